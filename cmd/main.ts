@@ -1,0 +1,68 @@
+#!/usr/bin/env bun
+// The root command: a lazy command table, --help/--version, and the one place exit codes are set.
+import { type CommandDef, defineCommand, renderUsage, runCommand } from "citty";
+import { describeFailure } from "../lib/cli/errors.ts";
+import { ExitCode } from "../lib/cli/exit-codes.ts";
+import { checkUnknownFlags } from "../lib/cli/flags.ts";
+import { log } from "../lib/cli/log.ts";
+import { suggest } from "../lib/cli/suggest.ts";
+import { commit, version } from "../lib/cli/version.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: each command has its own args type
+type AnyCommand = CommandDef<any>;
+
+export const commands: Record<string, () => Promise<AnyCommand>> = {
+  doctor: () => import("./doctor.ts").then((m) => m.default),
+};
+
+export const main = defineCommand({
+  meta: {
+    name: "inferload",
+    version,
+    description: "Load generator and benchmark for LLM inference servers (inference-perf compatible)",
+  },
+  args: {
+    version: { type: "boolean", alias: "v", description: "Print the version and git commit" },
+  },
+  subCommands: commands,
+});
+
+/** Run the CLI with an argv (without the executable), returning the exit code instead of exiting. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    if (name === "--version" || name === "-v") {
+      process.stdout.write(`inferload ${version} (${commit()})\n`);
+      return ExitCode.ok;
+    }
+    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+      process.stdout.write(`${await renderUsage(main)}\n`);
+      return name === undefined ? ExitCode.usage : ExitCode.ok;
+    }
+    const load = commands[name];
+    if (load === undefined) {
+      const hint = suggest(name, Object.keys(commands));
+      log.error(`Unknown command "${name}"${hint === undefined ? "" : `: did you mean "${hint}"?`}`);
+      process.stderr.write(`${await renderUsage(main)}\n`);
+      return ExitCode.usage;
+    }
+    const command = await load();
+    if (rest.includes("--help") || rest.includes("-h")) {
+      process.stdout.write(`${await renderUsage(command, main)}\n`);
+      return ExitCode.ok;
+    }
+    const args = typeof command.args === "function" ? await command.args() : ((await command.args) ?? {});
+    checkUnknownFlags(rest, args);
+    const { result } = await runCommand(command, { rawArgs: [...rest] });
+    return typeof result === "number" ? result : ExitCode.ok;
+  } catch (error) {
+    const failure = describeFailure(error);
+    log.error(failure.text);
+    if (failure.isBug) log.error("This is a bug in inferload; please report it with the command you ran");
+    return failure.exitCode;
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

@@ -1,0 +1,35 @@
+// What a data generator hands the send path, and the tokenizer interface every length check uses.
+// Pure type definitions; shared by lib/data, lib/api, lib/worker and lib/sim.
+
+export interface Tokenizer {
+  /** Human-readable name, e.g. "built-in cl100k_base" or a tokenizer.json path. */
+  readonly name: string;
+  encode(text: string): number[];
+  decode(ids: readonly number[]): string;
+  /** Number of tokens in `text` (no special tokens added). */
+  count(text: string): number;
+}
+
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+/** One request's payload, independent of the wire format. */
+export interface GeneratedRequest {
+  /** For api.type completion: the prompt string. For chat: the messages. Both are filled so either API works. */
+  prompt: string;
+  messages: ChatMessage[];
+  /** Requested output length (max_tokens); undefined lets the request builder use its default. */
+  maxTokens: number | undefined;
+  /** The generator's intended prompt length in tokens, when it targets one (for checking). */
+  expectedPromptTokens: number | undefined;
+}
+
+/** A generator produces request `index` of a stage deterministically from its RNG state. */
+export interface DataGenerator {
+  readonly type: string;
+  next(index: number): GeneratedRequest;
+  /** How many distinct requests it has, when finite (shareGPT rows, trace rows); undefined if unbounded. */
+  readonly size: number | undefined;
+}

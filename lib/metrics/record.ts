@@ -1,0 +1,70 @@
+// The per-request record: what a worker measured for one request, as the main thread sees it after
+// decoding a batch. This is the contract between the send path (lib/worker, lib/http, lib/api) and
+// everything after it (lib/metrics, lib/report). Pure type definitions.
+//
+// Times are milliseconds on one clock shared by every thread: performance.timeOrigin + performance.now()
+// (monotonic within a run; see docs/ARCHITECTURE.md). Reports convert to seconds.
+
+/** Why a request failed. `null` on a success. */
+export type FailureKind =
+  | "connect" // could not connect / connection refused / reset before any response
+  | "timeout" // load.request_timeout elapsed
+  | "http_status" // a non-2xx status
+  | "stream_error" // the stream was cut, or an error object arrived inside a 200 stream
+  | "parse_error" // a body or event that was not the JSON we expected
+  | "cancelled" // aborted by an interrupt before completing
+  | "other";
+
+export const failureKinds: readonly FailureKind[] = [
+  "connect",
+  "timeout",
+  "http_status",
+  "stream_error",
+  "parse_error",
+  "cancelled",
+  "other",
+];
+
+export interface RequestRecord {
+  /** Stage index (0-based); the sweep's saturation probe uses -1 and is excluded from reports. */
+  stageId: number;
+  workerId: number;
+  /** Index of the request within its stage's schedule (0-based). */
+  index: number;
+  /** When the schedule wanted it sent. */
+  scheduledMs: number;
+  /** When the first byte of the request was handed to the socket. */
+  sentMs: number;
+  /** When the response headers arrived; NaN when none did. */
+  headersMs: number;
+  /** When the response was complete (or the failure was seen). */
+  endMs: number;
+  /** Arrival time of every token-bearing event (non-empty text, content or reasoning), in order. */
+  tokenEventMs: readonly number[];
+  /** Whether the response was streamed (SSE). TTFT/ITL/TPOT exist only for streamed successes. */
+  streamed: boolean;
+  /** HTTP status, or 0 when no response arrived. */
+  status: number;
+  failure: FailureKind | null;
+  /** Short error text for failures (server message or exception), else "". */
+  errorMessage: string;
+  /** Prompt tokens: the server's usage.prompt_tokens when present, else the client's count. */
+  promptTokens: number;
+  promptTokensSource: "server" | "client";
+  /** usage.prompt_tokens_details.cached_tokens, 0 when absent. */
+  cachedPromptTokens: number;
+  /** Output tokens counted by the client from the received text (tokenizer), -1 if not counted. */
+  clientOutputTokens: number;
+  /** usage.completion_tokens from the server, -1 when absent. */
+  serverOutputTokens: number;
+  /** UTF-8 size of the request body in bytes. */
+  requestBytes: number;
+  /** The LoRA adapter sent in `model`, or null for the base model. */
+  adapter: string | null;
+}
+
+/** Output tokens used for throughput and TPOT: the server's count when present, else the client's. */
+export function outputTokens(record: RequestRecord): number {
+  if (record.serverOutputTokens >= 0) return record.serverOutputTokens;
+  return Math.max(0, record.clientOutputTokens);
+}
