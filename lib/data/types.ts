@@ -8,6 +8,10 @@ export interface Tokenizer {
   decode(ids: readonly number[]): string;
   /** Number of tokens in `text` (no special tokens added). */
   count(text: string): number;
+  /** Ids run from 0 to vocabSize - 1 (gaps allowed), when known; random-token generators need it. */
+  readonly vocabSize?: number;
+  /** Ids of special tokens (BOS, EOS, chat markers) that random text must never contain. */
+  readonly specialIds?: readonly number[];
 }
 
 export interface ChatMessage {

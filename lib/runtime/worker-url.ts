@@ -7,6 +7,7 @@ import { isCompiledBinary } from "./index.ts";
 /** Worker entry points, relative to the repo root. Each must also be listed in scripts/build.ts. */
 export const workerEntries = {
   echo: "lib/worker/echo-entry.ts",
+  load: "lib/worker/entry.ts",
 } as const;
 
 export type WorkerEntryName = keyof typeof workerEntries;

@@ -1,0 +1,75 @@
+// `inferload run -c CONFIG`: load the config, run its stages (against the built-in simulator when it
+// names no server), write the reports, print the summary. Exit 0 ok, 1 could not run, 2 config,
+// 130 interrupted (reports still written).
+import { availableParallelism } from "node:os";
+import { defineCommand } from "citty";
+import { UserError } from "../lib/cli/errors.ts";
+import { ExitCode } from "../lib/cli/exit-codes.ts";
+import { extractSetOverrides } from "../lib/cli/flags.ts";
+import { log, setQuiet } from "../lib/cli/log.ts";
+import { loadConfig } from "../lib/config/load.ts";
+import { assertSupported } from "../lib/config/unsupported.ts";
+import { consoleSummary } from "../lib/report/console.ts";
+import { jsonSummary } from "../lib/report/json.ts";
+import { runBenchmark } from "../lib/run/benchmark.ts";
+import { watchSignals } from "../lib/run/signals.ts";
+import { configArgs, outputArgs } from "./_args.ts";
+
+export default defineCommand({
+  meta: { name: "run", description: "Run a benchmark from a config file (inference-perf schema)" },
+  args: {
+    ...configArgs,
+    ...outputArgs,
+    waitForServer: {
+      type: "string",
+      description: "Seconds to wait for the server to answer before the first stage (default 60)",
+      valueHint: "seconds",
+    },
+  },
+  async run({ args, rawArgs }) {
+    if (!args.config) throw new UserError("Missing config: pass -c CONFIG (YAML, JSON or TOML)");
+    setQuiet(args.quiet === true);
+    const loaded = await loadConfig({
+      path: args.config,
+      overrides: extractSetOverrides(rawArgs),
+      env: process.env,
+      cpuCount: availableParallelism(),
+      now: new Date(),
+    });
+    assertSupported(loaded.config);
+    const waitS = args.waitForServer === undefined ? 60 : Number(args.waitForServer);
+    if (!(waitS > 0)) throw new UserError(`--wait-for-server: expected a number of seconds > 0, got "${args.waitForServer}"`);
+
+    const interrupts = watchSignals({
+      onFirst: (name) =>
+        log.warn(`${name}: stopping; requests in flight get the grace period, then reports are written (again to quit now)`),
+      // The second signal means "now": no reports, no waiting.
+      onSecond: () => process.exit(ExitCode.interrupted),
+    });
+    try {
+      const result = await runBenchmark({
+        config: loaded.config,
+        configFingerprint: loaded.fingerprint,
+        outputDir: args.outputDir,
+        quiet: args.quiet === true,
+        signal: interrupts.signal,
+        hardSignal: interrupts.hard,
+        waitForServerMs: waitS * 1000,
+      });
+      if (args.json) {
+        const summary = jsonSummary(result.report, { reportDir: result.reportDir, files: result.files, extra: result.extra });
+        process.stdout.write(`${JSON.stringify({ ...summary, ...result.extra })}\n`);
+      }
+      if (args.quiet !== true) {
+        process.stderr.write(`${consoleSummary(result.report, { reportDir: result.reportDir })}\n`);
+      }
+      if (result.report.interrupted) {
+        log.warn(`Interrupted: partial reports written to ${result.reportDir ?? "(storage off)"}`);
+        return ExitCode.interrupted;
+      }
+      return ExitCode.ok;
+    } finally {
+      interrupts.dispose();
+    }
+  },
+});

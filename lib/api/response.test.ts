@@ -1,0 +1,167 @@
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import fc from "fast-check";
+import { defaultTokenizer } from "../data/tokenizer/default.ts";
+import { createResponseReader, type ResponseOutcome } from "./response.ts";
+
+const tokenizer = defaultTokenizer();
+const fixture = (name: string) =>
+  new Uint8Array(readFileSync(new URL(`../../fixtures/sse/${name}`, import.meta.url)));
+const encode = (text: string) => new TextEncoder().encode(text);
+
+/** Feeds the body as one read per SSE event (blank-line separated), at 100, 110, 120 … ms; ends 5 ms later. */
+function readStream(body: Uint8Array, apiType = "chat", status = 200): ResponseOutcome {
+  const reader = createResponseReader({ streamed: true, apiType, tokenizer, countPromptTokens: () => 3 });
+  reader.onHeaders(status, 90);
+  const text = new TextDecoder().decode(body);
+  const parts = text.split(/(?<=\n\n|\r\n\r\n)/);
+  let at = 100;
+  for (const part of parts) {
+    reader.onData(encode(part), at);
+    at += 10;
+  }
+  return reader.finish(at + 5);
+}
+
+test("a vLLM completion stream gives one token event per text chunk and the usage counts", () => {
+  const outcome = readStream(fixture("vllm-completion.sse"), "completion");
+  // 10 text chunks arrive at 100 … 190 ms; the usage chunk and [DONE] carry no text.
+  expect(outcome.tokenEventMs).toEqual([100, 110, 120, 130, 140, 150, 160, 170, 180, 190]);
+  expect(outcome).toMatchObject({
+    failure: null,
+    status: 200,
+    promptTokens: 12,
+    promptTokensSource: "server",
+    cachedPromptTokens: 8,
+    serverOutputTokens: 10,
+  });
+  expect(outcome.clientOutputTokens).toBe(tokenizer.count(" The quick brown fox jumps over the lazy dog."));
+});
+
+test("a chat stream skips the role-only and empty finish chunks and decodes multi-byte text", () => {
+  const outcome = readStream(fixture("vllm-chat.sse"));
+  // Chunk 0 (role) is at 100 ms; the 8 content chunks at 110 … 180; the empty finish chunk at 190.
+  expect(outcome.tokenEventMs).toEqual([110, 120, 130, 140, 150, 160, 170, 180]);
+  expect(outcome.clientOutputTokens).toBe(tokenizer.count("Hello! Ça va 🙂 日本語."));
+  expect(outcome.serverOutputTokens).toBe(10);
+  expect(outcome.cachedPromptTokens).toBe(0);
+});
+
+test("reasoning deltas (reasoning_content and reasoning) are token events and count as output", () => {
+  const outcome = readStream(fixture("vllm-chat-reasoning.sse"));
+  expect(outcome.tokenEventMs).toHaveLength(10);
+  expect(outcome.tokenEventMs[0]).toBe(110); // the first reasoning delta, not the first answer token
+  expect(outcome.clientOutputTokens).toBe(tokenizer.count("Okay, the user asks 2 + 24."));
+});
+
+test("CRLF line ends, comments and data: without a space are read like any stream", () => {
+  const outcome = readStream(fixture("openai-chat-crlf.sse"));
+  expect(outcome.tokenEventMs).toHaveLength(2);
+  expect(outcome).toMatchObject({ failure: null, promptTokens: 5, serverOutputTokens: 2 });
+});
+
+test("an error object inside a 200 stream is a stream_error with the server's message", () => {
+  const outcome = readStream(fixture("vllm-error-in-stream.sse"), "completion");
+  expect(outcome.failure).toBe("stream_error");
+  expect(outcome.errorMessage).toContain("longer than the maximum model length");
+  expect(outcome.tokenEventMs).toEqual([100]);
+});
+
+test("an event with broken JSON is a parse_error", () => {
+  const outcome = readStream(fixture("bad-json.sse"), "completion");
+  expect(outcome.failure).toBe("parse_error");
+  expect(outcome.tokenEventMs).toHaveLength(1);
+});
+
+test("a non-2xx response is an http_status failure carrying the server's message", () => {
+  const reader = createResponseReader({ streamed: true, apiType: "chat", tokenizer });
+  reader.onHeaders(429, 10);
+  reader.onData(encode('{"error":{"message":"Too many requests","type":"rate_limit"}}'), 11);
+  const outcome = reader.finish(12);
+  expect(outcome).toMatchObject({ failure: "http_status", status: 429, errorMessage: "Too many requests" });
+  expect(outcome.promptTokens).toBe(-1);
+});
+
+test("a streamed request answered with a JSON error body is a stream_error; plain text is a parse_error", () => {
+  const json = createResponseReader({ streamed: true, apiType: "chat", tokenizer: null });
+  json.onHeaders(200, 1);
+  json.onData(encode('{"error": "model is loading"}'), 2);
+  expect(json.finish(3)).toMatchObject({ failure: "stream_error", errorMessage: "model is loading" });
+  const html = createResponseReader({ streamed: true, apiType: "chat", tokenizer: null });
+  html.onHeaders(200, 1);
+  html.onData(encode("<html>proxy</html>"), 2);
+  expect(html.finish(3).failure).toBe("parse_error");
+  const empty = createResponseReader({ streamed: true, apiType: "chat", tokenizer: null });
+  empty.onHeaders(200, 1);
+  expect(empty.finish(3).failure).toBe("stream_error");
+});
+
+test("a unary completion reads text, usage and has no token events", () => {
+  const reader = createResponseReader({ streamed: false, apiType: "completion", tokenizer });
+  reader.onHeaders(200, 5);
+  const body = encode(
+    JSON.stringify({
+      choices: [{ index: 0, text: "Hello world" }],
+      usage: { prompt_tokens: 4, completion_tokens: 2 },
+    }),
+  );
+  reader.onData(body.subarray(0, 7), 6);
+  reader.onData(body.subarray(7), 7);
+  const outcome = reader.finish(8);
+  expect(outcome).toMatchObject({ failure: null, tokenEventMs: [], promptTokens: 4, serverOutputTokens: 2 });
+  expect(outcome.clientOutputTokens).toBe(tokenizer.count("Hello world"));
+});
+
+test("a unary chat response reads message content; an error body in a 200 is a failure", () => {
+  const ok = createResponseReader({
+    streamed: false,
+    apiType: "chat",
+    tokenizer,
+    countPromptTokens: () => 17,
+  });
+  ok.onHeaders(200, 1);
+  ok.onData(encode('{"choices":[{"message":{"role":"assistant","content":"Yes."}}]}'), 2);
+  expect(ok.finish(3)).toMatchObject({
+    failure: null,
+    promptTokens: 17,
+    promptTokensSource: "client",
+    serverOutputTokens: -1,
+    clientOutputTokens: tokenizer.count("Yes."),
+  });
+  const bad = createResponseReader({ streamed: false, apiType: "chat", tokenizer: null });
+  bad.onHeaders(200, 1);
+  bad.onData(encode('{"error":{"message":"boom"}}'), 2);
+  expect(bad.finish(3)).toMatchObject({
+    failure: "stream_error",
+    errorMessage: "boom",
+    clientOutputTokens: -1,
+  });
+});
+
+test("the outcome does not depend on how the stream is cut into reads (property)", () => {
+  const bytes = fixture("vllm-chat.sse");
+  const whole = readStream(bytes);
+  fc.assert(
+    fc.property(fc.array(fc.nat({ max: bytes.length }), { maxLength: 50 }), (offsets) => {
+      const reader = createResponseReader({
+        streamed: true,
+        apiType: "chat",
+        tokenizer,
+        countPromptTokens: () => 3,
+      });
+      reader.onHeaders(200, 90);
+      const points = [...new Set(offsets)].sort((a, b) => a - b);
+      let start = 0;
+      for (const point of [...points, bytes.length]) {
+        reader.onData(bytes.slice(start, point), 100);
+        start = point;
+      }
+      const outcome = reader.finish(200);
+      expect(outcome.tokenEventMs.length).toBe(whole.tokenEventMs.length);
+      expect(outcome.clientOutputTokens).toBe(whole.clientOutputTokens);
+      expect(outcome.serverOutputTokens).toBe(whole.serverOutputTokens);
+      expect(outcome.failure).toBeNull();
+    }),
+    { numRuns: 100 },
+  );
+});

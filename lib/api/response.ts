@@ -1,0 +1,240 @@
+// Per-request response reader: the worker feeds it the status, the body bytes with their receive
+// times, and the end; it returns what the request measured (token event times, usage, failure).
+// Pure: times come in as arguments; no clock, no I/O. Runs on the worker's hot path, so it parses
+// only event payloads (one JSON.parse each) and tokenizes the output text once, after the end time
+// has been taken, so client-side counting never inflates request latency (inference-perf quirk 7).
+import type { Tokenizer } from "../data/types.ts";
+import { createSseParser, type SseParser } from "../http/sse.ts";
+import type { FailureKind } from "../metrics/record.ts";
+import { errorBodyMessage, messageOf } from "./failure.ts";
+import { readUsage, type Usage } from "./usage.ts";
+
+export interface ResponseOutcome {
+  /** Receive time (ms, shared clock) of every token-bearing event; empty for unary responses. */
+  tokenEventMs: number[];
+  failure: FailureKind | null;
+  errorMessage: string;
+  status: number;
+  /** usage.prompt_tokens, else the client's count from `countPromptTokens`, else -1. */
+  promptTokens: number;
+  promptTokensSource: "server" | "client";
+  cachedPromptTokens: number;
+  /** Output tokens by the tokenizer over all received text (content + reasoning + tool arguments), -1 without a tokenizer. */
+  clientOutputTokens: number;
+  /** usage.completion_tokens, -1 when absent. */
+  serverOutputTokens: number;
+}
+
+export interface ResponseReaderOptions {
+  streamed: boolean;
+  apiType: string;
+  /** Counts the client-side output tokens; null skips counting (clientOutputTokens = -1). */
+  tokenizer: Tokenizer | null;
+  /** Client prompt count, called only when the server reports no usage.prompt_tokens. */
+  countPromptTokens?: (() => number) | undefined;
+}
+
+export interface ResponseReader {
+  onHeaders(status: number, atMs: number): void;
+  onData(chunk: Uint8Array, atMs: number): void;
+  finish(atMs: number): ResponseOutcome;
+}
+
+/** Keep at most this much of a non-2xx body, or of a stream that is not SSE, for the error message. */
+const maxRawBytes = 8192;
+
+export function createResponseReader(options: ResponseReaderOptions): ResponseReader {
+  const { streamed, tokenizer } = options;
+  const tokenEventMs: number[] = [];
+  const textParts: string[] = [];
+  const usage: Usage = { promptTokens: -1, completionTokens: -1, cachedTokens: -1 };
+  let status = 0;
+  let failure: FailureKind | null = null;
+  let errorMessage = "";
+  let eventAtMs = 0;
+  let events = 0;
+  let raw: Uint8Array[] = [];
+  let rawBytes = 0;
+  let sse: SseParser | null = null;
+
+  function fail(kind: FailureKind, message: string): void {
+    if (failure !== null) return; // the first failure is the cause; later ones are consequences
+    failure = kind;
+    errorMessage = message;
+  }
+
+  function onEvent(data: string): void {
+    events++;
+    if (data === "[DONE]") return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      fail("parse_error", `Invalid JSON in stream event: ${data.slice(0, 200)}`);
+      return;
+    }
+    if (readChunk(parsed, usage, tokenizer === null ? null : textParts)) tokenEventMs.push(eventAtMs);
+    const error = errorOf(parsed);
+    if (error !== undefined) fail("stream_error", error);
+  }
+
+  function keepRaw(chunk: Uint8Array): void {
+    if (rawBytes >= maxRawBytes) return;
+    raw.push(chunk.slice(0, maxRawBytes - rawBytes));
+    rawBytes += Math.min(chunk.length, maxRawBytes - rawBytes);
+  }
+
+  return {
+    onHeaders(code) {
+      status = code;
+      if (streamed && code >= 200 && code < 300) sse = createSseParser(onEvent);
+    },
+    onData(chunk, atMs) {
+      if (sse !== null) {
+        eventAtMs = atMs;
+        if (events === 0) keepRaw(chunk); // a server that ignores `stream` answers in plain JSON
+        sse.push(chunk);
+      } else if (status >= 200 && status < 300) {
+        raw.push(chunk.slice()); // unary success: the whole body is needed (copied: the transport may reuse its buffer)
+        rawBytes += chunk.length;
+      } else keepRaw(chunk);
+    },
+    finish(atMs) {
+      eventAtMs = atMs;
+      const body = () => decodeAll(raw, rawBytes);
+      if (status < 200 || status >= 300) {
+        fail("http_status", errorBodyMessage(body()) || `HTTP ${status}`);
+      } else if (sse !== null) {
+        sse.end();
+        if (events === 0) notSse(body(), fail);
+      } else {
+        readUnary(body(), usage, tokenizer === null ? null : textParts, fail);
+      }
+      raw = [];
+      const server = usage.promptTokens >= 0;
+      const prompt = server ? usage.promptTokens : (options.countPromptTokens?.() ?? -1);
+      return {
+        tokenEventMs,
+        failure,
+        errorMessage,
+        status,
+        promptTokens: prompt,
+        promptTokensSource: server ? "server" : "client",
+        cachedPromptTokens: Math.max(0, usage.cachedTokens),
+        clientOutputTokens: tokenizer === null ? -1 : tokenizer.count(textParts.join("")),
+        serverOutputTokens: usage.completionTokens,
+      };
+    },
+  };
+}
+
+/**
+ * Reads one streamed chunk: usage into `usage`, output text into `text`. True when the chunk carries
+ * output: non-empty `choices[0].text` (completions), `delta.content`, `delta.reasoning` /
+ * `delta.reasoning_content` (reasoning models) or tool-call argument text. inference-perf looks only at
+ * text/content, so a reasoning model's thinking phase would not count towards TTFT there.
+ */
+export function readChunk(value: unknown, usage: Usage, text: string[] | null): boolean {
+  if (value === null || typeof value !== "object") return false;
+  const chunk = value as { usage?: unknown; choices?: unknown };
+  if (chunk.usage !== undefined && chunk.usage !== null) readUsage(chunk.usage, usage);
+  const choice = Array.isArray(chunk.choices)
+    ? (chunk.choices[0] as Record<string, unknown> | undefined)
+    : undefined;
+  if (choice === undefined || choice === null || typeof choice !== "object") return false;
+  let carries = addText(choice.text, text);
+  const delta = choice.delta;
+  if (delta !== null && typeof delta === "object") {
+    const d = delta as Record<string, unknown>;
+    // Reasoning first: servers stream thinking before the answer, and the text order feeds the tokenizer.
+    carries = addText(d.reasoning_content ?? d.reasoning, text) || carries;
+    carries = addText(d.content, text) || carries;
+    if (Array.isArray(d.tool_calls)) {
+      for (const call of d.tool_calls) {
+        const fn = (call as { function?: { arguments?: unknown } } | null)?.function;
+        carries = addText(fn?.arguments, text) || carries;
+      }
+    }
+  }
+  return carries;
+}
+
+function addText(value: unknown, text: string[] | null): boolean {
+  if (typeof value !== "string" || value.length === 0) return false;
+  text?.push(value);
+  return true;
+}
+
+/** The message of an `error` object inside a 2xx body or stream event, if there is one. */
+function errorOf(value: unknown): string | undefined {
+  if (value === null || typeof value !== "object" || !("error" in value)) return undefined;
+  const error = (value as { error: unknown }).error;
+  if (error === null || error === undefined) return undefined;
+  return messageOf(error) ?? "error";
+}
+
+/** A unary (non-streamed) 2xx body: `choices[0].text` or `choices[0].message.{content,reasoning…}`. */
+function readUnary(
+  body: string,
+  usage: Usage,
+  text: string[] | null,
+  fail: (kind: FailureKind, message: string) => void,
+): void {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    fail("parse_error", `Invalid JSON response body: ${body.slice(0, 200)}`);
+    return;
+  }
+  const error = errorOf(parsed);
+  if (error !== undefined) {
+    fail("stream_error", error);
+    return;
+  }
+  const value = parsed as { choices?: unknown; usage?: unknown } | null;
+  if (value?.usage !== undefined) readUsage(value.usage, usage);
+  const choice = Array.isArray(value?.choices)
+    ? (value.choices[0] as Record<string, unknown> | undefined)
+    : undefined;
+  if (choice === undefined || choice === null) {
+    fail("parse_error", "Response has no choices");
+    return;
+  }
+  addText(choice.text, text);
+  const message = choice.message as Record<string, unknown> | null | undefined;
+  if (message !== null && typeof message === "object") {
+    addText(message.reasoning_content ?? message.reasoning, text);
+    addText(message.content, text);
+  }
+}
+
+/** A 2xx streamed response that produced no SSE event: an error object, or not an event stream at all. */
+function notSse(body: string, fail: (kind: FailureKind, message: string) => void): void {
+  const text = body.trim();
+  if (text === "") {
+    fail("stream_error", "Empty response stream");
+    return;
+  }
+  try {
+    const error = errorOf(JSON.parse(text));
+    if (error !== undefined) {
+      fail("stream_error", error);
+      return;
+    }
+  } catch {
+    // not JSON either
+  }
+  fail("parse_error", `Expected an event stream, got: ${text.slice(0, 200)}`);
+}
+
+function decodeAll(parts: readonly Uint8Array[], total: number): string {
+  if (parts.length === 1) return new TextDecoder().decode(parts[0]);
+  const joined = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.length;
+  }
+  return new TextDecoder().decode(joined);
+}

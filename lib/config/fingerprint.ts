@@ -1,0 +1,13 @@
+// A short stable hash of the redacted config, stored in every report so runs of the same config
+// can be matched (secrets never enter it). Pure.
+import { hash } from "ohash";
+import { redact } from "./redact.ts";
+import type { Config } from "./schema.ts";
+
+/**
+ * ohash `hash()` of the redacted, resolved config. Derived defaults are part of it: a run with
+ * a clock-chosen `base_seed` sends a different workload, so it gets a different fingerprint.
+ */
+export function fingerprintConfig(config: Config): string {
+  return hash(redact(config));
+}

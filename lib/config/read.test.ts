@@ -1,0 +1,86 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { formatOf, parseConfigText, readConfigText } from "./read.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "inferload-read-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return "(no error)";
+}
+
+describe("parseConfigText()", () => {
+  test.each([
+    ["a.yaml", "load:\n  type: constant\n", { load: { type: "constant" } }],
+    ["a.yml", "a: [1, 2]", { a: [1, 2] }],
+    ["a.json", '{"a": {"b": null}}', { a: { b: null } }],
+    ["a.toml", '[load]\ntype = "poisson"\n', { load: { type: "poisson" } }],
+  ])("parses %s by its extension", (name, text, expected) => {
+    expect(parseConfigText(text, name)).toEqual(expected);
+  });
+
+  test("a YAML syntax error names the line and column", () => {
+    expect(messageOf(() => parseConfigText("a: 1\n  b: 2\n", "bench.yaml"))).toBe(
+      'Cannot parse config "bench.yaml": bad indentation of a mapping entry at line 2, column 4',
+    );
+  });
+
+  test("a JSON syntax error names the line and column of the first bad character", () => {
+    expect(messageOf(() => parseConfigText('{\n  "a": 1,\n  "b": }', "bench.json"))).toMatch(
+      /^Cannot parse config "bench\.json": .* at line 3, column 8$/,
+    );
+  });
+
+  test("a TOML syntax error names the line and column", () => {
+    expect(messageOf(() => parseConfigText("a = 1\nb = = 2\n", "bench.toml"))).toMatch(
+      /^Cannot parse config "bench\.toml": .* at line 2, column \d+$/,
+    );
+  });
+
+  test.each([
+    ["bench.yaml", ""],
+    ["bench.yaml", "# nothing here\n---\n"],
+    ["bench.toml", "  \n# comment\n"],
+    ["bench.json", "\n \n"],
+  ])("%s with only %j is an empty file", (name, text) => {
+    expect(messageOf(() => parseConfigText(text, name))).toBe(
+      `Cannot read config "${name}": the file is empty`,
+    );
+  });
+
+  test("an unknown extension is refused with the ones we read", () => {
+    expect(messageOf(() => formatOf("bench.ini"))).toBe(
+      'Cannot read config "bench.ini": unknown file extension ".ini" (expected .yaml, .yml, .json or .toml)',
+    );
+  });
+});
+
+describe("readConfigText()", () => {
+  test("a missing file says file not found", async () => {
+    const path = join(dir, "missing.yaml");
+    await expect(readConfigText(path)).rejects.toThrow(`Cannot read config "${path}": file not found`);
+  });
+
+  test("a directory says so", async () => {
+    await expect(readConfigText(dir)).rejects.toThrow(`Cannot read config "${dir}": it is a directory`);
+  });
+
+  test("an unreadable file says permission denied", async () => {
+    const path = join(dir, "locked.yaml");
+    writeFileSync(path, "a: 1\n");
+    chmodSync(path, 0o000);
+    // root reads anything, so only assert the message when the read fails at all.
+    const result = await readConfigText(path).then(
+      () => "read",
+      (error: Error) => error.message,
+    );
+    expect(["read", `Cannot read config "${path}": permission denied`]).toContain(result);
+  });
+});

@@ -1,0 +1,45 @@
+// Derived defaults from facts the caller passes in (CPU count, clock): inference-perf fills these
+// at import time. Pure: no clock, no os calls here.
+import type { Config, ParsedConfig } from "./schema.ts";
+
+export type ResolveFacts = { cpuCount: number; now: Date };
+
+const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+
+/** `YYYYMMDD-HHMMSS` in local time, as inference-perf's `datetime.now().strftime("%Y%m%d-%H%M%S")`. */
+export function formatTimestamp(now: Date): string {
+  const date = `${pad(now.getFullYear(), 4)}${pad(now.getMonth() + 1)}${pad(now.getDate())}`;
+  return `${date}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+}
+
+function fillPath(path: string | null, stamp: string): string {
+  return (path ?? `reports-${stamp}`).replaceAll("{timestamp}", stamp);
+}
+
+/** The parsed config with `num_workers`, `base_seed` and storage paths filled in. */
+export function resolveConfig(parsed: ParsedConfig, { cpuCount, now }: ResolveFacts): Config {
+  const stamp = formatTimestamp(now);
+  const { storage, load } = parsed;
+  return {
+    ...parsed,
+    load: {
+      ...load,
+      // 0 is inference-perf's single-process mode; one worker sends the same load (docs/config.md).
+      num_workers:
+        load.num_workers === null ? Math.max(1, Math.floor(cpuCount)) : Math.max(1, load.num_workers),
+      base_seed: load.base_seed ?? now.getTime(),
+    },
+    storage: {
+      ...storage,
+      local_storage: { ...storage.local_storage, path: fillPath(storage.local_storage.path, stamp) },
+      google_cloud_storage:
+        storage.google_cloud_storage === null
+          ? null
+          : { ...storage.google_cloud_storage, path: fillPath(storage.google_cloud_storage.path, stamp) },
+      simple_storage_service:
+        storage.simple_storage_service === null
+          ? null
+          : { ...storage.simple_storage_service, path: fillPath(storage.simple_storage_service.path, stamp) },
+    },
+  };
+}

@@ -1,0 +1,234 @@
+// The config schema: inference-perf's whole config, field for field, plus our additive fields
+// (docs/config.md). This is the only definition of the config; types come from it. Pure.
+import * as v from "valibot";
+import {
+  anyMap,
+  bool,
+  checked,
+  int,
+  list,
+  nonEmptyStr,
+  num,
+  oneOf,
+  opt,
+  type PathKey,
+  type Problem,
+  section,
+  str,
+  strict,
+  stringMap,
+} from "./_valibot.ts";
+import { dataSchema, type dataTypes } from "./schema-data.ts";
+import { type LoadType, loadSchema } from "./schema-load.ts";
+
+const apiSchema = section({
+  type: v.optional(oneOf(["completion", "chat", "anthropic_messages"]), "completion"),
+  streaming: v.optional(bool(), false),
+  headers: opt(stringMap()),
+  slo_unit: opt(str()),
+  slo_tpot_header: opt(str()),
+  slo_ttft_header: opt(str()),
+  response_format: opt(
+    strict({
+      type: v.optional(oneOf(["json_schema", "json_object"]), "json_schema"),
+      name: v.optional(str(), "structured_output"),
+      json_schema: opt(anyMap()),
+    }),
+  ),
+  session_id_header_key: opt(str()),
+  session_token_header_key: opt(str()),
+});
+
+const serverSchema = strict({
+  type: v.optional(oneOf(["vllm", "sglang", "tgi", "mock"]), "vllm"),
+  model_name: opt(str()),
+  base_url: nonEmptyStr(),
+  ignore_eos: v.optional(bool(), true),
+  api_key: opt(str()),
+  cert_path: opt(str()),
+  key_path: opt(str()),
+});
+
+type MetricsValue = { type: string; prometheus: { url: string | null; google_managed: boolean } | null };
+
+function metricsProblems(m: MetricsValue): Problem[] {
+  const p = m.prometheus;
+  if (p === null || (p.url !== null) !== p.google_managed) return [];
+  return [
+    {
+      path: ["prometheus", "url"],
+      expected: "expected exactly one of prometheus.url and prometheus.google_managed: true",
+    },
+  ];
+}
+
+const metricsSchema = checked(
+  strict({
+    type: oneOf(["prometheus", "default"]),
+    prometheus: opt(
+      strict({
+        scrape_interval: v.optional(int({ gt: 0 }), 15),
+        url: opt(v.pipe(str(), v.url("expected a URL"))),
+        filters: v.optional(list(str()), () => []),
+        google_managed: v.optional(bool(), false),
+      }),
+    ),
+  }),
+  [
+    ["prometheus", "url"],
+    ["prometheus", "google_managed"],
+  ],
+  metricsProblems,
+);
+
+/** inference-perf's `Optional[bool] = X` report switches: null is accepted and means off. */
+function flag(byDefault: boolean) {
+  return v.optional(v.nullable(bool()), byDefault);
+}
+
+const reportSchema = section({
+  request_lifecycle: section({
+    summary: flag(true),
+    per_stage: flag(true),
+    per_request: flag(false),
+    per_adapter: flag(true),
+    per_adapter_stage: flag(false),
+    percentiles: v.optional(list(num({ gt: 0, lt: 100 })), () => [
+      0.1, 1, 5, 10, 25, 50, 75, 90, 95, 99, 99.9,
+    ]),
+    use_server_output_tokens: v.optional(bool(), false),
+    max_error_messages: v.optional(int({ ge: 0 }), 100),
+  }),
+  prometheus: section({ summary: flag(true), per_stage: flag(false) }),
+  session_lifecycle: section({ summary: flag(true), per_stage: flag(true), per_session: flag(false) }),
+  goodput: opt(
+    strict({
+      constraints: v.optional(v.record(v.string(), num({ gt: 0 }), "expected a map of numbers"), () => ({})),
+    }),
+  ),
+});
+
+const storageBaseEntries = {
+  /** null until resolve.ts fills `reports-YYYYMMDD-HHMMSS`; `{timestamp}` is substituted there too. */
+  path: opt(str()),
+  report_file_prefix: opt(str()),
+};
+
+// `storage: null` in inference-perf saves no reports at all; we keep local reports (see docs/config.md).
+const storageSchema = section({
+  local_storage: section(storageBaseEntries),
+  google_cloud_storage: opt(strict({ ...storageBaseEntries, bucket_name: nonEmptyStr() })),
+  simple_storage_service: opt(
+    strict({
+      ...storageBaseEntries,
+      bucket_name: nonEmptyStr(),
+      endpoint_url: opt(str()),
+      region_name: opt(str()),
+      addressing_style: opt(oneOf(["auto", "virtual", "path"])),
+    }),
+  ),
+});
+
+const tokenizerSchema = strict({
+  pretrained_model_name_or_path: opt(str()),
+  trust_remote_code: opt(bool()),
+  token: opt(str()),
+});
+
+// inference-perf's circuit-breaker models are plain pydantic models: unknown keys are dropped, not refused.
+const triggerSchema = v.variant(
+  "type",
+  [
+    v.object({ type: v.literal("consecutive"), threshold: int({ ge: 1 }) }),
+    v.object({
+      type: v.literal("rate_over_window"),
+      window_sec: num({ gt: 0 }),
+      threshold: num({ ge: 0, le: 1 }),
+      min_samples: v.optional(int({ ge: 0 }), 0),
+    }),
+  ],
+  'expected a trigger with type "consecutive" or "rate_over_window"',
+);
+
+const circuitBreakerSchema = v.object(
+  {
+    name: nonEmptyStr(),
+    metrics: v.object({
+      matches: v.pipe(list(str()), v.minLength(1, "expected at least one expression")),
+      rules: v.optional(list(str()), () => []),
+    }),
+    triggers: list(triggerSchema),
+  },
+  "expected an object",
+);
+
+type TopValue = {
+  data: { type: (typeof dataTypes)[number] };
+  load: { type: LoadType; circuit_breakers: string[] };
+  circuit_breakers: { name: string }[] | null;
+};
+
+/** Rules spanning sections. */
+export function configProblems(c: TopValue, valid: (path: readonly PathKey[]) => boolean): Problem[] {
+  const problems: Problem[] = [];
+  if (
+    (c.data.type === "otel_trace_replay" || c.data.type === "weka_trace_replay") &&
+    c.load.type !== "trace_session_replay"
+  ) {
+    problems.push({
+      path: ["load", "type"],
+      expected: `expected "trace_session_replay" with data.type "${c.data.type}"`,
+    });
+  }
+  if (!valid(["load", "circuit_breakers"]) || !valid(["circuit_breakers"])) return problems;
+  const names = new Set((c.circuit_breakers ?? []).map((b) => b.name));
+  c.load.circuit_breakers.forEach((name, i) => {
+    if (!names.has(name)) {
+      problems.push({
+        path: ["load", "circuit_breakers", i],
+        expected: "expected the name of a breaker in circuit_breakers",
+      });
+    }
+  });
+  return problems;
+}
+
+export const configSchema = checked(
+  strict({
+    api: apiSchema,
+    server: opt(serverSchema),
+    data: dataSchema,
+    load: loadSchema,
+    metrics: opt(metricsSchema),
+    report: reportSchema,
+    storage: storageSchema,
+    tokenizer: opt(tokenizerSchema),
+    circuit_breakers: opt(list(circuitBreakerSchema)),
+  }),
+  [
+    ["data", "type"],
+    ["load", "type"],
+  ],
+  configProblems,
+);
+
+/** The config as validated, before resolve.ts fills the derived defaults. */
+export type ParsedConfig = v.InferOutput<typeof configSchema>;
+
+type ParsedLoad = ParsedConfig["load"];
+type ParsedStorage = ParsedConfig["storage"];
+type LocalStorage = ParsedStorage["local_storage"];
+
+/**
+ * The fully resolved config every consumer reads: every default present, `load.num_workers`,
+ * `load.base_seed` and `storage.local_storage.path` filled in. `server` stays nullable, as in
+ * inference-perf (`run` falls back to the built-in simulator).
+ */
+export type Config = Omit<ParsedConfig, "load" | "storage"> & {
+  load: Omit<ParsedLoad, "num_workers" | "base_seed"> & { num_workers: number; base_seed: number };
+  storage: Omit<ParsedStorage, "local_storage"> & {
+    local_storage: Omit<LocalStorage, "path"> & { path: string };
+  };
+};
+
+export type LoadStage = ParsedLoad["stages"][number];

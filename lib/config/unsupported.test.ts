@@ -1,0 +1,64 @@
+import { describe, expect, test } from "bun:test";
+import { build, oneStage } from "./_test-facts.ts";
+import { assertSupported, findUnsupported, unsupportedOptions } from "./unsupported.ts";
+
+describe("assertSupported()", () => {
+  test("a plain config passes", () => {
+    expect(() =>
+      assertSupported(build({ load: oneStage, data: { type: "synthetic" } }).config),
+    ).not.toThrow();
+  });
+
+  test("lists every unsupported option at once, by path", () => {
+    const { config } = build({
+      load: { ...oneStage },
+      data: { type: "cnn_dailymail" },
+      api: { type: "anthropic_messages" },
+      metrics: { type: "prometheus", prometheus: { url: "http://p:9090" } },
+      report: { goodput: { constraints: { ttft: 0.5 } } },
+    });
+    let error: unknown;
+    try {
+      assertSupported(config);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as Error).message).toBe(
+      "Cannot run this config: it uses 4 options that are not supported yet",
+    );
+    expect((error as { details: string[] }).details).toEqual([
+      'data.type: "cnn_dailymail" is not supported yet (supported: mock, random, synthetic, shared_prefix, shareGPT)',
+      'api.type: "anthropic_messages" is not supported yet (supported: completion, chat)',
+      'metrics.type: "prometheus" (server-side metrics) is not supported yet; use "default" or leave metrics out',
+      "report.goodput: not supported yet",
+    ]);
+  });
+
+  test.each([
+    ["data.multimodal", { data: { type: "synthetic", multimodal: { image: { count: { mean: 1 } } } } }],
+    ["data.use_chat_template", { data: { type: "random", use_chat_template: true } }],
+    [
+      "data.shared_prefix.enable_multi_turn_chat",
+      { data: { type: "shared_prefix", shared_prefix: { enable_multi_turn_chat: true } } },
+    ],
+    ["api.response_format", { api: { response_format: { type: "json_object" } } }],
+    ["load.type", { load: { type: "trace_session_replay", stages: [{ concurrent_sessions: 1 }] } }],
+    ["load.request_retries", { load: { ...oneStage, request_retries: 2 } }],
+    ["circuit_breakers", { circuit_breakers: [{ name: "t", metrics: { matches: ["x"] }, triggers: [] }] }],
+    ["storage.simple_storage_service", { storage: { simple_storage_service: { bucket_name: "b" } } }],
+    ["server.cert_path", { server: { base_url: "https://h", cert_path: "c.pem" } }],
+  ])("%s is named when used", (path, raw) => {
+    const lines = findUnsupported(build({ load: oneStage, ...raw }).config);
+    expect(lines.some((line) => line.startsWith(`${path}:`))).toBe(true);
+  });
+
+  test("deleting a row lets the option through (how features get switched on)", () => {
+    const { config } = build({ load: oneStage, report: { goodput: { constraints: {} } } });
+    const table = unsupportedOptions.filter((row) => row.path !== "report.goodput");
+    expect(() => assertSupported(config, table)).not.toThrow();
+  });
+
+  test("every row is off for the default config", () => {
+    expect(findUnsupported(build({ load: oneStage }).config)).toEqual([]);
+  });
+});

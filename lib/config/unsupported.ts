@@ -1,0 +1,86 @@
+// Options that parse (they are valid inference-perf config) but that inferload does not implement
+// yet. `run` refuses them by name instead of silently ignoring them. Pure.
+//
+// To implement a feature: make it work, then delete its row here (and its line in docs/config.md).
+import { UserError } from "../cli/errors.ts";
+import type { Config } from "./schema.ts";
+
+export type UnsupportedOption = {
+  /** Config path as the user writes it. */
+  path: string;
+  /** True when this config uses the option in a way we cannot honour. */
+  isUsed: (config: Config) => boolean;
+  /** What to say instead of the bare "not supported yet", e.g. which values do work. */
+  detail?: (config: Config) => string;
+};
+
+const supportedDataTypes = ["mock", "random", "synthetic", "shared_prefix", "shareGPT"];
+
+export const unsupportedOptions: readonly UnsupportedOption[] = [
+  {
+    path: "data.type",
+    isUsed: (c) => !supportedDataTypes.includes(c.data.type),
+    detail: (c) => `"${c.data.type}" is not supported yet (supported: ${supportedDataTypes.join(", ")})`,
+  },
+  { path: "data.multimodal", isUsed: (c) => c.data.multimodal !== null },
+  { path: "data.use_chat_template", isUsed: (c) => c.data.use_chat_template },
+  { path: "data.shared_prefix.multimodal", isUsed: (c) => c.data.shared_prefix?.multimodal != null },
+  {
+    path: "data.shared_prefix.enable_multi_turn_chat",
+    isUsed: (c) => c.data.shared_prefix?.enable_multi_turn_chat === true,
+  },
+  {
+    path: "api.type",
+    isUsed: (c) => c.api.type === "anthropic_messages",
+    detail: () => '"anthropic_messages" is not supported yet (supported: completion, chat)',
+  },
+  { path: "api.response_format", isUsed: (c) => c.api.response_format !== null },
+  { path: "api.session_id_header_key", isUsed: (c) => c.api.session_id_header_key !== null },
+  { path: "api.session_token_header_key", isUsed: (c) => c.api.session_token_header_key !== null },
+  {
+    path: "api.slo_unit / api.slo_ttft_header / api.slo_tpot_header",
+    isUsed: (c) =>
+      c.api.slo_unit !== null || c.api.slo_ttft_header !== null || c.api.slo_tpot_header !== null,
+  },
+  {
+    path: "load.type",
+    isUsed: (c) => c.load.type === "trace_session_replay",
+    detail: () => '"trace_session_replay" is not supported yet',
+  },
+  { path: "load.circuit_breakers", isUsed: (c) => c.load.circuit_breakers.length > 0 },
+  { path: "circuit_breakers", isUsed: (c) => c.circuit_breakers !== null && c.circuit_breakers.length > 0 },
+  { path: "load.request_retries", isUsed: (c) => c.load.request_retries > 0 },
+  {
+    path: "metrics.type",
+    isUsed: (c) => c.metrics?.type === "prometheus",
+    detail: () =>
+      '"prometheus" (server-side metrics) is not supported yet; use "default" or leave metrics out',
+  },
+  { path: "report.prometheus.per_stage", isUsed: (c) => c.report.prometheus.per_stage === true },
+  { path: "report.goodput", isUsed: (c) => c.report.goodput !== null },
+  { path: "storage.google_cloud_storage", isUsed: (c) => c.storage.google_cloud_storage !== null },
+  { path: "storage.simple_storage_service", isUsed: (c) => c.storage.simple_storage_service !== null },
+  { path: "server.cert_path", isUsed: (c) => c.server?.cert_path != null },
+  { path: "server.key_path", isUsed: (c) => c.server?.key_path != null },
+];
+
+/** One line per option this config uses that is not implemented, e.g. `report.goodput: not supported yet`. */
+export function findUnsupported(
+  config: Config,
+  table: readonly UnsupportedOption[] = unsupportedOptions,
+): string[] {
+  return table
+    .filter((row) => row.isUsed(config))
+    .map((row) => `${row.path}: ${row.detail?.(config) ?? "not supported yet"}`);
+}
+
+/** Throws one UserError listing every option of `config` that parses but is not implemented yet. */
+export function assertSupported(
+  config: Config,
+  table: readonly UnsupportedOption[] = unsupportedOptions,
+): void {
+  const lines = findUnsupported(config, table);
+  if (lines.length === 0) return;
+  const count = lines.length === 1 ? "an option that is" : `${lines.length} options that are`;
+  throw new UserError(`Cannot run this config: it uses ${count} not supported yet`, { details: lines });
+}

@@ -1,0 +1,34 @@
+// Test helpers for lib/data: a resolved config from a `data` section, and the fixture tokenizer.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { configFromObject } from "../config/load.ts";
+import type { DataGenConfig } from "./create.ts";
+import { createJsonTokenizer } from "./tokenizer/json.ts";
+import type { Tokenizer } from "./types.ts";
+
+export const FIXTURES = fileURLToPath(new URL("../../fixtures/data/", import.meta.url));
+
+/** A fully resolved config around `data` (one small stage, the given base_seed and API type). */
+export function dataConfig(
+  data: Record<string, unknown>,
+  opts: { seed?: number; api?: string } = {},
+): DataGenConfig {
+  const raw = {
+    api: { type: opts.api ?? "completion" },
+    data,
+    load: { base_seed: opts.seed ?? 1234, stages: [{ rate: 1, duration: 1 }] },
+  };
+  return configFromObject(raw, { cpuCount: 2, now: new Date(0) }).config;
+}
+
+let fixture: Tokenizer | undefined;
+
+/** The small byte-level BPE tokenizer.json shipped in fixtures/data (656 tokens + <|endoftext|>). */
+export function fixtureTokenizer(): Tokenizer {
+  fixture ??= createJsonTokenizer(
+    JSON.parse(readFileSync(`${FIXTURES}tokenizer.json`, "utf8")),
+    {},
+    "fixtures/data/tokenizer.json",
+  );
+  return fixture;
+}

@@ -1,0 +1,188 @@
+// The one entry the worker calls: config → DataGenerator. Reads files (corpus, ShareGPT, trace) here,
+// then hands plain values to the pure generators.
+import { readFile } from "node:fs/promises";
+import { UserError } from "../cli/errors.ts";
+import type { Config } from "../config/schema.ts";
+import type { Rng } from "../load/rng.ts";
+import { dataSeed } from "./_seed.ts";
+import { SHAKESPEARE_CORIOLANUS } from "./assets/shakespeare.ts";
+import { type DistributionConfig, fixedDistribution, resolveDistribution } from "./distribution.ts";
+import type { Env, FetchLike } from "./hub.ts";
+import { columnLengths, distributionLengths, type LengthSource } from "./lengths.ts";
+import { createMockGenerator } from "./mock.ts";
+import { createRandomGenerator } from "./random.ts";
+import { exactOnServer } from "./server-exact.ts";
+import { createSharedPrefixGenerator } from "./shared-prefix.ts";
+import { createShareGptGenerator, type LengthFilter } from "./sharegpt.ts";
+import { loadShareGpt } from "./sharegpt-load.ts";
+import { createSyntheticGenerator } from "./synthetic.ts";
+import { connectServerTokenizer } from "./tokenizer/server.ts";
+import { readTrace } from "./trace-csv.ts";
+import type { DataGenerator, Tokenizer } from "./types.ts";
+
+/** The parts of the resolved config that data generation reads. */
+export type DataGenConfig = Pick<Config, "api" | "data" | "load"> & {
+  server?: Config["server"] | undefined;
+  tokenizer?: Config["tokenizer"] | undefined;
+};
+
+export interface CreateDataOptions {
+  tokenizer: Tokenizer;
+  /** The worker's RNG; used only when the config has no base_seed (content is keyed by seed and index). */
+  rng: Rng;
+  workerId: number;
+  env?: Env | undefined;
+  /** Cache folder for a ShareGPT download (default `$XDG_CACHE_HOME/inferload/datasets`). */
+  cacheDir?: string | undefined;
+  fetch?: FetchLike | undefined;
+  log?: { info(message: string): void; warn(message: string): void } | undefined;
+  /** With tokenizer.use_server_tokenize: how many requests to prepare on the server (default 256). */
+  serverPoolSize?: number | undefined;
+}
+
+export const SUPPORTED_DATA_TYPES = ["mock", "random", "synthetic", "shared_prefix", "shareGPT"] as const;
+
+export async function createDataGenerator(
+  config: DataGenConfig,
+  opts: CreateDataOptions,
+): Promise<DataGenerator> {
+  const data = config.data;
+  const seed = dataSeed(config.load.base_seed, opts.rng);
+  const { tokenizer } = opts;
+  switch (data.type) {
+    case "mock":
+      return createMockGenerator();
+    case "random":
+      return serverExact(
+        config,
+        opts,
+        seed,
+        createRandomGenerator({ tokenizer, seed, lengths: await lengthsFor(config, seed) }),
+      );
+    case "synthetic": {
+      const corpus = data.corpus_file_path ? await readCorpus(data.corpus_file_path) : SHAKESPEARE_CORIOLANUS;
+      const lengths = await lengthsFor(config, seed);
+      return serverExact(config, opts, seed, createSyntheticGenerator({ tokenizer, seed, corpus, lengths }));
+    }
+    case "shared_prefix":
+      return sharedPrefix(config, tokenizer, seed);
+    case "shareGPT":
+      return shareGpt(config, opts);
+    default:
+      throw new UserError(
+        `data.type: "${data.type}" is not supported yet (supported: ${SUPPORTED_DATA_TYPES.join(", ")})`,
+      );
+  }
+}
+
+/** `tokenizer.use_server_tokenize: true` (an inferload addition): lengths exact under the server's count. */
+async function serverExact(
+  config: DataGenConfig,
+  opts: CreateDataOptions,
+  seed: number,
+  generator: DataGenerator,
+): Promise<DataGenerator> {
+  const wanted = (config.tokenizer as { use_server_tokenize?: boolean | null } | null | undefined)
+    ?.use_server_tokenize;
+  if (wanted !== true) return generator;
+  if (!config.server)
+    throw new UserError("tokenizer.use_server_tokenize: expected a server section, got nothing");
+  const counter = await connectServerTokenizer({
+    baseUrl: config.server.base_url,
+    model: config.server.model_name ?? "",
+    headers: config.server.api_key ? { authorization: `Bearer ${config.server.api_key}` } : undefined,
+    fetch: opts.fetch,
+  });
+  return exactOnServer(generator, {
+    counter,
+    tokenizer: opts.tokenizer,
+    seed,
+    poolSize: opts.serverPoolSize,
+  });
+}
+
+async function lengthsFor(config: DataGenConfig, seed: number): Promise<LengthSource> {
+  const data = config.data;
+  if (data.trace && data.type === "random") {
+    const trace = await readTrace({ file: data.trace.file, format: data.trace.format });
+    return columnLengths(trace.inputTokens, trace.outputTokens);
+  }
+  if (!data.input_distribution || !data.output_distribution) {
+    const missing = data.input_distribution ? "data.output_distribution" : "data.input_distribution";
+    throw new UserError(`${missing}: expected a distribution for data.type "${data.type}", got nothing`);
+  }
+  const input = resolveDistribution(data.input_distribution, "data.input_distribution");
+  const output = resolveDistribution(data.output_distribution, "data.output_distribution");
+  return distributionLengths(input, output, seed);
+}
+
+async function readCorpus(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new UserError(`Cannot read data.corpus_file_path "${path}": file not found`);
+  }
+  if (text.trim() === "")
+    throw new UserError(`Cannot use data.corpus_file_path "${path}": the file is empty`);
+  return text;
+}
+
+function sharedPrefix(config: DataGenConfig, tokenizer: Tokenizer, baseSeed: number): DataGenerator {
+  const sp = config.data.shared_prefix;
+  if (!sp)
+    throw new UserError('data.shared_prefix: expected a section for data.type "shared_prefix", got nothing');
+  if (sp.enable_multi_turn_chat)
+    throw new UserError("data.shared_prefix.enable_multi_turn_chat is not supported yet");
+  // An int is a fixed length; a legacy *_distribution overrides an int (upstream's rule).
+  const length = (value: number | DistributionConfig, legacy: DistributionConfig | null, path: string) =>
+    typeof value === "object"
+      ? resolveDistribution(value, path)
+      : legacy
+        ? resolveDistribution(legacy, path.replace("_len", "_distribution"))
+        : fixedDistribution(value);
+  return createSharedPrefixGenerator({
+    tokenizer,
+    numGroups: sp.num_groups,
+    numPromptsPerGroup: sp.num_prompts_per_group,
+    systemPromptLen: length(sp.system_prompt_len, null, "data.shared_prefix.system_prompt_len"),
+    questionLen: length(sp.question_len, sp.question_distribution, "data.shared_prefix.question_len"),
+    outputLen: length(sp.output_len, sp.output_distribution, "data.shared_prefix.output_len"),
+    // Upstream leaves it unseeded when null; we fall back to base_seed so runs replay.
+    seed: sp.seed ?? baseSeed,
+  });
+}
+
+async function shareGpt(config: DataGenConfig, opts: CreateDataOptions): Promise<DataGenerator> {
+  const data = config.data;
+  const loaded = await loadShareGpt(data.path, {
+    env: opts.env ?? {},
+    cacheDir: opts.cacheDir,
+    fetch: opts.fetch,
+    log: opts.log,
+  });
+  if (loaded.skipped > 0 && opts.workerId === 0) {
+    opts.log?.warn(
+      `ShareGPT: skipped ${loaded.skipped} malformed or unusable rows (kept ${loaded.conversations.length})`,
+    );
+  }
+  const filter = (d: { min: number; max: number } | null): LengthFilter | undefined =>
+    d ? { min: d.min, max: d.max } : undefined;
+  const generator = createShareGptGenerator({
+    tokenizer: opts.tokenizer,
+    conversations: loaded.conversations,
+    inputFilter: filter(data.input_distribution),
+    outputFilter: filter(data.output_distribution),
+  });
+  try {
+    generator.next(0); // fail at start, not on the first request, when no row passes the filters
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new UserError(`Cannot use ShareGPT data: ${error.message}`, {
+        details: ["Widen data.input_distribution / data.output_distribution min and max, or remove them"],
+      });
+    }
+    throw error;
+  }
+  return generator;
+}

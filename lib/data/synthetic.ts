@@ -1,0 +1,61 @@
+// data.type "synthetic": natural text windows from a corpus (the bundled Shakespeare excerpt or
+// data.corpus_file_path), each exactly its target length under the tokenizer. Pure given its inputs.
+import { fitToLength } from "./_fit.ts";
+import { indexRng } from "./_seed.ts";
+import type { LengthSource } from "./lengths.ts";
+import type { DataGenerator, Tokenizer } from "./types.ts";
+
+export interface SyntheticOptions {
+  tokenizer: Tokenizer;
+  lengths: LengthSource;
+  seed: number;
+  corpus: string;
+}
+
+const encoded = new WeakMap<Tokenizer, Map<string, number[]>>();
+
+/** The corpus as token ids, encoded once per tokenizer and corpus. */
+function corpusIds(tokenizer: Tokenizer, corpus: string): number[] {
+  let byCorpus = encoded.get(tokenizer);
+  if (!byCorpus) encoded.set(tokenizer, (byCorpus = new Map()));
+  let ids = byCorpus.get(corpus);
+  if (!ids) {
+    ids = tokenizer.encode(corpus);
+    if (ids.length === 0) throw new RangeError("The synthetic corpus is empty");
+    byCorpus.set(corpus, ids);
+  }
+  return ids;
+}
+
+export function createSyntheticGenerator({
+  tokenizer,
+  lengths,
+  seed,
+  corpus,
+}: SyntheticOptions): DataGenerator {
+  const ids = corpusIds(tokenizer, corpus);
+  return {
+    type: "synthetic",
+    size: lengths.size,
+    next(index) {
+      const { input, output } = lengths.at(index);
+      // A random start, then the corpus read onwards; it wraps around, so any length is reachable.
+      let cursor = indexRng(seed, index).int(ids.length);
+      const take = (n: number): number[] => {
+        const out = new Array<number>(n);
+        for (let i = 0; i < n; i++) {
+          out[i] = ids[cursor] as number;
+          cursor = (cursor + 1) % ids.length;
+        }
+        return out;
+      };
+      const { text, count } = fitToLength(tokenizer, input, take(input), take);
+      return {
+        prompt: text,
+        messages: [{ role: "user", content: text }],
+        maxTokens: output,
+        expectedPromptTokens: count,
+      };
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// The built-in tokenizer used when none is configured: OpenAI's cl100k_base via gpt-tokenizer
+// (pure JS, ranks bundled in the package, so it works offline, in the compiled binary and under Deno).
+// cl100k_base is chosen over o200k_base because it loads in about half the time (each worker loads its
+// own copy) and Llama 3's 128k vocabulary extends it, so its counts sit close to many served models'.
+import ranks from "gpt-tokenizer/bpeRanks/cl100k_base";
+import { countTokens, encode } from "gpt-tokenizer/encoding/cl100k_base";
+import type { Tokenizer } from "../types.ts";
+
+export const DEFAULT_TOKENIZER_NAME = "built-in cl100k_base";
+
+// Text that happens to look like "<|endoftext|>" is ordinary text for a prompt: never throw on it,
+// never turn it into a special token.
+const PLAIN = { disallowedSpecial: new Set<string>() };
+
+// Our own decode: gpt-tokenizer 4.0's decode() feeds a module-wide TextDecoder in streaming mode and
+// never flushes it, so a text ending in a partial UTF-8 sequence leaks those bytes into the NEXT
+// decode call ("日本語" came back as "日本�語" after decoding a lone byte token). Ranks are either a
+// string (valid UTF-8 on its own) or a byte array (a partial sequence); a non-streaming decoder per
+// byte run cannot leak, and a run never continues into a string token, which starts a new character.
+const bytesDecoder = new TextDecoder();
+
+function decode(ids: readonly number[]): string {
+  let out = "";
+  let pending: number[] = [];
+  for (const id of ids) {
+    const rank = ranks[id];
+    if (typeof rank === "string") {
+      if (pending.length > 0) {
+        out += bytesDecoder.decode(Uint8Array.from(pending));
+        pending = [];
+      }
+      out += rank;
+    } else if (rank !== undefined) {
+      pending.push(...rank);
+    } else {
+      throw new RangeError(`Token id ${id} is not in ${DEFAULT_TOKENIZER_NAME}`);
+    }
+  }
+  return pending.length > 0 ? out + bytesDecoder.decode(Uint8Array.from(pending)) : out;
+}
+
+let instance: Tokenizer | undefined;
+
+/** The process-wide default tokenizer (built once, on first use). */
+export function defaultTokenizer(): Tokenizer {
+  instance ??= {
+    name: DEFAULT_TOKENIZER_NAME,
+    encode: (text) => (text.length === 0 ? [] : encode(text, PLAIN)),
+    decode,
+    count: (text) => (text.length === 0 ? 0 : countTokens(text, PLAIN)),
+    // Ranks 0..100255 are ordinary byte-pair tokens; the special tokens all sit above them.
+    vocabSize: ranks.length,
+    specialIds: [],
+  };
+  return instance;
+}

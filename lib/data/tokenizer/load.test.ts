@@ -1,0 +1,153 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { UserError } from "../../cli/errors.ts";
+import { FIXTURES } from "../_testing.ts";
+import type { FetchLike } from "../hub.ts";
+import { DEFAULT_TOKENIZER_NAME, defaultTokenizer } from "./default.ts";
+import { loadTokenizer } from "./load.ts";
+
+const FIXTURE = `${FIXTURES}tokenizer.json`;
+const work = mkdtempSync(join(tmpdir(), "inferload-tok-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function failure(promise: Promise<unknown>): Promise<UserError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(UserError);
+  return error as UserError;
+}
+
+/** A fetch that answers from a table of url suffix → [status, body] and records what was asked. */
+function fakeHub(routes: Record<string, [number, string]>): FetchLike & { calls: string[] } {
+  const calls: string[] = [];
+  const fn = async (url: string) => {
+    calls.push(url);
+    const hit = Object.entries(routes).find(([suffix]) => url.endsWith(suffix));
+    const [status, body] = hit?.[1] ?? [404, "not found"];
+    return new Response(body, { status });
+  };
+  return Object.assign(fn, { calls });
+}
+
+describe("loadTokenizer()", () => {
+  test("without a configured tokenizer returns the built-in default and says so once", async () => {
+    const notices: string[] = [];
+    const tok = await loadTokenizer(null, { env: {}, log: { info: (m) => notices.push(m) } });
+    expect(tok).toBe(defaultTokenizer());
+    expect(notices.length).toBe(1);
+    expect(notices[0]).toContain(DEFAULT_TOKENIZER_NAME);
+  });
+
+  test("loads a local tokenizer.json file", async () => {
+    const tok = await loadTokenizer({ pretrained_model_name_or_path: FIXTURE }, { env: {} });
+    expect(tok.name).toBe(FIXTURE);
+    expect(tok.decode(tok.encode("Before we proceed any further"))).toBe("Before we proceed any further");
+    expect(tok.specialIds).toEqual([656]);
+    expect(tok.vocabSize).toBe(657);
+  });
+
+  test("loads a folder holding tokenizer.json", async () => {
+    const dir = join(work, "model-folder");
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(FIXTURE, join(dir, "tokenizer.json"));
+    const tok = await loadTokenizer({ pretrained_model_name_or_path: dir }, { env: {} });
+    expect(tok.count("hear me speak")).toBeGreaterThan(0);
+  });
+
+  test.each([
+    [
+      "a missing file",
+      "./models/nope/tokenizer.json",
+      'Cannot load tokenizer "./models/nope/tokenizer.json": file not found',
+    ],
+    [
+      "a folder without tokenizer.json",
+      `${FIXTURES.replace(/\/$/, "")}/..`,
+      "the folder holds no tokenizer.json",
+    ],
+  ])("rejects %s", async (_label, path, message) => {
+    const error = await failure(loadTokenizer({ pretrained_model_name_or_path: path }, { env: {} }));
+    expect(error.message).toContain(message);
+  });
+
+  test.each([
+    ["not JSON", "{ this is not json", "corrupt tokenizer.json"],
+    ["JSON without a model", '{"version": "1.0"}', 'not a tokenizer.json (no "model" section)'],
+    ["a model the library cannot build", '{"model": {"type": "NoSuchModel"}}', "invalid tokenizer.json"],
+  ])("rejects a corrupt tokenizer.json: %s", async (_label, text, message) => {
+    const file = join(work, `corrupt-${message.length}.json`);
+    writeFileSync(file, text);
+    const error = await failure(loadTokenizer({ pretrained_model_name_or_path: file }, { env: {} }));
+    expect(error.message).toContain(message);
+  });
+
+  test("an unknown model id while offline fails with a clear message", async () => {
+    const offline: FetchLike = async () => {
+      throw new TypeError("Unable to connect. Is the computer able to access the url?");
+    };
+    const error = await failure(
+      loadTokenizer(
+        { pretrained_model_name_or_path: "acme/unknown-model" },
+        { env: {}, cacheDir: work, fetch: offline },
+      ),
+    );
+    expect(error.message).toContain('Cannot download "tokenizer.json" of "acme/unknown-model"');
+    expect(error.details.join(" ")).toContain("offline");
+  });
+
+  test("HF_HUB_OFFLINE=1 refuses to download", async () => {
+    const hub = fakeHub({});
+    const error = await failure(
+      loadTokenizer(
+        { pretrained_model_name_or_path: "acme/x" },
+        { env: { HF_HUB_OFFLINE: "1" }, cacheDir: work, fetch: hub },
+      ),
+    );
+    expect(error.message).toContain("not in the cache");
+    expect(hub.calls).toEqual([]);
+  });
+
+  test("a model id the hub does not know is reported as such", async () => {
+    const error = await failure(
+      loadTokenizer(
+        { pretrained_model_name_or_path: "acme/missing" },
+        { env: {}, cacheDir: work, fetch: fakeHub({}) },
+      ),
+    );
+    expect(error.message).toContain("no such model on the Hugging Face hub");
+  });
+
+  test("a gated model without a token asks for tokenizer.token or HF_TOKEN", async () => {
+    const hub = fakeHub({ "/tokenizer.json": [401, "unauthorized"] });
+    const error = await failure(
+      loadTokenizer({ pretrained_model_name_or_path: "acme/gated" }, { env: {}, cacheDir: work, fetch: hub }),
+    );
+    expect(error.details.join(" ")).toContain("HF_TOKEN");
+  });
+
+  test("downloads a hub tokenizer once, with the token, then uses the cached copy", async () => {
+    const body = readFileSync(FIXTURE, "utf8");
+    const hub = fakeHub({ "/acme/tiny/resolve/main/tokenizer.json": [200, body] });
+    const headers: Record<string, string>[] = [];
+    const spy: FetchLike = (url, init) => {
+      headers.push(init?.headers ?? {});
+      return hub(url, init);
+    };
+    const opts = { env: { HF_TOKEN: "hf_secret" }, cacheDir: join(work, "cache"), fetch: spy };
+    const tok = await loadTokenizer({ pretrained_model_name_or_path: "acme/tiny" }, opts);
+    expect(tok.count("hear me speak")).toBeGreaterThan(0);
+    expect(hub.calls[0]).toBe("https://huggingface.co/acme/tiny/resolve/main/tokenizer.json");
+    expect(headers[0]?.authorization).toBe("Bearer hf_secret");
+    const callsAfterFirst = hub.calls.length;
+    const again = await loadTokenizer(
+      { pretrained_model_name_or_path: "acme/tiny" },
+      { ...opts, env: { HF_HUB_OFFLINE: "1" } },
+    );
+    expect(again.count("hear me speak")).toBe(tok.count("hear me speak"));
+    expect(hub.calls.length).toBe(callsAfterFirst);
+  });
+});

@@ -1,0 +1,134 @@
+// Resolve the `tokenizer` config section to a Tokenizer: the built-in default, a local tokenizer.json
+// (file or folder), or a Hugging Face model id fetched once into a cache and used offline after that.
+import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { UserError } from "../../cli/errors.ts";
+import { defaultCacheDir, downloadHubFile, type Env, type FetchLike } from "../hub.ts";
+import type { Tokenizer } from "../types.ts";
+import { DEFAULT_TOKENIZER_NAME, defaultTokenizer } from "./default.ts";
+import { createJsonTokenizer } from "./json.ts";
+
+/** inference-perf's `tokenizer` section, plus our additive `use_server_tokenize`. */
+export interface TokenizerConfig {
+  pretrained_model_name_or_path?: string | null | undefined;
+  trust_remote_code?: boolean | null | undefined;
+  token?: string | null | undefined;
+  use_server_tokenize?: boolean | null | undefined;
+}
+
+export interface LoadTokenizerOptions {
+  env: Env;
+  /** Where hub downloads are kept; default `$XDG_CACHE_HOME/inferload/tokenizers`. */
+  cacheDir?: string | undefined;
+  /** Accepted for the shared signature; server-side counting is layered on top in create.ts. */
+  serverUrl?: string | undefined;
+  log?: { info(message: string): void } | undefined;
+  fetch?: FetchLike | undefined;
+}
+
+const MODEL_ID = /^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/;
+
+/** Load the configured tokenizer, or the built-in default (with a one-line notice) when none is set. */
+export async function loadTokenizer(
+  config: TokenizerConfig | null | undefined,
+  opts: LoadTokenizerOptions,
+): Promise<Tokenizer> {
+  const name = config?.pretrained_model_name_or_path?.trim() ?? "";
+  if (name === "") {
+    opts.log?.info(
+      `Token lengths are measured with the ${DEFAULT_TOKENIZER_NAME} tokenizer; set tokenizer.pretrained_model_name_or_path to use the model's own`,
+    );
+    return defaultTokenizer();
+  }
+  const local = await statOrNull(name);
+  if (local?.isDirectory()) {
+    const file = join(name, "tokenizer.json");
+    if (!(await statOrNull(file))?.isFile()) {
+      throw new UserError(`Cannot load tokenizer "${name}": the folder holds no tokenizer.json`);
+    }
+    return fromFiles(file, join(name, "tokenizer_config.json"), name);
+  }
+  if (local?.isFile()) return fromFiles(name, join(name, "..", "tokenizer_config.json"), name);
+  if (looksLikePath(name) || !MODEL_ID.test(name)) {
+    throw new UserError(`Cannot load tokenizer "${name}": file not found`);
+  }
+  return fromHub(name, config?.token ?? undefined, opts);
+}
+
+async function fromHub(
+  modelId: string,
+  token: string | undefined,
+  opts: LoadTokenizerOptions,
+): Promise<Tokenizer> {
+  const dir = join(opts.cacheDir ?? defaultCacheDir(opts.env, "tokenizers"), modelId.replace("/", "--"));
+  const file = join(dir, "tokenizer.json");
+  const configFile = join(dir, "tokenizer_config.json");
+  if (!(await statOrNull(file))?.isFile()) {
+    if (opts.env.HF_HUB_OFFLINE === "1") {
+      throw new UserError(
+        `Cannot load tokenizer "${modelId}": not a local file or folder, and not in the cache`,
+        {
+          details: [`HF_HUB_OFFLINE=1 forbids downloading it; cache folder: ${dir}`],
+        },
+      );
+    }
+    const download = { env: opts.env, token, fetch: opts.fetch };
+    opts.log?.info(`Downloading the tokenizer of "${modelId}" into ${dir} (once)`);
+    const found = await downloadHubFile(
+      { repo: modelId, repoType: "model", file: "tokenizer.json" },
+      file,
+      download,
+    );
+    if (!found) {
+      throw new UserError(
+        `Cannot load tokenizer "${modelId}": no such model on the Hugging Face hub, or it has no tokenizer.json`,
+        {
+          details: [
+            "Point tokenizer.pretrained_model_name_or_path at a local tokenizer.json or a folder holding one",
+          ],
+        },
+      );
+    }
+    // Optional: it only carries extras (added-token flags, chat template) this tool does not need.
+    await downloadHubFile(
+      { repo: modelId, repoType: "model", file: "tokenizer_config.json" },
+      configFile,
+      download,
+    ).catch(() => false);
+  }
+  return fromFiles(file, configFile, modelId);
+}
+
+const loaded = new Map<string, Tokenizer>();
+
+async function fromFiles(file: string, configFile: string, name: string): Promise<Tokenizer> {
+  const cached = loaded.get(file);
+  if (cached) return cached;
+  const tokenizerJson = parseJson(await readFile(file, "utf8"), name, "tokenizer.json");
+  const configText = await readFile(configFile, "utf8").catch(() => null);
+  const tokenizerConfig = configText === null ? {} : parseJson(configText, name, "tokenizer_config.json");
+  const tokenizer = createJsonTokenizer(tokenizerJson, tokenizerConfig, name);
+  loaded.set(file, tokenizer);
+  return tokenizer;
+}
+
+function parseJson(text: string, name: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UserError(`Cannot load tokenizer "${name}": corrupt ${what}: ${reason}`);
+  }
+}
+
+function looksLikePath(name: string): boolean {
+  return /^(\.{1,2}[\\/]|[\\/]|~)/.test(name) || name.endsWith(".json") || name.includes("\\");
+}
+
+async function statOrNull(path: string) {
+  try {
+    return await stat(path);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,96 @@
+import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import { HttpParseError, ResponseParser } from "./_response-parser.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+function parse(pieces: Uint8Array[]) {
+  const events: string[] = [];
+  let body = "";
+  let status = 0;
+  let keepAlive = true;
+  const p = new ResponseParser({
+    headers: (s, k) => {
+      status = s;
+      keepAlive = k;
+      events.push("headers");
+    },
+    body: (c) => {
+      body += dec.decode(c, { stream: true });
+    },
+    end: () => events.push("end"),
+  });
+  for (const piece of pieces) p.feed(piece);
+  return { p, events, body, status, keepAlive };
+}
+
+function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const out: Uint8Array[] = [];
+  let prev = 0;
+  for (const c of [...points, bytes.length]) {
+    out.push(bytes.subarray(prev, c));
+    prev = c;
+  }
+  return out;
+}
+
+const cases = [
+  // name, raw response, body, status, keep-alive
+  ["content-length", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", "hello", 200, true],
+  [
+    "chunked with extension and trailer",
+    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\ndata:\r\nA\r\n {\"a\":1}\n\n\r\n0\r\nX-T: 1\r\n\r\n",
+    'data: {"a":1}\n\n',
+    200,
+    true,
+  ],
+  ["connection close", "HTTP/1.1 503 Busy\r\nConnection: close\r\nContent-Length: 2\r\n\r\nno", "no", 503, false],
+  ["100 continue first", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 1\r\n\r\nx", "x", 201, true],
+  ["204 without body", "HTTP/1.1 204 No Content\r\n\r\n", "", 204, true],
+  ["HTTP/1.0 keep-alive", "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok", "ok", 200, true],
+  ["multi-byte UTF-8 body", "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhé→", "hé→", 200, true],
+] as const;
+
+describe("ResponseParser", () => {
+  test.each(cases)("parses %s under every chunking", (_name, raw, body, status, keepAlive) => {
+    const bytes = enc.encode(raw);
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { maxLength: 12 }), (cuts) => {
+        const r = parse(split(bytes, cuts));
+        expect(r.events).toEqual(["headers", "end"]);
+        expect(r.body).toBe(body);
+        expect(r.status).toBe(status);
+        expect(r.keepAlive).toBe(keepAlive);
+        expect(r.p.done).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test("reads a body without length until the connection closes", () => {
+    const r = parse([enc.encode("HTTP/1.1 200 OK\r\n\r\npart one, "), enc.encode("part two")]);
+    expect(r.events).toEqual(["headers"]);
+    expect(r.p.close()).toBe(true);
+    expect(r.body).toBe("part one, part two");
+    expect(r.keepAlive).toBe(false);
+  });
+
+  test("reports a cut body as incomplete on close", () => {
+    const r = parse([enc.encode("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")]);
+    expect(r.p.close()).toBe(false);
+  });
+
+  test("flags bytes after the end of the response", () => {
+    const r = parse([enc.encode("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nxGARBAGE")]);
+    expect(r.p.extraBytes).toBe(true);
+  });
+
+  test("throws HttpParseError on a bad status line or chunk size", () => {
+    expect(() => parse([enc.encode("SSH-2.0-OpenSSH\r\n\r\n")])).toThrow(HttpParseError);
+    expect(() => parse([enc.encode("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")])).toThrow(
+      HttpParseError,
+    );
+  });
+});

@@ -1,0 +1,147 @@
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import fc from "fast-check";
+import { createSseParser, parseSse } from "./sse.ts";
+
+type Event = { data: string; event: string };
+
+function collect(chunks: readonly Uint8Array[]): Event[] {
+  const events: Event[] = [];
+  const parser = createSseParser((data, event) => events.push({ data, event }));
+  for (const chunk of chunks) parser.push(chunk);
+  parser.end();
+  return events;
+}
+
+/** Cuts `bytes` at the given offsets (sorted, deduplicated, inside the buffer). */
+function cut(bytes: Uint8Array, offsets: readonly number[]): Uint8Array[] {
+  const points = [...new Set(offsets.map((o) => o % (bytes.length + 1)))].sort((a, b) => a - b);
+  const chunks: Uint8Array[] = [];
+  let start = 0;
+  for (const point of [...points, bytes.length]) {
+    chunks.push(bytes.subarray(start, point));
+    start = point;
+  }
+  return chunks;
+}
+
+const encode = (text: string) => new TextEncoder().encode(text);
+
+// A line of event data: any text without line breaks, including multi-byte characters.
+// Lone surrogates become U+FFFD, as UTF-8 encoding would make them.
+const lineText = fc
+  .string({
+    unit: fc.oneof(
+      fc.constantFrom("a", " ", ":", "é", "🙂", "日", "{", '"', "\\"),
+      fc.string({ unit: "binary", minLength: 1, maxLength: 1 }),
+    ),
+  })
+  .map((s) =>
+    s
+      .replace(/[\r\n]/g, "")
+      .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd"),
+  );
+const eventArb = fc.record({
+  lines: fc.array(lineText, { minLength: 1, maxLength: 3 }),
+  event: fc.option(fc.constantFrom("message", "error", "delta"), { nil: undefined }),
+  comment: fc.option(lineText, { nil: undefined }),
+  noSpace: fc.boolean(),
+});
+
+function serialize(
+  events: { lines: string[]; event: string | undefined; comment: string | undefined; noSpace: boolean }[],
+  eol: string,
+): string {
+  let out = "";
+  for (const e of events) {
+    if (e.comment !== undefined) out += `:${e.comment}${eol}`;
+    if (e.event !== undefined) out += `event: ${e.event}${eol}`;
+    // Without the space only when the value does not itself start with one (that space would be eaten).
+    for (const line of e.lines)
+      out += e.noSpace && !line.startsWith(" ") ? `data:${line}${eol}` : `data: ${line}${eol}`;
+    out += eol;
+  }
+  return out;
+}
+
+test("the same stream cut at any boundaries gives the same events (property)", () => {
+  fc.assert(
+    fc.property(
+      fc.array(eventArb, { maxLength: 8 }),
+      fc.constantFrom("\n", "\r\n", "\r"),
+      fc.array(fc.nat(), { maxLength: 40 }),
+      (events, eol, offsets) => {
+        const bytes = encode(serialize(events, eol));
+        const expected = events.map((e) => ({ data: e.lines.join("\n"), event: e.event ?? "message" }));
+        expect(collect([bytes])).toEqual(expected);
+        expect(collect(cut(bytes, offsets))).toEqual(expected);
+      },
+    ),
+    { numRuns: 400 },
+  );
+});
+
+test("a stream fed one byte at a time gives the same events and text (property)", () => {
+  fc.assert(
+    fc.property(fc.array(eventArb, { maxLength: 4 }), fc.constantFrom("\n", "\r\n", "\r"), (events, eol) => {
+      const bytes = encode(serialize(events, eol));
+      const single = Array.from(bytes, (_, i) => bytes.subarray(i, i + 1));
+      expect(collect(single)).toEqual(collect([bytes]));
+    }),
+    { numRuns: 100 },
+  );
+});
+
+test.each([
+  "vllm-completion.sse",
+  "vllm-chat.sse",
+  "vllm-chat-reasoning.sse",
+  "openai-chat-crlf.sse",
+  "vllm-error-in-stream.sse",
+  "bad-json.sse",
+])("fixture %s parses identically under random cuts", (name) => {
+  const bytes = new Uint8Array(readFileSync(new URL(`../../fixtures/sse/${name}`, import.meta.url)));
+  const whole = collect([bytes]);
+  expect(whole.length).toBeGreaterThan(1);
+  expect(whole[whole.length - 1]?.data).toBe("[DONE]");
+  fc.assert(
+    fc.property(fc.array(fc.nat({ max: bytes.length }), { maxLength: 60 }), (offsets) => {
+      expect(collect(cut(bytes, offsets))).toEqual(whole);
+    }),
+    { numRuns: 100 },
+  );
+});
+
+test("a multi-byte character split across reads decodes whole", () => {
+  const bytes = encode("data: 🙂日\n\n");
+  // Cut inside the 4-byte emoji and inside the 3-byte CJK character.
+  expect(collect([bytes.subarray(0, 8), bytes.subarray(8, 12), bytes.subarray(12)])).toEqual([
+    { data: "🙂日", event: "message" },
+  ]);
+});
+
+test("a CR at the end of one read pairs with the LF that starts the next", () => {
+  const events = collect([encode("data: a\r"), encode("\n\r"), encode("\ndata: b\r\n\r\n")]);
+  expect(events).toEqual([
+    { data: "a", event: "message" },
+    { data: "b", event: "message" },
+  ]);
+});
+
+test("comments, unknown fields, id and retry are ignored; a field without a colon has an empty value", () => {
+  expect(parseSse(": hi\nid: 7\nretry: 10\nfoo: bar\ndata\n\n")).toEqual([""]);
+  expect(parseSse(": only a comment\n\n")).toEqual([]);
+});
+
+test("multi-line data joins with newlines", () => {
+  expect(parseSse('data: {\ndata:  "a": 1\ndata: }\n\n')).toEqual(['{\n "a": 1\n}']);
+});
+
+test("an event left without its blank line at the end of the stream is dropped", () => {
+  expect(parseSse("data: one\n\ndata: two\n")).toEqual(["one"]);
+  expect(parseSse("data: one\n\ndata: tw")).toEqual(["one"]);
+});
+
+test("a leading byte-order mark is ignored", () => {
+  expect(parseSse(new Uint8Array([0xef, 0xbb, 0xbf, ...encode("data: x\n\n")]))).toEqual(["x"]);
+});

@@ -1,0 +1,134 @@
+// Incremental Server-Sent Events parser: bytes in, one callback per dispatched event, for any way the
+// stream is cut into reads. Pure and synchronous; it allocates one decoded string per read plus one
+// substring per data line, and joins only when a chunk boundary splits a line.
+//
+// Follows the WHATWG "event stream interpretation" rules:
+//  - lines end in "\n", "\r\n" or a lone "\r" (a "\r" ending one read may pair with a "\n" starting
+//    the next, so we remember it rather than guess);
+//  - a line starting with ":" is a comment; "field:value" drops one leading space from the value; a
+//    line with no colon is a field with an empty value;
+//  - "data" lines accumulate, joined by "\n"; a blank line dispatches the event if any data arrived;
+//  - an event left unterminated at the end of the stream is discarded;
+//  - UTF-8 is decoded in streaming mode, so a character split across reads decodes whole; a leading
+//    byte-order mark is dropped by the decoder.
+// "[DONE]" is not special here: it is ordinary event data, interpreted by lib/api/response.ts.
+
+export type SseEventHandler = (data: string, event: string) => void;
+
+export interface SseParser {
+  /** Feed the next read. Dispatches zero or more events synchronously, in order. */
+  push(chunk: Uint8Array): void;
+  /** Feed already-decoded text (tests, and callers that decode themselves). */
+  pushText(text: string): void;
+  /** End of stream: flushes the decoder; a trailing event without its blank line is dropped. */
+  end(): void;
+}
+
+const LF = 10;
+const CR = 13;
+
+export function createSseParser(onEvent: SseEventHandler): SseParser {
+  const decoder = new TextDecoder("utf-8");
+  let partial = ""; // an incomplete line carried over from the previous read
+  let skipLeadingLf = false; // the previous read ended in "\r": a "\n" starting this one is its pair
+  let data = "";
+  let hasData = false;
+  let eventName = "";
+
+  function line(text: string): void {
+    if (text.length === 0) {
+      if (hasData) onEvent(data, eventName === "" ? "message" : eventName);
+      data = "";
+      hasData = false;
+      eventName = "";
+      return;
+    }
+    // Fast path: "data:" is nearly every line of an LLM stream.
+    if (text.startsWith("data:")) {
+      field("data", text.charCodeAt(5) === 32 ? text.slice(6) : text.slice(5));
+      return;
+    }
+    if (text.charCodeAt(0) === 58) return; // ":" comment (keep-alive pings)
+    const colon = text.indexOf(":");
+    if (colon === -1) field(text, "");
+    else
+      field(
+        text.slice(0, colon),
+        text.charCodeAt(colon + 1) === 32 ? text.slice(colon + 2) : text.slice(colon + 1),
+      );
+  }
+
+  function field(name: string, value: string): void {
+    if (name === "data") {
+      data = hasData ? `${data}\n${value}` : value;
+      hasData = true;
+    } else if (name === "event") eventName = value;
+    // "id" and "retry" only matter for reconnection, which a benchmark never does.
+  }
+
+  function pushText(text: string): void {
+    let start = 0;
+    if (skipLeadingLf) {
+      if (text.length === 0) return;
+      skipLeadingLf = false;
+      if (text.charCodeAt(0) === LF) start = 1;
+    }
+    const hasCr = text.indexOf("\r", start) !== -1;
+    for (;;) {
+      let end: number;
+      let next: number;
+      if (!hasCr) {
+        end = text.indexOf("\n", start);
+        if (end === -1) break;
+        next = end + 1;
+      } else {
+        end = -1;
+        for (let i = start; i < text.length; i++) {
+          const code = text.charCodeAt(i);
+          if (code === LF || code === CR) {
+            end = i;
+            break;
+          }
+        }
+        if (end === -1) break;
+        next = end + 1;
+        if (text.charCodeAt(end) === CR) {
+          if (next === text.length) skipLeadingLf = true;
+          else if (text.charCodeAt(next) === LF) next++;
+        }
+      }
+      if (partial.length > 0) {
+        line(partial + text.slice(start, end));
+        partial = "";
+      } else line(text.slice(start, end));
+      start = next;
+    }
+    if (start < text.length) partial = partial.length > 0 ? partial + text.slice(start) : text.slice(start);
+  }
+
+  return {
+    push(chunk) {
+      if (chunk.length === 0) return;
+      pushText(decoder.decode(chunk, { stream: true }));
+    },
+    pushText,
+    end() {
+      const rest = decoder.decode();
+      if (rest.length > 0) pushText(rest);
+      partial = "";
+      data = "";
+      hasData = false;
+      eventName = "";
+    },
+  };
+}
+
+/** Whole-body convenience for tests and the non-hot path: every event's data, in order. */
+export function parseSse(body: Uint8Array | string): string[] {
+  const events: string[] = [];
+  const parser = createSseParser((data) => events.push(data));
+  if (typeof body === "string") parser.pushText(body);
+  else parser.push(body);
+  parser.end();
+  return events;
+}

@@ -1,0 +1,107 @@
+import { afterAll, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseRecordLine } from "../report/records.ts";
+import { record } from "./_records.ts";
+import { createCollector } from "./collector.ts";
+import type { StageInfo } from "./stage-info.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "inferload-collector-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const config = { report: { request_lifecycle: { percentiles: [50, 99], max_error_messages: 2 } } };
+
+function stage(id: number, overrides: Partial<StageInfo> = {}): StageInfo {
+  return {
+    id,
+    kind: "rate",
+    type: "constant",
+    rate: 10,
+    durationS: 1,
+    concurrency: null,
+    numRequests: 10,
+    startMs: 0,
+    endMs: 1000,
+    status: "completed",
+    ...overrides,
+  };
+}
+
+test("records are routed to their stage, adapter and adapter-stage; probe records are ignored", () => {
+  const c = createCollector({ config });
+  c.stageStarted(stage(-1));
+  c.add(record({ stageId: -1 }));
+  c.stageStarted(stage(0));
+  c.add(record({ stageId: 0, adapter: "a" }));
+  c.add(record({ stageId: 0, adapter: null }));
+  c.stageEnded(stage(0));
+  c.stageStarted(stage(1));
+  c.add(record({ stageId: 1, adapter: "a" }));
+  c.add(record({ stageId: 1, adapter: "b", failure: "http_status", status: 429, errorMessage: "slow" }));
+  c.stageEnded(stage(1));
+  expect(c.counters).toEqual({ done: 4, failed: 1 });
+  const report = c.finish({ interrupted: false });
+  expect(report.summary.count).toBe(4);
+  expect(report.stages.map((s) => [s.info.id, s.metrics.count])).toEqual([
+    [0, 2],
+    [1, 2],
+  ]);
+  expect(report.adapters.map((a) => [a.adapter, a.metrics.count])).toEqual([
+    ["a", 2],
+    ["b", 1],
+  ]);
+  expect(report.adapterStages.map((a) => [a.adapter, a.info.id, a.metrics.count])).toEqual([
+    ["a", 0, 1],
+    ["a", 1, 1],
+    ["b", 1, 1],
+  ]);
+  expect(report.summary.byLabel).toEqual({ "429 - Rate Limit": { count: 1, messages: ["slow"] } });
+});
+
+test("stageEnded() returns the stage's numbers so far, and late records still reach the final report", () => {
+  const c = createCollector({ config });
+  c.stageStarted(stage(0));
+  c.add(record());
+  const early = c.stageEnded(stage(0));
+  expect(early?.metrics.count).toBe(1);
+  c.add(record({ index: 1 }));
+  expect(c.finish({ interrupted: false }).stages[0]?.metrics.count).toBe(2);
+});
+
+test("a stage still open when the run is interrupted is marked interrupted", () => {
+  const c = createCollector({ config });
+  c.stageStarted(stage(0));
+  c.add(record());
+  const report = c.finish({ interrupted: true });
+  expect(report.interrupted).toBe(true);
+  expect(report.stages[0]?.info.status).toBe("interrupted");
+});
+
+test("failure messages are capped per label and labels sort by count", () => {
+  const c = createCollector({ config });
+  for (let i = 0; i < 5; i++) c.add(record({ failure: "timeout", errorMessage: `t${i}` }));
+  c.add(record({ failure: "connect", errorMessage: "refused" }));
+  const byLabel = c.finish({ interrupted: false }).summary.byLabel;
+  expect(Object.keys(byLabel)).toEqual(["Timeout", "Connection Error"]);
+  expect(byLabel.Timeout).toEqual({ count: 5, messages: ["t0", "t1"] });
+});
+
+test("per-request records stream to the JSONL file as stages end, before the run finishes", () => {
+  const path = join(dir, "records.jsonl");
+  const c = createCollector({ config, perRequestPath: path });
+  c.stageStarted(stage(0));
+  c.add(record({ index: 0 }));
+  c.add(record({ index: 1, headersMs: Number.NaN, failure: "connect" }));
+  c.add(record({ stageId: -1 }));
+  c.stageEnded(stage(0));
+  const lines = readFileSync(path, "utf8").trim().split("\n").map(parseRecordLine);
+  expect(lines).toHaveLength(3);
+  expect(lines.slice(0, 2).map((l) => ("record" in l ? l.record.index : -1))).toEqual([0, 1]);
+  const second = lines[1];
+  expect(second && "record" in second ? second.record.headersMs : 0).toBeNaN();
+  expect(lines[2] && "stage" in lines[2] ? lines[2].stage.id : -1).toBe(0);
+  c.add(record({ index: 2 }));
+  expect(c.finish({ interrupted: false }).perRequestPath).toBe(path);
+  expect(readFileSync(path, "utf8").trim().split("\n")).toHaveLength(4);
+});

@@ -1,0 +1,248 @@
+// Accumulates the request records of one bucket (a stage, an adapter, an adapter in a stage, the
+// whole run): constant cost per record (plus one step per token event), bounded memory (see
+// distribution.ts), associative merge, and close() to a plain value the report renderers read. Pure.
+import { failureLabel } from "../api/failure.ts";
+import { Distribution, type Summary } from "./distribution.ts";
+import { forEachItlGap, requestLatency } from "./latency.ts";
+import { outputTokens, type RequestRecord } from "./record.ts";
+
+export interface StageMetricsOptions {
+  percentiles: readonly number[];
+  /** Distinct messages kept per failure label (report.request_lifecycle.max_error_messages). */
+  maxErrorMessages: number;
+  exactLimit?: number | undefined;
+}
+
+export interface LabelCount {
+  count: number;
+  messages: string[];
+}
+
+/** A closed bucket: every number its lifecycle report needs, seconds for times. */
+export interface ClosedMetrics {
+  count: number;
+  successCount: number;
+  failureCount: number;
+  /** min(send), max(send), max(end) over all requests, ms on the shared clock; NaN when empty. */
+  firstSentMs: number;
+  lastSentMs: number;
+  lastEndMs: number;
+  scheduleDelay: Summary | null;
+  requestLatency: Summary | null;
+  ntpot: Summary | null;
+  tpot: Summary | null;
+  ttft: Summary | null;
+  itl: Summary | null;
+  requestSizeBytes: Summary | null;
+  promptTokens: Summary | null;
+  outputLen: Summary | null;
+  outputTokens: Summary | null;
+  failureLatency: Summary | null;
+  failurePromptTokens: Summary | null;
+  /** Sums over successes (output = server count when present, else client). */
+  totalPromptTokens: number;
+  totalCachedTokens: number;
+  totalOutputTokens: number;
+  failureTotalPromptTokens: number;
+  failureTotalCachedTokens: number;
+  tokenCountMismatches: number;
+  /** Successes whose counts came from the client tokenizer rather than the server's usage. */
+  clientPromptCounts: number;
+  clientOutputCounts: number;
+  byLabel: Record<string, LabelCount>;
+  byKind: Record<string, number>;
+  /** False when some distribution switched to its sketch (percentiles within 0.1%). */
+  exact: boolean;
+}
+
+export class StageMetrics {
+  readonly #options: StageMetricsOptions;
+  #count = 0;
+  #successes = 0;
+  #failures = 0;
+  #firstSentMs = Number.POSITIVE_INFINITY;
+  #lastSentMs = Number.NEGATIVE_INFINITY;
+  #lastEndMs = Number.NEGATIVE_INFINITY;
+  #totals: Totals = {
+    prompt: 0,
+    cached: 0,
+    output: 0,
+    failPrompt: 0,
+    failCached: 0,
+    mismatches: 0,
+    clientPrompt: 0,
+    clientOutput: 0,
+  };
+  #labels = new Map<string, { count: number; messages: Set<string> }>();
+  #kinds = new Map<string, number>();
+  readonly #d: Record<DistName, Distribution>;
+
+  constructor(options: StageMetricsOptions) {
+    this.#options = options;
+    const make = () => new Distribution(options.exactLimit);
+    this.#d = Object.fromEntries(distNames.map((name) => [name, make()])) as Record<DistName, Distribution>;
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  add(record: RequestRecord): void {
+    const d = this.#d;
+    this.#count++;
+    if (record.sentMs < this.#firstSentMs) this.#firstSentMs = record.sentMs;
+    if (record.sentMs > this.#lastSentMs) this.#lastSentMs = record.sentMs;
+    if (record.endMs > this.#lastEndMs) this.#lastEndMs = record.endMs;
+    d.scheduleDelay.add((record.sentMs - record.scheduledMs) / 1000);
+    if (record.failure !== null) {
+      this.#failures++;
+      d.failureLatency.add((record.endMs - record.sentMs) / 1000);
+      d.failurePromptTokens.add(record.promptTokens);
+      this.#totals.failPrompt += Math.max(0, record.promptTokens);
+      this.#totals.failCached += record.cachedPromptTokens;
+      this.#countFailure(record);
+      return;
+    }
+    this.#successes++;
+    const latency = requestLatency(record);
+    d.requestLatency.add(latency.requestLatency);
+    d.ntpot.add(latency.ntpot);
+    if (latency.tpot !== null) d.tpot.add(latency.tpot);
+    if (latency.ttft !== null) d.ttft.add(latency.ttft);
+    forEachItlGap(record, (gap) => d.itl.add(gap));
+    d.requestSizeBytes.add(record.requestBytes);
+    d.promptTokens.add(record.promptTokens);
+    const output = outputTokens(record);
+    d.outputTokens.add(output);
+    // output_len is the client's count in inference-perf; without one we fall back to the server's.
+    d.outputLen.add(record.clientOutputTokens >= 0 ? record.clientOutputTokens : output);
+    const t = this.#totals;
+    t.prompt += Math.max(0, record.promptTokens);
+    t.cached += record.cachedPromptTokens;
+    t.output += output;
+    if (record.promptTokensSource === "client") t.clientPrompt++;
+    if (record.serverOutputTokens < 0) t.clientOutput++;
+    if (
+      record.serverOutputTokens >= 0 &&
+      record.clientOutputTokens >= 0 &&
+      record.serverOutputTokens !== record.clientOutputTokens
+    ) {
+      t.mismatches++;
+    }
+  }
+
+  #countFailure(record: RequestRecord): void {
+    const kind = record.failure ?? "other";
+    this.#kinds.set(kind, (this.#kinds.get(kind) ?? 0) + 1);
+    const label = failureLabel(kind, record.status, record.errorMessage);
+    let entry = this.#labels.get(label);
+    if (entry === undefined) this.#labels.set(label, (entry = { count: 0, messages: new Set() }));
+    entry.count++;
+    if (entry.messages.size < this.#options.maxErrorMessages) entry.messages.add(record.errorMessage);
+  }
+
+  /** A new accumulator holding both (neither input changes). Associative. */
+  static merge(a: StageMetrics, b: StageMetrics): StageMetrics {
+    const out = new StageMetrics(a.#options);
+    for (const src of [a, b]) {
+      out.#count += src.#count;
+      out.#successes += src.#successes;
+      out.#failures += src.#failures;
+      out.#firstSentMs = Math.min(out.#firstSentMs, src.#firstSentMs);
+      out.#lastSentMs = Math.max(out.#lastSentMs, src.#lastSentMs);
+      out.#lastEndMs = Math.max(out.#lastEndMs, src.#lastEndMs);
+      for (const key of totalKeys) out.#totals[key] += src.#totals[key];
+      for (const [kind, n] of src.#kinds) out.#kinds.set(kind, (out.#kinds.get(kind) ?? 0) + n);
+      for (const [label, entry] of src.#labels) {
+        let mine = out.#labels.get(label);
+        if (mine === undefined) out.#labels.set(label, (mine = { count: 0, messages: new Set() }));
+        mine.count += entry.count;
+        for (const message of entry.messages)
+          if (mine.messages.size < a.#options.maxErrorMessages) mine.messages.add(message);
+      }
+    }
+    for (const name of distNames) out.#d[name] = Distribution.merge(a.#d[name], b.#d[name]);
+    return out;
+  }
+
+  /** Summarizes without changing the accumulator, so a stage can be reported and still merged later. */
+  close(): ClosedMetrics {
+    const p = this.#options.percentiles;
+    const d = this.#d;
+    const s = (name: DistName) => d[name].summarize(p);
+    const empty = this.#count === 0;
+    const byLabel: Record<string, LabelCount> = {};
+    // Labels by descending count, as inference-perf orders them; ties keep first-seen order.
+    for (const [label, entry] of [...this.#labels].sort((x, y) => y[1].count - x[1].count)) {
+      byLabel[label] = { count: entry.count, messages: [...entry.messages] };
+    }
+    return {
+      count: this.#count,
+      successCount: this.#successes,
+      failureCount: this.#failures,
+      firstSentMs: empty ? Number.NaN : this.#firstSentMs,
+      lastSentMs: empty ? Number.NaN : this.#lastSentMs,
+      lastEndMs: empty ? Number.NaN : this.#lastEndMs,
+      scheduleDelay: s("scheduleDelay"),
+      requestLatency: s("requestLatency"),
+      ntpot: s("ntpot"),
+      tpot: s("tpot"),
+      ttft: s("ttft"),
+      itl: s("itl"),
+      requestSizeBytes: s("requestSizeBytes"),
+      promptTokens: s("promptTokens"),
+      outputLen: s("outputLen"),
+      outputTokens: s("outputTokens"),
+      failureLatency: s("failureLatency"),
+      failurePromptTokens: s("failurePromptTokens"),
+      totalPromptTokens: this.#totals.prompt,
+      totalCachedTokens: this.#totals.cached,
+      totalOutputTokens: this.#totals.output,
+      failureTotalPromptTokens: this.#totals.failPrompt,
+      failureTotalCachedTokens: this.#totals.failCached,
+      tokenCountMismatches: this.#totals.mismatches,
+      clientPromptCounts: this.#totals.clientPrompt,
+      clientOutputCounts: this.#totals.clientOutput,
+      byLabel,
+      byKind: Object.fromEntries(this.#kinds),
+      exact: distNames.every((name) => d[name].exact),
+    };
+  }
+}
+
+interface Totals {
+  prompt: number;
+  cached: number;
+  output: number;
+  failPrompt: number;
+  failCached: number;
+  mismatches: number;
+  clientPrompt: number;
+  clientOutput: number;
+}
+const totalKeys: readonly (keyof Totals)[] = [
+  "prompt",
+  "cached",
+  "output",
+  "failPrompt",
+  "failCached",
+  "mismatches",
+  "clientPrompt",
+  "clientOutput",
+];
+
+const distNames = [
+  "scheduleDelay",
+  "requestLatency",
+  "ntpot",
+  "tpot",
+  "ttft",
+  "itl",
+  "requestSizeBytes",
+  "promptTokens",
+  "outputLen",
+  "outputTokens",
+  "failureLatency",
+  "failurePromptTokens",
+] as const;
+type DistName = (typeof distNames)[number];

@@ -1,0 +1,45 @@
+import { expect, test } from "bun:test";
+import { fixedRun } from "./_fixed-run.ts";
+import { consoleSummary, table } from "./console.ts";
+import { jsonSummary, summaryMarkers } from "./json.ts";
+
+test("the console summary has one row per stage, a total row and the report folder", () => {
+  const text = consoleSummary(fixedRun(), { reportDir: "reports-x" });
+  const lines = text.split("\n");
+  expect(lines[0]).toStartWith("Stage");
+  expect(lines[0]).toContain("TTFT p50");
+  expect(lines[1]).toMatch(/^0\s+5\.00\s+5\.56\s+9\s+1\s+24\.0\s/); // requested, achieved, ok, failed, TTFT p50 ms
+  expect(lines[2]).toMatch(/^1\s+c=2\s/);
+  expect(lines[3]).toStartWith("all");
+  expect(lines.at(-1)).toBe("Reports: reports-x");
+});
+
+test("table() pads columns to the widest cell", () => {
+  expect(
+    table([
+      ["a", "1"],
+      ["bbb", "22"],
+    ]),
+  ).toBe("a     1\nbbb  22");
+});
+
+test("the --json object holds the summary and every stage report", () => {
+  const json = jsonSummary(fixedRun(), { reportDir: "r", files: ["r/a.json"] });
+  expect(json).toMatchObject({ interrupted: false, report_dir: "r", files: ["r/a.json"] });
+  expect((json.stages as unknown[]).length).toBe(2);
+  expect((json.summary as { load_summary: { count: number } }).load_summary.count).toBe(14);
+});
+
+test("summaryMarkers() writes inference-perf's scrapable START/END blocks", () => {
+  const text = summaryMarkers(fixedRun());
+  expect(text.split("\n").filter((line) => line.startsWith("==="))).toEqual([
+    "=== START_SUMMARY ===",
+    "=== END_SUMMARY ===",
+    "=== START_STAGE_0 ===",
+    "=== END_STAGE_0 ===",
+    "=== START_STAGE_1 ===",
+    "=== END_STAGE_1 ===",
+  ]);
+  const summary = text.slice(text.indexOf("{"), text.indexOf("=== END_SUMMARY"));
+  expect(JSON.parse(summary).load_summary.count).toBe(14);
+});

@@ -1,0 +1,67 @@
+// One request record as an entry of inference-perf's `per_request_lifecycle_metrics.json`
+// (`{start_time, end_time, request, response, info, error}`) plus our keys. Times in seconds on the
+// run's clock (epoch-based: performance.timeOrigin + performance.now()). Pure.
+import { requestLatency } from "../metrics/latency.ts";
+import { type FailureKind, outputTokens, type RequestRecord } from "../metrics/record.ts";
+
+const errorTypes: Readonly<Record<FailureKind, string>> = {
+  connect: "ConnectionError",
+  timeout: "TimeoutError",
+  http_status: "HTTP Error",
+  stream_error: "StreamError",
+  parse_error: "ParseError",
+  cancelled: "CancelledError",
+  other: "Error",
+};
+
+export function perRequestEntry(record: RequestRecord): Record<string, unknown> {
+  const s = (ms: number) => (Number.isFinite(ms) ? ms / 1000 : null);
+  const output = outputTokens(record);
+  const entry: Record<string, unknown> = {
+    start_time: s(record.sentMs),
+    end_time: s(record.endMs),
+    // We keep no request or response bodies (memory and disk stay bounded); the keys stay for readers.
+    request: null,
+    response: null,
+    info: {
+      input_tokens: record.promptTokens,
+      input_tokens_source: record.promptTokensSource,
+      cached_tokens: record.cachedPromptTokens,
+      output_tokens: output,
+      client_output_tokens: record.clientOutputTokens,
+      server_output_tokens: record.serverOutputTokens,
+      output_token_times: record.tokenEventMs.map((ms) => ms / 1000),
+      status: record.status,
+      adapter: record.adapter,
+      request_size_bytes: record.requestBytes,
+      streamed: record.streamed,
+    },
+  };
+  if (record.failure === null) {
+    const latency = requestLatency(record);
+    entry.computed_metrics = {
+      request_latency: latency.requestLatency,
+      normalized_time_per_output_token: latency.ntpot,
+      time_to_first_token: latency.ttft,
+      time_per_output_token: latency.tpot,
+      inter_token_latency: latency.meanItl,
+      input_tokens: record.promptTokens,
+      output_tokens: output,
+    };
+  }
+  entry.error =
+    record.failure === null
+      ? null
+      : {
+          error_type:
+            record.failure === "http_status" ? `HTTP Error ${record.status}` : errorTypes[record.failure],
+          error_msg: record.errorMessage,
+          kind: record.failure,
+        };
+  entry.stage_id = record.stageId;
+  entry.scheduled_time = s(record.scheduledMs);
+  entry.headers_time = s(record.headersMs);
+  entry.worker_id = record.workerId;
+  entry.index = record.index;
+  return entry;
+}

@@ -1,0 +1,176 @@
+// Writes a run's report set through local storage with inference-perf's file names, honouring
+// report.request_lifecycle.{summary, per_stage, per_request, per_adapter, per_adapter_stage}:
+//   summary_lifecycle_metrics.json, stage_{i}_lifecycle_metrics.json,
+//   per_request_lifecycle_metrics.json, adapter_{name}_lifecycle_metrics.json,
+//   adapter_{name}_stage_{i}_lifecycle_metrics.json, config.yaml
+// under storage.local_storage.path with report_file_prefix. Buckets without requests get no file, as
+// in inference-perf. `writeStageReport` lets the runner save each stage as it ends (crash safety).
+import { join } from "node:path";
+import type { RunReport, StageResult } from "../metrics/collector.ts";
+import { createLocalStorage, type LocalStorage } from "../storage/local.ts";
+import { type LifecycleReport, lifecycleReport } from "./lifecycle-json.ts";
+import { perRequestEntry } from "./per-request-json.ts";
+import { readRecords } from "./records.ts";
+
+/** The slice of the resolved config this module reads; the full `Config` satisfies it. */
+export interface WriteConfig {
+  report: {
+    request_lifecycle: {
+      summary?: boolean | null | undefined;
+      per_stage?: boolean | null | undefined;
+      per_request?: boolean | null | undefined;
+      per_adapter?: boolean | null | undefined;
+      per_adapter_stage?: boolean | null | undefined;
+    };
+  };
+  storage?:
+    | {
+        local_storage?:
+          | { path?: string | null | undefined; report_file_prefix?: string | null | undefined }
+          | null
+          | undefined;
+      }
+    | null
+    | undefined;
+}
+
+export interface WriteOptions {
+  /** Report directory; defaults to storage.local_storage.path. */
+  dir?: string | undefined;
+  /** The resolved, redacted config as YAML, saved as config.yaml. */
+  configYaml?: string | undefined;
+  /** Extra top-level keys for every lifecycle report (fingerprints, version ...). */
+  extra?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** The directory reports go to: --output-dir, else storage.local_storage.path; null when storage is off. */
+export function reportDir(config: WriteConfig, outputDir?: string): string | null {
+  return outputDir ?? config.storage?.local_storage?.path ?? null;
+}
+
+/** Where the collector should stream per-request records (JSONL) for this config, or undefined. */
+export function perRequestRecordsPath(config: WriteConfig, dir: string | null): string | undefined {
+  if (dir === null || config.report.request_lifecycle.per_request !== true) return undefined;
+  return join(dir, `${prefixOf(config)}per_request_records.jsonl`);
+}
+
+/**
+ * Writes one stage's report now, as the stage ends, so a crash later in the run keeps it. Returns its
+ * path, or null when per_stage is off, the stage had no requests, or the write failed (never throws:
+ * writeReports rewrites every stage file at the end and reports its own errors).
+ */
+export function writeStageReport(
+  stage: StageResult,
+  config: WriteConfig,
+  options: WriteOptions & { interrupted?: boolean },
+): string | null {
+  const storage = storageFor(config, options.dir);
+  if (storage === null || config.report.request_lifecycle.per_stage === false || stage.metrics.count === 0)
+    return null;
+  const report = lifecycleReport(stage.metrics, {
+    stage: stage.info,
+    interrupted: options.interrupted,
+    extra: options.extra,
+  });
+  try {
+    return storage.write(`stage_${stage.info.id}_lifecycle_metrics.json`, toJson(report));
+  } catch {
+    return null;
+  }
+}
+
+export async function writeReports(
+  report: RunReport,
+  config: WriteConfig,
+  options: WriteOptions,
+): Promise<string[]> {
+  const storage = storageFor(config, options.dir);
+  if (storage === null) return [];
+  const flags = config.report.request_lifecycle;
+  const common = { interrupted: report.interrupted, extra: options.extra };
+  const written: string[] = [];
+  const put = (name: string, value: LifecycleReport) => written.push(storage.write(name, toJson(value)));
+
+  if (options.configYaml !== undefined) written.push(storage.write("config.yaml", options.configYaml));
+  if (flags.summary !== false && report.summary.count > 0) {
+    put("summary_lifecycle_metrics.json", lifecycleReport(report.summary, common));
+  }
+  if (flags.per_stage !== false) {
+    for (const stage of report.stages) {
+      if (stage.metrics.count === 0) continue;
+      put(
+        `stage_${stage.info.id}_lifecycle_metrics.json`,
+        lifecycleReport(stage.metrics, { ...common, stage: stage.info }),
+      );
+    }
+  }
+  // inference-perf's per_adapter defaults to true in code (its docs say false); the config schema decides.
+  if (flags.per_adapter !== false) {
+    for (const adapter of report.adapters) {
+      if (adapter.metrics.count === 0) continue;
+      put(
+        `adapter_${safeName(adapter.adapter)}_lifecycle_metrics.json`,
+        lifecycleReport(adapter.metrics, common),
+      );
+    }
+  }
+  if (flags.per_adapter_stage === true) {
+    for (const entry of report.adapterStages) {
+      if (entry.metrics.count === 0) continue;
+      put(
+        `adapter_${safeName(entry.adapter)}_stage_${entry.info.id}_lifecycle_metrics.json`,
+        lifecycleReport(entry.metrics, { ...common, stage: entry.info }),
+      );
+    }
+  }
+  if (flags.per_request === true && report.perRequestPath !== null) {
+    written.push(await writePerRequestJson(report.perRequestPath, storage));
+  }
+  return written;
+}
+
+/**
+ * Converts the per-request JSONL into inference-perf's JSON array, streaming (one record in memory at
+ * a time), into a temporary file renamed at the end.
+ */
+async function writePerRequestJson(recordsPath: string, storage: LocalStorage): Promise<string> {
+  const file = storage.open("per_request_lifecycle_metrics.json");
+  try {
+    let buffer = "[";
+    let first = true;
+    for await (const line of readRecords(recordsPath)) {
+      if (!("record" in line) || line.record.stageId < 0) continue;
+      const entry = JSON.stringify(perRequestEntry(line.record), null, 2).replace(/\n/g, "\n  ");
+      buffer += `${first ? "\n  " : ",\n  "}${entry}`;
+      first = false;
+      if (buffer.length > 64 * 1024) {
+        file.append(buffer);
+        buffer = "";
+      }
+    }
+    file.append(`${buffer}${first ? "]" : "\n]"}\n`);
+    return file.commit();
+  } catch (error) {
+    file.discard();
+    throw error;
+  }
+}
+
+function storageFor(config: WriteConfig, dir: string | undefined): LocalStorage | null {
+  const resolved = reportDir(config, dir);
+  return resolved === null ? null : createLocalStorage(resolved, prefixOf(config));
+}
+
+function prefixOf(config: WriteConfig): string {
+  return config.storage?.local_storage?.report_file_prefix ?? "";
+}
+
+/** Adapter names like "org/lora" must not create directories. */
+function safeName(name: string): string {
+  return name.replace(/[/\\]/g, "_");
+}
+
+/** Pretty JSON (indent 2), as inference-perf writes its report files. */
+export function toJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}

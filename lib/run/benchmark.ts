@@ -1,0 +1,124 @@
+// A whole `inferload run`: target → plan → stages on the Worker pool → collector → reports. Returns
+// the report and paths; the command renders them and picks the exit code. Logs go to stderr.
+import { log } from "../cli/log.ts";
+import { printConfig } from "../config/print.ts";
+import type { Config } from "../config/schema.ts";
+import { loadTokenizer } from "../data/tokenizer/load.ts";
+import { readTrace } from "../data/trace-csv.ts";
+import { planStages, type Stage } from "../load/stages.ts";
+import { traceOffsets, traceStageCount } from "../load/trace.ts";
+import { createCollector, type RunReport } from "../metrics/collector.ts";
+import { perRequestRecordsPath, reportDir, writeReports, writeStageReport } from "../report/write.ts";
+import { planSweep } from "../sweep/plan.ts";
+import type { SweepReport } from "../sweep/summary.ts";
+import { sequenceFingerprint } from "./fingerprint.ts";
+import { startProgress } from "./progress.ts";
+import { openRunner, runStages } from "./runner.ts";
+import { prepareTarget } from "./target.ts";
+
+export interface BenchmarkOptions {
+  config: Config;
+  configFingerprint: string;
+  outputDir?: string | undefined;
+  quiet?: boolean | undefined;
+  /** First Ctrl-C: stop scheduling, finish in-flight within the grace period, write reports. */
+  signal?: AbortSignal | undefined;
+  /** Second Ctrl-C: abort in-flight requests now. */
+  hardSignal?: AbortSignal | undefined;
+  /** How long to wait for the server to answer before the first stage. */
+  waitForServerMs?: number;
+}
+
+export interface BenchmarkResult {
+  report: RunReport;
+  files: string[];
+  reportDir: string | null;
+  sequenceFingerprint: string;
+  extra: Record<string, unknown>;
+}
+
+export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkResult> {
+  const baseSeed = options.config.load.base_seed;
+  log.info(`base_seed: ${baseSeed} (set load.base_seed to replay this run's request sequence)`);
+  if (!options.quiet) process.stderr.write(`Resolved config:\n${printConfig(options.config)}\n`);
+  const target = await prepareTarget(options.config, {
+    signal: options.signal,
+    ...(options.waitForServerMs === undefined ? {} : { waitMs: options.waitForServerMs }),
+  });
+  const { config, model } = target;
+  try {
+    // Load the tokenizer here first: a hub download happens once (Workers then read the cache) and
+    // its errors are reported before any Worker starts.
+    await loadTokenizer(config.tokenizer, { env: process.env, log });
+    const { stages, trace } = await plan(config);
+    const dir = reportDir(config, options.outputDir);
+    const collector = createCollector({ config, perRequestPath: perRequestRecordsPath(config, dir) });
+    const runner = await openRunner({ config, model, onRecord: collector.add });
+    const progress = startProgress({ sample: runner.progress, quiet: options.quiet });
+    let result: Awaited<ReturnType<typeof runStages>>;
+    let sweep: SweepReport | null = null;
+    try {
+      // load.sweep (lib/sweep): the saturation probe runs first, on the same Workers, and its ladder
+      // replaces the stages.
+      const swept = config.load.sweep
+        ? await planSweep(runner, config, { signal: options.signal, hardSignal: options.hardSignal })
+        : null;
+      sweep = swept?.sweep ?? null;
+      result = await runStages(runner, config, swept ? swept.stages : stages, {
+        signal: options.signal,
+        hardSignal: options.hardSignal,
+        traceOffsets: trace,
+        stageStarted: (info) => collector.stageStarted(info),
+        stageEnded: (run) => {
+          const ended = collector.stageEnded(run.info);
+          // Save the stage now, so a crash later in the run keeps it (the final write adds fingerprints).
+          if (ended !== null) writeStageReport(ended, config, { dir: dir ?? undefined });
+          if (run.retried > 0) {
+            log.debug(`Stage ${run.info.id}: ${run.retried} requests re-sent after a server-side close`);
+          }
+        },
+      });
+    } finally {
+      progress.stop();
+      runner.close();
+    }
+    const fingerprint = sequenceFingerprint(result.runs.map((r) => r.sequence));
+    log.info(`Request sequence fingerprint: ${fingerprint}`);
+    const extra = {
+      sequence_fingerprint: fingerprint,
+      base_seed: baseSeed,
+      config_fingerprint: options.configFingerprint,
+      ...(sweep === null ? {} : { sweep }),
+    };
+    const report = collector.finish({ interrupted: result.interrupted });
+    const files = await writeReports(report, config, {
+      dir: dir ?? undefined,
+      configYaml: printConfig(config),
+      extra,
+    });
+    return { report, files, reportDir: dir, sequenceFingerprint: fingerprint, extra };
+  } finally {
+    await target.stop();
+  }
+}
+
+/** The stages to run; trace_replay stages get the trace's offsets and their request counts. */
+async function plan(config: Config): Promise<{ stages: Stage[]; trace: Float64Array | undefined }> {
+  const stages = planStages(config.load);
+  if (config.load.type !== "trace_replay" || config.load.trace === null) return { stages, trace: undefined };
+  const timing = await readTrace(config.load.trace);
+  const dataRows = config.data.trace ? (await readTrace(config.data.trace)).count : null;
+  let longest = 0;
+  for (const stage of stages) {
+    const { count, note } = traceStageCount({
+      timingRows: timing.count,
+      dataRows,
+      rate: stage.rate!,
+      durationS: stage.durationS!,
+    });
+    if (note !== null) log.warn(`Stage ${stage.id}: ${note}`);
+    stage.numRequests = count;
+    longest = Math.max(longest, count);
+  }
+  return { stages, trace: traceOffsets(timing, longest) };
+}

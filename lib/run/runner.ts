@@ -1,0 +1,258 @@
+// Executes stages on a pool of load Workers. `openRunner` starts the Workers once; `runStage` runs one
+// stage (the sweep's probe too: stage id -1 with its own record callback) and resolves when its last
+// request has finished, so every request is accounted to its own stage; `runStages` runs a plan in
+// order with load.interval between stages and tells the collector about each.
+import { availableParallelism } from "node:os";
+import type { Config } from "../config/schema.ts";
+import { log } from "../cli/log.ts";
+import { describeStage, stageOffsets } from "../load/schedule.ts";
+import type { Stage } from "../load/stages.ts";
+import { type Slice, splitEvenly, stripeClosedLoop, stripeOffsets } from "../load/stripe.ts";
+import type { RequestRecord } from "../metrics/record.ts";
+import type { StageInfo } from "../metrics/stage-info.ts";
+import { FNV_OFFSET, fnvFloat64, hex } from "../worker/_fnv.ts";
+import { type Counters, startPool } from "../worker/pool.ts";
+import { nowMs } from "../worker/wait.ts";
+import type { StageSequence } from "./fingerprint.ts";
+import { achievedRate, type StageStats, StageStatsAccumulator } from "./stage-stats.ts";
+import { stageWarnings } from "./warnings.ts";
+
+/** Head start between posting a stage to the Workers and its first send time. */
+const LEAD_MS = 50;
+
+export interface RunnerOptions {
+  config: Config;
+  /** The model name requests carry (server.model_name, or what the server listed). */
+  model: string;
+  /** Where records go by default (the collector's add); called on the main thread. */
+  onRecord: (record: RequestRecord) => void;
+}
+
+export interface RunStageOptions {
+  /** Stop scheduling (first Ctrl-C); requests in flight get load.stage_teardown_grace_seconds. */
+  signal?: AbortSignal | undefined;
+  /** Abort requests in flight at once (second Ctrl-C). */
+  hardSignal?: AbortSignal | undefined;
+  /** This stage's records go here instead of RunnerOptions.onRecord (the sweep's probe, stage -1). */
+  onRecord?: ((record: RequestRecord) => void) | undefined;
+  /** Send offsets of a trace_replay stage (lib/load/trace.ts). */
+  traceOffsets?: Float64Array | undefined;
+}
+
+export interface StageRun {
+  info: StageInfo;
+  stats: StageStats;
+  /** Achieved send rate (rate and trace stages), else null. */
+  achievedRate: number | null;
+  peakInFlight: number;
+  sequence: StageSequence;
+  connectionsOpened: number;
+  retried: number;
+}
+
+export interface ProgressSample {
+  sent: number;
+  done: number;
+  failed: number;
+  inFlight: number;
+  elapsedS: number;
+  totalS: number | null;
+  stageId: number;
+}
+
+export interface Runner {
+  readonly workers: number;
+  runStage(stage: Stage, options?: RunStageOptions): Promise<StageRun>;
+  /** Live counters of the current stage, for the progress line. */
+  progress(): ProgressSample;
+  close(): void;
+}
+
+export async function openRunner(options: RunnerOptions): Promise<Runner> {
+  const { config } = options;
+  // num_workers 0 is inference-perf's single-process mode; one Worker gives the same behaviour.
+  const workers = Math.max(1, config.load.num_workers);
+  const handlers = new Map<number, (r: RequestRecord) => void>();
+  const pool = await startPool({
+    config,
+    model: options.model,
+    workers,
+    onRecords: (records) => {
+      for (const r of records) (handlers.get(r.stageId) ?? options.onRecord)(r);
+    },
+  });
+  let current = { stageId: 0, t0Ms: nowMs(), totalS: null as number | null, base: pool.counters() };
+
+  async function runStage(stage: Stage, opts: RunStageOptions = {}): Promise<StageRun> {
+    const offsets = stageOffsets(stage, config.load.base_seed, opts.traceOffsets);
+    const offsetsHash = offsets === null ? "closed-loop" : hex(fnvFloat64(FNV_OFFSET, offsets));
+    const lastOffsetMs = offsets !== null && offsets.length > 0 ? offsets[offsets.length - 1]! : 0;
+    let slices: Slice[];
+    let slots: number[];
+    if (offsets === null) {
+      slices = stripeClosedLoop(stage.numRequests, stage.concurrency!, workers);
+      slots = splitEvenly(stage.concurrency!, workers);
+    } else {
+      slices = stripeOffsets(offsets, workers);
+      // worker_max_concurrency 0 would deadlock inference-perf; here it means "no per-worker bound".
+      const perWorker = config.load.worker_max_concurrency > 0 ? config.load.worker_max_concurrency : 1e9;
+      slots = new Array(workers).fill(perWorker);
+    }
+    const stats = new StageStatsAccumulator();
+    const sink = opts.onRecord ?? options.onRecord;
+    handlers.set(stage.id, (r) => {
+      stats.add(r);
+      sink(r);
+    });
+
+    const t0Ms = nowMs() + LEAD_MS;
+    const totalS = stage.durationS ?? (offsets === null ? null : lastOffsetMs / 1000);
+    current = { stageId: stage.id, t0Ms, totalS, base: pool.counters() };
+    let peakInFlight = 0;
+    const sampler = setInterval(() => {
+      peakInFlight = Math.max(peakInFlight, pool.counters().inFlight);
+    }, 50);
+
+    // Grace period: after the schedule's end (or an interrupt) requests in flight get
+    // load.stage_teardown_grace_seconds to finish, then are cancelled.
+    const graceMs = config.load.stage_teardown_grace_seconds * 1000;
+    let graceTimer: ReturnType<typeof setTimeout> | undefined;
+    const startGrace = (fromMs: number) => {
+      clearTimeout(graceTimer);
+      graceTimer = setTimeout(() => pool.cancel(), Math.max(0, fromMs - nowMs()) + graceMs);
+    };
+    if (offsets !== null) startGrace(t0Ms + Math.max(lastOffsetMs, (stage.durationS ?? 0) * 1000));
+    const onStop = () => {
+      pool.stop();
+      startGrace(nowMs());
+    };
+    const onHard = () => pool.cancel();
+    if (opts.signal?.aborted) onStop();
+    opts.signal?.addEventListener("abort", onStop);
+    opts.hardSignal?.addEventListener("abort", onHard);
+
+    try {
+      const results = await pool.runStage(stage.id, t0Ms, slices, slots);
+      const closed = stats.close();
+      const info: StageInfo = {
+        id: stage.id,
+        kind: stage.kind,
+        type: stage.type,
+        rate: stage.rate,
+        durationS: stage.durationS,
+        concurrency: stage.concurrency,
+        numRequests: stage.numRequests,
+        startMs: t0Ms,
+        endMs: nowMs(),
+        status: opts.signal?.aborted ? "interrupted" : "completed",
+      };
+      return {
+        info,
+        stats: closed,
+        achievedRate: offsets === null || stage.rate === null ? null : achievedRate(closed, t0Ms, stage.rate, lastOffsetMs),
+        peakInFlight: Math.max(peakInFlight, closed.count > 0 ? 1 : 0),
+        sequence: { stageId: stage.id, offsets: offsetsHash, workers: results.map((r) => r.sequenceHash) },
+        connectionsOpened: results.reduce((n, r) => n + r.transport.opened, 0),
+        retried: results.reduce((n, r) => n + r.transport.retried, 0),
+      };
+    } finally {
+      clearInterval(sampler);
+      clearTimeout(graceTimer);
+      opts.signal?.removeEventListener("abort", onStop);
+      opts.hardSignal?.removeEventListener("abort", onHard);
+      handlers.delete(stage.id);
+    }
+  }
+
+  return {
+    workers,
+    runStage,
+    progress() {
+      const now = pool.counters();
+      return {
+        ...diff(now, current.base),
+        inFlight: now.inFlight,
+        elapsedS: Math.max(0, (nowMs() - current.t0Ms) / 1000),
+        totalS: current.totalS,
+        stageId: current.stageId,
+      };
+    },
+    close: () => pool.close(),
+  };
+}
+
+function diff(a: Counters, b: Counters): Omit<Counters, "inFlight"> {
+  return { sent: a.sent - b.sent, done: a.done - b.done, failed: a.failed - b.failed };
+}
+
+/** What `runStages` reports to its caller as stages begin and end. */
+export interface StageHooks {
+  stageStarted?(info: StageInfo): void;
+  stageEnded?(run: StageRun): void;
+}
+
+export interface RunStagesOptions extends StageHooks {
+  signal?: AbortSignal | undefined;
+  hardSignal?: AbortSignal | undefined;
+  traceOffsets?: Float64Array | undefined;
+}
+
+/** Runs the stages in order, load.interval seconds apart; stops early on `signal`. */
+export async function runStages(
+  runner: Runner,
+  config: Config,
+  stages: readonly Stage[],
+  options: RunStagesOptions = {},
+): Promise<{ runs: StageRun[]; interrupted: boolean }> {
+  const runs: StageRun[] = [];
+  for (const [i, stage] of stages.entries()) {
+    if (options.signal?.aborted) break;
+    log.info(describeStage(stage));
+    options.stageStarted?.({
+      id: stage.id,
+      kind: stage.kind,
+      type: stage.type,
+      rate: stage.rate,
+      durationS: stage.durationS,
+      concurrency: stage.concurrency,
+      numRequests: stage.numRequests,
+      startMs: nowMs(),
+      endMs: Number.NaN,
+      status: "completed",
+    });
+    const run = await runner.runStage(stage, {
+      signal: options.signal,
+      hardSignal: options.hardSignal,
+      traceOffsets: options.traceOffsets,
+    });
+    runs.push(run);
+    options.stageEnded?.(run);
+    if (run.achievedRate !== null && run.info.status === "completed") {
+      const lines = stageWarnings({
+        stageId: stage.id,
+        requestedRate: stage.rate!,
+        achievedRate: run.achievedRate,
+        medianDelayMs: run.stats.medianDelayMs,
+        numWorkers: runner.workers,
+        workerMaxConcurrency: config.load.worker_max_concurrency,
+        peakInFlight: run.peakInFlight,
+        cpus: availableParallelism(),
+      });
+      for (const line of lines) log.warn(line);
+    }
+    if (i < stages.length - 1 && config.load.interval > 0) await sleep(config.load.interval * 1000, options.signal);
+  }
+  return { runs, interrupted: options.signal?.aborted === true };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done);
+  });
+}

@@ -1,0 +1,68 @@
+// Where requests go: the configured server, or the built-in simulator started in this process when
+// the config has no `server` (the README quick start). Waits until the server answers and settles the
+// model name (server.model_name, else the first model /v1/models lists).
+import { readFileSync } from "node:fs";
+import { buildHeaders } from "../api/request.ts";
+import { UserError } from "../cli/errors.ts";
+import { log } from "../cli/log.ts";
+import type { Config } from "../config/schema.ts";
+import { startSimOnFreePort } from "../sim/start.ts";
+import { waitForServer } from "./wait-server.ts";
+
+export interface Target {
+  /** The config with `server` filled in (the simulator's when none was given). */
+  config: Config;
+  model: string;
+  /** Stops the in-process simulator, if one was started. */
+  stop(): Promise<void>;
+}
+
+export async function prepareTarget(
+  config: Config,
+  options: { signal?: AbortSignal | undefined; waitMs?: number },
+): Promise<Target> {
+  let stop = async () => {};
+  if (config.server === null) {
+    const sim = await startSimOnFreePort({});
+    stop = () => sim.stop();
+    log.info(`No server in the config: running against the built-in simulator at ${sim.url}`);
+    config = {
+      ...config,
+      server: {
+        type: "vllm",
+        model_name: null,
+        base_url: sim.url,
+        ignore_eos: true,
+        api_key: null,
+        cert_path: null,
+        key_path: null,
+      },
+    };
+  }
+  const server = config.server!;
+  try {
+    const tls: { cert?: string; key?: string } = {};
+    if (server.cert_path) tls.cert = readFileSync(server.cert_path, "utf8");
+    if (server.key_path) tls.key = readFileSync(server.key_path, "utf8");
+    const waitMs = options.waitMs ?? 60_000;
+    log.info(`Waiting for ${server.base_url} to answer (up to ${Math.round(waitMs / 1000)} s)`);
+    const models = await waitForServer({
+      baseUrl: server.base_url,
+      headers: buildHeaders(config, false),
+      timeoutMs: waitMs,
+      signal: options.signal,
+      tls,
+    });
+    const model = server.model_name ?? models[0];
+    if (model === undefined) {
+      throw new UserError(`Cannot choose a model: server.model_name is not set and ${server.base_url}/v1/models listed none`);
+    }
+    if (server.model_name == null) {
+      log.info(`Using model "${model}"${models.length > 1 ? ` (first of ${models.length} listed)` : ""}`);
+    }
+    return { config, model, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,224 @@
+// One /v1/completions or /v1/chat/completions request, from parsed body to the last byte: checks the
+// model and context length, applies the request's fault, submits a sequence to the engine and writes
+// each token as the shared wheel fires it (streamed), or the whole body at the last token (not streamed).
+import type { ServerResponse } from "../runtime/serve.ts";
+import type { Sequence } from "./engine.ts";
+import { type Fault, pickFault, statusFaultError } from "./faults.ts";
+import { parseRequestBody } from "./request.ts";
+import { sendError } from "./responses.ts";
+import type { SimState } from "./state.ts";
+import type { TruthOutcome, TruthRecord } from "./truth-log.ts";
+import {
+  type ApiKind,
+  createStreamRenderer,
+  DONE_EVENT,
+  errorEvent,
+  responseBody,
+  usageOf,
+  type WireContext,
+} from "./wire.ts";
+
+function faultLabel(fault: Fault): string {
+  return fault.kind === "status" ? String(fault.status) : fault.kind;
+}
+
+export async function handleGeneration(
+  state: SimState,
+  kind: ApiKind,
+  body: string,
+  res: ServerResponse,
+  receivedMs: number,
+): Promise<void> {
+  const { options, engine, metrics, clock } = state;
+  const parsed = parseRequestBody(kind, body);
+  if (!parsed.ok) {
+    sendError(res, 400, parsed.message, "BadRequestError", parsed.param);
+    return;
+  }
+  const request = parsed.request;
+  const model = request.model ?? options.model;
+  if (!state.models.includes(model)) {
+    sendError(res, 404, `The model \`${model}\` does not exist.`, "NotFoundError", "model");
+    return;
+  }
+  let promptTokens = request.promptTokenIds ?? 0;
+  for (const text of request.promptTexts) promptTokens += state.tokenizer.count(text);
+  const maxTokens = request.maxTokens ?? options.maxModelLen - promptTokens;
+  if (maxTokens < 1 || promptTokens + maxTokens > options.maxModelLen) {
+    const message =
+      `This model's maximum context length is ${options.maxModelLen} tokens. However, you requested ` +
+      `${promptTokens + Math.max(0, maxTokens)} tokens (${promptTokens} in the messages, ${Math.max(0, maxTokens)} in the completion). ` +
+      "Please reduce the length of the messages or completion.";
+    sendError(res, 400, message, "BadRequestError", "max_tokens");
+    return;
+  }
+  metrics.received(model);
+  const id = `${kind === "chat" ? "chatcmpl" : "cmpl"}-sim${options.seed}x${state.counters.nextId++}`;
+  const fault = pickFault(options.faults, state.faultRng, request.stream);
+  const truth: TruthRecord | null =
+    state.truth === null
+      ? null
+      : {
+          id,
+          kind,
+          model,
+          stream: request.stream,
+          status: 200,
+          outcome: "ok",
+          fault: faultLabel(fault),
+          promptTokens,
+          completionTokens: 0,
+          finishReason: null,
+          receivedMs,
+          admittedMs: Number.NaN,
+          headersMs: Number.NaN,
+          firstTokenMs: Number.NaN,
+          tokenMs: [],
+          finishedMs: Number.NaN,
+        };
+  const finishTruth = (outcome: TruthOutcome, seq: Sequence | null) => {
+    if (truth === null || state.truth === null) return;
+    truth.outcome = outcome;
+    truth.finishedMs = clock();
+    if (seq !== null) truth.admittedMs = seq.admittedMs;
+    state.truth(truth);
+  };
+
+  if (options.faults.headersDelayMs > 0) {
+    await new Promise((resolve) => setTimeout(resolve, options.faults.headersDelayMs));
+    if (res.destroyed) {
+      finishTruth("client_closed", null);
+      return;
+    }
+  }
+  if (fault.kind === "status") {
+    state.faults[String(fault.status)] = (state.faults[String(fault.status)] ?? 0) + 1;
+    const error = statusFaultError(fault.status);
+    sendError(res, fault.status, error.message, error.type, null);
+    if (truth !== null) {
+      truth.status = fault.status;
+      truth.headersMs = clock();
+    }
+    finishTruth("status_fault", null);
+    return;
+  }
+
+  const ctx: WireContext = {
+    kind,
+    id,
+    created: Math.floor(Date.now() / 1000),
+    model,
+    includeUsage: request.includeUsage,
+  };
+  const stream = request.stream;
+  const renderer = stream ? createStreamRenderer(ctx) : null;
+  const closeAfter = stream && options.faults.closeConnection;
+  if (stream) {
+    res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      ...(closeAfter ? { connection: "close" } : {}),
+    });
+    res.flushHeaders();
+    if (truth !== null) truth.headersMs = clock();
+  }
+  const words = state.words;
+  const textParts: string[] | null = stream ? null : [];
+  let done = false;
+  let lastTokenMs = Number.NaN;
+  let strikeAt = -1;
+
+  const seq: Sequence = engine.submit(
+    { model, promptTokens, maxTokens, ignoreEos: request.ignoreEos },
+    {
+      onToken(index, last) {
+        const now = clock();
+        const word = words[state.textRng.int(words.length)] as string;
+        if (index === 0) {
+          strikeAt = fault.kind === "none" ? -1 : Math.min(fault.afterTokens, seq.outputTokens - 1);
+          metrics.firstToken(
+            model,
+            (now - receivedMs) / 1000,
+            (seq.admittedMs - receivedMs) / 1000,
+            promptTokens,
+          );
+        }
+        let out = renderer !== null && index === 0 ? renderer.opening : "";
+        if (index === strikeAt && fault.kind !== "malformed") {
+          done = true;
+          engine.cancel(seq);
+          metrics.finished(model, 0, "abort");
+          state.faults[fault.kind] = (state.faults[fault.kind] ?? 0) + 1;
+          if (truth !== null) truth.completionTokens = index;
+          if (fault.kind === "cut") {
+            if (out.length > 0) res.write(out);
+            // Destroy the socket itself: Bun's res.destroy() before any write still sends a status line.
+            (res.socket ?? res).destroy();
+            finishTruth("cut", seq);
+          } else {
+            res.end(
+              `${out}${errorEvent("Simulated engine failure in the middle of the stream")}${DONE_EVENT}`,
+            );
+            finishTruth("error_event", seq);
+          }
+          return;
+        }
+        metrics.token(model, index === 0 ? null : (now - lastTokenMs) / 1000);
+        lastTokenMs = now;
+        if (truth !== null) {
+          if (index === 0) truth.firstTokenMs = now;
+          truth.tokenMs.push(now);
+        }
+        if (index === strikeAt && renderer !== null) {
+          state.faults.malformed = (state.faults.malformed ?? 0) + 1;
+          out += renderer.malformed(word);
+        }
+        if (renderer !== null) {
+          out += renderer.token(word, last ? seq.finishReason : null);
+          if (!last) {
+            res.write(out);
+            return;
+          }
+          if (request.includeUsage) out += renderer.usage(usageOf(promptTokens, seq.outputTokens));
+          done = true;
+          res.end(out + DONE_EVENT);
+        } else {
+          (textParts as string[]).push(word);
+          if (!last) return;
+          done = true;
+          let text = responseBody(
+            ctx,
+            (textParts as string[]).join(""),
+            seq.finishReason,
+            usageOf(promptTokens, seq.outputTokens),
+          );
+          if (strikeAt >= 0) {
+            state.faults.malformed = (state.faults.malformed ?? 0) + 1;
+            text = text.slice(0, Math.floor(text.length / 2));
+          }
+          res.writeHead(200, {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(text),
+          });
+          res.end(text);
+          if (truth !== null) truth.headersMs = now;
+        }
+        state.counters.completed++;
+        metrics.finished(model, (now - receivedMs) / 1000, seq.finishReason);
+        if (truth !== null) {
+          truth.completionTokens = seq.outputTokens;
+          truth.finishReason = seq.finishReason;
+        }
+        finishTruth("ok", seq);
+      },
+    },
+  );
+  res.on("close", () => {
+    if (done) return;
+    done = true;
+    engine.cancel(seq);
+    metrics.finished(model, 0, "abort");
+    if (truth !== null) truth.completionTokens = seq.generated;
+    finishTruth("client_closed", seq);
+  });
+}

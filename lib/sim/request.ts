@@ -1,0 +1,161 @@
+// Parse and check a completion or chat request body the way vLLM's OpenAI server does. Pure.
+// Anything malformed becomes { ok: false } with an OpenAI-style message and the offending param;
+// the server turns that into a 400. Fields the simulator does not model (temperature, top_p, …) are ignored.
+import type { ApiKind } from "./wire.ts";
+
+export interface SimRequest {
+  kind: ApiKind;
+  /** undefined: the base model (vLLM accepts a missing model). */
+  model: string | undefined;
+  /** The texts whose tokens make the prompt (chat: each message's content). */
+  promptTexts: string[];
+  /** A prompt given as token ids: its length, else null. */
+  promptTokenIds: number | null;
+  /** max_completion_tokens (chat) or max_tokens; null when absent. */
+  maxTokens: number | null;
+  ignoreEos: boolean;
+  stream: boolean;
+  includeUsage: boolean;
+}
+
+export type ParseResult =
+  | { ok: true; request: SimRequest }
+  | { ok: false; message: string; param: string | null };
+
+type Json = Record<string, unknown>;
+
+function fail(message: string, param: string | null = null): ParseResult {
+  return { ok: false, message, param };
+}
+
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+const absent = (v: unknown) => v === undefined || v === null;
+const describe = (v: unknown) => (Array.isArray(v) ? "array" : v === null ? "null" : typeof v);
+
+function isTokenIds(v: unknown): v is number[] {
+  return Array.isArray(v) && v.length > 0 && v.every((x) => Number.isInteger(x) && (x as number) >= 0);
+}
+
+/** The prompt field of /v1/completions: a string, token ids, or a one-element list of either. */
+function parsePrompt(prompt: unknown): { texts: string[]; ids: number | null } | string {
+  if (typeof prompt === "string") return { texts: [prompt], ids: null };
+  if (isTokenIds(prompt)) return { texts: [], ids: prompt.length };
+  if (Array.isArray(prompt)) {
+    if (prompt.length !== 1) {
+      return prompt.length === 0
+        ? "prompt: expected a non-empty prompt"
+        : "prompt: only one prompt per request is supported";
+    }
+    const only = prompt[0];
+    if (typeof only === "string") return { texts: [only], ids: null };
+    if (isTokenIds(only)) return { texts: [], ids: only.length };
+  }
+  return `prompt: expected a string or a list of token ids, got ${describe(prompt)}`;
+}
+
+const ROLES = new Set(["system", "user", "assistant", "tool", "developer"]);
+
+function parseMessages(messages: unknown): string[] | string {
+  if (!Array.isArray(messages) || messages.length === 0) {
+    return `messages: expected a non-empty array, got ${Array.isArray(messages) ? "an empty array" : describe(messages)}`;
+  }
+  const texts: string[] = [];
+  for (const [i, message] of messages.entries()) {
+    if (!isObject(message)) return `messages[${i}]: expected an object, got ${describe(message)}`;
+    if (typeof message.role !== "string" || !ROLES.has(message.role)) {
+      return `messages[${i}].role: expected one of ${[...ROLES].join(", ")}, got ${JSON.stringify(message.role)}`;
+    }
+    const content = message.content;
+    if (typeof content === "string") texts.push(content);
+    else if (Array.isArray(content)) {
+      for (const [j, part] of content.entries()) {
+        if (!isObject(part) || part.type !== "text" || typeof part.text !== "string") {
+          return `messages[${i}].content[${j}]: expected {"type":"text","text":string}`;
+        }
+        texts.push(part.text);
+      }
+    } else if (!(absent(content) && message.role === "assistant")) {
+      return `messages[${i}].content: expected a string or a list of text parts, got ${describe(content)}`;
+    }
+  }
+  return texts;
+}
+
+function positiveInt(body: Json, name: string): number | null | string {
+  const value = body[name];
+  if (absent(value)) return null;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+    return `${name}: expected an integer >= 1, got ${JSON.stringify(value)}`;
+  }
+  return value;
+}
+
+export function parseRequestBody(kind: ApiKind, text: string): ParseResult {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    return fail(`Invalid JSON in request body: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!isObject(body)) return fail(`Request body: expected a JSON object, got ${describe(body)}`);
+  if (!absent(body.model) && typeof body.model !== "string") {
+    return fail(`model: expected a string, got ${describe(body.model)}`, "model");
+  }
+  let texts: string[];
+  let ids: number | null = null;
+  if (kind === "completion") {
+    if (absent(body.prompt)) return fail("prompt: this field is required", "prompt");
+    const prompt = parsePrompt(body.prompt);
+    if (typeof prompt === "string") return fail(prompt, "prompt");
+    texts = prompt.texts;
+    ids = prompt.ids;
+  } else {
+    if (absent(body.messages)) return fail("messages: this field is required", "messages");
+    const messages = parseMessages(body.messages);
+    if (typeof messages === "string") return fail(messages, "messages");
+    texts = messages;
+  }
+  let maxTokens = positiveInt(body, "max_tokens");
+  if (typeof maxTokens === "string") return fail(maxTokens, "max_tokens");
+  if (kind === "chat") {
+    const maxCompletion = positiveInt(body, "max_completion_tokens");
+    if (typeof maxCompletion === "string") return fail(maxCompletion, "max_completion_tokens");
+    if (maxCompletion !== null) maxTokens = maxCompletion;
+  }
+  if (!absent(body.n) && body.n !== 1) {
+    return fail(`n: only n=1 is supported, got ${JSON.stringify(body.n)}`, "n");
+  }
+  for (const name of ["stream", "ignore_eos"] as const) {
+    if (!absent(body[name]) && typeof body[name] !== "boolean") {
+      return fail(`${name}: expected a boolean, got ${describe(body[name])}`, name);
+    }
+  }
+  const stream = body.stream === true;
+  let includeUsage = false;
+  if (!absent(body.stream_options)) {
+    const options = body.stream_options;
+    if (!isObject(options))
+      return fail(`stream_options: expected an object, got ${describe(options)}`, "stream_options");
+    if (!stream) return fail("stream_options: only allowed when stream is true", "stream_options");
+    if (!absent(options.include_usage) && typeof options.include_usage !== "boolean") {
+      return fail(
+        `stream_options.include_usage: expected a boolean, got ${describe(options.include_usage)}`,
+        "stream_options",
+      );
+    }
+    includeUsage = options.include_usage === true;
+  }
+  return {
+    ok: true,
+    request: {
+      kind,
+      model: typeof body.model === "string" ? body.model : undefined,
+      promptTexts: texts,
+      promptTokenIds: ids,
+      maxTokens,
+      ignoreEos: body.ignore_eos === true,
+      stream,
+      includeUsage,
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { configFromObject } from "../config/load.ts";
+import type { RequestRecord } from "../metrics/record.ts";
+import { openRunner, type Runner } from "../run/runner.ts";
+import { type RunningSim, startSimOnFreePort } from "../sim/start.ts";
+import { ladderRates } from "./ladder.ts";
+import { planSweep, probeStage } from "./plan.ts";
+
+// The simulator's true capacity with these parameters (docs/simulator.md, lib/sim/engine.ts): each of
+// max_num_seqs slots is held for exactly prefill_ms + prefill_ms_per_token × prompt + (n − 1) × itl_ms
+// per request (due times are model time, so timer lateness does not change it), hence
+//   capacity = max_num_seqs / (prefill_ms + (n − 1) × itl_ms)   [prefill_ms_per_token = 0]
+// With 8 slots, 20 ms prefill, 2 ms ITL and n output tokens (ignore_eos: exactly max_tokens):
+//   n = 30 → 8 / (20 + 29 × 2) ms = 8 / 78 ms ≈ 102.6 req/s.
+const SIM = { maxNumSeqs: 8, prefillMs: 20, prefillMsPerToken: 0, itlMs: 2, itlJitter: 0, itlGrowth: 0 };
+const capacity = (n: number) => (SIM.maxNumSeqs / (SIM.prefillMs + (n - 1) * SIM.itlMs)) * 1000;
+
+let sim: RunningSim;
+let runner: Runner;
+const seen: RequestRecord[] = [];
+
+function sweepConfig(url: string, sweep: Record<string, unknown>) {
+  return configFromObject(
+    {
+      api: { type: "completion", streaming: true },
+      server: { base_url: url, model_name: "sim-model", ignore_eos: true },
+      data: { type: "random", input_distribution: { min: 20, max: 20, mean: 20, std_dev: 0 }, output_distribution: { min: 30, max: 30, mean: 30, std_dev: 0 } },
+      load: { type: "constant", num_workers: 2, base_seed: 7, sweep },
+    },
+    { cpuCount: 2, now: new Date(0) },
+  ).config;
+}
+
+beforeAll(async () => {
+  sim = await startSimOnFreePort(SIM);
+  const config = sweepConfig(sim.url, { type: "linear" });
+  runner = await openRunner({ config, model: "sim-model", onRecord: (r) => seen.push(r) });
+});
+
+afterAll(async () => {
+  runner?.close();
+  await sim?.stop();
+});
+
+describe("planSweep() against the simulator", () => {
+  test("detects the simulator's capacity within 15% and builds the ladder from it", async () => {
+    const config = sweepConfig(sim.url, {
+      type: "geometric",
+      num_requests: 300,
+      timeout: 20,
+      num_stages: 4,
+      stage_duration: 2,
+    });
+    const plan = await planSweep(runner, config);
+    expect(plan.interrupted).toBe(false);
+    if (plan.interrupted) return;
+    const probe = plan.sweep.probe;
+    expect(probe.completed).toBe(300);
+    expect(probe.failed).toBe(0);
+    // The probe's records never reach the run's record sink (stage -1 is not reported).
+    expect(seen.length).toBe(0);
+    const truth = capacity(30);
+    expect(Math.abs(probe.saturation_rate / truth - 1)).toBeLessThan(0.15);
+    // The ladder is inference-perf's geometric ladder up to the measured rate.
+    const rates = plan.stages.map((s) => s.rate);
+    expect(rates).toEqual(ladderRates(probe.saturation_rate, 4, "geometric"));
+    expect(plan.stages.map((s) => [s.id, s.type, s.durationS])).toEqual([
+      [0, "constant", 2],
+      [1, "constant", 2],
+      [2, "constant", 2],
+      [3, "constant", 2],
+    ]);
+    expect(plan.sweep.stages.map((s) => s.rate)).toEqual(rates as number[]);
+  }, 30_000);
+
+  test("stops the probe at sweep.timeout and still estimates from what completed", async () => {
+    // 5,000 requests would take ~49 s at ~103 req/s; the 3 s timeout cuts it at ~300 completions.
+    // (No 15% check here: a probe this short is dominated by the in-process simulator's start-up on
+    // a busy machine, where accepting 1000 connections can stall it for a second or two.)
+    const config = sweepConfig(sim.url, { type: "linear", num_requests: 5000, timeout: 3, num_stages: 3 });
+    const started = performance.now();
+    const plan = await planSweep(runner, config);
+    expect(performance.now() - started).toBeLessThan(15_000);
+    if (plan.interrupted) throw new Error("not interrupted");
+    expect(plan.sweep.probe.timed_out).toBe(true);
+    expect(plan.sweep.probe.completed).toBeLessThan(5000);
+    expect(plan.sweep.probe.completed + plan.sweep.probe.cancelled + plan.sweep.probe.failed).toBe(5000);
+    expect(plan.sweep.probe.saturation_rate).toBeGreaterThan(0);
+    expect(plan.stages.map((s) => s.rate)).toEqual(ladderRates(plan.sweep.probe.saturation_rate, 3, "linear"));
+  }, 30_000);
+
+  test("returns no stages when interrupted during the probe", async () => {
+    const config = sweepConfig(sim.url, { type: "linear", num_requests: 5000, timeout: 60 });
+    const interrupt = new AbortController();
+    setTimeout(() => interrupt.abort(), 300);
+    const plan = await planSweep(runner, config, { signal: interrupt.signal, hardSignal: interrupt.signal });
+    expect(plan).toEqual({ interrupted: true, stages: [], sweep: null });
+  }, 30_000);
+
+  test("the probe is a closed loop of num_requests at 1000 in flight, stage -1", () => {
+    expect(probeStage({ type: "linear", num_requests: 2000, timeout: 60, num_stages: 5, stage_duration: 180, saturation_percentile: 95 })).toEqual({
+      id: -1,
+      kind: "concurrent",
+      type: "concurrent",
+      rate: null,
+      durationS: null,
+      concurrency: 1000,
+      numRequests: 2000,
+    });
+  });
+});

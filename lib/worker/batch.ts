@@ -1,0 +1,172 @@
+// Columnar batches of request records: written in a Worker, transferred to the main thread as three
+// typed-array buffers (no per-record objects cross threads; notes/bun-facts §3: ~40M records/s), read
+// back into RequestRecord objects there. Strings (error messages, adapter names) go in a small
+// per-batch table, each distinct string once.
+import { type FailureKind, failureKinds, type RequestRecord } from "../metrics/record.ts";
+
+// Int32 columns per record.
+const I_STAGE = 0;
+const I_WORKER = 1;
+const I_INDEX = 2;
+const I_STATUS = 3;
+const I_FAILURE = 4; // index into failureKinds, -1 for success
+const I_FLAGS = 5; // bit 0 streamed, bit 1 prompt tokens from server
+const I_PROMPT = 6;
+const I_CACHED = 7;
+const I_CLIENT_OUT = 8;
+const I_SERVER_OUT = 9;
+const I_REQ_BYTES = 10;
+const I_ERROR = 11; // string table index, -1 for ""
+const I_ADAPTER = 12; // string table index, -1 for null
+const I_TOKENS_AT = 13; // first token time in the tokens column
+const I_TOKENS_N = 14;
+const INTS = 15;
+// Float64 columns per record.
+const F_SCHEDULED = 0;
+const F_SENT = 1;
+const F_HEADERS = 2;
+const F_END = 3;
+const FLOATS = 4;
+
+/** What crosses the thread boundary; every array's buffer is transferred. */
+export interface RecordBatch {
+  count: number;
+  ints: Int32Array;
+  floats: Float64Array;
+  tokens: Float64Array;
+  strings: string[];
+}
+
+export class BatchWriter {
+  #count = 0;
+  #ints: Int32Array;
+  #floats: Float64Array;
+  #tokens: Float64Array;
+  #tokenCount = 0;
+  #strings: string[] = [];
+  #stringIds = new Map<string, number>();
+  readonly capacity: number;
+
+  constructor(capacity = 1024) {
+    this.capacity = capacity;
+    this.#ints = new Int32Array(capacity * INTS);
+    this.#floats = new Float64Array(capacity * FLOATS);
+    this.#tokens = new Float64Array(capacity * 16);
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  get full(): boolean {
+    return this.#count >= this.capacity;
+  }
+
+  add(r: RequestRecord): void {
+    if (this.full) throw new RangeError("BatchWriter is full: take() it first");
+    const i = this.#count++ * INTS;
+    const f = (this.#count - 1) * FLOATS;
+    const ints = this.#ints;
+    ints[i + I_STAGE] = r.stageId;
+    ints[i + I_WORKER] = r.workerId;
+    ints[i + I_INDEX] = r.index;
+    ints[i + I_STATUS] = r.status;
+    ints[i + I_FAILURE] = r.failure === null ? -1 : failureKinds.indexOf(r.failure);
+    ints[i + I_FLAGS] = (r.streamed ? 1 : 0) | (r.promptTokensSource === "server" ? 2 : 0);
+    ints[i + I_PROMPT] = r.promptTokens;
+    ints[i + I_CACHED] = r.cachedPromptTokens;
+    ints[i + I_CLIENT_OUT] = r.clientOutputTokens;
+    ints[i + I_SERVER_OUT] = r.serverOutputTokens;
+    ints[i + I_REQ_BYTES] = r.requestBytes;
+    ints[i + I_ERROR] = r.errorMessage === "" ? -1 : this.#stringId(r.errorMessage);
+    ints[i + I_ADAPTER] = r.adapter === null ? -1 : this.#stringId(r.adapter);
+    ints[i + I_TOKENS_AT] = this.#tokenCount;
+    ints[i + I_TOKENS_N] = r.tokenEventMs.length;
+    const floats = this.#floats;
+    floats[f + F_SCHEDULED] = r.scheduledMs;
+    floats[f + F_SENT] = r.sentMs;
+    floats[f + F_HEADERS] = r.headersMs;
+    floats[f + F_END] = r.endMs;
+    this.#appendTokens(r.tokenEventMs);
+  }
+
+  /** The batch so far (exact-size copies, ready to transfer), or null when empty; the writer restarts. */
+  take(): RecordBatch | null {
+    if (this.#count === 0) return null;
+    const batch: RecordBatch = {
+      count: this.#count,
+      ints: this.#ints.slice(0, this.#count * INTS),
+      floats: this.#floats.slice(0, this.#count * FLOATS),
+      tokens: this.#tokens.slice(0, this.#tokenCount),
+      strings: this.#strings,
+    };
+    this.#count = 0;
+    this.#tokenCount = 0;
+    this.#strings = [];
+    this.#stringIds.clear();
+    return batch;
+  }
+
+  #stringId(s: string): number {
+    // Long server error bodies are cut: the report needs the gist, not megabytes per failure.
+    const text = s.length > 500 ? `${s.slice(0, 500)}…` : s;
+    let id = this.#stringIds.get(text);
+    if (id === undefined) {
+      id = this.#strings.push(text) - 1;
+      this.#stringIds.set(text, id);
+    }
+    return id;
+  }
+
+  #appendTokens(times: readonly number[]): void {
+    const need = this.#tokenCount + times.length;
+    if (need > this.#tokens.length) {
+      const grown = new Float64Array(Math.max(need, this.#tokens.length * 2));
+      grown.set(this.#tokens.subarray(0, this.#tokenCount));
+      this.#tokens = grown;
+    }
+    for (let k = 0; k < times.length; k++) this.#tokens[this.#tokenCount++] = times[k]!;
+  }
+}
+
+/** The buffers to list as transferables when posting a batch. */
+export function batchTransferables(batch: RecordBatch): ArrayBuffer[] {
+  return [batch.ints.buffer, batch.floats.buffer, batch.tokens.buffer] as ArrayBuffer[];
+}
+
+/** Rebuild the records of a batch (main thread). */
+export function readBatch(batch: RecordBatch): RequestRecord[] {
+  const out: RequestRecord[] = new Array(batch.count);
+  const { ints, floats, tokens, strings } = batch;
+  for (let r = 0; r < batch.count; r++) {
+    const i = r * INTS;
+    const f = r * FLOATS;
+    const failure = ints[i + I_FAILURE]!;
+    const error = ints[i + I_ERROR]!;
+    const adapter = ints[i + I_ADAPTER]!;
+    const at = ints[i + I_TOKENS_AT]!;
+    const flags = ints[i + I_FLAGS]!;
+    out[r] = {
+      stageId: ints[i + I_STAGE]!,
+      workerId: ints[i + I_WORKER]!,
+      index: ints[i + I_INDEX]!,
+      scheduledMs: floats[f + F_SCHEDULED]!,
+      sentMs: floats[f + F_SENT]!,
+      headersMs: floats[f + F_HEADERS]!,
+      endMs: floats[f + F_END]!,
+      tokenEventMs: Array.from(tokens.subarray(at, at + ints[i + I_TOKENS_N]!)),
+      streamed: (flags & 1) !== 0,
+      status: ints[i + I_STATUS]!,
+      failure: failure < 0 ? null : (failureKinds[failure] as FailureKind),
+      errorMessage: error < 0 ? "" : strings[error]!,
+      promptTokens: ints[i + I_PROMPT]!,
+      promptTokensSource: (flags & 2) !== 0 ? "server" : "client",
+      cachedPromptTokens: ints[i + I_CACHED]!,
+      clientOutputTokens: ints[i + I_CLIENT_OUT]!,
+      serverOutputTokens: ints[i + I_SERVER_OUT]!,
+      requestBytes: ints[i + I_REQ_BYTES]!,
+      adapter: adapter < 0 ? null : strings[adapter]!,
+    };
+  }
+  return out;
+}

@@ -1,0 +1,52 @@
+// The closed set of messages between the main thread and a load Worker. Flat, primitive-heavy
+// messages (Bun's postMessage fast paths); records travel only as transferred batches (batch.ts).
+import type { Config } from "../config/schema.ts";
+import type { TransportStats } from "../http/transport.ts";
+import type { RecordBatch } from "./batch.ts";
+
+/** Per-worker live counters in a SharedArrayBuffer (Int32 slots), read by the progress line. */
+export const COUNTER_SENT = 0;
+export const COUNTER_DONE = 1;
+export const COUNTER_FAILED = 2;
+export const COUNTER_IN_FLIGHT = 3;
+export const COUNTER_SLOTS = 4;
+
+export type ToWorker =
+  | {
+      type: "init";
+      workerId: number;
+      config: Config;
+      /** server.model_name, or the first model the server listed. */
+      model: string;
+      counters: SharedArrayBuffer;
+    }
+  | {
+      type: "stage";
+      stageId: number;
+      /** Stage start on the shared clock; request k is due at t0Ms + offsets[k] (t0Ms for a closed loop). */
+      t0Ms: number;
+      indices: Uint32Array;
+      offsets: Float64Array | null;
+      /** Requests this worker may have in flight: worker_max_concurrency, or its share of concurrency_level. */
+      slots: number;
+    }
+  /** Stop scheduling: nothing new is sent; requests in flight finish. */
+  | { type: "stop" }
+  /** Abort requests in flight (they end as "cancelled"), then report the stage done. */
+  | { type: "cancel" };
+
+export type FromWorker =
+  | { type: "ready"; workerId: number }
+  | { type: "batch"; workerId: number; batch: RecordBatch }
+  | {
+      type: "stageDone";
+      workerId: number;
+      stageId: number;
+      /** Requests actually sent in this stage. */
+      sent: number;
+      /** FNV-1a over the request bodies in send order (data and adapter choices), hex. */
+      sequenceHash: string;
+      transport: TransportStats;
+    }
+  /** `userError`: a problem the user can fix (bad dataset path …), shown without a stack. */
+  | { type: "fatal"; workerId: number; message: string; userError: boolean };

@@ -1,0 +1,64 @@
+// Data generation cost per request, and the default tokenizer's count/encode/decode.
+// Run: bun scripts/bench/data.bench.ts (BENCH_JSON=1 prints mitata's JSON).
+// Generators are asked for a fresh index on every call, as the send path does, so nothing is cached
+// between calls except what the generator itself keeps (shared_prefix and shareGPT pre-build).
+import { readFileSync } from "node:fs";
+import { bench, group, run } from "mitata";
+import { configFromObject } from "../../lib/config/load.ts";
+import { SHAKESPEARE_CORIOLANUS } from "../../lib/data/assets/shakespeare.ts";
+import { createDataGenerator } from "../../lib/data/create.ts";
+import { createJsonTokenizer } from "../../lib/data/tokenizer/json.ts";
+import { defaultTokenizer } from "../../lib/data/tokenizer/default.ts";
+import type { DataGenerator } from "../../lib/data/types.ts";
+import { createRng } from "../../lib/load/rng.ts";
+
+const tokenizer = defaultTokenizer();
+const fixtureUrl = new URL("../../fixtures/data/", import.meta.url);
+const fixture = createJsonTokenizer(JSON.parse(readFileSync(new URL("tokenizer.json", fixtureUrl), "utf8")), {}, "fixture");
+
+function config(data: Record<string, unknown>) {
+  const raw = { data, load: { base_seed: 1, stages: [{ rate: 1, duration: 1 }] } };
+  return configFromObject(raw, { cpuCount: 1, now: new Date(0) }).config;
+}
+const io = (mean: number) => ({
+  input_distribution: { type: "fixed", mean, min: mean, max: mean },
+  output_distribution: { type: "fixed", mean: 128, min: 128, max: 128 },
+});
+const make = (data: Record<string, unknown>) =>
+  createDataGenerator(config(data), { tokenizer, rng: createRng(1), workerId: 0 });
+
+const generators: [string, DataGenerator][] = [
+  ["mock", await make({ type: "mock" })],
+  ["random, 128 tokens", await make({ type: "random", ...io(128) })],
+  ["random, 512 tokens", await make({ type: "random", ...io(512) })],
+  ["random, 2048 tokens", await make({ type: "random", ...io(2048) })],
+  ["synthetic, 512 tokens", await make({ type: "synthetic", ...io(512) })],
+  ["synthetic, 2048 tokens", await make({ type: "synthetic", ...io(2048) })],
+  ["shared_prefix (10x10, 100+50; pre-built)", await make({ type: "shared_prefix", shared_prefix: {} })],
+  ["shareGPT (fixture; lazily counted)", await make({ type: "shareGPT", path: new URL("sharegpt-sample.json", fixtureUrl).pathname })],
+];
+
+group("generator.next(index), fresh index per call", () => {
+  for (const [name, gen] of generators) {
+    let i = 0;
+    bench(name, () => gen.next(i++));
+  }
+});
+
+const text512 = SHAKESPEARE_CORIOLANUS.slice(0, 2200); // about 512 cl100k tokens
+const text4k = SHAKESPEARE_CORIOLANUS.slice(0, 17000); // about 4,000 tokens
+const ids512 = tokenizer.encode(text512);
+group(`default tokenizer (${tokenizer.name}), natural text`, () => {
+  bench(`count ${tokenizer.count(text512)} tokens`, () => tokenizer.count(text512));
+  bench(`count ${tokenizer.count(text4k)} tokens`, () => tokenizer.count(text4k));
+  bench(`encode ${ids512.length} tokens`, () => tokenizer.encode(text512));
+  bench(`decode ${ids512.length} tokens`, () => tokenizer.decode(ids512));
+});
+
+let n = 0;
+group("count, text never seen before (no merge-cache hits)", () => {
+  bench("default, ~512 tokens", () => tokenizer.count(`${n++} ${text512}`.replaceAll("e", String(n % 10))));
+  bench("tokenizer.json fixture, ~512 default tokens", () => fixture.count(`${n++} ${text512}`));
+});
+
+await run({ format: process.env.BENCH_JSON ? "json" : "mitata" });
