@@ -15,7 +15,11 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let n = 0;
-function writeConfig(sim: { url: string } | null, load: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+function writeConfig(
+  sim: { url: string } | null,
+  load: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+) {
   const path = join(dir, `config-${++n}.json`);
   const config = {
     api: { type: "completion", streaming: true },
@@ -36,7 +40,10 @@ function readReport(out: string, name: string) {
   return JSON.parse(readFileSync(join(out, name), "utf8"));
 }
 
-async function withSim<T>(options: Parameters<typeof startSimOnFreePort>[0], fn: (sim: RunningSim) => Promise<T>) {
+async function withSim<T>(
+  options: Parameters<typeof startSimOnFreePort>[0],
+  fn: (sim: RunningSim) => Promise<T>,
+) {
   const sim = await startSimOnFreePort(options);
   try {
     return await fn(sim);
@@ -98,7 +105,11 @@ describe("inferload run", () => {
     await withSim({ prefillMs: 1, itlMs: 1 }, async (sim) => {
       const load = { type: "poisson", stages: [{ rate: 30, duration: 1 }] };
       const fingerprints = [];
-      for (const [seed, name] of [[11, "a"], [11, "b"], [12, "c"]] as const) {
+      for (const [seed, name] of [
+        [11, "a"],
+        [11, "b"],
+        [12, "c"],
+      ] as const) {
         const out = join(dir, `seed-${name}`);
         const config = writeConfig(sim, { ...load, base_seed: seed });
         expect(await runCli(["run", "-c", config, "--quiet", "--output-dir", out])).toBe(0);
@@ -112,7 +123,13 @@ describe("inferload run", () => {
   test("writes reports marked interrupted and exits 130 on SIGINT", async () => {
     await withSim({ prefillMs: 2, itlMs: 2 }, async (sim) => {
       const out = join(dir, "interrupt");
-      const config = writeConfig(sim, { type: "constant", stages: [{ rate: 20, duration: 60 }, { rate: 20, duration: 60 }] });
+      const config = writeConfig(sim, {
+        type: "constant",
+        stages: [
+          { rate: 20, duration: 60 },
+          { rate: 20, duration: 60 },
+        ],
+      });
       const running = runCli(["run", "-c", config, "--quiet", "--output-dir", out]);
       // Interrupt once the first stage is well under way (startup time varies on a busy machine).
       for (let i = 0; i < 600 && sim.stats().completed < 10; i++) await new Promise((r) => setTimeout(r, 50));
@@ -133,7 +150,10 @@ describe("inferload run", () => {
       const proxy = await startCountingProxy(sim.port);
       try {
         const out = join(dir, "keepalive");
-        const config = writeConfig(proxy, { type: "concurrent", stages: [{ num_requests: 200, concurrency_level: 10 }] });
+        const config = writeConfig(proxy, {
+          type: "concurrent",
+          stages: [{ num_requests: 200, concurrency_level: 10 }],
+        });
         expect(await runCli(["run", "-c", config, "--quiet", "--output-dir", out])).toBe(0);
         // 10 request connections (+1 for the wait-for-server probe), not one per request.
         expect(proxy.connections().total).toBeLessThanOrEqual(12);
@@ -156,10 +176,22 @@ describe("inferload run", () => {
   }, 60_000);
 
   test("exits 1 naming the URL when the server never answers", async () => {
-    const config = writeConfig({ url: "http://127.0.0.1:1" }, { type: "constant", stages: [{ rate: 1, duration: 1 }] });
+    const config = writeConfig(
+      { url: "http://127.0.0.1:1" },
+      { type: "constant", stages: [{ rate: 1, duration: 1 }] },
+    );
     const out = join(dir, "never");
     const started = performance.now();
-    const code = await runCli(["run", "-c", config, "--quiet", "--output-dir", out, "--wait-for-server", "1"]);
+    const code = await runCli([
+      "run",
+      "-c",
+      config,
+      "--quiet",
+      "--output-dir",
+      out,
+      "--wait-for-server",
+      "1",
+    ]);
     expect(code).toBe(1);
     expect(performance.now() - started).toBeLessThan(20_000);
   }, 30_000);

@@ -16,7 +16,11 @@ import { watchSignals } from "../lib/run/signals.ts";
 import { configArgs, outputArgs } from "./_args.ts";
 
 export default defineCommand({
-  meta: { name: "run", description: "Run a benchmark from a config file (inference-perf schema)" },
+  meta: {
+    name: "run",
+    description:
+      "Run a benchmark from a config file (inference-perf schema). Token lengths are measured with the built-in cl100k_base tokenizer unless tokenizer.pretrained_model_name_or_path is set",
+  },
   args: {
     ...configArgs,
     ...outputArgs,
@@ -38,11 +42,14 @@ export default defineCommand({
     });
     assertSupported(loaded.config);
     const waitS = args.waitForServer === undefined ? 60 : Number(args.waitForServer);
-    if (!(waitS > 0)) throw new UserError(`--wait-for-server: expected a number of seconds > 0, got "${args.waitForServer}"`);
+    if (!(waitS > 0))
+      throw new UserError(`--wait-for-server: expected a number of seconds > 0, got "${args.waitForServer}"`);
 
     const interrupts = watchSignals({
       onFirst: (name) =>
-        log.warn(`${name}: stopping; requests in flight get the grace period, then reports are written (again to quit now)`),
+        log.warn(
+          `${name}: stopping; requests in flight get the grace period, then reports are written (again to quit now)`,
+        ),
       // The second signal means "now": no reports, no waiting.
       onSecond: () => process.exit(ExitCode.interrupted),
     });
@@ -57,7 +64,11 @@ export default defineCommand({
         waitForServerMs: waitS * 1000,
       });
       if (args.json) {
-        const summary = jsonSummary(result.report, { reportDir: result.reportDir, files: result.files, extra: result.extra });
+        const summary = jsonSummary(result.report, {
+          reportDir: result.reportDir,
+          files: result.files,
+          extra: result.extra,
+        });
         process.stdout.write(`${JSON.stringify({ ...summary, ...result.extra })}\n`);
       }
       if (args.quiet !== true) {

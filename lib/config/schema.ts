@@ -133,6 +133,8 @@ const tokenizerSchema = strict({
   pretrained_model_name_or_path: opt(str()),
   trust_remote_code: opt(bool()),
   token: opt(str()),
+  /** inferload addition: count prompt tokens with the server's own /tokenize endpoint (vLLM, llama.cpp). */
+  use_server_tokenize: v.optional(bool(), false),
 });
 
 // inference-perf's circuit-breaker models are plain pydantic models: unknown keys are dropped, not refused.

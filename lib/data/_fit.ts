@@ -30,10 +30,11 @@ export function fitToLength(
   let best: FitResult | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const text = tokenizer.decode(ids);
-    const canonical = tokenizer.encode(text);
-    const n = canonical.length;
+    // count() first: it is the common exit and skips building the id array.
+    const n = tokenizer.count(text);
     if (n === target) return { text, count: n };
     if (best === undefined || Math.abs(n - target) < Math.abs(best.count - target)) best = { text, count: n };
+    const canonical = tokenizer.encode(text);
     ids = n > target ? canonical.slice(0, target) : canonical.concat(more(target - n));
   }
   return best as FitResult;

@@ -2,6 +2,7 @@
 // then hands plain values to the pure generators.
 import { readFile } from "node:fs/promises";
 import { UserError } from "../cli/errors.ts";
+import { log as defaultLog } from "../cli/log.ts";
 import type { Config } from "../config/schema.ts";
 import type { Rng } from "../load/rng.ts";
 import { dataSeed } from "./_seed.ts";
@@ -82,8 +83,7 @@ async function serverExact(
   seed: number,
   generator: DataGenerator,
 ): Promise<DataGenerator> {
-  const wanted = (config.tokenizer as { use_server_tokenize?: boolean | null } | null | undefined)
-    ?.use_server_tokenize;
+  const wanted = config.tokenizer?.use_server_tokenize;
   if (wanted !== true) return generator;
   if (!config.server)
     throw new UserError("tokenizer.use_server_tokenize: expected a server section, got nothing");
@@ -159,10 +159,10 @@ async function shareGpt(config: DataGenConfig, opts: CreateDataOptions): Promise
     env: opts.env ?? {},
     cacheDir: opts.cacheDir,
     fetch: opts.fetch,
-    log: opts.log,
+    log: opts.log ?? defaultLog,
   });
   if (loaded.skipped > 0 && opts.workerId === 0) {
-    opts.log?.warn(
+    (opts.log ?? defaultLog).warn(
       `ShareGPT: skipped ${loaded.skipped} malformed or unusable rows (kept ${loaded.conversations.length})`,
     );
   }

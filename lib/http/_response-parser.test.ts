@@ -41,15 +41,33 @@ const cases = [
   ["content-length", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", "hello", 200, true],
   [
     "chunked with extension and trailer",
-    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\ndata:\r\nA\r\n {\"a\":1}\n\n\r\n0\r\nX-T: 1\r\n\r\n",
+    'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\ndata:\r\nA\r\n {"a":1}\n\n\r\n0\r\nX-T: 1\r\n\r\n',
     'data: {"a":1}\n\n',
     200,
     true,
   ],
-  ["connection close", "HTTP/1.1 503 Busy\r\nConnection: close\r\nContent-Length: 2\r\n\r\nno", "no", 503, false],
-  ["100 continue first", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 1\r\n\r\nx", "x", 201, true],
+  [
+    "connection close",
+    "HTTP/1.1 503 Busy\r\nConnection: close\r\nContent-Length: 2\r\n\r\nno",
+    "no",
+    503,
+    false,
+  ],
+  [
+    "100 continue first",
+    "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 1\r\n\r\nx",
+    "x",
+    201,
+    true,
+  ],
   ["204 without body", "HTTP/1.1 204 No Content\r\n\r\n", "", 204, true],
-  ["HTTP/1.0 keep-alive", "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok", "ok", 200, true],
+  [
+    "HTTP/1.0 keep-alive",
+    "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok",
+    "ok",
+    200,
+    true,
+  ],
   ["multi-byte UTF-8 body", "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhé→", "hé→", 200, true],
 ] as const;
 

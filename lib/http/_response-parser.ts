@@ -11,7 +11,7 @@ export interface ParserSink {
   end(): void;
 }
 
-const enum State {
+enum State {
   Head,
   Length,
   ChunkSize,

@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createSocketTransport } from "./socket-transport.ts";
-import { listenOnFreePort, startHttpTestServer, startRawTestServer, type TestServer } from "./_test-server.ts";
-import type { HttpRequest, ResponseHandler } from "./transport.ts";
 import { createServer } from "node:net";
+import {
+  listenOnFreePort,
+  startHttpTestServer,
+  startRawTestServer,
+  type TestServer,
+} from "./_test-server.ts";
+import { createSocketTransport } from "./socket-transport.ts";
+import type { HttpRequest, ResponseHandler } from "./transport.ts";
 
 function collector() {
   const dec = new TextDecoder();
@@ -60,7 +65,8 @@ describe("createSocketTransport()", () => {
     expect(outcome.ok).toBe(true);
     expect(seen.body).toBe("data: 0\n\ndata: 1\n\ndata: 2\n\n");
     expect(seen.dataTimes.length).toBeGreaterThanOrEqual(3);
-    for (let i = 1; i < seen.dataTimes.length; i++) expect(seen.dataTimes[i]!).toBeGreaterThanOrEqual(seen.dataTimes[i - 1]!);
+    for (let i = 1; i < seen.dataTimes.length; i++)
+      expect(seen.dataTimes[i]!).toBeGreaterThanOrEqual(seen.dataTimes[i - 1]!);
     t.close();
   });
 
@@ -73,7 +79,9 @@ describe("createSocketTransport()", () => {
     expect(t.stats().opened).toBe(3);
     t.close();
     const t2 = createSocketTransport({ baseUrl: server.url, maxConnections: 100 });
-    await Promise.all(Array.from({ length: 8 }, () => t2.send(post("/sse"), collector().handler, { timeoutMs: 5000 })));
+    await Promise.all(
+      Array.from({ length: 8 }, () => t2.send(post("/sse"), collector().handler, { timeoutMs: 5000 })),
+    );
     expect(t2.stats().opened).toBe(8);
     t2.close();
   });
@@ -119,7 +127,10 @@ describe("createSocketTransport()", () => {
     const port = await listenOnFreePort(probe);
     await new Promise((r) => probe.close(r));
     const t = createSocketTransport({ baseUrl: `http://127.0.0.1:${port}`, maxConnections: 1 });
-    expect(await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).toMatchObject({ ok: false, kind: "connect" });
+    expect(await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).toMatchObject({
+      ok: false,
+      kind: "connect",
+    });
     t.close();
   });
 
@@ -139,7 +150,10 @@ describe("createSocketTransport()", () => {
 
   test("ends requests still running as cancelled on close()", async () => {
     const t = createSocketTransport({ baseUrl: server.url, maxConnections: 1 });
-    const pending = [t.send(post("/hang"), collector().handler, { timeoutMs: null }), t.send(post("/hang"), collector().handler, { timeoutMs: null })];
+    const pending = [
+      t.send(post("/hang"), collector().handler, { timeoutMs: null }),
+      t.send(post("/hang"), collector().handler, { timeoutMs: null }),
+    ];
     await new Promise((r) => setTimeout(r, 20));
     t.close();
     for (const p of pending) expect(await p).toMatchObject({ ok: false, kind: "cancelled" });

@@ -107,8 +107,9 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
     let head = `${request.method} ${prefix}${request.path} HTTP/1.1\r\nHost: ${hostHeader}\r\nAccept-Encoding: identity\r\n`;
     for (const name in request.headers) head += `${name}: ${request.headers[name]}\r\n`;
     if (request.method === "POST") head += `Content-Length: ${Buffer.byteLength(request.body)}\r\n`;
-    conn.socket.write(`${head}\r\n${request.body}`);
+    // Stamped as the bytes are handed over: the write call's own cost is not schedule delay.
     ex.handler.onSent(nowMs());
+    conn.socket.write(`${head}\r\n${request.body}`);
   }
 
   // Receive time of the chunk being parsed: one clock read per socket read, shared by its events.
@@ -127,7 +128,12 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
       ex.parser.feed(chunk);
     } catch (error) {
       const message = error instanceof HttpParseError ? error.message : String(error);
-      settle(ex, { ok: false, endMs: lastDataMs, kind: "parse_error", message: `Malformed HTTP response: ${message}` });
+      settle(ex, {
+        ok: false,
+        endMs: lastDataMs,
+        kind: "parse_error",
+        message: `Malformed HTTP response: ${message}`,
+      });
       conn.socket.destroy();
       return;
     }
@@ -158,7 +164,8 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
         start(ex, open());
       } else {
         const reason = conn.error?.message ?? "connection closed by the server";
-        if (!ex.gotBytes) settle(ex, { ok: false, endMs: at, kind: "connect", message: `No response: ${reason}` });
+        if (!ex.gotBytes)
+          settle(ex, { ok: false, endMs: at, kind: "connect", message: `No response: ${reason}` });
         else settle(ex, { ok: false, endMs: at, kind: "stream_error", message: `Response cut: ${reason}` });
       }
     }
@@ -213,7 +220,8 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
         retried: false,
         finished: false,
       };
-      if (closed) return settle(ex, { ok: false, endMs: nowMs(), kind: "cancelled", message: "Transport closed" });
+      if (closed)
+        return settle(ex, { ok: false, endMs: nowMs(), kind: "cancelled", message: "Transport closed" });
       if (opts.timeoutMs !== null) {
         ex.timer = setTimeout(() => {
           settle(ex, { ok: false, endMs: nowMs(), kind: "timeout", message: "Request timed out" });
@@ -222,7 +230,7 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
         }, opts.timeoutMs);
       }
       let conn = idle.pop();
-      while (conn !== undefined && conn.closed) conn = idle.pop();
+      while (conn?.closed) conn = idle.pop();
       if (conn !== undefined) start(ex, conn);
       else if (stats.open < maxConnections) start(ex, open());
       else waiting.push(ex);
@@ -232,7 +240,8 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
   function close(): void {
     closed = true;
     for (const ex of waiting.slice(waitHead)) {
-      if (ex !== undefined) settle(ex, { ok: false, endMs: nowMs(), kind: "cancelled", message: "Interrupted" });
+      if (ex !== undefined)
+        settle(ex, { ok: false, endMs: nowMs(), kind: "cancelled", message: "Interrupted" });
     }
     waiting.length = 0;
     waitHead = 0;

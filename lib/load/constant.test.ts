@@ -12,13 +12,16 @@ describe("constantOffsets()", () => {
   ])("at %p req/s for %p s sends %p requests evenly spaced", (rate, durationS, count, first, last) => {
     const offsets = constantOffsets({ rate, durationS });
     expect(offsets.length).toBe(count);
-    first.forEach((v, i) => expect(offsets[i]).toBe(v));
+    first.forEach((v, i) => {
+      expect(offsets[i]).toBe(v);
+    });
     expect(offsets[count - 1]).toBe(last);
   });
 
   test("every gap equals 1000 / rate ms, so no drift builds up over a long stage", () => {
     const offsets = constantOffsets({ rate: 7, durationS: 3600 });
-    for (let i = 0; i < offsets.length; i++) expect(Math.abs(offsets[i]! - (i * 1000) / 7)).toBeLessThan(1e-9);
+    for (let i = 0; i < offsets.length; i++)
+      expect(Math.abs(offsets[i]! - (i * 1000) / 7)).toBeLessThan(1e-9);
   });
 
   test("rejects a rate or duration that is not positive", () => {

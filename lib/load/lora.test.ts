@@ -71,11 +71,21 @@ describe("createLoraPicker()", () => {
     let i = 0;
     const fake = { next: () => uniforms[i++] as number, int: () => 0, normal: () => 0, exponential: () => 1 };
     const pick = createLoraPicker(split, fake);
-    expect(draws(pick, uniforms.length)).toEqual(["movie", "movie", "consumer", "consumer", "legal", "legal"]);
+    expect(draws(pick, uniforms.length)).toEqual([
+      "movie",
+      "movie",
+      "consumer",
+      "consumer",
+      "legal",
+      "legal",
+    ]);
   });
 
   test("binary search over many adapters agrees with a linear scan", () => {
-    const many = Array.from({ length: 100 }, (_, k) => ({ name: `a${k}`, split: k % 7 === 0 ? 0 : (k % 5) + 1 }));
+    const many = Array.from({ length: 100 }, (_, k) => ({
+      name: `a${k}`,
+      split: k % 7 === 0 ? 0 : (k % 5) + 1,
+    }));
     const total = many.reduce((s, e) => s + e.split, 0);
     const rngA = createRng(31);
     const rngB = createRng(31);

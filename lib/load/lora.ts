@@ -40,7 +40,8 @@ export function createLoraPicker(split: readonly LoraSplitEntry[] | null, rng: R
   if (names.length <= 8) {
     return () => {
       const u = rng.next() * total;
-      for (let i = 0; i < cumulative.length; i++) if (u < (cumulative[i] as number)) return names[i] as string;
+      for (let i = 0; i < cumulative.length; i++)
+        if (u < (cumulative[i] as number)) return names[i] as string;
       return fallback;
     };
   }

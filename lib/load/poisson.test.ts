@@ -33,16 +33,19 @@ describe("poissonOffsets()", () => {
     [1, 1000, 100], // 1 kHz: mean gap 1 ms
     [2026, 50, 2000], // 50 req/s: mean gap 20 ms
     [0xffffffff, 10_000, 10], // 10 kHz: mean gap 0.1 ms
-  ])("with seed %p at %p req/s the gap mean and variance match 1/rate and 1/rate²", (seed, rate, durationS) => {
-    const g = gaps(poissonOffsets({ rate, durationS }, createRng(seed)));
-    const n = g.length;
-    const m = 1000 / rate;
-    const mean = g.reduce((s, x) => s + x, 0) / n;
-    const variance = g.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1);
-    expect(Math.abs(mean - m)).toBeLessThan((5 * m) / Math.sqrt(n));
-    expect(Math.abs(variance - m * m)).toBeLessThan(5 * m * m * Math.sqrt(8 / n));
-    expect(Math.min(...g)).toBeGreaterThanOrEqual(0);
-  });
+  ])(
+    "with seed %p at %p req/s the gap mean and variance match 1/rate and 1/rate²",
+    (seed, rate, durationS) => {
+      const g = gaps(poissonOffsets({ rate, durationS }, createRng(seed)));
+      const n = g.length;
+      const m = 1000 / rate;
+      const mean = g.reduce((s, x) => s + x, 0) / n;
+      const variance = g.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1);
+      expect(Math.abs(mean - m)).toBeLessThan((5 * m) / Math.sqrt(n));
+      expect(Math.abs(variance - m * m)).toBeLessThan(5 * m * m * Math.sqrt(8 / n));
+      expect(Math.min(...g)).toBeGreaterThanOrEqual(0);
+    },
+  );
 
   test("describePoisson() names rate, duration and count", () => {
     expect(describePoisson({ rate: 200, durationS: 60 })).toBe(

@@ -10,8 +10,9 @@
 // Like inference-perf, the count is fixed at int(rate * duration) and the span varies around the
 // duration (its standard deviation is sqrt(n) / rate seconds). Unlike inference-perf, the gaps are
 // seeded from base_seed, so two runs with the same seed send at the same offsets.
-import type { Rng } from "./rng.ts";
+
 import { formatCount, formatRate, type RateOptions, requestCount } from "./constant.ts";
+import type { Rng } from "./rng.ts";
 
 export function poissonOffsets(opts: RateOptions, rng: Rng): Float64Array {
   const n = requestCount(opts);

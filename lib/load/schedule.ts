@@ -13,7 +13,11 @@ export function scheduleSeed(baseSeed: number, stageId: number): number {
 }
 
 /** Offsets for a rate stage; `traceOffsets` supplies trace_replay stages. Concurrent stages have none. */
-export function stageOffsets(stage: Stage, baseSeed: number, traceOffsets?: Float64Array): Float64Array | null {
+export function stageOffsets(
+  stage: Stage,
+  baseSeed: number,
+  traceOffsets?: Float64Array,
+): Float64Array | null {
   if (stage.kind === "concurrent") return null;
   if (stage.kind === "trace") {
     if (traceOffsets === undefined) throw new RangeError("A trace_replay stage needs the trace's offsets");
@@ -30,7 +34,8 @@ export function describeStage(stage: Stage): string {
   if (stage.kind === "concurrent") {
     return `${head}: ${stage.numRequests.toLocaleString("en-US")} requests at exactly ${stage.concurrency} in flight`;
   }
-  if (stage.kind === "trace") return `${head}: trace replay, ${stage.numRequests.toLocaleString("en-US")} requests`;
+  if (stage.kind === "trace")
+    return `${head}: trace replay, ${stage.numRequests.toLocaleString("en-US")} requests`;
   const opts = { rate: stage.rate!, durationS: stage.durationS! };
   return `${head}: ${stage.type === "poisson" ? describePoisson(opts) : describeConstant(opts)}`;
 }

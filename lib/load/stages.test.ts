@@ -4,7 +4,13 @@ import { planStages } from "./stages.ts";
 
 describe("planStages()", () => {
   test("turns rate stages into int(rate * duration) requests each, in order", () => {
-    const stages = planStages({ type: "poisson", stages: [{ rate: 10, duration: 3 }, { rate: 2.5, duration: 2 }] });
+    const stages = planStages({
+      type: "poisson",
+      stages: [
+        { rate: 10, duration: 3 },
+        { rate: 2.5, duration: 2 },
+      ],
+    });
     expect(stages).toEqual([
       { id: 0, kind: "rate", type: "poisson", rate: 10, durationS: 3, concurrency: null, numRequests: 30 },
       { id: 1, kind: "rate", type: "poisson", rate: 2.5, durationS: 2, concurrency: null, numRequests: 5 },
@@ -26,13 +32,21 @@ describe("planStages()", () => {
 
   test("rejects a stage without its required fields", () => {
     expect(() => planStages({ type: "constant", stages: [{ rate: 10 }] })).toThrow("load.stages[0].duration");
-    expect(() => planStages({ type: "concurrent", stages: [{ num_requests: 3 }] })).toThrow("concurrency_level");
+    expect(() => planStages({ type: "concurrent", stages: [{ num_requests: 3 }] })).toThrow(
+      "concurrency_level",
+    );
   });
 });
 
 describe("stageOffsets()", () => {
   test("replays the same Poisson schedule for the same base_seed and stage, and differs per stage", () => {
-    const [s0, s1] = planStages({ type: "poisson", stages: [{ rate: 50, duration: 2 }, { rate: 50, duration: 2 }] });
+    const [s0, s1] = planStages({
+      type: "poisson",
+      stages: [
+        { rate: 50, duration: 2 },
+        { rate: 50, duration: 2 },
+      ],
+    });
     const a = stageOffsets(s0!, 123)!;
     expect(Array.from(a)).toEqual(Array.from(stageOffsets(s0!, 123)!));
     expect(a[0]).not.toBe(stageOffsets(s1!, 123)![0]);

@@ -37,7 +37,15 @@ export function planStages(load: LoadPlanView, traceCount?: number): Stage[] {
     if (load.type === "concurrent") {
       const numRequests = positiveInt(s.num_requests, `load.stages[${id}].num_requests`);
       const concurrency = positiveInt(s.concurrency_level, `load.stages[${id}].concurrency_level`);
-      return { id, kind: "concurrent", type: "concurrent", rate: null, durationS: null, concurrency, numRequests };
+      return {
+        id,
+        kind: "concurrent",
+        type: "concurrent",
+        rate: null,
+        durationS: null,
+        concurrency,
+        numRequests,
+      };
     }
     const rate = positive(s.rate, `load.stages[${id}].rate`);
     const durationS = positive(s.duration, `load.stages[${id}].duration`);
@@ -49,13 +57,16 @@ export function planStages(load: LoadPlanView, traceCount?: number): Stage[] {
       const numRequests = traceCount ?? requestCount({ rate, durationS });
       return { id, kind: "trace", type: "trace_replay", rate, durationS, concurrency: null, numRequests };
     }
-    throw new RangeError(`load.type: expected constant, poisson, concurrent or trace_replay, got "${load.type}"`);
+    throw new RangeError(
+      `load.type: expected constant, poisson, concurrent or trace_replay, got "${load.type}"`,
+    );
   });
 }
 
 // The config schema already checks these; the throws guard the plan against a config built in code.
 function positive(value: number | null | undefined, path: string): number {
-  if (typeof value !== "number" || !(value > 0)) throw new RangeError(`${path}: expected a number > 0, got ${value}`);
+  if (typeof value !== "number" || !(value > 0))
+    throw new RangeError(`${path}: expected a number > 0, got ${value}`);
   return value;
 }
 

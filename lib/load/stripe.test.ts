@@ -10,14 +10,33 @@ function union(slices: { indices: Uint32Array }[]): number[] {
 describe("stripeOffsets()", () => {
   test.each([
     // offsets, workers → indices per worker
-    [5, 2, [[0, 2, 4], [1, 3]]], // odd count: worker 0 gets the extra one
+    [
+      5,
+      2,
+      [
+        [0, 2, 4],
+        [1, 3],
+      ],
+    ], // odd count: worker 0 gets the extra one
     [2, 4, [[0], [1], [], []]], // fewer requests than workers: idle workers get empty slices
-    [6, 3, [[0, 3], [1, 4], [2, 5]]], // even split
+    [
+      6,
+      3,
+      [
+        [0, 3],
+        [1, 4],
+        [2, 5],
+      ],
+    ], // even split
   ])("%p offsets over %p workers go to workers %j", (count, workers, expected) => {
     const offsets = constantOffsets({ rate: 1, durationS: count });
     const slices = stripeOffsets(offsets, workers);
     expect(slices.map((s) => Array.from(s.indices))).toEqual(expected);
-    for (const s of slices) s.indices.forEach((i, k) => expect(s.offsets![k]).toBe(offsets[i]!));
+    for (const s of slices) {
+      s.indices.forEach((i, k) => {
+        expect(s.offsets![k]).toBe(offsets[i]!);
+      });
+    }
   });
 
   test("the slices' union equals the schedule for any count and worker number", () => {
@@ -58,7 +77,9 @@ describe("stripeClosedLoop()", () => {
             expect(s.offsets).toBeNull();
             // Each slot serves ceil or floor of numRequests / concurrency requests.
             expect(s.indices.length).toBeLessThanOrEqual(slots[w]! * Math.ceil(numRequests / concurrency));
-            expect(s.indices.length).toBeGreaterThanOrEqual(slots[w]! * Math.floor(numRequests / concurrency));
+            expect(s.indices.length).toBeGreaterThanOrEqual(
+              slots[w]! * Math.floor(numRequests / concurrency),
+            );
           });
         },
       ),

@@ -58,5 +58,6 @@ export function stripeClosedLoop(numRequests: number, concurrency: number, worke
 }
 
 function checkWorkers(workers: number): void {
-  if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`Workers must be an integer >= 1, got ${workers}`);
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new RangeError(`Workers must be an integer >= 1, got ${workers}`);
 }

@@ -1,5 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { describeTrace, peakPerSecond, type TraceColumns, traceOffsets, traceSizes, traceStageCount } from "./trace.ts";
+import {
+  describeTrace,
+  peakPerSecond,
+  type TraceColumns,
+  traceOffsets,
+  traceSizes,
+  traceStageCount,
+} from "./trace.ts";
 
 function columns(offsets: number[], sizes: [number, number][] = offsets.map(() => [10, 5])): TraceColumns {
   return {
@@ -33,11 +40,14 @@ describe("traceOffsets()", () => {
 
 describe("traceSizes()", () => {
   test("gives each row's input and output token counts", () => {
-    const trace = columns([0, 1, 2], [
-      [119, 36],
-      [314, 36],
-      [34, 27],
-    ]);
+    const trace = columns(
+      [0, 1, 2],
+      [
+        [119, 36],
+        [314, 36],
+        [34, 27],
+      ],
+    );
     expect([0, 1, 2].map((i) => traceSizes(trace, i))).toEqual([
       { inputTokens: 119, outputTokens: 36 },
       { inputTokens: 314, outputTokens: 36 },
@@ -56,18 +66,23 @@ describe("traceStageCount()", () => {
     [40, null, 10, 60, 40, true], // int(rate × duration) = 600 > 40: capped (inference-perf would fail)
     [40, 100, 1, 1, 40, true], // data.trace longer than load.trace: capped
     [40, 25, 1, 1, 25, true], // data.trace shorter: its length
-  ])("timing %p rows, data %p rows, %p req/s × %p s → %p requests", (timingRows, dataRows, rate, durationS, count, hasNote) => {
-    const result = traceStageCount({ timingRows, dataRows, rate, durationS });
-    expect(result.count).toBe(count);
-    expect(result.note !== null).toBe(hasNote);
-  });
+  ])(
+    "timing %p rows, data %p rows, %p req/s × %p s → %p requests",
+    (timingRows, dataRows, rate, durationS, count, hasNote) => {
+      const result = traceStageCount({ timingRows, dataRows, rate, durationS });
+      expect(result.count).toBe(count);
+      expect(result.note !== null).toBe(hasNote);
+    },
+  );
 });
 
 describe("describeTrace() and peakPerSecond()", () => {
   test("describes the trace's size, span, mean rate and busiest second", () => {
     // 5 rows in the first second, then 1 at 3.0 s and 1 at 4.0 s: span 4.0 s, mean 7 / 4 = 1.75 req/s
     const trace = columns([0, 100, 200, 300, 999, 3000, 4000]);
-    expect(describeTrace(trace)).toBe('trace "prod.csv": 7 requests over 4.0 s (mean 1.75 req/s, peak 5 in one second)');
+    expect(describeTrace(trace)).toBe(
+      'trace "prod.csv": 7 requests over 4.0 s (mean 1.75 req/s, peak 5 in one second)',
+    );
   });
 
   test.each([

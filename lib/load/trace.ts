@@ -24,11 +24,17 @@ export function traceOffsets(trace: TraceColumns, count: number = trace.count): 
 }
 
 /** Input and output token counts of trace row `index` (data.trace with data.type random). */
-export function traceSizes(trace: TraceColumns, index: number): { inputTokens: number; outputTokens: number } {
+export function traceSizes(
+  trace: TraceColumns,
+  index: number,
+): { inputTokens: number; outputTokens: number } {
   if (!(Number.isInteger(index) && index >= 0 && index < trace.count)) {
     throw new RangeError(`Trace row must be an integer in [0, ${trace.count}), got ${index}`);
   }
-  return { inputTokens: trace.inputTokens[index] as number, outputTokens: trace.outputTokens[index] as number };
+  return {
+    inputTokens: trace.inputTokens[index] as number,
+    outputTokens: trace.outputTokens[index] as number,
+  };
 }
 
 export interface TraceStageCount {

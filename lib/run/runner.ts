@@ -3,8 +3,8 @@
 // request has finished, so every request is accounted to its own stage; `runStages` runs a plan in
 // order with load.interval between stages and tells the collector about each.
 import { availableParallelism } from "node:os";
-import type { Config } from "../config/schema.ts";
 import { log } from "../cli/log.ts";
+import type { Config } from "../config/schema.ts";
 import { describeStage, stageOffsets } from "../load/schedule.ts";
 import type { Stage } from "../load/stages.ts";
 import { type Slice, splitEvenly, stripeClosedLoop, stripeOffsets } from "../load/stripe.ts";
@@ -149,7 +149,10 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
       return {
         info,
         stats: closed,
-        achievedRate: offsets === null || stage.rate === null ? null : achievedRate(closed, t0Ms, stage.rate, lastOffsetMs),
+        achievedRate:
+          offsets === null || stage.rate === null
+            ? null
+            : achievedRate(closed, t0Ms, stage.rate, lastOffsetMs),
         peakInFlight: Math.max(peakInFlight, closed.count > 0 ? 1 : 0),
         sequence: { stageId: stage.id, offsets: offsetsHash, workers: results.map((r) => r.sequenceHash) },
         connectionsOpened: results.reduce((n, r) => n + r.transport.opened, 0),
@@ -240,7 +243,8 @@ export async function runStages(
       });
       for (const line of lines) log.warn(line);
     }
-    if (i < stages.length - 1 && config.load.interval > 0) await sleep(config.load.interval * 1000, options.signal);
+    if (i < stages.length - 1 && config.load.interval > 0)
+      await sleep(config.load.interval * 1000, options.signal);
   }
   return { runs, interrupted: options.signal?.aborted === true };
 }

@@ -4,7 +4,10 @@ import { watchSignals } from "./signals.ts";
 describe("watchSignals()", () => {
   test("aborts the graceful signal on the first SIGINT and the hard one on the second", () => {
     const seen: string[] = [];
-    const interrupts = watchSignals({ onFirst: (n) => seen.push(`first ${n}`), onSecond: (n) => seen.push(`second ${n}`) });
+    const interrupts = watchSignals({
+      onFirst: (n) => seen.push(`first ${n}`),
+      onSecond: (n) => seen.push(`second ${n}`),
+    });
     try {
       process.emit("SIGINT");
       expect(interrupts.signal.aborted).toBe(true);

@@ -40,7 +40,8 @@ export class StageStatsAccumulator {
   close(): StageStats {
     const kept = this.#sample.slice(0, Math.min(this.#count, RESERVOIR)).sort();
     const mid = kept.length >> 1;
-    const median = kept.length === 0 ? Number.NaN : kept.length % 2 ? kept[mid]! : (kept[mid - 1]! + kept[mid]!) / 2;
+    const median =
+      kept.length === 0 ? Number.NaN : kept.length % 2 ? kept[mid]! : (kept[mid - 1]! + kept[mid]!) / 2;
     return {
       count: this.#count,
       failed: this.#failed,
@@ -58,7 +59,12 @@ export class StageStatsAccumulator {
  * Poisson it removes the randomness of the planned span, which a small stage would otherwise turn
  * into false warnings.
  */
-export function achievedRate(stats: StageStats, t0Ms: number, requestedRate: number, lastOffsetMs: number): number {
+export function achievedRate(
+  stats: StageStats,
+  t0Ms: number,
+  requestedRate: number,
+  lastOffsetMs: number,
+): number {
   if (stats.count === 0) return 0;
   const gapS = 1 / requestedRate;
   const plannedS = lastOffsetMs / 1000 + gapS;

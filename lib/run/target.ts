@@ -55,7 +55,9 @@ export async function prepareTarget(
     });
     const model = server.model_name ?? models[0];
     if (model === undefined) {
-      throw new UserError(`Cannot choose a model: server.model_name is not set and ${server.base_url}/v1/models listed none`);
+      throw new UserError(
+        `Cannot choose a model: server.model_name is not set and ${server.base_url}/v1/models listed none`,
+      );
     }
     if (server.model_name == null) {
       log.info(`Using model "${model}"${models.length > 1 ? ` (first of ${models.length} listed)` : ""}`);

@@ -45,11 +45,15 @@ export async function waitForServer(options: WaitOptions): Promise<string[]> {
     transport.close();
     if (outcome.ok) return status === 200 ? modelIds(chunks) : [];
     lastError = outcome.message;
-    if (options.signal?.aborted) throw new UserError("Interrupted while waiting for the server", { exitCode: ExitCode.interrupted });
+    if (options.signal?.aborted)
+      throw new UserError("Interrupted while waiting for the server", { exitCode: ExitCode.interrupted });
     if (performance.now() + pollMs > deadline) {
       throw new UserError(
         `Cannot reach the server at "${options.baseUrl}": no answer within ${Math.round(options.timeoutMs / 1000)} s`,
-        { exitCode: ExitCode.failed, details: [`Last error: ${lastError}`, "Check server.base_url and that the server is up"] },
+        {
+          exitCode: ExitCode.failed,
+          details: [`Last error: ${lastError}`, "Check server.base_url and that the server is up"],
+        },
       );
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));

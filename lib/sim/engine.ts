@@ -213,7 +213,8 @@ export function createEngine(params: EngineParams, deps: EngineDeps): Engine {
         seq.state = "cancelled";
         s.cancelled++;
         load(seq.spec.model).waiting--;
-        queue.splice(queue.indexOf(seq, queueHead), 1);
+        const at = queue.indexOf(seq, queueHead);
+        if (at >= 0) queue.splice(at, 1);
       }
     },
     advance(nowMs) {

@@ -42,7 +42,7 @@ export async function handleGeneration(
     return;
   }
   let promptTokens = request.promptTokenIds ?? 0;
-  for (const text of request.promptTexts) promptTokens += state.tokenizer.count(text);
+  for (const text of request.promptTexts) promptTokens += state.countTokens(text);
   const maxTokens = request.maxTokens ?? options.maxModelLen - promptTokens;
   if (maxTokens < 1 || promptTokens + maxTokens > options.maxModelLen) {
     const message =
@@ -127,6 +127,27 @@ export async function handleGeneration(
   let done = false;
   let lastTokenMs = Number.NaN;
   let strikeAt = -1;
+  // Chunks fired in this wheel advance, written together once it is over (see state.afterAdvance).
+  let pending = "";
+  let pendingTokens = 0;
+  let flushQueued = false;
+  // The truth log stamps a streamed token just before its chunk is handed to the socket, so a client
+  // on the same clock can never see it earlier than the truth says.
+  const stamp = () => {
+    if (truth !== null && pendingTokens > 0) {
+      const at = clock();
+      if (truth.tokenMs.length === 0) truth.firstTokenMs = at;
+      for (let i = 0; i < pendingTokens; i++) truth.tokenMs.push(at);
+    }
+    pendingTokens = 0;
+  };
+  const flush = () => {
+    flushQueued = false;
+    if (pending.length === 0 || done) return;
+    stamp();
+    res.write(pending);
+    pending = "";
+  };
 
   const seq: Sequence = engine.submit(
     { model, promptTokens, maxTokens, ignoreEos: request.ignoreEos },
@@ -143,7 +164,8 @@ export async function handleGeneration(
             promptTokens,
           );
         }
-        let out = renderer !== null && index === 0 ? renderer.opening : "";
+        let out = pending + (renderer !== null && index === 0 ? renderer.opening : "");
+        pending = "";
         if (index === strikeAt && fault.kind !== "malformed") {
           done = true;
           engine.cancel(seq);
@@ -151,11 +173,13 @@ export async function handleGeneration(
           state.faults[fault.kind] = (state.faults[fault.kind] ?? 0) + 1;
           if (truth !== null) truth.completionTokens = index;
           if (fault.kind === "cut") {
+            stamp();
             if (out.length > 0) res.write(out);
             // Destroy the socket itself: Bun's res.destroy() before any write still sends a status line.
             (res.socket ?? res).destroy();
             finishTruth("cut", seq);
           } else {
+            stamp();
             res.end(
               `${out}${errorEvent("Simulated engine failure in the middle of the stream")}${DONE_EVENT}`,
             );
@@ -165,7 +189,8 @@ export async function handleGeneration(
         }
         metrics.token(model, index === 0 ? null : (now - lastTokenMs) / 1000);
         lastTokenMs = now;
-        if (truth !== null) {
+        if (renderer !== null) pendingTokens++;
+        else if (truth !== null) {
           if (index === 0) truth.firstTokenMs = now;
           truth.tokenMs.push(now);
         }
@@ -176,11 +201,16 @@ export async function handleGeneration(
         if (renderer !== null) {
           out += renderer.token(word, last ? seq.finishReason : null);
           if (!last) {
-            res.write(out);
+            pending = out;
+            if (!flushQueued) {
+              flushQueued = true;
+              state.afterAdvance(flush);
+            }
             return;
           }
           if (request.includeUsage) out += renderer.usage(usageOf(promptTokens, seq.outputTokens));
           done = true;
+          stamp();
           res.end(out + DONE_EVENT);
         } else {
           (textParts as string[]).push(word);

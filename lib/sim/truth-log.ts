@@ -25,7 +25,7 @@ export interface TruthRecord {
   /** When the status line and headers were handed to the socket. */
   headersMs: number;
   firstTokenMs: number;
-  /** When each token was written (streams) or generated (non-streamed). */
+  /** When each token's chunk was handed to the socket (streams) or was generated (non-streamed). */
   tokenMs: number[];
   finishedMs: number;
 }

@@ -105,7 +105,8 @@ export async function planSweep(
     });
   } catch (error) {
     // The server could not be measured: the run fails (exit 1), it is not a config mistake.
-    if (error instanceof UserError) throw new UserError(error.message, { details: error.details, exitCode: ExitCode.failed });
+    if (error instanceof UserError)
+      throw new UserError(error.message, { details: error.details, exitCode: ExitCode.failed });
     throw error;
   }
   if (saturation.maxRate < 0.01) {

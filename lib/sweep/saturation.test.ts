@@ -53,14 +53,24 @@ describe("estimateSaturation()", () => {
 
   test("stays within 3% when the waves are jittered by up to ±5 ms (16 slots × 50 ms → 320 req/s)", () => {
     const rng = createRng(11);
-    const completions = simulateProbe({ slots: 16, concurrency: 1000, total: 2000, service: () => 45 + 10 * rng.next() });
+    const completions = simulateProbe({
+      slots: 16,
+      concurrency: 1000,
+      total: 2000,
+      service: () => 45 + 10 * rng.next(),
+    });
     const result = estimateSaturation({ ...base, completions });
     expect(Math.abs(result.maxRate / 320 - 1)).toBeLessThan(0.03);
   });
 
   test("stays within 15% for spread-out service times (32 slots, 20–180 ms → 320 req/s)", () => {
     const rng = createRng(12);
-    const completions = simulateProbe({ slots: 32, concurrency: 1000, total: 2000, service: () => 20 + 160 * rng.next() });
+    const completions = simulateProbe({
+      slots: 32,
+      concurrency: 1000,
+      total: 2000,
+      service: () => 20 + 160 * rng.next(),
+    });
     const result = estimateSaturation({ ...base, completions });
     expect(result.maxRate).toBeGreaterThan(320 * 0.97);
     expect(result.maxRate).toBeLessThan(320 * 1.15);
@@ -78,7 +88,10 @@ describe("estimateSaturation()", () => {
     // 8 slots × 100 ms, but the server stalls for the first second and then emits the 10 overdue
     // waves within 50 ms; after that, one wave every 100 ms until 5 s. True rate: 80 req/s.
     const burst = Array.from({ length: 80 }, (_, i) => ({ sentMs: 0, endMs: 1000 + (i * 50) / 80 }));
-    const steady = Array.from({ length: 40 * 8 }, (_, i) => ({ sentMs: 0, endMs: 1100 + Math.floor(i / 8) * 100 }));
+    const steady = Array.from({ length: 40 * 8 }, (_, i) => ({
+      sentMs: 0,
+      endMs: 1100 + Math.floor(i / 8) * 100,
+    }));
     const result = estimateSaturation({ ...base, completions: [...burst, ...steady] });
     expect(result.warmupS).toBe(2);
     expect(result.maxRate).toBeCloseTo(80, 6);

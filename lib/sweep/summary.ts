@@ -50,7 +50,11 @@ export interface SweepReport {
 }
 
 /** The ladder's rates as stages 0..n-1 of the configured arrival type, stage_duration seconds each. */
-export function sweepStages(rates: readonly number[], type: "constant" | "poisson", durationS: number): Stage[] {
+export function sweepStages(
+  rates: readonly number[],
+  type: "constant" | "poisson",
+  durationS: number,
+): Stage[] {
   return rates.map((rate, id) => ({
     id,
     kind: "rate",

@@ -33,7 +33,12 @@ describe("BatchWriter and readBatch()", () => {
     const records = Array.from({ length: 50 }, (_, i) => record(i));
     records.push(
       record(50, { failure: "timeout", status: 0, headersMs: Number.NaN, errorMessage: "Request timed out" }),
-      record(51, { failure: "http_status", status: 503, errorMessage: "Request timed out", adapter: "lora-b" }),
+      record(51, {
+        failure: "http_status",
+        status: 503,
+        errorMessage: "Request timed out",
+        adapter: "lora-b",
+      }),
     );
     for (const r of records) w.add(r);
     const batch = w.take()!;

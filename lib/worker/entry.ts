@@ -9,8 +9,8 @@ import { createSocketTransport } from "../http/socket-transport.ts";
 import type { Transport } from "../http/transport.ts";
 import { createLoraPicker } from "../load/lora.ts";
 import { createRng, workerSeed } from "../load/rng.ts";
-import { hex } from "./_fnv.ts";
 import { workerDataGenerator, workerTokenizer } from "./_data.ts";
+import { hex } from "./_fnv.ts";
 import { BatchWriter, batchTransferables } from "./batch.ts";
 import { createStageExchange, type ExchangeDeps } from "./exchange.ts";
 import { runLoop } from "./loop.ts";
@@ -102,6 +102,7 @@ async function runStage(message: Extract<ToWorker, { type: "stage" }>): Promise<
     },
     slots: new Semaphore(message.slots),
     stopped: () => stopped,
+    prepare: exchange.prepare,
     send: exchange.send,
   });
   flush();
@@ -117,7 +118,11 @@ async function runStage(message: Extract<ToWorker, { type: "stage" }>): Promise<
 
 function fatal(error: unknown): void {
   const userError = isUserError(error);
-  const message = userError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const message = userError
+    ? error.message
+    : error instanceof Error
+      ? (error.stack ?? error.message)
+      : String(error);
   post({ type: "fatal", workerId, message, userError });
 }
 

@@ -1,12 +1,12 @@
-// One request end to end inside a Worker: data item → body → transport → response reader → a record in
-// the batch. Never throws: every failure becomes a record with its kind.
+// One request end to end inside a Worker: data item → body (prepared ahead of the send time) →
+// transport → response reader → a record in the batch. Never throws: every failure is a record.
 import { type BuiltRequest, buildRequest, type RequestConfig } from "../api/request.ts";
 import { createResponseReader } from "../api/response.ts";
 import type { DataGenerator, GeneratedRequest, Tokenizer } from "../data/types.ts";
 import type { Transport } from "../http/transport.ts";
-import type { RequestRecord } from "../metrics/record.ts";
-import type { BatchWriter } from "./batch.ts";
+import type { FailureKind, RequestRecord } from "../metrics/record.ts";
 import { FNV_OFFSET, fnvString } from "./_fnv.ts";
+import type { BatchWriter } from "./batch.ts";
 import { nowMs } from "./wait.ts";
 
 export interface ExchangeDeps {
@@ -18,40 +18,56 @@ export interface ExchangeDeps {
   pickAdapter: () => string | null;
   transport: Transport;
   writer: BatchWriter;
-  /** Called with the writer after each record (flushes it when full). */
+  /** Called after each record is written (counters; flushes the writer when full). */
   onRecord: (failed: boolean) => void;
   /** Called as the request goes out. */
   onSent: () => void;
 }
 
+/** A request ready to send, or the error that kept it from being built. */
+export type Prepared =
+  | { index: number; item: GeneratedRequest; built: BuiltRequest; adapter: string | null; error: null }
+  | { index: number; error: string };
+
 export interface StageExchange {
-  send(k: number, scheduledMs: number): Promise<void>;
-  /** Running hash of what was sent, in send order. */
+  prepare(k: number): Prepared;
+  send(k: number, scheduledMs: number, prepared: Prepared): Promise<void>;
+  /** Running hash of what was built, in order (data and adapter choices). */
   hash(): number;
 }
 
-export function createStageExchange(deps: ExchangeDeps, stageId: number, indices: Uint32Array): StageExchange {
+export function createStageExchange(
+  deps: ExchangeDeps,
+  stageId: number,
+  indices: Uint32Array,
+): StageExchange {
   const { config, transport, writer, tokenizer } = deps;
   const streamed = config.api.streaming;
   const timeoutMs = config.load.request_timeout == null ? null : config.load.request_timeout * 1000;
   let hash = FNV_OFFSET;
 
-  async function send(k: number, scheduledMs: number): Promise<void> {
+  function prepare(k: number): Prepared {
     const index = indices[k]!;
-    let item: GeneratedRequest;
-    let built: BuiltRequest;
-    let adapter: string | null;
     try {
-      item = deps.data.next(index);
-      adapter = deps.pickAdapter();
-      built = buildRequest(config, item, adapter ?? deps.model);
+      const item = deps.data.next(index);
+      const adapter = deps.pickAdapter();
+      const built = buildRequest(config, item, adapter ?? deps.model);
+      hash = fnvString(hash, built.body);
+      return { index, item, built, adapter, error: null };
     } catch (error) {
       // A generator or builder bug must not stop the run: it is a failed request like any other.
-      deps.onSent();
-      record(index, scheduledMs, nowMs(), Number.NaN, nowMs(), "other", String(error), null, 0);
+      return { index, error: String(error) };
+    }
+  }
+
+  async function send(_k: number, scheduledMs: number, p: Prepared): Promise<void> {
+    deps.onSent();
+    if (p.error !== null) {
+      const at = nowMs();
+      write(failedRecord(p.index, scheduledMs, at, "other", p.error));
       return;
     }
-    hash = fnvString(hash, built.body);
+    const { item, built } = p;
     const reader = createResponseReader({
       streamed,
       apiType: config.api.type,
@@ -60,7 +76,6 @@ export function createStageExchange(deps: ExchangeDeps, stageId: number, indices
     });
     let sentMs = Number.NaN;
     let headersMs = Number.NaN;
-    deps.onSent();
     const outcome = await transport.send(
       { method: "POST", path: built.path, headers: built.headers, body: built.body },
       {
@@ -76,10 +91,10 @@ export function createStageExchange(deps: ExchangeDeps, stageId: number, indices
       { timeoutMs },
     );
     const result = reader.finish(outcome.endMs);
-    const r: RequestRecord = {
+    write({
       stageId,
       workerId: deps.workerId,
-      index,
+      index: p.index,
       scheduledMs,
       sentMs: Number.isNaN(sentMs) ? outcome.endMs : sentMs,
       headersMs,
@@ -96,48 +111,46 @@ export function createStageExchange(deps: ExchangeDeps, stageId: number, indices
       clientOutputTokens: result.clientOutputTokens,
       serverOutputTokens: result.serverOutputTokens,
       requestBytes: built.bodyBytes,
-      adapter,
-    };
+      adapter: p.adapter,
+    });
+  }
+
+  function write(r: RequestRecord): void {
     writer.add(r);
     deps.onRecord(r.failure !== null);
   }
 
-  function record(
+  function failedRecord(
     index: number,
     scheduledMs: number,
-    sentMs: number,
-    headersMs: number,
-    endMs: number,
-    failure: RequestRecord["failure"],
-    errorMessage: string,
-    adapter: string | null,
-    requestBytes: number,
-  ): void {
-    writer.add({
+    at: number,
+    failure: FailureKind,
+    message: string,
+  ): RequestRecord {
+    return {
       stageId,
       workerId: deps.workerId,
       index,
       scheduledMs,
-      sentMs,
-      headersMs,
-      endMs,
+      sentMs: at,
+      headersMs: Number.NaN,
+      endMs: at,
       tokenEventMs: [],
       streamed,
       status: 0,
       failure,
-      errorMessage,
+      errorMessage: message,
       promptTokens: 0,
       promptTokensSource: "client",
       cachedPromptTokens: 0,
       clientOutputTokens: -1,
       serverOutputTokens: -1,
-      requestBytes,
-      adapter,
-    });
-    deps.onRecord(failure !== null);
+      requestBytes: 0,
+      adapter: null,
+    };
   }
 
-  return { send, hash: () => hash };
+  return { prepare, send, hash: () => hash };
 }
 
 function promptTokens(tokenizer: Tokenizer, item: GeneratedRequest, apiType: string): number {

@@ -14,6 +14,7 @@ describe("runLoop()", () => {
       schedule: { count: offsets.length, dueMs: (k) => t0 + offsets[k]! },
       slots: new Semaphore(10),
       stopped: () => false,
+      prepare: (k) => k,
       send: async (k, due) => {
         seen.push({ k, at: nowMs(), due });
       },
@@ -35,6 +36,7 @@ describe("runLoop()", () => {
       schedule: { count: 40, dueMs: () => t0 },
       slots: new Semaphore(4),
       stopped: () => false,
+      prepare: (k) => k,
       send: async (k) => {
         running++;
         peak = Math.max(peak, running);
@@ -57,6 +59,7 @@ describe("runLoop()", () => {
       schedule: { count: 5, dueMs: () => t0 },
       slots: new Semaphore(1),
       stopped: () => false,
+      prepare: (k) => k,
       send: async (k) => {
         sent.push(k);
         await sleep(2);
@@ -75,6 +78,7 @@ describe("runLoop()", () => {
       schedule: { count: 1000, dueMs: (k) => t0 + k * 2 },
       slots: new Semaphore(100),
       stopped: () => stop,
+      prepare: (k) => k,
       send: async (k) => {
         if (k === 3) stop = true;
         await sleep(5);
@@ -84,4 +88,29 @@ describe("runLoop()", () => {
     expect(started).toBe(4);
     expect(finished).toBe(4);
   });
+});
+
+test("runLoop() prepares each request once, in order, before it is due", async () => {
+  const t0 = nowMs() + 20;
+  const log: string[] = [];
+  await runLoop({
+    schedule: { count: 3, dueMs: (k) => t0 + k * 20 },
+    slots: new Semaphore(2),
+    stopped: () => false,
+    prepare: (k) => {
+      log.push(`prepare ${k} ${nowMs() < t0 + k * 20 ? "early" : "late"}`);
+      return `body ${k}`;
+    },
+    send: async (k, _due, prepared) => {
+      log.push(`send ${k} ${prepared}`);
+    },
+  });
+  expect(log).toEqual([
+    "prepare 0 early",
+    "send 0 body 0",
+    "prepare 1 early",
+    "send 1 body 1",
+    "prepare 2 early",
+    "send 2 body 2",
+  ]);
 });

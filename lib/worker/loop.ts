@@ -1,4 +1,4 @@
-// The one send loop, parameterised by schedule: wait until request k is due → take a slot → start it →
+// The one send loop, parameterised by schedule: build request k → wait until it is due → take a slot → send →
 // (when it finishes) release the slot. A rate schedule gives each k its own due time; a closed loop
 // makes every k due at the stage start, so the slots alone pace it (a new request starts the moment
 // one finishes). Stops early when `stopped()` turns true.
@@ -15,17 +15,22 @@ export interface LoopSchedule {
   dueMs(k: number): number;
 }
 
-export interface LoopOptions {
+export interface LoopOptions<P> {
   schedule: LoopSchedule;
   slots: Semaphore;
   stopped: () => boolean;
-  /** Sends request k and records it; must not reject. */
-  send: (k: number, scheduledMs: number) => Promise<void>;
+  /**
+   * Builds request k (data, adapter, body) ahead of its send time, while the loop would otherwise
+   * only wait, so building costs nothing in schedule delay. Called in order, once per request.
+   */
+  prepare: (k: number) => P;
+  /** Sends prepared request k and records it; must not reject. */
+  send: (k: number, scheduledMs: number, prepared: P) => Promise<void>;
 }
 
 /** Runs the schedule and resolves once every started request has finished; returns how many started. */
-export async function runLoop(opts: LoopOptions): Promise<number> {
-  const { schedule, slots, stopped, send } = opts;
+export async function runLoop<P>(opts: LoopOptions<P>): Promise<number> {
+  const { schedule, slots, stopped, prepare, send } = opts;
   let started = 0;
   let pending = 0;
   let drained: (() => void) | null = null;
@@ -35,6 +40,7 @@ export async function runLoop(opts: LoopOptions): Promise<number> {
   };
   for (let k = 0; k < schedule.count; k++) {
     if (stopped()) break;
+    const prepared = prepare(k);
     const due = schedule.dueMs(k);
     if (due > nowMs()) {
       await waitUntil(due, stopped);
@@ -49,7 +55,7 @@ export async function runLoop(opts: LoopOptions): Promise<number> {
     }
     started++;
     pending++;
-    send(k, due).then(finish, finish);
+    send(k, due, prepared).then(finish, finish);
   }
   if (pending > 0) await new Promise<void>((resolve) => (drained = resolve));
   return started;

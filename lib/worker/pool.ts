@@ -1,11 +1,12 @@
 // Main-thread side of the Workers: start num_workers load Workers, hand each its slice of a stage,
 // turn their batches into records for the caller, and stop them. Never waits on the caller's
 // handling of records beyond the synchronous callback.
+
+import { UserError } from "../cli/errors.ts";
 import type { Config } from "../config/schema.ts";
 import type { TransportStats } from "../http/transport.ts";
 import type { Slice } from "../load/stripe.ts";
 import type { RequestRecord } from "../metrics/record.ts";
-import { UserError } from "../cli/errors.ts";
 import { workerUrl } from "../runtime/worker-url.ts";
 import { readBatch } from "./batch.ts";
 import {
@@ -45,7 +46,12 @@ export interface Counters {
 export interface Pool {
   readonly size: number;
   /** Runs one stage: slices[i] and slots[i] go to worker i; resolves when every worker has drained. */
-  runStage(stageId: number, t0Ms: number, slices: readonly Slice[], slots: readonly number[]): Promise<WorkerStageResult[]>;
+  runStage(
+    stageId: number,
+    t0Ms: number,
+    slices: readonly Slice[],
+    slots: readonly number[],
+  ): Promise<WorkerStageResult[]>;
   /** Stop scheduling; requests in flight finish. */
   stop(): void;
   /** Abort requests in flight (recorded as cancelled). */
@@ -114,7 +120,13 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
         };
       }),
     );
-    const init: ToWorker = { type: "init", workerId: i, config: opts.config, model: opts.model, counters: shared };
+    const init: ToWorker = {
+      type: "init",
+      workerId: i,
+      config: opts.config,
+      model: opts.model,
+      counters: shared,
+    };
     worker.postMessage(init);
   }
 
@@ -128,7 +140,10 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
     await Promise.race([
       Promise.all(ready),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Workers did not start within ${timeoutMs / 1000} s`)), timeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`Workers did not start within ${timeoutMs / 1000} s`)),
+          timeoutMs,
+        );
       }),
     ]);
   } catch (error) {

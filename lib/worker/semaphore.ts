@@ -10,7 +10,8 @@ export class Semaphore {
   #head = 0;
 
   constructor(max: number) {
-    if (!Number.isInteger(max) || max < 0) throw new RangeError(`Semaphore size must be an integer >= 0, got ${max}`);
+    if (!Number.isInteger(max) || max < 0)
+      throw new RangeError(`Semaphore size must be an integer >= 0, got ${max}`);
     this.#free = max;
     this.#max = max;
   }

@@ -14,9 +14,11 @@ export const SPIN_MS = 1.5;
 export function waitUntil(deadlineMs: number, stopped: () => boolean = never): Promise<void> {
   return new Promise((resolve) => {
     const tick = (): void => {
-      if (stopped()) return resolve();
       const left = deadlineMs - nowMs();
-      if (left <= 0) return resolve();
+      if (left <= 0 || stopped()) {
+        resolve();
+        return;
+      }
       // Long waits re-check every 50 ms, so a stop is noticed promptly.
       if (left > SPIN_MS) setTimeout(tick, Math.min(left - SPIN_MS, 50));
       else setImmediate(tick);

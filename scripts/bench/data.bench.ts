@@ -7,14 +7,18 @@ import { bench, group, run } from "mitata";
 import { configFromObject } from "../../lib/config/load.ts";
 import { SHAKESPEARE_CORIOLANUS } from "../../lib/data/assets/shakespeare.ts";
 import { createDataGenerator } from "../../lib/data/create.ts";
-import { createJsonTokenizer } from "../../lib/data/tokenizer/json.ts";
 import { defaultTokenizer } from "../../lib/data/tokenizer/default.ts";
+import { createJsonTokenizer } from "../../lib/data/tokenizer/json.ts";
 import type { DataGenerator } from "../../lib/data/types.ts";
 import { createRng } from "../../lib/load/rng.ts";
 
 const tokenizer = defaultTokenizer();
 const fixtureUrl = new URL("../../fixtures/data/", import.meta.url);
-const fixture = createJsonTokenizer(JSON.parse(readFileSync(new URL("tokenizer.json", fixtureUrl), "utf8")), {}, "fixture");
+const fixture = createJsonTokenizer(
+  JSON.parse(readFileSync(new URL("tokenizer.json", fixtureUrl), "utf8")),
+  {},
+  "fixture",
+);
 
 function config(data: Record<string, unknown>) {
   const raw = { data, load: { base_seed: 1, stages: [{ rate: 1, duration: 1 }] } };
@@ -35,7 +39,10 @@ const generators: [string, DataGenerator][] = [
   ["synthetic, 512 tokens", await make({ type: "synthetic", ...io(512) })],
   ["synthetic, 2048 tokens", await make({ type: "synthetic", ...io(2048) })],
   ["shared_prefix (10x10, 100+50; pre-built)", await make({ type: "shared_prefix", shared_prefix: {} })],
-  ["shareGPT (fixture; lazily counted)", await make({ type: "shareGPT", path: new URL("sharegpt-sample.json", fixtureUrl).pathname })],
+  [
+    "shareGPT (fixture; lazily counted)",
+    await make({ type: "shareGPT", path: new URL("sharegpt-sample.json", fixtureUrl).pathname }),
+  ],
 ];
 
 group("generator.next(index), fresh index per call", () => {

@@ -1,0 +1,374 @@
+// Load-engine benchmarks (issue 4), re-runnable: the built-in simulator pinned to cpu0, the client
+// (`inferload run`) pinned to cpu1, and wrk on cpu1 against the same endpoint as this machine's
+// physical ceiling. Prints one JSON line per run and a Markdown table of medians on stdout.
+//
+//   bun scripts/bench/load.ts [accuracy|ceiling|cpu|scale|memory|all]
+//   env: DURATION (s, default 30), REPEAT (default 3), RATES (ceiling ladder, comma-separated),
+//        SCALE_CONCURRENCY (10000), MEMORY_REQUESTS (1000000), MEMORY_RATE (5000),
+//        SERVER_CPUS (0), CLIENT_CPUS (1)
+// Needs taskset and wrk (apt-get install -y wrk) and /usr/bin/time.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "../..");
+const bun = process.execPath;
+const env = process.env;
+const DURATION = Number(env.DURATION ?? 30);
+const REPEAT = Number(env.REPEAT ?? 3);
+const SERVER_CPUS = env.SERVER_CPUS ?? "0";
+const CLIENT_CPUS = env.CLIENT_CPUS ?? "1";
+const work = mkdtempSync(join(tmpdir(), "inferload-bench-"));
+
+type Json = Record<string, unknown>;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+async function startSim(args: string[]): Promise<{ url: string; stop: () => void }> {
+  const port = 20000 + Math.floor(Math.random() * 12000);
+  const child = spawn(
+    "taskset",
+    ["-c", SERVER_CPUS, bun, join(root, "cmd/main.ts"), "sim", "--port", String(port), ...args],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /http:\/\/\S+/.exec(out);
+      if (m) resolveUrl(m[0]);
+    });
+    child.on("exit", (code) => reject(new Error(`sim exited with ${code}`)));
+    setTimeout(() => reject(new Error("sim did not print its URL in 20 s")), 20_000);
+  });
+  return { url, stop: () => child.kill("SIGTERM") };
+}
+
+interface ClientRun {
+  exitCode: number;
+  cpuS: number;
+  maxRssMb: number;
+  rssSamplesMb: number[];
+  stage: Json;
+  wallS: number;
+}
+
+/** One `inferload run` pinned to CLIENT_CPUS; CPU and peak RSS from /usr/bin/time, RSS samples from /proc. */
+async function runClient(config: Json, tag: string): Promise<ClientRun> {
+  const dir = join(work, tag);
+  const path = join(work, `${tag}.json`);
+  writeFileSync(path, JSON.stringify(config));
+  const child = spawn(
+    "/usr/bin/time",
+    [
+      "-f",
+      "TIME %e %U %S %M",
+      "taskset",
+      "-c",
+      CLIENT_CPUS,
+      bun,
+      join(root, "cmd/main.ts"),
+      "run",
+      "-c",
+      path,
+      "--quiet",
+      "--output-dir",
+      dir,
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const rssSamplesMb: number[] = [];
+  const sampler = setInterval(() => {
+    try {
+      const kid = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(" ")[0];
+      const status = readFileSync(`/proc/${kid}/status`, "utf8");
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+      if (kb > 0) rssSamplesMb.push(kb / 1024);
+    } catch {
+      // not started yet, or finished
+    }
+  }, 1000);
+  const exitCode = await new Promise<number>((r) => child.on("exit", (code) => r(code ?? 1)));
+  clearInterval(sampler);
+  const t = /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
+  if (t === null || exitCode !== 0)
+    throw new Error(`client run ${tag} failed (${exitCode}): ${stderr.slice(-2000)}`);
+  const stage = JSON.parse(readFileSync(join(dir, "stage_0_lifecycle_metrics.json"), "utf8")) as Json;
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    exitCode,
+    wallS: Number(t[1]),
+    cpuS: Number(t[2]) + Number(t[3]),
+    maxRssMb: Number(t[4]) / 1024,
+    rssSamplesMb,
+    stage,
+  };
+}
+
+// Data "mock" keeps data generation out of the client's cost (the engine is what is measured here;
+// data.type random costs 200-350 µs per request by itself, see docs/PERFORMANCE.md). With ignore_eos
+// off the simulator draws each output length around --outputLenMean 20 (SIM_ARGS below).
+function clientConfig(url: string, load: Json, streaming: boolean): Json {
+  return {
+    api: { type: "completion", streaming },
+    data: { type: env.BENCH_DATA ?? "mock" },
+    load: { num_workers: 1, interval: 0, base_seed: 1, worker_max_concurrency: 1000, ...load },
+    server: { base_url: url, model_name: "sim-model", ignore_eos: false },
+    report: { request_lifecycle: { per_request: false, per_stage: true, summary: false } },
+  };
+}
+
+/** A fast simulator: no prefill, tokens together, ~20 output tokens per request. */
+const FAST_SIM = [
+  "--prefillMs",
+  "0",
+  "--prefillMsPerToken",
+  "0",
+  "--itlMs",
+  "0",
+  "--maxNumSeqs",
+  "100000",
+  "--outputLenMean",
+  "20",
+];
+
+function loadSummary(stage: Json) {
+  const ls = stage.load_summary as {
+    count: number;
+    achieved_rate: number;
+    requested_rate: number;
+    schedule_delay: Json;
+  };
+  const failures = (stage.failures as { count: number }).count;
+  return {
+    count: ls.count,
+    requested: ls.requested_rate,
+    achieved: ls.achieved_rate,
+    delayMedianMs: (ls.schedule_delay.median as number) * 1000,
+    delayP99Ms: (ls.schedule_delay.p99 as number) * 1000,
+    failures,
+  };
+}
+
+function wrk(url: string, streaming: boolean, connections: number, seconds: number): number {
+  const lua = join(work, "post.lua");
+  const body = JSON.stringify({ model: "sim-model", prompt: "1 2 3 1", max_tokens: 30, stream: streaming });
+  writeFileSync(
+    lua,
+    `wrk.method = "POST"\nwrk.body = '${body}'\nwrk.headers["Content-Type"] = "application/json"\n`,
+  );
+  const out = spawnSync(
+    "taskset",
+    [
+      "-c",
+      CLIENT_CPUS,
+      "wrk",
+      "-t1",
+      `-c${connections}`,
+      `-d${seconds}s`,
+      "-s",
+      lua,
+      `${url}/v1/completions`,
+    ],
+    {
+      encoding: "utf8",
+    },
+  );
+  return Number(/Requests\/sec:\s+([\d.]+)/.exec(out.stdout)?.[1] ?? Number.NaN);
+}
+
+function emit(row: Json): void {
+  process.stdout.write(`${JSON.stringify(row)}\n`);
+}
+
+const rows: string[] = [];
+
+async function accuracy(): Promise<void> {
+  const sim = await startSim(FAST_SIM);
+  try {
+    for (const type of ["constant", "poisson"]) {
+      const runs = [];
+      for (let i = 0; i < REPEAT; i++) {
+        const r = await runClient(
+          clientConfig(sim.url, { type, stages: [{ rate: 1000, duration: DURATION }] }, true),
+          `acc-${type}-${i}`,
+        );
+        const s = loadSummary(r.stage);
+        emit({ scenario: "accuracy", type, run: i, ...s });
+        runs.push(s);
+      }
+      rows.push(
+        `| accuracy ${type} 1,000 req/s × ${DURATION} s (20-token streams) | achieved ${fmt(median(runs.map((r) => r.achieved)))} req/s (${fmt((100 * median(runs.map((r) => r.achieved))) / 1000, 2)}%), delay median ${fmt(median(runs.map((r) => r.delayMedianMs)), 3)} ms, p99 ${fmt(median(runs.map((r) => r.delayP99Ms)), 3)} ms, failures ${median(runs.map((r) => r.failures))} |`,
+      );
+    }
+  } finally {
+    sim.stop();
+  }
+}
+
+async function ceiling(): Promise<void> {
+  const rates = (env.RATES ?? "1000,2000,3000,4000,5000,6000,8000,10000").split(",").map(Number);
+  const sim = await startSim(FAST_SIM);
+  try {
+    for (const streaming of [false, true]) {
+      const label = streaming ? "20-token streaming" : "non-streaming";
+      const wrkRates = Array.from({ length: REPEAT }, () =>
+        wrk(sim.url, streaming, 64, Math.min(DURATION, 10)),
+      );
+      const wrkMedian = median(wrkRates);
+      emit({ scenario: "ceiling", tool: "wrk", streaming, rates: wrkRates });
+      let held = 0;
+      for (const rate of rates) {
+        const runs = [];
+        for (let i = 0; i < REPEAT; i++) {
+          const r = await runClient(
+            clientConfig(sim.url, { type: "constant", stages: [{ rate, duration: DURATION }] }, streaming),
+            `ceil-${streaming}-${rate}-${i}`,
+          );
+          runs.push(loadSummary(r.stage));
+          emit({ scenario: "ceiling", streaming, rate, run: i, ...runs[i] });
+        }
+        const ok =
+          median(runs.map((r) => r.achieved)) >= 0.99 * rate && median(runs.map((r) => r.delayMedianMs)) < 1;
+        if (!ok) break;
+        held = rate;
+      }
+      rows.push(
+        `| ceiling ${label} | held ${fmt(held)} req/s (achieved ≥ 99%, median delay < 1 ms); wrk -t1 -c64: ${fmt(wrkMedian)} req/s; ratio ${fmt(held / wrkMedian, 2)} |`,
+      );
+    }
+  } finally {
+    sim.stop();
+  }
+}
+
+/**
+ * Client CPU per request in a closed loop (64 in flight, no send-time waits, so no spinning):
+ * (CPU of a long run − CPU of a short run) / (their request difference), which cancels startup.
+ */
+async function cpu(): Promise<void> {
+  const long = Number(env.CPU_REQUESTS ?? 100_000);
+  const short = Math.ceil(long / 10);
+  const sim = await startSim(FAST_SIM);
+  try {
+    for (const streaming of [false, true]) {
+      const per: number[] = [];
+      const rates: number[] = [];
+      for (let i = 0; i < REPEAT; i++) {
+        const load = (n: number) => ({
+          type: "concurrent",
+          stages: [{ num_requests: n, concurrency_level: 64 }],
+        });
+        const a = await runClient(clientConfig(sim.url, load(short), streaming), `cpu-s-${i}`);
+        const b = await runClient(clientConfig(sim.url, load(long), streaming), `cpu-l-${i}`);
+        per.push(((b.cpuS - a.cpuS) / (long - short)) * 1e6);
+        rates.push((long - short) / (b.wallS - a.wallS));
+        emit({ scenario: "cpu", streaming, run: i, usPerRequest: per[i], closedLoopRate: rates[i] });
+      }
+      rows.push(
+        `| client CPU per request, closed loop c=64, ${streaming ? "~20-token streams (tokens arrive together)" : "non-streaming"} | ${fmt(median(per), 1)} µs (closed-loop rate ${fmt(median(rates))} req/s) |`,
+      );
+    }
+  } finally {
+    sim.stop();
+  }
+}
+
+async function scale(): Promise<void> {
+  const c = Number(env.SCALE_CONCURRENCY ?? 10000);
+  // Slow streams: 20 tokens 250 ms apart keep every request open ~5 s.
+  const sim = await startSim([
+    "--prefillMs",
+    "100",
+    "--prefillMsPerToken",
+    "0",
+    "--itlMs",
+    "250",
+    "--maxNumSeqs",
+    String(c * 2),
+    "--outputLenMean",
+    "20",
+  ]);
+  try {
+    const r = await runClient(
+      clientConfig(
+        sim.url,
+        { type: "concurrent", num_workers: 1, stages: [{ num_requests: c * 2, concurrency_level: c }] },
+        true,
+      ),
+      "scale",
+    );
+    const s = loadSummary(r.stage);
+    emit({ scenario: "scale", concurrency: c, ...s, maxRssMb: r.maxRssMb, wallS: r.wallS });
+    rows.push(
+      `| ${fmt(c)} concurrent 20-token streams (${fmt(c * 2)} requests) | failures ${s.failures} of ${fmt(s.count)}, client peak RSS ${fmt(r.maxRssMb)} MB, wall ${fmt(r.wallS, 1)} s |`,
+    );
+  } finally {
+    sim.stop();
+  }
+}
+
+async function memory(): Promise<void> {
+  const total = Number(env.MEMORY_REQUESTS ?? 1_000_000);
+  const rate = Number(env.MEMORY_RATE ?? 5000);
+  const sim = await startSim(FAST_SIM);
+  try {
+    const r = await runClient(
+      clientConfig(
+        sim.url,
+        { type: "constant", stages: [{ rate, duration: Math.ceil(total / rate) }] },
+        false,
+      ),
+      "memory",
+    );
+    const s = loadSummary(r.stage);
+    // Growth from the first sample after warm-up (10% into the run) to the largest later sample.
+    const samples = r.rssSamplesMb;
+    const warm = samples[Math.floor(samples.length * 0.1)] ?? Number.NaN;
+    const growth = Math.max(...samples.slice(Math.floor(samples.length * 0.1))) - warm;
+    emit({
+      scenario: "memory",
+      total,
+      rate,
+      ...s,
+      rssWarmMb: warm,
+      rssGrowthMb: growth,
+      maxRssMb: r.maxRssMb,
+    });
+    rows.push(
+      `| ${fmt(s.count)} non-streaming requests at ${fmt(rate)} req/s, per-request reports off | RSS after warm-up ${fmt(warm)} MB, growth ${fmt(growth)} MB, peak ${fmt(r.maxRssMb)} MB, failures ${s.failures} |`,
+    );
+  } finally {
+    sim.stop();
+  }
+}
+
+function fmt(x: number, digits = 0): string {
+  return x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+const which = process.argv[2] ?? "all";
+const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+process.stderr.write(`load average before: ${load}\n`);
+try {
+  if (which === "accuracy" || which === "all") await accuracy();
+  if (which === "ceiling" || which === "all") await ceiling();
+  if (which === "cpu" || which === "all") await cpu();
+  if (which === "scale" || which === "all") await scale();
+  if (which === "memory" || which === "all") await memory();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+const after = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+process.stdout.write(
+  `\n| scenario | result |\n|---|---|\n${rows.join("\n")}\n\nload average before: ${load}; after: ${after}\n`,
+);
