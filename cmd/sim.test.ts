@@ -92,7 +92,7 @@ test("inferload sim prints its URL, serves requests, and exits 0 on SIGTERM", as
       expect((await fetch(`${printed}/health`)).status).toBe(200);
       const res = await fetch(`${printed}/v1/completions`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { contentType: "application/json" },
         body: JSON.stringify({ prompt: "hi", max_tokens: 3, ignore_eos: true }),
       });
       expect((await res.json()).usage.completion_tokens).toBe(3);

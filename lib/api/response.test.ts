@@ -11,7 +11,13 @@ const encode = (text: string) => new TextEncoder().encode(text);
 
 /** Feeds the body as one read per SSE event (blank-line separated), at 100, 110, 120 … ms; ends 5 ms later. */
 function readStream(body: Uint8Array, apiType = "chat", status = 200): ResponseOutcome {
-  const reader = createResponseReader({ streamed: true, apiType, tokenizer, countPromptTokens: () => 3 });
+  const reader = createResponseReader({
+    streamed: true,
+    apiType,
+    tokenizer,
+    countOutput: "always",
+    countPromptTokens: () => 3,
+  });
   reader.onHeaders(status, 90);
   const text = new TextDecoder().decode(body);
   const parts = text.split(/(?<=\n\n|\r\n\r\n)/);
@@ -97,7 +103,12 @@ test("a streamed request answered with a JSON error body is a stream_error; plai
 });
 
 test("a unary completion reads text, usage and has no token events", () => {
-  const reader = createResponseReader({ streamed: false, apiType: "completion", tokenizer });
+  const reader = createResponseReader({
+    streamed: false,
+    apiType: "completion",
+    tokenizer,
+    countOutput: "always",
+  });
   reader.onHeaders(200, 5);
   const body = encode(
     JSON.stringify({
@@ -147,6 +158,7 @@ test("the outcome does not depend on how the stream is cut into reads (property)
         streamed: true,
         apiType: "chat",
         tokenizer,
+        countOutput: "always",
         countPromptTokens: () => 3,
       });
       reader.onHeaders(200, 90);
@@ -164,4 +176,18 @@ test("the outcome does not depend on how the stream is cut into reads (property)
     }),
     { numRuns: 100 },
   );
+});
+
+test("by default the tokenizer counts output only when the server sent no completion_tokens", () => {
+  const withUsage = createResponseReader({ streamed: true, apiType: "completion", tokenizer });
+  withUsage.onHeaders(200, 0);
+  withUsage.onData(fixture("vllm-completion.sse"), 1);
+  expect(withUsage.finish(2)).toMatchObject({ serverOutputTokens: 10, clientOutputTokens: -1 });
+  const without = createResponseReader({ streamed: true, apiType: "completion", tokenizer });
+  without.onHeaders(200, 0);
+  without.onData(encode('data: {"choices":[{"text":" hello world"}]}\n\ndata: [DONE]\n\n'), 1);
+  expect(without.finish(2)).toMatchObject({
+    serverOutputTokens: -1,
+    clientOutputTokens: tokenizer.count(" hello world"),
+  });
 });

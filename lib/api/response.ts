@@ -1,8 +1,9 @@
 // Per-request response reader: the worker feeds it the status, the body bytes with their receive
 // times, and the end; it returns what the request measured (token event times, usage, failure).
 // Pure: times come in as arguments; no clock, no I/O. Runs on the worker's hot path, so it parses
-// only event payloads (one JSON.parse each) and tokenizes the output text once, after the end time
-// has been taken, so client-side counting never inflates request latency (inference-perf quirk 7).
+// only event payloads (one JSON.parse each) and tokenizes the output text at most once, after the
+// end time has been taken (so counting never inflates request latency, inference-perf quirk 7), and by
+// default only when the server sent no usage (see `countOutput`).
 import type { Tokenizer } from "../data/types.ts";
 import { createSseParser, type SseParser } from "../http/sse.ts";
 import type { FailureKind } from "../metrics/record.ts";
@@ -19,7 +20,7 @@ export interface ResponseOutcome {
   promptTokens: number;
   promptTokensSource: "server" | "client";
   cachedPromptTokens: number;
-  /** Output tokens by the tokenizer over all received text (content + reasoning + tool arguments), -1 without a tokenizer. */
+  /** Output tokens by the tokenizer over all received text (content + reasoning + tool arguments); -1 when not counted. */
   clientOutputTokens: number;
   /** usage.completion_tokens, -1 when absent. */
   serverOutputTokens: number;
@@ -30,6 +31,13 @@ export interface ResponseReaderOptions {
   apiType: string;
   /** Counts the client-side output tokens; null skips counting (clientOutputTokens = -1). */
   tokenizer: Tokenizer | null;
+  /**
+   * "fallback" (default): count output tokens with the tokenizer only when the server sent no
+   * usage.completion_tokens. "always": count every response, as inference-perf does, which feeds
+   * token_count_mismatches but costs the worker about 0.2-1 ms per 500 output tokens, time during which
+   * it cannot stamp other responses' reads.
+   */
+  countOutput?: "fallback" | "always" | undefined;
   /** Client prompt count, called only when the server reports no usage.prompt_tokens. */
   countPromptTokens?: (() => number) | undefined;
 }
@@ -121,7 +129,10 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
         promptTokens: prompt,
         promptTokensSource: server ? "server" : "client",
         cachedPromptTokens: Math.max(0, usage.cachedTokens),
-        clientOutputTokens: tokenizer === null ? -1 : tokenizer.count(textParts.join("")),
+        clientOutputTokens:
+          tokenizer !== null && (options.countOutput === "always" || usage.completionTokens < 0)
+            ? tokenizer.count(textParts.join(""))
+            : -1,
         serverOutputTokens: usage.completionTokens,
       };
     },

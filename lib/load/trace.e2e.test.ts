@@ -20,7 +20,12 @@ interface Entry {
   scheduled_time: number;
   start_time: number;
   error: unknown;
-  info: { input_tokens: number; input_tokens_source: string; server_output_tokens: number };
+  info: {
+    adapter: string | null;
+    input_tokens: number;
+    input_tokens_source: string;
+    server_output_tokens: number;
+  };
 }
 let entries: Entry[];
 
@@ -28,7 +33,12 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "inferload-trace-e2e-"));
   trace = await readTrace({ file: sample, format: "AzurePublicDataset" });
   // Fast simulated server, so that no request waits for a slot and send times are the trace's own.
-  sim = await startSimOnFreePort({ prefillMs: 1, prefillMsPerToken: 0, itlMs: 1 });
+  sim = await startSimOnFreePort({
+    loras: ["movie", "consumer"],
+    prefillMs: 1,
+    prefillMsPerToken: 0,
+    itlMs: 1,
+  });
   const { config, fingerprint } = configFromObject(
     {
       api: { type: "completion", streaming: true },
@@ -40,6 +50,10 @@ beforeAll(async () => {
         stages: [{ rate: 1, duration: 1 }],
         num_workers: 1,
         base_seed: 3,
+        lora_traffic_split: [
+          { name: "movie", split: 0.5 },
+          { name: "consumer", split: 0.5 },
+        ],
       },
       report: { request_lifecycle: { per_request: true } },
       storage: { local_storage: { path: dir } },
@@ -60,6 +74,11 @@ describe("trace_replay against the simulator", () => {
   test("sends one request per trace row (data.trace sets the count), all successful", () => {
     expect(entries.map((e) => e.index)).toEqual(Array.from({ length: trace.count }, (_, i) => i));
     expect(entries.every((e) => e.error === null && e.stage_id === 0)).toBe(true);
+  });
+
+  test("sends every row to one of the LoRA adapters (lora_traffic_split works with trace_replay)", () => {
+    const adapters = new Set(entries.map((e) => e.info.adapter));
+    expect([...adapters].sort()).toEqual(["consumer", "movie"]);
   });
 
   test("schedules row i exactly at the trace's offset i from the first row", () => {

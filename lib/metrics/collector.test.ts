@@ -105,3 +105,13 @@ test("per-request records stream to the JSONL file as stages end, before the run
   expect(c.finish({ interrupted: false }).perRequestPath).toBe(path);
   expect(readFileSync(path, "utf8").trim().split("\n")).toHaveLength(4);
 });
+
+test("an uncounted prompt (-1) adds no prompt sample and nothing to the totals", () => {
+  const c = createCollector({ config });
+  c.add(record({ promptTokens: -1, failure: "connect" }));
+  c.add(record({ promptTokens: 7 }));
+  const summary = c.finish({ interrupted: false }).summary;
+  expect(summary.failurePromptTokens).toBeNull();
+  expect(summary.failureTotalPromptTokens).toBe(0);
+  expect(summary.promptTokens?.max).toBe(7);
+});

@@ -97,7 +97,7 @@ export class StageMetrics {
     if (record.failure !== null) {
       this.#failures++;
       d.failureLatency.add((record.endMs - record.sentMs) / 1000);
-      d.failurePromptTokens.add(record.promptTokens);
+      if (record.promptTokens >= 0) d.failurePromptTokens.add(record.promptTokens); // -1: never counted
       this.#totals.failPrompt += Math.max(0, record.promptTokens);
       this.#totals.failCached += record.cachedPromptTokens;
       this.#countFailure(record);
@@ -111,7 +111,7 @@ export class StageMetrics {
     if (latency.ttft !== null) d.ttft.add(latency.ttft);
     forEachItlGap(record, (gap) => d.itl.add(gap));
     d.requestSizeBytes.add(record.requestBytes);
-    d.promptTokens.add(record.promptTokens);
+    if (record.promptTokens >= 0) d.promptTokens.add(record.promptTokens);
     const output = outputTokens(record);
     d.outputTokens.add(output);
     // output_len is the client's count in inference-perf; without one we fall back to the server's.

@@ -98,3 +98,16 @@ test("nothing is written without a directory, and empty buckets get no file", as
   expect(await writeReports(empty, fixedConfig, { dir })).toEqual([]);
   expect(existsSync(join(dir, "summary_lifecycle_metrics.json"))).toBe(false);
 });
+
+test("a null report switch means off, as in inference-perf's Optional[bool] fields", async () => {
+  const dir = freshDir();
+  const config = {
+    report: { request_lifecycle: { summary: null, per_stage: true, per_adapter: null } },
+    storage: { local_storage: { path: dir, report_file_prefix: null } },
+  };
+  const written = await writeReports(fixedRun(), config, {});
+  expect(written.map((p) => basename(p)).sort()).toEqual([
+    "stage_0_lifecycle_metrics.json",
+    "stage_1_lifecycle_metrics.json",
+  ]);
+});

@@ -65,7 +65,7 @@ export function writeStageReport(
   options: WriteOptions & { interrupted?: boolean },
 ): string | null {
   const storage = storageFor(config, options.dir);
-  if (storage === null || config.report.request_lifecycle.per_stage === false || stage.metrics.count === 0)
+  if (storage === null || !isOn(config.report.request_lifecycle.per_stage, true) || stage.metrics.count === 0)
     return null;
   const report = lifecycleReport(stage.metrics, {
     stage: stage.info,
@@ -92,10 +92,10 @@ export async function writeReports(
   const put = (name: string, value: LifecycleReport) => written.push(storage.write(name, toJson(value)));
 
   if (options.configYaml !== undefined) written.push(storage.write("config.yaml", options.configYaml));
-  if (flags.summary !== false && report.summary.count > 0) {
+  if (isOn(flags.summary, true) && report.summary.count > 0) {
     put("summary_lifecycle_metrics.json", lifecycleReport(report.summary, common));
   }
-  if (flags.per_stage !== false) {
+  if (isOn(flags.per_stage, true)) {
     for (const stage of report.stages) {
       if (stage.metrics.count === 0) continue;
       put(
@@ -105,7 +105,7 @@ export async function writeReports(
     }
   }
   // inference-perf's per_adapter defaults to true in code (its docs say false); the config schema decides.
-  if (flags.per_adapter !== false) {
+  if (isOn(flags.per_adapter, true)) {
     for (const adapter of report.adapters) {
       if (adapter.metrics.count === 0) continue;
       put(
@@ -114,7 +114,7 @@ export async function writeReports(
       );
     }
   }
-  if (flags.per_adapter_stage === true) {
+  if (isOn(flags.per_adapter_stage, false)) {
     for (const entry of report.adapterStages) {
       if (entry.metrics.count === 0) continue;
       put(
@@ -123,7 +123,7 @@ export async function writeReports(
       );
     }
   }
-  if (flags.per_request === true && report.perRequestPath !== null) {
+  if (isOn(flags.per_request, false) && report.perRequestPath !== null) {
     written.push(await writePerRequestJson(report.perRequestPath, storage));
   }
   return written;
@@ -154,6 +154,11 @@ async function writePerRequestJson(recordsPath: string, storage: LocalStorage): 
     file.discard();
     throw error;
   }
+}
+
+/** inference-perf's `Optional[bool]` switches: absent takes the default, null means off. */
+function isOn(flag: boolean | null | undefined, byDefault: boolean): boolean {
+  return flag === undefined ? byDefault : flag === true;
 }
 
 function storageFor(config: WriteConfig, dir: string | undefined): LocalStorage | null {

@@ -6,7 +6,7 @@ import type { Config } from "../config/schema.ts";
 import { loadTokenizer } from "../data/tokenizer/load.ts";
 import { readTrace } from "../data/trace-csv.ts";
 import { planStages, type Stage } from "../load/stages.ts";
-import { traceOffsets, traceStageCount } from "../load/trace.ts";
+import { describeTrace, traceOffsets, traceStageCount } from "../load/trace.ts";
 import { createCollector, type RunReport } from "../metrics/collector.ts";
 import { perRequestRecordsPath, reportDir, writeReports, writeStageReport } from "../report/write.ts";
 import { planSweep } from "../sweep/plan.ts";
@@ -107,7 +107,12 @@ async function plan(config: Config): Promise<{ stages: Stage[]; trace: Float64Ar
   const stages = planStages(config.load);
   if (config.load.type !== "trace_replay" || config.load.trace === null) return { stages, trace: undefined };
   const timing = await readTrace(config.load.trace);
-  const dataRows = config.data.trace ? (await readTrace(config.data.trace)).count : null;
+  const dataTrace = config.data.trace;
+  // Usually the same file: read it once (a trace of millions of rows takes seconds).
+  let dataRows: number | null = null;
+  if (dataTrace) {
+    dataRows = dataTrace.file === timing.file ? timing.count : (await readTrace(dataTrace)).count;
+  }
   let longest = 0;
   for (const stage of stages) {
     const { count, note } = traceStageCount({
@@ -120,5 +125,6 @@ async function plan(config: Config): Promise<{ stages: Stage[]; trace: Float64Ar
     stage.numRequests = count;
     longest = Math.max(longest, count);
   }
+  log.info(describeTrace(timing, longest));
   return { stages, trace: traceOffsets(timing, longest) };
 }

@@ -33,8 +33,11 @@ export interface SeqSpec {
 }
 
 export interface SeqListener {
-  /** Token `index` (0-based) is due at model time `dueMs`; `last` marks the final one. */
-  onToken(index: number, last: boolean, dueMs: number): void;
+  /**
+   * Token `index` (0-based) is due at model time `dueMs`; `last` marks the final one. `nowMs` is the
+   * time the caller passed to advance() (one clock read per tick, not per token).
+   */
+  onToken(index: number, last: boolean, dueMs: number, nowMs: number): void;
 }
 
 export type SeqState = "waiting" | "running" | "done" | "cancelled";
@@ -109,6 +112,7 @@ export function createEngine(params: EngineParams, deps: EngineDeps): Engine {
   let nextId = 1;
   let running = 0;
   let kvTokens = 0;
+  let advanceNow = Number.NaN;
   const s = { maxConcurrent: 0, maxRunning: 0, maxWaiting: 0, submitted: 0, finished: 0, cancelled: 0 };
 
   const load = (model: string) => {
@@ -172,7 +176,7 @@ export function createEngine(params: EngineParams, deps: EngineDeps): Engine {
     } else {
       schedule(seq, dueMs + itl());
     }
-    seq.listener.onToken(index, last, dueMs);
+    seq.listener.onToken(index, last, dueMs, advanceNow);
   }
 
   return {
@@ -218,6 +222,7 @@ export function createEngine(params: EngineParams, deps: EngineDeps): Engine {
       }
     },
     advance(nowMs) {
+      advanceNow = nowMs;
       wheel.advance(nowMs, fire);
     },
     get pending() {

@@ -53,6 +53,7 @@ export async function handleGeneration(
     return;
   }
   metrics.received(model);
+  const series = metrics.series(model);
   const id = `${kind === "chat" ? "chatcmpl" : "cmpl"}-sim${options.seed}x${state.counters.nextId++}`;
   const fault = pickFault(options.faults, state.faultRng, request.stream);
   const truth: TruthRecord | null =
@@ -123,6 +124,7 @@ export async function handleGeneration(
     if (truth !== null) truth.headersMs = clock();
   }
   const words = state.words;
+  const wordsJson = state.wordsJson;
   const textParts: string[] | null = stream ? null : [];
   let done = false;
   let lastTokenMs = Number.NaN;
@@ -152,24 +154,19 @@ export async function handleGeneration(
   const seq: Sequence = engine.submit(
     { model, promptTokens, maxTokens, ignoreEos: request.ignoreEos },
     {
-      onToken(index, last) {
-        const now = clock();
-        const word = words[state.textRng.int(words.length)] as string;
+      onToken(index, last, _due, now) {
+        const pick = state.textRng.int(words.length);
+        const word = words[pick] as string;
         if (index === 0) {
           strikeAt = fault.kind === "none" ? -1 : Math.min(fault.afterTokens, seq.outputTokens - 1);
-          metrics.firstToken(
-            model,
-            (now - receivedMs) / 1000,
-            (seq.admittedMs - receivedMs) / 1000,
-            promptTokens,
-          );
+          series.firstToken((now - receivedMs) / 1000, (seq.admittedMs - receivedMs) / 1000, promptTokens);
         }
         let out = pending + (renderer !== null && index === 0 ? renderer.opening : "");
         pending = "";
         if (index === strikeAt && fault.kind !== "malformed") {
           done = true;
           engine.cancel(seq);
-          metrics.finished(model, 0, "abort");
+          series.finished(0, "abort");
           state.faults[fault.kind] = (state.faults[fault.kind] ?? 0) + 1;
           if (truth !== null) truth.completionTokens = index;
           if (fault.kind === "cut") {
@@ -187,7 +184,7 @@ export async function handleGeneration(
           }
           return;
         }
-        metrics.token(model, index === 0 ? null : (now - lastTokenMs) / 1000);
+        series.token(index === 0 ? null : (now - lastTokenMs) / 1000);
         lastTokenMs = now;
         if (renderer !== null) pendingTokens++;
         else if (truth !== null) {
@@ -199,7 +196,7 @@ export async function handleGeneration(
           out += renderer.malformed(word);
         }
         if (renderer !== null) {
-          out += renderer.token(word, last ? seq.finishReason : null);
+          out += renderer.tokenJson(wordsJson[pick] as string, last ? seq.finishReason : null);
           if (!last) {
             pending = out;
             if (!flushQueued) {
@@ -234,7 +231,7 @@ export async function handleGeneration(
           if (truth !== null) truth.headersMs = now;
         }
         state.counters.completed++;
-        metrics.finished(model, (now - receivedMs) / 1000, seq.finishReason);
+        series.finished((now - receivedMs) / 1000, seq.finishReason);
         if (truth !== null) {
           truth.completionTokens = seq.outputTokens;
           truth.finishReason = seq.finishReason;
@@ -247,7 +244,7 @@ export async function handleGeneration(
     if (done) return;
     done = true;
     engine.cancel(seq);
-    metrics.finished(model, 0, "abort");
+    series.finished(0, "abort");
     if (truth !== null) truth.completionTokens = seq.generated;
     finishTruth("client_closed", seq);
   });

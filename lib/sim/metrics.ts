@@ -51,6 +51,27 @@ function perModelSeries() {
 }
 type Series = ReturnType<typeof perModelSeries>;
 
+/** Updates of one request's served name (a handle on its series). */
+export class ModelSeries {
+  readonly #s: Series;
+  constructor(series: Series) {
+    this.#s = series;
+  }
+  firstToken(ttftS: number, queueS: number, promptTokens: number): void {
+    this.#s.ttft.observe(ttftS);
+    this.#s.queue.observe(queueS);
+    this.#s.promptTokens += promptTokens;
+  }
+  token(itlS: number | null): void {
+    this.#s.generationTokens++;
+    if (itlS !== null) this.#s.itl.observe(itlS);
+  }
+  finished(e2eS: number, reason: "length" | "stop" | "abort"): void {
+    this.#s.success[reason]++;
+    if (reason !== "abort") this.#s.e2e.observe(e2eS);
+  }
+}
+
 export interface GaugeSource {
   modelLoad(model: string): { running: number; waiting: number };
   readonly kvUsage: number;
@@ -80,6 +101,11 @@ export class SimMetrics {
     return series;
   }
 
+  /** The series of one served name, for a request to update without a lookup per token. */
+  series(model: string): ModelSeries {
+    return new ModelSeries(this.#of(model));
+  }
+
   received(model: string): void {
     this.#of(model).requests++;
   }
@@ -87,20 +113,13 @@ export class SimMetrics {
     return this.#series.get(model)?.requests ?? 0;
   }
   firstToken(model: string, ttftS: number, queueS: number, promptTokens: number): void {
-    const s = this.#of(model);
-    s.ttft.observe(ttftS);
-    s.queue.observe(queueS);
-    s.promptTokens += promptTokens;
+    this.series(model).firstToken(ttftS, queueS, promptTokens);
   }
   token(model: string, itlS: number | null): void {
-    const s = this.#of(model);
-    s.generationTokens++;
-    if (itlS !== null) s.itl.observe(itlS);
+    this.series(model).token(itlS);
   }
   finished(model: string, e2eS: number, reason: "length" | "stop" | "abort"): void {
-    const s = this.#of(model);
-    s.success[reason]++;
-    if (reason !== "abort") s.e2e.observe(e2eS);
+    this.series(model).finished(e2eS, reason);
   }
 
   render(gauges: GaugeSource): string {

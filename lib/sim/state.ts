@@ -42,6 +42,8 @@ export interface SimState {
   readonly metrics: SimMetrics;
   readonly tokenizer: Tokenizer;
   readonly words: readonly string[];
+  /** The same words JSON-encoded, index for index. */
+  readonly wordsJson: readonly string[];
   /** Tokens in a prompt text, memoised: counting costs ~1 µs per token and benchmarks repeat prompts. */
   countTokens(text: string): number;
   readonly textRng: Rng;
@@ -106,6 +108,7 @@ export function createSimState(
     },
   });
   const models = [options.model, ...options.loras];
+  const words = singleTokenWords(deps.tokenizer);
   const metrics = new SimMetrics(models);
   const counters = { inFlight: 0, httpRequests: 0, completed: 0, nextId: 1 };
   const faults: Record<string, number> = {
@@ -135,7 +138,8 @@ export function createSimState(
     engine,
     metrics,
     tokenizer: deps.tokenizer,
-    words: singleTokenWords(deps.tokenizer),
+    words,
+    wordsJson: words.map((w) => JSON.stringify(w)),
     textRng,
     faultRng,
     truth: deps.truth,

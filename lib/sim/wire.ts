@@ -37,6 +37,8 @@ export interface StreamRenderer {
   /** What goes before the first token: chat's role-only delta, nothing for completions. */
   readonly opening: string;
   token(text: string, finishReason: FinishReason | null): string;
+  /** token() for text already JSON-encoded (the vocabulary is encoded once, not per token). */
+  tokenJson(json: string, finishReason: FinishReason | null): string;
   usage(usage: Usage): string;
   /** A token event cut off mid-JSON (the malformed-chunk fault). */
   malformed(text: string): string;
@@ -57,10 +59,12 @@ export function createStreamRenderer(ctx: WireContext): StreamRenderer {
   const opening = chat
     ? `${start}"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]${usageNull}}\n\n`
     : "";
+  const tokenJson = (json: string, finishReason: FinishReason | null) =>
+    `${tokenOpen}${json}${tokenMid}${finishReason === null ? "null" : `"${finishReason}"`}${tokenEnd}`;
   return {
     opening,
-    token: (text, finishReason) =>
-      `${tokenOpen}${JSON.stringify(text)}${tokenMid}${finishReason === null ? "null" : `"${finishReason}"`}${tokenEnd}`,
+    token: (text, finishReason) => tokenJson(JSON.stringify(text), finishReason),
+    tokenJson,
     usage: (usage) => `data: ${head(ctx)},"choices":[],"usage":${JSON.stringify(usage)}}\n\n`,
     malformed: (text) => `${tokenOpen}${JSON.stringify(text).slice(0, -1)}\n\n`,
   };

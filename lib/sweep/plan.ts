@@ -21,7 +21,7 @@ import {
 
 /** The config fields a sweep reads; the resolved Config fits. */
 export interface SweepConfigView {
-  load: { type: string; sweep: SweepSettings | null };
+  load: { type: string; sweep: SweepSettings | null; stages?: readonly unknown[] };
 }
 
 export interface SweepPlanOptions {
@@ -60,6 +60,11 @@ export async function planSweep(
     throw new UserError(`load.sweep: expected load.type constant or poisson, got "${arrivals}"`);
   }
 
+  if ((config.load.stages?.length ?? 0) > 0) {
+    log.warn(
+      "load.stages is ignored: load.sweep replaces the stages with its ladder (as inference-perf does)",
+    );
+  }
   log.info(describeProbePlan(settings));
   const completions: ProbeCompletion[] = [];
   let failed = 0;

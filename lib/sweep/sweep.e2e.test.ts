@@ -39,17 +39,22 @@ describe("load.sweep in a run", () => {
         load: {
           type: "poisson",
           interval: 0,
-          num_workers: 2,
+          num_workers: 1,
           base_seed: 5,
-          sweep: { type: "geometric", num_requests: 300, timeout: 10, num_stages: 2, stage_duration: 1 },
+          sweep: { type: "geometric", num_requests: 200, timeout: 10, num_stages: 2, stage_duration: 1 },
         },
         storage: { local_storage: { path: dir } },
       },
       { cpuCount: 2, now: new Date(0) },
     );
-    const result = await runBenchmark({ config, configFingerprint: fingerprint, quiet: true, waitForServerMs: 10_000 });
+    const result = await runBenchmark({
+      config,
+      configFingerprint: fingerprint,
+      quiet: true,
+      waitForServerMs: 10_000,
+    });
     const sweep = result.extra.sweep as SweepReport;
-    expect(sweep.probe.completed).toBe(300);
+    expect(sweep.probe.completed).toBe(200);
     expect(sweep.stages.map((s) => s.rate)).toEqual(ladderRates(sweep.probe.saturation_rate, 2, "geometric"));
 
     // Two stage files at the ladder's rates; nothing for the probe (stage -1).

@@ -298,6 +298,19 @@ async function scale(): Promise<void> {
     "--outputLenMean",
     "20",
   ]);
+  // The server's view of concurrency: peak running + waiting from its /metrics, polled twice a second.
+  let peak = 0;
+  const poll = setInterval(async () => {
+    try {
+      const text = await (await fetch(`${sim.url}/metrics`)).text();
+      let sum = 0;
+      for (const m of text.matchAll(/^vllm:num_requests_(?:running|waiting)\{[^}]*\} ([\d.]+)/gm))
+        sum += Number(m[1]);
+      peak = Math.max(peak, sum);
+    } catch {
+      // server busy or gone
+    }
+  }, 500);
   try {
     const r = await runClient(
       clientConfig(
@@ -308,11 +321,19 @@ async function scale(): Promise<void> {
       "scale",
     );
     const s = loadSummary(r.stage);
-    emit({ scenario: "scale", concurrency: c, ...s, maxRssMb: r.maxRssMb, wallS: r.wallS });
+    emit({
+      scenario: "scale",
+      concurrency: c,
+      ...s,
+      serverPeakInFlight: peak,
+      maxRssMb: r.maxRssMb,
+      wallS: r.wallS,
+    });
     rows.push(
-      `| ${fmt(c)} concurrent 20-token streams (${fmt(c * 2)} requests) | failures ${s.failures} of ${fmt(s.count)}, client peak RSS ${fmt(r.maxRssMb)} MB, wall ${fmt(r.wallS, 1)} s |`,
+      `| ${fmt(c)} concurrent 20-token streams (${fmt(c * 2)} requests) | server-side peak in flight ${fmt(peak)}, failures ${s.failures} of ${fmt(s.count)}, client peak RSS ${fmt(r.maxRssMb)} MB, wall ${fmt(r.wallS, 1)} s |`,
     );
   } finally {
+    clearInterval(poll);
     sim.stop();
   }
 }
@@ -343,6 +364,7 @@ async function memory(): Promise<void> {
       rssWarmMb: warm,
       rssGrowthMb: growth,
       maxRssMb: r.maxRssMb,
+      rssSamplesMb: samples,
     });
     rows.push(
       `| ${fmt(s.count)} non-streaming requests at ${fmt(rate)} req/s, per-request reports off | RSS after warm-up ${fmt(warm)} MB, growth ${fmt(growth)} MB, peak ${fmt(r.maxRssMb)} MB, failures ${s.failures} |`,

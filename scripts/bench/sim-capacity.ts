@@ -2,6 +2,7 @@
 // (taskset), wrk drives it from another. Measures paced 20-token streams per second (prefill 20 ms,
 // ITL 5 ms, so one stream ideally takes 115 ms) and unpaced requests per second (zero latency).
 // Usage: bun scripts/bench/sim-capacity.ts [--server-cpu 0] [--client-cpu 1] [--duration 10]
+// (or deno run -A scripts/bench/sim-capacity.ts … to measure the simulator under Deno)
 // Needs wrk (apt-get install -y wrk). Prints a Markdown table and, with BENCH_JSON=1, JSON on stdout.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -17,6 +18,7 @@ const arg = (name: string, fallback: string) => {
 const serverCpu = arg("server-cpu", "0");
 const clientCpu = arg("client-cpu", "1");
 const duration = Number(arg("duration", "10"));
+const isDeno = "Deno" in globalThis;
 const hasTaskset = spawnSync("taskset", ["--version"]).status === 0;
 if (spawnSync("wrk", ["--version"]).error !== undefined) {
   process.stderr.write("wrk not found: apt-get install -y wrk\n");
@@ -81,7 +83,8 @@ const cases: Case[] = [
 async function startServer(flags: string[]): Promise<{ child: ChildProcess; url: string }> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const port = 20000 + Math.floor(Math.random() * 12000);
-    const cmd = pinned(serverCpu, [process.execPath, MAIN, "sim", "--port", String(port), ...flags]);
+    const runtime = isDeno ? [process.execPath, "run", "-A", MAIN] : [process.execPath, MAIN];
+    const cmd = pinned(serverCpu, [...runtime, "sim", "--port", String(port), ...flags]);
     const child = spawn(cmd[0] as string, cmd.slice(1), { stdio: ["ignore", "pipe", "ignore"] });
     const url = await new Promise<string | null>((resolve) => {
       child.stdout?.once("data", (d: Buffer) => resolve(d.toString().trim()));
@@ -161,7 +164,7 @@ try {
 }
 
 const lines = [
-  `server: ${process.execPath.includes("deno") ? "deno" : "bun"} on cpu ${hasTaskset ? serverCpu : "any"}; wrk on cpu ${hasTaskset ? clientCpu : "any"}; ${duration} s per row`,
+  `server: ${isDeno ? "deno" : "bun"} on cpu ${hasTaskset ? serverCpu : "any"}; wrk on cpu ${hasTaskset ? clientCpu : "any"}; ${duration} s per row`,
   "",
   "| workload | connections | req/s | server CPU µs/req (→ req/s per core) | p50 ms (ideal) | p99 ms | errors |",
   "|---|---|---|---|---|---|---|",
