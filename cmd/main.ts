@@ -30,6 +30,14 @@ export const main = defineCommand({
   subCommands: commands,
 });
 
+/** citty prints arg names as declared (camelCase); users type and docs show kebab-case flags. */
+async function usage(command: AnyCommand, parent?: AnyCommand): Promise<string> {
+  const text = await renderUsage(command, parent);
+  return text.replace(/--([a-z]+(?:[A-Z][a-z0-9]*)+)/g, (_, name: string) =>
+    `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+  );
+}
+
 /** Run the CLI with an argv (without the executable), returning the exit code instead of exiting. */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -39,19 +47,19 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return ExitCode.ok;
     }
     if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-      process.stdout.write(`${await renderUsage(main)}\n`);
+      process.stdout.write(`${await usage(main)}\n`);
       return name === undefined ? ExitCode.usage : ExitCode.ok;
     }
     const load = commands[name];
     if (load === undefined) {
       const hint = suggest(name, Object.keys(commands));
       log.error(`Unknown command "${name}"${hint === undefined ? "" : `: did you mean "${hint}"?`}`);
-      process.stderr.write(`${await renderUsage(main)}\n`);
+      process.stderr.write(`${await usage(main)}\n`);
       return ExitCode.usage;
     }
     const command = await load();
     if (rest.includes("--help") || rest.includes("-h")) {
-      process.stdout.write(`${await renderUsage(command, main)}\n`);
+      process.stdout.write(`${await usage(command, main)}\n`);
       return ExitCode.ok;
     }
     const args = typeof command.args === "function" ? await command.args() : ((await command.args) ?? {});

@@ -59,6 +59,7 @@ export default defineCommand({
         configFingerprint: loaded.fingerprint,
         outputDir: args.outputDir,
         quiet: args.quiet === true,
+        json: args.json === true,
         signal: interrupts.signal,
         hardSignal: interrupts.hard,
         waitForServerMs: waitS * 1000,

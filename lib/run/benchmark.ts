@@ -21,6 +21,8 @@ export interface BenchmarkOptions {
   configFingerprint: string;
   outputDir?: string | undefined;
   quiet?: boolean | undefined;
+  /** --json: stdout carries the JSON summary; no live progress line. */
+  json?: boolean | undefined;
   /** First Ctrl-C: stop scheduling, finish in-flight within the grace period, write reports. */
   signal?: AbortSignal | undefined;
   /** Second Ctrl-C: abort in-flight requests now. */
@@ -54,7 +56,8 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     const dir = reportDir(config, options.outputDir);
     const collector = createCollector({ config, perRequestPath: perRequestRecordsPath(config, dir) });
     const runner = await openRunner({ config, model, onRecord: collector.add });
-    const progress = startProgress({ sample: runner.progress, quiet: options.quiet });
+    // The live line is for a person watching: off with --quiet and with --json (habit 13).
+    const progress = startProgress({ sample: runner.progress, quiet: options.quiet || options.json });
     let result: Awaited<ReturnType<typeof runStages>>;
     let sweep: SweepReport | null = null;
     try {

@@ -1,7 +1,7 @@
-// The HTTP server the simulator listens with. node:http runs unchanged under Bun and Deno and, under
-// Bun 1.4.4, served more paced SSE streams per core than Bun.serve with ReadableStreams (4.9k vs 3.5k
-// 20-token streams/s, docs/PERFORMANCE.md "Simulator"), while giving direct control over the socket
-// (drop a connection mid-stream, Connection: close), which the fault injection needs.
+// The HTTP server the simulator listens with: node:http, which runs unchanged under Bun and Deno and
+// gives direct control of the socket (drop a connection mid-stream or with no response at all,
+// Connection: close) that the fault injection needs. With the simulator's per-tick write coalescing it
+// costs about what Bun.serve + ReadableStream does per paced stream (docs/PERFORMANCE.md "Simulator").
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 
 export type { IncomingMessage, ServerResponse };
