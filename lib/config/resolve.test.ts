@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { build, oneStage } from "./_test-facts.ts";
+import { printConfig } from "./print.ts";
 import { formatTimestamp } from "./resolve.ts";
 
 describe("resolveConfig()", () => {
@@ -33,6 +34,21 @@ describe("resolveConfig()", () => {
     const { config } = build({ load: oneStage, storage });
     expect(config.storage.local_storage.path).toBe("out/20260102-030405/x");
     expect(config.storage.google_cloud_storage?.path).toBe("runs/20260102-030405");
+  });
+
+  test("server.api_key falls back to INFERLOAD_API_KEY, and is redacted in the printed config", () => {
+    const server = { base_url: "http://127.0.0.1:9" };
+    const { config } = build({ load: oneStage, server }, { env: { INFERLOAD_API_KEY: "sk-from-env" } });
+    expect(config.server?.api_key).toBe("sk-from-env");
+    expect(printConfig(config)).not.toContain("sk-from-env");
+  });
+
+  test("a key in the config wins over INFERLOAD_API_KEY, and other variables are never read", () => {
+    const server = { base_url: "http://127.0.0.1:9", api_key: "sk-config" };
+    const env = { INFERLOAD_API_KEY: "sk-from-env" };
+    expect(build({ load: oneStage, server }, { env }).config.server?.api_key).toBe("sk-config");
+    const plain = { base_url: "http://127.0.0.1:9" };
+    expect(build({ load: oneStage, server: plain }, { env: { OPENAI_API_KEY: "sk-x" } }).config.server?.api_key).toBeNull();
   });
 
   test("formatTimestamp() pads every field", () => {

@@ -2,7 +2,15 @@
 // at import time. Pure: no clock, no os calls here.
 import type { Config, ParsedConfig } from "./schema.ts";
 
-export type ResolveFacts = { cpuCount: number; now: Date };
+export type ResolveFacts = {
+  cpuCount: number;
+  now: Date;
+  /** Environment for secrets the config leaves out (INFERLOAD_API_KEY → server.api_key). */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+};
+
+/** The variable read when `server.api_key` is absent: tool-specific, so no key is sent by accident. */
+export const apiKeyEnvVar = "INFERLOAD_API_KEY";
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 
@@ -17,11 +25,16 @@ function fillPath(path: string | null, stamp: string): string {
 }
 
 /** The parsed config with `num_workers`, `base_seed` and storage paths filled in. */
-export function resolveConfig(parsed: ParsedConfig, { cpuCount, now }: ResolveFacts): Config {
+export function resolveConfig(parsed: ParsedConfig, { cpuCount, now, env }: ResolveFacts): Config {
   const stamp = formatTimestamp(now);
-  const { storage, load } = parsed;
+  const { storage, load, server } = parsed;
+  const envKey = env?.[apiKeyEnvVar];
   return {
     ...parsed,
+    server:
+      server !== null && server.api_key === null && envKey !== undefined && envKey !== ""
+        ? { ...server, api_key: envKey }
+        : server,
     load: {
       ...load,
       // 0 is inference-perf's single-process mode; one worker sends the same load (docs/config.md).

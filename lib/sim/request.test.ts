@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
 import { parseRequestBody } from "./request.ts";
 
 describe("parseRequestBody()", () => {
@@ -86,5 +87,47 @@ describe("parseRequestBody()", () => {
       expect(result.param).toBe(param);
       expect(result.message.length).toBeGreaterThan(5);
     }
+  });
+});
+
+describe("parseRequestBody() on arbitrary input", () => {
+  test("never throws, and accepts only what it can serve", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom("completion" as const, "chat" as const),
+        fc.oneof(fc.json(), fc.string()),
+        (kind, text) => {
+          const result = parseRequestBody(kind, text);
+          if (result.ok) {
+            const r = result.request;
+            expect(r.maxTokens === null || (Number.isInteger(r.maxTokens) && r.maxTokens >= 1)).toBe(true);
+            expect(r.promptTexts.every((t) => typeof t === "string")).toBe(true);
+            expect(r.promptTexts.length > 0 || (r.promptTokenIds ?? 0) > 0 || kind === "chat").toBe(true);
+          } else {
+            expect(result.message.length).toBeGreaterThan(0);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  test("accepts every well-formed completion request fast-check can build", () => {
+    const body = fc.record(
+      {
+        prompt: fc.oneof(fc.string(), fc.array(fc.nat(), { minLength: 1 })),
+        max_tokens: fc.integer({ min: 1, max: 10_000 }),
+        stream: fc.boolean(),
+        ignore_eos: fc.boolean(),
+        model: fc.string(),
+      },
+      { requiredKeys: ["prompt"] },
+    );
+    fc.assert(
+      fc.property(body, (b) => {
+        expect(parseRequestBody("completion", JSON.stringify(b)).ok).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
