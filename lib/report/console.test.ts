@@ -14,6 +14,15 @@ test("the console summary has one row per stage, a total row and the report fold
   expect(lines.at(-1)).toBe("Reports: reports-x");
 });
 
+test("the console summary lists failure labels with a sample message, most frequent first", () => {
+  const run = fixedRun();
+  const text = consoleSummary(run);
+  const labels = Object.entries(run.summary.byLabel);
+  expect(labels.length).toBeGreaterThan(0);
+  expect(text).toContain("Failures:");
+  for (const [label, { count }] of labels) expect(text).toContain(`${count} × ${label}`);
+});
+
 test("table() pads columns to the widest cell", () => {
   expect(
     table([

@@ -43,11 +43,29 @@ export function consoleSummary(
     const m = report.summary;
     rows.push(["all", "", "", ...counts(m), ...latencies(m), outputRate(m)]);
   }
-  const lines = [table([headers, ...rows])];
+  const lines = [table([headers, ...rows]), ...failureLines(report.summary)];
   if (report.interrupted) lines.push("Run interrupted: the numbers cover the requests that completed.");
   if (report.summary.count === 0) lines.push("No requests completed.");
   if (options.reportDir) lines.push(`Reports: ${options.reportDir}`);
   return lines.join("\n");
+}
+
+/** Why requests failed, most frequent first: the table only counts them. */
+function failureLines(m: ClosedMetrics, shown = 5): string[] {
+  const labels = Object.entries(m.byLabel).sort((a, b) => b[1].count - a[1].count);
+  if (labels.length === 0) return [];
+  const lines = ["Failures:"];
+  for (const [label, { count, messages }] of labels.slice(0, shown)) {
+    const example = messages[0] === undefined ? "" : `: ${truncate(messages[0], 100)}`;
+    lines.push(`  ${count} × ${label}${example}`);
+  }
+  if (labels.length > shown) lines.push(`  … and ${labels.length - shown} more labels (see the report files)`);
+  return lines;
+}
+
+function truncate(text: string, max: number): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
 }
 
 function counts(m: ClosedMetrics): string[] {
@@ -65,7 +83,10 @@ function outputRate(m: ClosedMetrics): string {
 
 function ms(summary: Summary | null, key: string): string {
   const value = summary?.[key];
-  return value === undefined ? "-" : fixed(value * 1000, value * 1000 < 10 ? 2 : 1);
+  if (value === undefined) return "-";
+  const millis = value * 1000;
+  // Decide the precision on the rounded value, so 9.996 ms prints as "10.0", not "10.00".
+  return fixed(millis, Number(millis.toFixed(2)) < 10 ? 2 : 1);
 }
 
 function fixed(value: number, digits: number): string {
