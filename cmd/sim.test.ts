@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { UserError } from "../lib/cli/errors.ts";
 import { simDefaults } from "../lib/sim/options.ts";
-import { simOptionsFromArgs } from "./sim.ts";
+import { simOptionsFromArgs } from "./_sim-args.ts";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 

@@ -78,6 +78,8 @@ describe("fault injection", () => {
       expect(sim.stats().faults.cut).toBe(2);
       expect(truths.map((t) => t.outcome)).toEqual(["cut", "cut"]);
       expect(sim.stats().running).toBe(0); // the slots were freed
+      for (let i = 0; i < 100 && sim.stats().inFlight > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(sim.stats().inFlight).toBe(0);
     });
   });
 

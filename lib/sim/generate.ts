@@ -72,6 +72,7 @@ export async function handleGeneration(
           finishReason: null,
           receivedMs,
           admittedMs: Number.NaN,
+          queueMs: Number.NaN,
           headersMs: Number.NaN,
           firstTokenMs: Number.NaN,
           tokenMs: [],
@@ -81,7 +82,10 @@ export async function handleGeneration(
     if (truth === null || state.truth === null) return;
     truth.outcome = outcome;
     truth.finishedMs = clock();
-    if (seq !== null) truth.admittedMs = seq.admittedMs;
+    if (seq !== null) {
+      truth.admittedMs = seq.admittedMs;
+      truth.queueMs = seq.admittedMs - seq.receivedMs;
+    }
     state.truth(truth);
   };
 
@@ -95,11 +99,11 @@ export async function handleGeneration(
   if (fault.kind === "status") {
     state.faults[String(fault.status)] = (state.faults[String(fault.status)] ?? 0) + 1;
     const error = statusFaultError(fault.status);
-    sendError(res, fault.status, error.message, error.type, null);
     if (truth !== null) {
       truth.status = fault.status;
       truth.headersMs = clock();
     }
+    sendError(res, fault.status, error.message, error.type, null);
     finishTruth("status_fault", null);
     return;
   }
@@ -115,13 +119,14 @@ export async function handleGeneration(
   const renderer = stream ? createStreamRenderer(ctx) : null;
   const closeAfter = stream && options.faults.closeConnection;
   if (stream) {
+    // Stamped before the write, as every truth time is: a client can never see it earlier.
+    if (truth !== null) truth.headersMs = clock();
     res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache",
       ...(closeAfter ? { connection: "close" } : {}),
     });
     res.flushHeaders();
-    if (truth !== null) truth.headersMs = clock();
   }
   const words = state.words;
   const wordsJson = state.wordsJson;

@@ -22,6 +22,8 @@ export interface TruthRecord {
   receivedMs: number;
   /** When the engine gave it a slot (model time); NaN when it never got one. */
   admittedMs: number;
+  /** Time spent waiting for a slot (model time): exactly 0 when a slot was free on arrival; NaN if none. */
+  queueMs: number;
   /** When the status line and headers were handed to the socket. */
   headersMs: number;
   firstTokenMs: number;
