@@ -84,6 +84,25 @@ describe("inferload run", () => {
     });
   }, 60_000);
 
+  test("bounds a rate stage's requests in flight by num_workers × worker_max_concurrency, delaying, not dropping", async () => {
+    await withSim({ prefillMs: 100, itlMs: 5 }, async (sim) => {
+      const out = join(dir, "slots");
+      // 40 req/s of ~150 ms requests wants ~6 in flight; 2 workers × 2 slots allow 4.
+      const config = writeConfig(sim, {
+        type: "constant",
+        stages: [{ rate: 40, duration: 1 }],
+        worker_max_concurrency: 2,
+      });
+      sim.resetPeaks();
+      expect(await runCli(["run", "-c", config, "--quiet", "--output-dir", out])).toBe(0);
+      expect(sim.stats().maxConcurrent).toBeLessThanOrEqual(4);
+      const stage = readReport(out, "stage_0_lifecycle_metrics.json");
+      expect(stage.successes.count).toBe(40);
+      // The wait for a slot shows up as schedule delay.
+      expect(stage.load_summary.schedule_delay.max).toBeGreaterThan(0.05);
+    });
+  }, 60_000);
+
   test("runs stages back to back, each request counted in its own stage", async () => {
     await withSim({ prefillMs: 2, itlMs: 1 }, async (sim) => {
       const out = join(dir, "stages");

@@ -1,12 +1,14 @@
 // Per-request response reader: the worker feeds it the status, the body bytes with their receive
 // times, and the end; it returns what the request measured (token event times, usage, failure).
 // Pure: times come in as arguments; no clock, no I/O. Runs on the worker's hot path, so it parses
-// only event payloads (one JSON.parse each) and tokenizes the output text at most once, after the
+// only event payloads (at most one JSON.parse each; ordinary token chunks shaped like an earlier one
+// are read without parsing, see chunk-template.ts) and tokenizes the output text at most once, after the
 // end time has been taken (so counting never inflates request latency, inference-perf quirk 7), and by
 // default only when the server sent no usage (see `countOutput`).
 import type { Tokenizer } from "../data/types.ts";
 import { createSseParser, type SseParser } from "../http/sse.ts";
 import type { FailureKind } from "../metrics/record.ts";
+import { type ChunkTemplate, learnTemplate, matchTemplate } from "./chunk-template.ts";
 import { errorBodyMessage, messageOf } from "./failure.ts";
 import { readUsage, type Usage } from "./usage.ts";
 
@@ -40,6 +42,11 @@ export interface ResponseReaderOptions {
   countOutput?: "fallback" | "always" | undefined;
   /** Client prompt count, called only when the server reports no usage.prompt_tokens. */
   countPromptTokens?: (() => number) | undefined;
+  /**
+   * JSON.parse every stream event instead of reusing the shape of earlier token chunks
+   * (chunk-template.ts). Same outcome, slower; the reference the fast path is tested against.
+   */
+  exactParse?: boolean | undefined;
 }
 
 export interface ResponseReader {
@@ -64,6 +71,9 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
   let raw: Uint8Array[] = [];
   let rawBytes = 0;
   let sse: SseParser | null = null;
+  const fastPath = options.exactParse !== true;
+  let template: ChunkTemplate | null = null;
+  const chunkTexts: string[] = []; // scratch: the output strings of the chunk being read
 
   function fail(kind: FailureKind, message: string): void {
     if (failure !== null) return; // the first failure is the cause; later ones are consequences
@@ -74,6 +84,16 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
   function onEvent(data: string): void {
     events++;
     if (data === "[DONE]") return;
+    if (template !== null) {
+      const text = matchTemplate(template, data);
+      if (text !== null) {
+        if (text.length > 0) {
+          tokenEventMs.push(eventAtMs);
+          if (tokenizer !== null) textParts.push(text);
+        }
+        return;
+      }
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(data);
@@ -81,9 +101,16 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
       fail("parse_error", `Invalid JSON in stream event: ${data.slice(0, 200)}`);
       return;
     }
-    if (readChunk(parsed, usage, tokenizer === null ? null : textParts)) tokenEventMs.push(eventAtMs);
     const error = errorOf(parsed);
     if (error !== undefined) fail("stream_error", error);
+    chunkTexts.length = 0;
+    const carries = readChunk(parsed, usage, chunkTexts);
+    if (carries) tokenEventMs.push(eventAtMs);
+    if (tokenizer !== null) for (const text of chunkTexts) textParts.push(text);
+    // One token string and nothing else of note: later chunks of the same shape skip JSON.parse.
+    if (fastPath && chunkTexts.length === 1 && error === undefined && !hasUsage(parsed)) {
+      template = learnTemplate(data, chunkTexts[0] as string) ?? template;
+    }
   }
 
   function keepRaw(chunk: Uint8Array): void {
@@ -174,6 +201,11 @@ function addText(value: unknown, text: string[] | null): boolean {
   if (typeof value !== "string" || value.length === 0) return false;
   text?.push(value);
   return true;
+}
+
+function hasUsage(value: unknown): boolean {
+  const usage = (value as { usage?: unknown } | null)?.usage;
+  return usage !== undefined && usage !== null;
 }
 
 /** The message of an `error` object inside a 2xx body or stream event, if there is one. */

@@ -1,6 +1,7 @@
 // Incremental Server-Sent Events parser: bytes in, one callback per dispatched event, for any way the
 // stream is cut into reads. Pure and synchronous; it allocates one decoded string per read plus one
-// substring per data line, and joins only when a chunk boundary splits a line.
+// substring per data value (lines are walked as index ranges), and joins only when a chunk boundary
+// splits a line.
 //
 // Follows the WHATWG "event stream interpretation" rules:
 //  - lines end in "\n", "\r\n" or a lone "\r" (a "\r" ending one read may pair with a "\n" starting
@@ -35,8 +36,10 @@ export function createSseParser(onEvent: SseEventHandler): SseParser {
   let hasData = false;
   let eventName = "";
 
-  function line(text: string): void {
-    if (text.length === 0) {
+  // One line: text[start, end). Taking the range rather than a sliced line saves one string per
+  // event: a "data:" line allocates only its value.
+  function line(text: string, start: number, end: number): void {
+    if (end === start) {
       if (hasData) onEvent(data, eventName === "" ? "message" : eventName);
       data = "";
       hasData = false;
@@ -44,17 +47,18 @@ export function createSseParser(onEvent: SseEventHandler): SseParser {
       return;
     }
     // Fast path: "data:" is nearly every line of an LLM stream.
-    if (text.startsWith("data:")) {
-      field("data", text.charCodeAt(5) === 32 ? text.slice(6) : text.slice(5));
+    if (text.startsWith("data:", start)) {
+      const from = text.charCodeAt(start + 5) === 32 && start + 5 < end ? start + 6 : start + 5;
+      field("data", text.slice(from, end));
       return;
     }
-    if (text.charCodeAt(0) === 58) return; // ":" comment (keep-alive pings)
-    const colon = text.indexOf(":");
-    if (colon === -1) field(text, "");
+    if (text.charCodeAt(start) === 58) return; // ":" comment (keep-alive pings)
+    const colon = text.indexOf(":", start);
+    if (colon === -1 || colon >= end) field(text.slice(start, end), "");
     else
       field(
-        text.slice(0, colon),
-        text.charCodeAt(colon + 1) === 32 ? text.slice(colon + 2) : text.slice(colon + 1),
+        text.slice(start, colon),
+        text.slice(text.charCodeAt(colon + 1) === 32 && colon + 1 < end ? colon + 2 : colon + 1, end),
       );
   }
 
@@ -98,9 +102,10 @@ export function createSseParser(onEvent: SseEventHandler): SseParser {
         }
       }
       if (partial.length > 0) {
-        line(partial + text.slice(start, end));
+        const joined = partial + text.slice(start, end);
         partial = "";
-      } else line(text.slice(start, end));
+        line(joined, 0, joined.length);
+      } else line(text, start, end);
       start = next;
     }
     if (start < text.length) partial = partial.length > 0 ? partial + text.slice(start) : text.slice(start);

@@ -98,6 +98,16 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
       const perWorker = config.load.worker_max_concurrency > 0 ? config.load.worker_max_concurrency : 1e9;
       slots = new Array(workers).fill(perWorker);
     }
+    const perWorkerPeak = Math.max(...slots);
+    if (
+      perWorkerPeak > config.load.worker_max_tcp_connections &&
+      stage.numRequests > config.load.worker_max_tcp_connections
+    ) {
+      // As in inference-perf, the connection limit wins; say so, since it caps the concurrency asked for.
+      log.warn(
+        `Stage ${stage.id}: up to ${Math.min(perWorkerPeak, stage.numRequests)} requests per worker may be in flight but load.worker_max_tcp_connections is ${config.load.worker_max_tcp_connections}: the rest wait for a connection (raise it, or load.num_workers)`,
+      );
+    }
     const stats = new StageStatsAccumulator();
     const sink = opts.onRecord ?? options.onRecord;
     handlers.set(stage.id, (r) => {

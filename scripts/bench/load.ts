@@ -315,7 +315,12 @@ async function scale(): Promise<void> {
     const r = await runClient(
       clientConfig(
         sim.url,
-        { type: "concurrent", num_workers: 1, stages: [{ num_requests: c * 2, concurrency_level: c }] },
+        {
+          type: "concurrent",
+          num_workers: 1,
+          worker_max_tcp_connections: c,
+          stages: [{ num_requests: c * 2, concurrency_level: c }],
+        },
         true,
       ),
       "scale",
