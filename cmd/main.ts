@@ -33,8 +33,9 @@ export const main = defineCommand({
 /** citty prints arg names as declared (camelCase); users type and docs show kebab-case flags. */
 async function usage(command: AnyCommand, parent?: AnyCommand): Promise<string> {
   const text = await renderUsage(command, parent);
-  return text.replace(/--([a-z]+(?:[A-Z][a-z0-9]*)+)/g, (_, name: string) =>
-    `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+  return text.replace(
+    /--([a-z]+(?:[A-Z][a-z0-9]*)+)/g,
+    (_, name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
   );
 }
 

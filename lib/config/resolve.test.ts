@@ -48,7 +48,9 @@ describe("resolveConfig()", () => {
     const env = { INFERLOAD_API_KEY: "sk-from-env" };
     expect(build({ load: oneStage, server }, { env }).config.server?.api_key).toBe("sk-config");
     const plain = { base_url: "http://127.0.0.1:9" };
-    expect(build({ load: oneStage, server: plain }, { env: { OPENAI_API_KEY: "sk-x" } }).config.server?.api_key).toBeNull();
+    expect(
+      build({ load: oneStage, server: plain }, { env: { OPENAI_API_KEY: "sk-x" } }).config.server?.api_key,
+    ).toBeNull();
   });
 
   test("formatTimestamp() pads every field", () => {

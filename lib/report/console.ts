@@ -59,7 +59,8 @@ function failureLines(m: ClosedMetrics, shown = 5): string[] {
     const example = messages[0] === undefined ? "" : `: ${truncate(messages[0], 100)}`;
     lines.push(`  ${count} × ${label}${example}`);
   }
-  if (labels.length > shown) lines.push(`  … and ${labels.length - shown} more labels (see the report files)`);
+  if (labels.length > shown)
+    lines.push(`  … and ${labels.length - shown} more labels (see the report files)`);
   return lines;
 }
 
