@@ -1,21 +1,9 @@
 // config.load → the list of stages to run, in order. Pure: reads only the fields it names.
-import type { StageKind, StageType } from "../metrics/stage-info.ts";
+import type { StagePlan } from "../metrics/stage-info.ts";
 import { requestCount } from "./constant.ts";
 
 /** One stage of a run, as the runner executes it and the collector reports it. */
-export interface Stage {
-  /** 0-based position in the plan; -1 for the sweep's saturation probe (never reported). */
-  id: number;
-  kind: StageKind;
-  type: StageType;
-  /** Requested req/s (rate and trace stages), null for concurrent stages. */
-  rate: number | null;
-  durationS: number | null;
-  /** Requests in flight for concurrent stages, null otherwise. */
-  concurrency: number | null;
-  /** Requests the stage plans to send. */
-  numRequests: number;
-}
+export type Stage = StagePlan;
 
 /** The parts of inference-perf's `load` section the plan needs (the resolved Config fits it). */
 export interface LoadPlanView {

@@ -5,7 +5,8 @@ export type StageKind = "rate" | "concurrent" | "trace";
 export type StageType = "constant" | "poisson" | "concurrent" | "trace_replay";
 export type StageStatus = "completed" | "interrupted" | "failed";
 
-export interface StageInfo {
+/** One stage of a run as planned: what the runner executes and the collector reports. */
+export interface StagePlan {
   /** Stage index (0-based); -1 is the sweep's probe, which is never reported. */
   id: number;
   kind: StageKind;
@@ -17,6 +18,10 @@ export interface StageInfo {
   concurrency: number | null;
   /** Requests the stage planned to send. */
   numRequests: number;
+}
+
+/** A stage as it ran: its plan, when it started and ended, and how it went. */
+export interface StageInfo extends StagePlan {
   /** Stage start and end, ms on the shared clock (performance.timeOrigin + performance.now()). */
   startMs: number;
   endMs: number;

@@ -14,6 +14,7 @@ import { FNV_OFFSET, fnvFloat64, hex } from "../worker/_fnv.ts";
 import { type Counters, startPool } from "../worker/pool.ts";
 import { nowMs } from "../worker/wait.ts";
 import type { StageSequence } from "./fingerprint.ts";
+import type { ProgressSample } from "./progress.ts";
 import { achievedRate, type StageStats, StageStatsAccumulator } from "./stage-stats.ts";
 import { stageWarnings } from "./warnings.ts";
 
@@ -48,16 +49,6 @@ export interface StageRun {
   sequence: StageSequence;
   connectionsOpened: number;
   retried: number;
-}
-
-export interface ProgressSample {
-  sent: number;
-  done: number;
-  failed: number;
-  inFlight: number;
-  elapsedS: number;
-  totalS: number | null;
-  stageId: number;
 }
 
 export interface Runner {
@@ -145,13 +136,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
       const results = await pool.runStage(stage.id, t0Ms, slices, slots);
       const closed = stats.close();
       const info: StageInfo = {
-        id: stage.id,
-        kind: stage.kind,
-        type: stage.type,
-        rate: stage.rate,
-        durationS: stage.durationS,
-        concurrency: stage.concurrency,
-        numRequests: stage.numRequests,
+        ...stage,
         startMs: t0Ms,
         endMs: nowMs(),
         status: opts.signal?.aborted ? "interrupted" : "completed",
@@ -222,13 +207,7 @@ export async function runStages(
     if (options.signal?.aborted) break;
     log.info(describeStage(stage));
     options.stageStarted?.({
-      id: stage.id,
-      kind: stage.kind,
-      type: stage.type,
-      rate: stage.rate,
-      durationS: stage.durationS,
-      concurrency: stage.concurrency,
-      numRequests: stage.numRequests,
+      ...stage,
       startMs: nowMs(),
       endMs: Number.NaN,
       status: "completed",
