@@ -79,6 +79,24 @@ describe("createDataGenerator()", () => {
     ]);
   });
 
+  test("random with data.trace uses lengths the main thread already read, without opening the file", async () => {
+    const gen = await createDataGenerator(
+      dataConfig({ type: "random", trace: { file: "/nonexistent/trace.csv" } }),
+      {
+        tokenizer: defaultTokenizer(),
+        rng: createRng(0),
+        workerId: 0,
+        env: {},
+        traceLengths: { inputTokens: Int32Array.of(12, 30), outputTokens: Int32Array.of(5, 7) },
+      },
+    );
+    expect(gen.size).toBe(2);
+    expect([0, 1].map((i) => [gen.next(i).expectedPromptTokens, gen.next(i).maxTokens])).toEqual([
+      [12, 5],
+      [30, 7],
+    ]);
+  });
+
   test("synthetic reads data.corpus_file_path", async () => {
     const dir = mkdtempSync(join(tmpdir(), "inferload-corpus-"));
     try {

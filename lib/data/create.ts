@@ -39,6 +39,17 @@ export interface CreateDataOptions {
   log?: { info(message: string): void; warn(message: string): void } | undefined;
   /** With tokenizer.use_server_tokenize: how many requests to prepare on the server (default 256). */
   serverPoolSize?: number | undefined;
+  /**
+   * `data.trace` lengths already read by the main thread, so N Workers do not each re-read a trace of
+   * millions of rows. Read from `data.trace.file` when absent.
+   */
+  traceLengths?: TraceLengths | undefined;
+}
+
+/** Per-row input and output token counts of a trace (the columns of `Trace`). */
+export interface TraceLengths {
+  inputTokens: Int32Array;
+  outputTokens: Int32Array;
 }
 
 export const SUPPORTED_DATA_TYPES = ["mock", "random", "synthetic", "shared_prefix", "shareGPT"] as const;
@@ -58,11 +69,15 @@ export async function createDataGenerator(
         config,
         opts,
         seed,
-        createRandomGenerator({ tokenizer, seed, lengths: await lengthsFor(config, seed) }),
+        createRandomGenerator({
+          tokenizer,
+          seed,
+          lengths: await lengthsFor(config, seed, opts.traceLengths),
+        }),
       );
     case "synthetic": {
       const corpus = data.corpus_file_path ? await readCorpus(data.corpus_file_path) : SHAKESPEARE_CORIOLANUS;
-      const lengths = await lengthsFor(config, seed);
+      const lengths = await lengthsFor(config, seed, opts.traceLengths);
       return serverExact(config, opts, seed, createSyntheticGenerator({ tokenizer, seed, corpus, lengths }));
     }
     case "shared_prefix":
@@ -101,10 +116,14 @@ async function serverExact(
   });
 }
 
-async function lengthsFor(config: DataGenConfig, seed: number): Promise<LengthSource> {
+async function lengthsFor(
+  config: DataGenConfig,
+  seed: number,
+  traceLengths: TraceLengths | undefined,
+): Promise<LengthSource> {
   const data = config.data;
   if (data.trace && data.type === "random") {
-    const trace = await readTrace({ file: data.trace.file, format: data.trace.format });
+    const trace = traceLengths ?? (await readTrace({ file: data.trace.file, format: data.trace.format }));
     return columnLengths(trace.inputTokens, trace.outputTokens);
   }
   if (!data.input_distribution || !data.output_distribution) {

@@ -4,7 +4,7 @@ import { log } from "../cli/log.ts";
 import { printConfig } from "../config/print.ts";
 import type { Config } from "../config/schema.ts";
 import { loadTokenizer } from "../data/tokenizer/load.ts";
-import { readTrace } from "../data/trace-csv.ts";
+import { readTrace, type Trace } from "../data/trace-csv.ts";
 import { planStages, type Stage } from "../load/stages.ts";
 import { describeTrace, traceOffsets, traceStageCount } from "../load/trace.ts";
 import { createCollector, type RunReport } from "../metrics/collector.ts";
@@ -52,10 +52,10 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     // Load the tokenizer here first: a hub download happens once (Workers then read the cache) and
     // its errors are reported before any Worker starts.
     await loadTokenizer(config.tokenizer, { env: process.env, log });
-    const { stages, trace } = await plan(config);
+    const { stages, trace, dataTrace } = await plan(config);
     const dir = reportDir(config, options.outputDir);
     const collector = createCollector({ config, perRequestPath: perRequestRecordsPath(config, dir) });
-    const runner = await openRunner({ config, model, onRecord: collector.add });
+    const runner = await openRunner({ config, model, onRecord: collector.add, traceLengths: dataTrace });
     // The live line is for a person watching: off with --quiet and with --json (habit 13).
     const progress = startProgress({ sample: runner.progress, quiet: options.quiet || options.json });
     let result: Awaited<ReturnType<typeof runStages>>;
@@ -105,17 +105,29 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
   }
 }
 
+interface Plan {
+  stages: Stage[];
+  /** trace_replay send offsets, else undefined. */
+  trace: Float64Array | undefined;
+  /** data.trace (random data), read once here for every Worker, else null. */
+  dataTrace: Trace | null;
+}
+
 /** The stages to run; trace_replay stages get the trace's offsets and their request counts. */
-async function plan(config: Config): Promise<{ stages: Stage[]; trace: Float64Array | undefined }> {
+async function plan(config: Config): Promise<Plan> {
   const stages = planStages(config.load);
-  if (config.load.type !== "trace_replay" || config.load.trace === null) return { stages, trace: undefined };
-  const timing = await readTrace(config.load.trace);
-  const dataTrace = config.data.trace;
-  // Usually the same file: read it once (a trace of millions of rows takes seconds).
-  let dataRows: number | null = null;
-  if (dataTrace) {
-    dataRows = dataTrace.file === timing.file ? timing.count : (await readTrace(dataTrace)).count;
-  }
+  const usesDataTrace = config.data.trace !== null && config.data.type === "random";
+  const timingSource = config.load.type === "trace_replay" ? config.load.trace : null;
+  const timing = timingSource === null ? null : await readTrace(timingSource);
+  // Usually the same file as the timing trace: read it once (a trace of millions of rows takes seconds).
+  const dataTrace =
+    !usesDataTrace || config.data.trace === null
+      ? null
+      : timing !== null && config.data.trace.file === timing.file
+        ? timing
+        : await readTrace(config.data.trace);
+  if (timing === null) return { stages, trace: undefined, dataTrace };
+  const dataRows = dataTrace?.count ?? null;
   let longest = 0;
   for (const stage of stages) {
     const { count, note } = traceStageCount({
@@ -129,5 +141,5 @@ async function plan(config: Config): Promise<{ stages: Stage[]; trace: Float64Ar
     longest = Math.max(longest, count);
   }
   log.info(describeTrace(timing, longest));
-  return { stages, trace: traceOffsets(timing, longest) };
+  return { stages, trace: traceOffsets(timing, longest), dataTrace };
 }

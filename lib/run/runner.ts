@@ -5,6 +5,7 @@
 import { availableParallelism } from "node:os";
 import { log } from "../cli/log.ts";
 import type { Config } from "../config/schema.ts";
+import type { TraceLengths } from "../data/create.ts";
 import { describeStage, stageOffsets } from "../load/schedule.ts";
 import type { Stage } from "../load/stages.ts";
 import { type Slice, splitEvenly, stripeClosedLoop, stripeOffsets } from "../load/stripe.ts";
@@ -27,6 +28,8 @@ export interface RunnerOptions {
   model: string;
   /** Where records go by default (the collector's add); called on the main thread. */
   onRecord: (record: RequestRecord) => void;
+  /** data.trace lengths, read once on the main thread and handed to every Worker. */
+  traceLengths?: TraceLengths | null | undefined;
 }
 
 export interface RunStageOptions {
@@ -68,6 +71,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
     config,
     model: options.model,
     workers,
+    traceLengths: options.traceLengths,
     onRecords: (records) => {
       for (const r of records) (handlers.get(r.stageId) ?? options.onRecord)(r);
     },

@@ -2,7 +2,7 @@
 // the entry stays about scheduling. The main thread loads the tokenizer first (cache warm, errors
 // reported once), so here a hub tokenizer comes from the cache.
 import type { Config } from "../config/schema.ts";
-import { createDataGenerator } from "../data/create.ts";
+import { createDataGenerator, type TraceLengths } from "../data/create.ts";
 import { loadTokenizer } from "../data/tokenizer/load.ts";
 import type { DataGenerator, Tokenizer } from "../data/types.ts";
 import type { Rng } from "../load/rng.ts";
@@ -13,7 +13,7 @@ export function workerTokenizer(config: Config): Promise<Tokenizer> {
 
 export function workerDataGenerator(
   config: Config,
-  deps: { tokenizer: Tokenizer; rng: Rng; workerId: number },
+  deps: { tokenizer: Tokenizer; rng: Rng; workerId: number; traceLengths: TraceLengths | undefined },
 ): Promise<DataGenerator> {
   return createDataGenerator(config, { ...deps, env: process.env });
 }

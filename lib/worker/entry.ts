@@ -65,7 +65,12 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
   counters = new Int32Array(message.counters);
   const rng = createRng(workerSeed(config.load.base_seed, workerId));
   const tokenizer = await workerTokenizer(config);
-  const data = await workerDataGenerator(config, { tokenizer, rng, workerId });
+  const data = await workerDataGenerator(config, {
+    tokenizer,
+    rng,
+    workerId,
+    traceLengths: message.traceLengths ?? undefined,
+  });
   const writer = new BatchWriter(1024);
   deps = {
     config,

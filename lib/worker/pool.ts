@@ -4,6 +4,7 @@
 
 import { UserError } from "../cli/errors.ts";
 import type { Config } from "../config/schema.ts";
+import type { TraceLengths } from "../data/create.ts";
 import type { TransportStats } from "../http/transport.ts";
 import type { Slice } from "../load/stripe.ts";
 import type { RequestRecord } from "../metrics/record.ts";
@@ -27,6 +28,8 @@ export interface PoolOptions {
   onRecords: (records: RequestRecord[]) => void;
   /** How long a Worker may take to start (load its tokenizer and data). */
   startTimeoutMs?: number;
+  /** data.trace lengths read once here, so Workers do not each re-read the file. */
+  traceLengths?: TraceLengths | null | undefined;
 }
 
 export interface WorkerStageResult {
@@ -126,6 +129,7 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
       config: opts.config,
       model: opts.model,
       counters: shared,
+      traceLengths: opts.traceLengths ?? null,
     };
     worker.postMessage(init);
   }

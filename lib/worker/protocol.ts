@@ -1,6 +1,7 @@
 // The closed set of messages between the main thread and a load Worker. Flat, primitive-heavy
 // messages (Bun's postMessage fast paths); records travel only as transferred batches (batch.ts).
 import type { Config } from "../config/schema.ts";
+import type { TraceLengths } from "../data/create.ts";
 import type { TransportStats } from "../http/transport.ts";
 import type { RecordBatch } from "./batch.ts";
 
@@ -19,6 +20,8 @@ export type ToWorker =
       /** server.model_name, or the first model the server listed. */
       model: string;
       counters: SharedArrayBuffer;
+      /** data.trace lengths read once by the main thread (random + data.trace), else null. */
+      traceLengths: TraceLengths | null;
     }
   | {
       type: "stage";
