@@ -3,6 +3,7 @@
 import { log } from "../cli/log.ts";
 import { printConfig } from "../config/print.ts";
 import type { Config } from "../config/schema.ts";
+import { ensureShareGptDataset } from "../data/sharegpt-load.ts";
 import { loadTokenizer } from "../data/tokenizer/load.ts";
 import { readTrace, type Trace } from "../data/trace-csv.ts";
 import { planStages, type Stage } from "../load/stages.ts";
@@ -52,6 +53,10 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     // Load the tokenizer here first: a hub download happens once (Workers then read the cache) and
     // its errors are reported before any Worker starts.
     await loadTokenizer(config.tokenizer, { env: process.env, log });
+    // Same for the public ShareGPT dataset: download it once here rather than once per Worker.
+    if (config.data.type === "shareGPT" && config.data.path === null) {
+      await ensureShareGptDataset({ env: process.env, token: config.tokenizer?.token, log });
+    }
     const { stages, trace, dataTrace } = await plan(config);
     const dir = reportDir(config, options.outputDir);
     const collector = createCollector({ config, perRequestPath: perRequestRecordsPath(config, dir) });
