@@ -2,6 +2,7 @@
 // transport → response reader → a record in the batch. Never throws: every failure is a record.
 import { type BuiltRequest, buildRequest, type RequestConfig } from "../api/request.ts";
 import { createResponseReader } from "../api/response.ts";
+import { clientPromptTokens } from "../api/usage.ts";
 import type { DataGenerator, GeneratedRequest, Tokenizer } from "../data/types.ts";
 import type { Transport } from "../http/transport.ts";
 import type { FailureKind, RequestRecord } from "../metrics/record.ts";
@@ -72,7 +73,7 @@ export function createStageExchange(
       streamed,
       apiType: config.api.type,
       tokenizer,
-      countPromptTokens: () => promptTokens(tokenizer, item, config.api.type),
+      countPromptTokens: () => clientPromptTokens(item, config.api.type, tokenizer),
     });
     let sentMs = Number.NaN;
     let headersMs = Number.NaN;
@@ -151,9 +152,4 @@ export function createStageExchange(
   }
 
   return { prepare, send, hash: () => hash };
-}
-
-function promptTokens(tokenizer: Tokenizer, item: GeneratedRequest, apiType: string): number {
-  if (apiType === "chat") return item.messages.reduce((n, m) => n + tokenizer.count(m.content), 0);
-  return tokenizer.count(item.prompt);
 }
