@@ -32,11 +32,25 @@ export const main = defineCommand({
 
 /** citty prints arg names as declared (camelCase); users type and docs show kebab-case flags. */
 async function usage(command: AnyCommand, parent?: AnyCommand): Promise<string> {
-  const text = await renderUsage(command, parent);
-  return text.replace(
+  const kebab = (await renderUsage(command, parent)).replace(
     /--([a-z]+(?:[A-Z][a-z0-9]*)+)/g,
     (_, name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
   );
+  // citty right-aligns the flag column for the camelCase widths: align it again.
+  const option = /^\s*(-\S(?:.*?\S)?)( {4,})(\S.*)$/;
+  // Option lines lose citty's colour codes so their visible width can be measured.
+  const lines = kebab.split("\n").map((line) => {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI colour codes is the point
+    const plain = line.replace(/\x1b\[[0-9;]*m/g, "");
+    return option.test(plain) ? plain : line;
+  });
+  const width = Math.max(0, ...lines.map((line) => option.exec(line)?.[1]?.length ?? 0));
+  return lines
+    .map((line) => {
+      const m = option.exec(line);
+      return m === null ? line : `  ${m[1]!.padStart(width)}    ${m[3]!.trimEnd()}`;
+    })
+    .join("\n");
 }
 
 /** Run the CLI with an argv (without the executable), returning the exit code instead of exiting. */

@@ -19,7 +19,7 @@ export default defineCommand({
   meta: {
     name: "run",
     description:
-      "Run a benchmark from a config file (inference-perf schema). Token lengths are measured with the built-in cl100k_base tokenizer unless tokenizer.pretrained_model_name_or_path is set",
+      "Run a benchmark from a config (inference-perf schema); token lengths use the built-in cl100k_base tokenizer unless `tokenizer` is set",
   },
   args: {
     ...configArgs,
