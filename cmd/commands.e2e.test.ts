@@ -1,0 +1,52 @@
+// One end-to-end case per command in the table: `--help` works, exits 0, and shows flags as users
+// type them (kebab-case), in one aligned column.
+import { describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { commands } from "./main.ts";
+
+const main = join(import.meta.dirname, "main.ts");
+
+function cli(...args: string[]) {
+  return spawnSync(process.execPath, [main, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+    timeout: 20_000,
+  });
+}
+
+describe.each(Object.keys(commands))("inferload %s --help", (name) => {
+  test("exits 0 and prints the command's usage", () => {
+    const result = cli(name, "--help");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(`inferload ${name}`);
+  });
+
+  test("shows kebab-case flags in one aligned column", () => {
+    const { stdout } = cli(name, "--help");
+    expect(stdout).not.toMatch(/--[a-z]+[A-Z]/);
+    const descriptionColumns = stdout
+      .split("\n")
+      .filter((line) => /^\s+-/.test(line))
+      .map((line) => /^\s*-\S*(?:.*?\S)? {4,}/.exec(line)?.[0].length);
+    expect(new Set(descriptionColumns).size).toBeLessThanOrEqual(1);
+  });
+});
+
+test("inferload with no command prints the usage and exits 2", () => {
+  const result = cli();
+  expect(result.status).toBe(2);
+  expect(result.stdout).toContain("USAGE");
+});
+
+test("a misspelt command suggests the right one and exits 2", () => {
+  const result = cli("valdate");
+  expect(result.status).toBe(2);
+  expect(result.stderr).toContain('did you mean "validate"?');
+});
+
+test("--version prints the version and the git commit", () => {
+  const result = cli("--version");
+  expect(result.status).toBe(0);
+  expect(result.stdout).toMatch(/^inferload \d+\.\d+\.\d+ \((?:[0-9a-f]{12}|unknown)\)\n$/);
+});
