@@ -127,8 +127,10 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
     onData(chunk, atMs) {
       if (sse !== null) {
         eventAtMs = atMs;
-        if (events === 0) keepRaw(chunk); // a server that ignores `stream` answers in plain JSON
         sse.push(chunk);
+        // A server that ignores `stream` answers in plain JSON: keep reads until one yields an event
+        // (the body is needed only when none does, so a read that did need not be copied).
+        if (events === 0) keepRaw(chunk);
       } else if (status >= 200 && status < 300) {
         raw.push(chunk.slice()); // unary success: the whole body is needed (copied: the transport may reuse its buffer)
         rawBytes += chunk.length;

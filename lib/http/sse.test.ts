@@ -145,3 +145,38 @@ test("an event left without its blank line at the end of the stream is dropped",
 test("a leading byte-order mark is ignored", () => {
   expect(parseSse(new Uint8Array([0xef, 0xbb, 0xbf, ...encode("data: x\n\n")]))).toEqual(["x"]);
 });
+
+test("a byte-order mark split across reads is dropped; one after the start is kept as text", () => {
+  const bom = [0xef, 0xbb, 0xbf];
+  const body = encode("data: x\n\n");
+  expect(collect([new Uint8Array(bom.slice(0, 1)), new Uint8Array([...bom.slice(1), ...body])])).toEqual([
+    { data: "x", event: "message" },
+  ]);
+  expect(collect([body, new Uint8Array([...encode("data: "), ...bom, ...encode("y\n\n")])])).toEqual([
+    { data: "x", event: "message" },
+    { data: "\ufeffy", event: "message" },
+  ]);
+});
+
+test("any bytes, valid UTF-8 or not, cut anywhere decode as one whole-body decode would (property)", () => {
+  const byteArb = fc.oneof(
+    fc.constantFrom(...encode("data: a\n:\r🙂é")),
+    fc.integer({ min: 0x80, max: 0xff }),
+    fc.constantFrom(0xef, 0xbb, 0xbf),
+  );
+  fc.assert(
+    fc.property(
+      fc.array(byteArb, { maxLength: 60 }),
+      fc.array(fc.nat(), { maxLength: 10 }),
+      (list, offsets) => {
+        const bytes = new Uint8Array([...list, ...encode("\n\n")]);
+        const reference: { data: string; event: string }[] = [];
+        const parser = createSseParser((data, event) => reference.push({ data, event }));
+        parser.pushText(new TextDecoder().decode(bytes));
+        parser.end();
+        expect(collect(cut(bytes, offsets))).toEqual(reference);
+      },
+    ),
+    { numRuns: 500 },
+  );
+});

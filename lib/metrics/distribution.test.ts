@@ -100,3 +100,20 @@ test("NaN samples are ignored", () => {
   d.add(1);
   expect(d.count).toBe(1);
 });
+
+test("after the switch to the sketch the mean is the running sum of every value in add order", () => {
+  const d = new Distribution(40);
+  const values: number[] = [];
+  for (let i = 0; i < 500; i++) {
+    const v = ((i * 7919) % 1000) / 37 - 3;
+    values.push(v);
+    d.add(v);
+  }
+  let sum = 0;
+  for (const v of values) sum += v;
+  const summary = d.summarize([50]);
+  expect(d.exact).toBe(false);
+  expect(summary?.mean).toBe(sum / values.length);
+  expect(summary?.min).toBe(Math.min(...values));
+  expect(summary?.max).toBe(Math.max(...values));
+});

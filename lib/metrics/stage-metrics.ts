@@ -3,7 +3,6 @@
 // distribution.ts), associative merge, and close() to a plain value the report renderers read. Pure.
 import { failureLabel } from "../api/failure.ts";
 import { Distribution, type Summary } from "./distribution.ts";
-import { forEachItlGap, requestLatency } from "./latency.ts";
 import { outputTokens, type RequestRecord } from "./record.ts";
 
 export interface StageMetricsOptions {
@@ -79,8 +78,7 @@ export class StageMetrics {
 
   constructor(options: StageMetricsOptions) {
     this.#options = options;
-    const make = () => new Distribution(options.exactLimit);
-    this.#d = Object.fromEntries(distNames.map((name) => [name, make()])) as Record<DistName, Distribution>;
+    this.#d = newDistributions(options.exactLimit);
   }
 
   get count(): number {
@@ -104,15 +102,28 @@ export class StageMetrics {
       return;
     }
     this.#successes++;
-    const latency = requestLatency(record);
-    d.requestLatency.add(latency.requestLatency);
-    d.ntpot.add(latency.ntpot);
-    if (latency.tpot !== null) d.tpot.add(latency.tpot);
-    if (latency.ttft !== null) d.ttft.add(latency.ttft);
-    forEachItlGap(record, (gap) => d.itl.add(gap));
+    // requestLatency() and forEachItlGap() (latency.ts) written out: same arithmetic, in the same
+    // order, without the per-record result object and callback (this runs for every record).
+    const output = outputTokens(record);
+    const latencyS = (record.endMs - record.sentMs) / 1000;
+    d.requestLatency.add(latencyS);
+    d.ntpot.add(output > 0 ? latencyS / output : 0);
+    const events = record.tokenEventMs;
+    if (record.streamed && events.length > 0) {
+      const first = events[0] as number;
+      const last = events[events.length - 1] as number;
+      if (output > 1 && events.length > 1) d.tpot.add((last - first) / 1000 / (output - 1));
+      d.ttft.add((first - record.sentMs) / 1000);
+      const itl = d.itl;
+      let previous = first;
+      for (let i = 1; i < events.length; i++) {
+        const at = events[i] as number;
+        itl.add((at - previous) / 1000);
+        previous = at;
+      }
+    }
     d.requestSizeBytes.add(record.requestBytes);
     if (record.promptTokens >= 0) d.promptTokens.add(record.promptTokens);
-    const output = outputTokens(record);
     d.outputTokens.add(output);
     // output_len is the client's count in inference-perf; without one we fall back to the server's.
     d.outputLen.add(record.clientOutputTokens >= 0 ? record.clientOutputTokens : output);
@@ -246,3 +257,22 @@ const distNames = [
   "failurePromptTokens",
 ] as const;
 type DistName = (typeof distNames)[number];
+
+/** An object literal rather than Object.fromEntries: one fixed shape, so `d.itl` is a plain field load. */
+function newDistributions(exactLimit: number | undefined): Record<DistName, Distribution> {
+  const make = () => new Distribution(exactLimit);
+  return {
+    scheduleDelay: make(),
+    requestLatency: make(),
+    ntpot: make(),
+    tpot: make(),
+    ttft: make(),
+    itl: make(),
+    requestSizeBytes: make(),
+    promptTokens: make(),
+    outputLen: make(),
+    outputTokens: make(),
+    failureLatency: make(),
+    failurePromptTokens: make(),
+  };
+}

@@ -3,12 +3,34 @@
 //  - completion: 20 text chunks, finish chunk, usage chunk, [DONE] (23 events)
 // each fed in one read and in one read per event. Run: bun scripts/bench/sse.bench.ts
 // (BENCH_JSON=1 prints mitata's JSON). Note `uptime` next to any number you quote: this box is shared.
+// Before/after in one process: BASE=/tmp/base bun scripts/bench/sse.bench.ts, where /tmp/base holds
+// an older lib/ (e.g. `git archive HEAD lib | tar -x -C /tmp/base`), adds a "base:" twin of every bench.
+// On a busy box mitata's samples drift with the neighbours' load; MODE=loop instead runs every case
+// in interleaved rounds (ROUNDS, default 7) of ITERS iterations and prints the min and median
+// round in µs per iteration, so "base:" and current see the same load.
 import { bench, group, run } from "mitata";
-import { createResponseReader } from "../../lib/api/response.ts";
+import * as current from "../../lib/api/response.ts";
 import { defaultTokenizer } from "../../lib/data/tokenizer/default.ts";
-import { createSseParser } from "../../lib/http/sse.ts";
-import { createCollector } from "../../lib/metrics/collector.ts";
+import * as currentSse from "../../lib/http/sse.ts";
+import * as currentCollector from "../../lib/metrics/collector.ts";
 import type { RequestRecord } from "../../lib/metrics/record.ts";
+
+interface Impl {
+  label: string;
+  createResponseReader: typeof current.createResponseReader;
+  createSseParser: typeof currentSse.createSseParser;
+  createCollector: typeof currentCollector.createCollector;
+}
+const impls: Impl[] = [{ label: "", ...current, ...currentSse, ...currentCollector }];
+const base = process.env.BASE;
+if (base) {
+  impls.push({
+    label: "base: ",
+    ...((await import(`${base}/lib/api/response.ts`)) as typeof current),
+    ...((await import(`${base}/lib/http/sse.ts`)) as typeof currentSse),
+    ...((await import(`${base}/lib/metrics/collector.ts`)) as typeof currentCollector),
+  });
+}
 
 const model = "meta-llama/Llama-3.1-8B-Instruct";
 const usage = { prompt_tokens: 100, total_tokens: 120, completion_tokens: 20, prompt_tokens_details: null };
@@ -56,21 +78,22 @@ const streams = {
 const tokenizer = defaultTokenizer();
 tokenizer.count("warm up");
 
-function parseAll(chunks: readonly Uint8Array[]): number {
+function parseAll(impl: Impl, chunks: readonly Uint8Array[]): number {
   let n = 0;
-  const parser = createSseParser(() => n++);
+  const parser = impl.createSseParser(() => n++);
   for (const c of chunks) parser.push(c);
   parser.end();
   return n;
 }
 
 function readAll(
+  impl: Impl,
   chunks: readonly Uint8Array[],
   apiType: string,
   withTokenizer: boolean,
   exactParse = false,
 ): number {
-  const reader = createResponseReader({
+  const reader = impl.createResponseReader({
     streamed: true,
     apiType,
     tokenizer: withTokenizer ? tokenizer : null,
@@ -85,23 +108,33 @@ function readAll(
   return outcome.tokenEventMs.length;
 }
 
-group("SSE parse only (chat, 24 events, 4.3 KB)", () => {
-  bench("1 read", () => parseAll(streams.chat.whole));
-  bench("1 read per event", () => parseAll(streams.chat.perEvent));
-});
+type Case = [name: string, fn: () => unknown];
+const groups: [string, Case[]][] = [];
+
+const sseCases: Case[] = [];
+for (const impl of impls) {
+  sseCases.push([`${impl.label}1 read`, () => parseAll(impl, streams.chat.whole)]);
+  sseCases.push([`${impl.label}1 read per event`, () => parseAll(impl, streams.chat.perEvent)]);
+}
+groups.push(["SSE parse only (chat, 24 events, 4.3 KB)", sseCases]);
 
 for (const apiType of ["chat", "completion"] as const) {
-  group(`response reader, ${apiType} 20 tokens`, () => {
-    bench("1 read, no tokenizer, exactParse (JSON.parse every event)", () =>
-      readAll(streams[apiType].whole, apiType, false, true),
+  const { whole, perEvent } = streams[apiType];
+  const cases: Case[] = [];
+  for (const impl of impls) {
+    const l = impl.label;
+    cases.push(
+      [
+        `${l}1 read, no tokenizer, exactParse (JSON.parse every event)`,
+        () => readAll(impl, whole, apiType, false, true),
+      ],
+      [`${l}1 read, no tokenizer`, () => readAll(impl, whole, apiType, false)],
+      [`${l}1 read per event, no tokenizer`, () => readAll(impl, perEvent, apiType, false)],
+      [`${l}1 read, cl100k count at finish`, () => readAll(impl, whole, apiType, true)],
+      [`${l}1 read per event, cl100k count at finish`, () => readAll(impl, perEvent, apiType, true)],
     );
-    bench("1 read, no tokenizer", () => readAll(streams[apiType].whole, apiType, false));
-    bench("1 read per event, no tokenizer", () => readAll(streams[apiType].perEvent, apiType, false));
-    bench("1 read, cl100k count at finish", () => readAll(streams[apiType].whole, apiType, true));
-    bench("1 read per event, cl100k count at finish", () =>
-      readAll(streams[apiType].perEvent, apiType, true),
-    );
-  });
+  }
+  groups.push([`response reader, ${apiType} 20 tokens`, cases]);
 }
 
 // The main thread's cost per record: routing, 12 distributions, 19 ITL gaps for a 20-token stream.
@@ -127,7 +160,7 @@ const records: RequestRecord[] = Array.from({ length: 1000 }, (_, i) => ({
   sentMs: 1000.2 + i,
   headersMs: 1010 + i,
   endMs: 1250 + i + (i % 7),
-  tokenEventMs: Array.from({ length: 20 }, (_, k) => 1020 + i + k * 11.5 + (k * i) % 3),
+  tokenEventMs: Array.from({ length: 20 }, (_, k) => 1020 + i + k * 11.5 + ((k * i) % 3)),
   streamed: true,
   status: 200,
   failure: null,
@@ -140,13 +173,51 @@ const records: RequestRecord[] = Array.from({ length: 1000 }, (_, i) => ({
   requestBytes: 500,
   adapter: null,
 }));
-group("collector", () => {
-  bench("add() 1,000 20-token records (fresh collector)", () => {
-    const collector = createCollector({ config: { report: { request_lifecycle: {} } } });
+const collectorCases: Case[] = impls.map((impl) => [
+  `${impl.label}add() 1,000 20-token records (fresh collector)`,
+  () => {
+    const collector = impl.createCollector({ config: { report: { request_lifecycle: {} } } });
     collector.stageStarted(stage);
     for (const record of records) collector.add(record);
     return collector.counters.done;
-  });
-});
+  },
+]);
+groups.push(["collector", collectorCases]);
 
-if (import.meta.main) await run(process.env.BENCH_JSON ? { format: "json" } : {});
+/** Interleaved rounds: every case runs once per round, so slow phases of a shared box hit all alike. */
+function loop(rounds: number, iters: number): void {
+  for (const [title, cases] of groups) {
+    const scale = title === "collector" ? Math.max(1, Math.round(iters / 50)) : iters;
+    const times = cases.map((): number[] => []);
+    for (const [, fn] of cases) for (let i = 0; i < 1000; i++) fn(); // warm up
+    for (let r = 0; r < rounds; r++) {
+      cases.forEach(([, fn], k) => {
+        const start = performance.now();
+        for (let i = 0; i < scale; i++) fn();
+        times[k]?.push(((performance.now() - start) * 1000) / scale);
+      });
+    }
+    console.log(`• ${title}`);
+    cases.forEach(([name], k) => {
+      const sorted = (times[k] ?? []).sort((a, b) => a - b);
+      const min = sorted[0] ?? Number.NaN;
+      const median = sorted[sorted.length >> 1] ?? Number.NaN;
+      console.log(
+        `  ${name.padEnd(66)} min ${min.toFixed(2).padStart(8)} µs  median ${median.toFixed(2).padStart(8)} µs`,
+      );
+    });
+  }
+}
+
+if (import.meta.main) {
+  if (process.env.MODE === "loop") {
+    loop(Number(process.env.ROUNDS ?? 7), Number(process.env.ITERS ?? 5000));
+  } else {
+    for (const [title, cases] of groups) {
+      group(title, () => {
+        for (const [name, fn] of cases) bench(name, fn);
+      });
+    }
+    await run(process.env.BENCH_JSON ? { format: "json" } : {});
+  }
+}

@@ -1,0 +1,67 @@
+import { expect, test } from "bun:test";
+import fc from "fast-check";
+import { record } from "./_records.ts";
+import { Distribution } from "./distribution.ts";
+import { forEachItlGap, requestLatency } from "./latency.ts";
+import type { RequestRecord } from "./record.ts";
+import { StageMetrics } from "./stage-metrics.ts";
+
+const percentiles = [10, 50, 90, 99];
+
+const recordArb: fc.Arbitrary<RequestRecord> = fc
+  .record({
+    sentMs: fc.double({ min: 1000, max: 2000, noNaN: true }),
+    gaps: fc.array(fc.double({ min: 0, max: 80, noNaN: true }), { maxLength: 25 }),
+    tail: fc.double({ min: 0, max: 50, noNaN: true }),
+    streamed: fc.boolean(),
+    server: fc.integer({ min: -1, max: 30 }),
+    client: fc.integer({ min: -1, max: 30 }),
+    failed: fc.boolean(),
+  })
+  .map(({ sentMs, gaps, tail, streamed, server, client, failed }) => {
+    const tokenEventMs: number[] = [];
+    let at = sentMs;
+    for (const gap of gaps) tokenEventMs.push((at += gap));
+    return record({
+      sentMs,
+      scheduledMs: sentMs - 0.1,
+      tokenEventMs,
+      endMs: at + tail,
+      streamed,
+      serverOutputTokens: server,
+      clientOutputTokens: client,
+      failure: failed ? "stream_error" : null,
+    });
+  });
+
+test("per-record latency samples equal latency.ts's requestLatency and ITL gaps exactly (property)", () => {
+  fc.assert(
+    fc.property(fc.array(recordArb, { maxLength: 30 }), (records) => {
+      const metrics = new StageMetrics({ percentiles, maxErrorMessages: 10 });
+      const want = {
+        requestLatency: new Distribution(),
+        ntpot: new Distribution(),
+        tpot: new Distribution(),
+        ttft: new Distribution(),
+        itl: new Distribution(),
+      };
+      for (const r of records) {
+        metrics.add(r);
+        if (r.failure !== null) continue;
+        const latency = requestLatency(r);
+        want.requestLatency.add(latency.requestLatency);
+        want.ntpot.add(latency.ntpot);
+        if (latency.tpot !== null) want.tpot.add(latency.tpot);
+        if (latency.ttft !== null) want.ttft.add(latency.ttft);
+        forEachItlGap(r, (gap) => want.itl.add(gap));
+      }
+      const closed = metrics.close();
+      expect(closed.requestLatency).toEqual(want.requestLatency.summarize(percentiles));
+      expect(closed.ntpot).toEqual(want.ntpot.summarize(percentiles));
+      expect(closed.tpot).toEqual(want.tpot.summarize(percentiles));
+      expect(closed.ttft).toEqual(want.ttft.summarize(percentiles));
+      expect(closed.itl).toEqual(want.itl.summarize(percentiles));
+    }),
+    { numRuns: 300 },
+  );
+});
