@@ -32,7 +32,7 @@ export interface TestServer {
   stop: () => Promise<void>;
 }
 
-/** Routes: /echo (body back, Content-Length), /sse (chunked, 3 events 5 ms apart), /close (Connection: close), /hang. */
+/** Routes: /echo (body back, Content-Length), /headers (method, headers and body as JSON), /sse (chunked, 3 events 5 ms apart), /close (Connection: close), /hang. */
 export async function startHttpTestServer(): Promise<TestServer> {
   let total = 0;
   let open = 0;
@@ -56,6 +56,10 @@ export async function startHttpTestServer(): Promise<TestServer> {
             res.end();
           }
         }, 5);
+      } else if (req.url === "/headers") {
+        const json = JSON.stringify({ method: req.method, headers: req.headers, body });
+        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(json) });
+        res.end(json);
       } else if (req.url === "/close") {
         res.writeHead(200, { connection: "close", "content-length": 2 });
         res.end("ok");

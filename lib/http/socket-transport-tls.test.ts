@@ -5,8 +5,9 @@ import { createServer, type Server } from "node:https";
 import type { Server as NetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tcpAdapters } from "../runtime/tcp.ts";
 import { listenOnFreePort } from "./_test-server.ts";
-import { createSocketTransport } from "./socket-transport.ts";
+import { createSocketTransport as createWith, type SocketTransportOptions } from "./socket-transport.ts";
 
 // A throwaway self-signed certificate for 127.0.0.1 (openssl is on the CI image and dev boxes).
 let dir: string;
@@ -57,32 +58,42 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe("createSocketTransport() over https", () => {
-  test("streams over TLS and keeps the connection alive", async () => {
-    const t = createSocketTransport({ baseUrl: url, maxConnections: 4, tls: { ca: cert } });
-    for (let i = 0; i < 5; i++) {
-      let body = "";
+describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
+  "createSocketTransport() over https, %s sockets",
+  (adapter) => {
+    const createSocketTransport = (options: SocketTransportOptions) =>
+      createWith({ ...options, connect: tcpAdapters[adapter] });
+    let base = 0;
+    beforeAll(() => {
+      base = connections;
+    });
+
+    test("streams over TLS and keeps the connection alive", async () => {
+      const t = createSocketTransport({ baseUrl: url, maxConnections: 4, tls: { ca: cert } });
+      for (let i = 0; i < 5; i++) {
+        let body = "";
+        const outcome = await t.send(
+          { method: "POST", path: "/v1/completions", headers: {}, body: "{}" },
+          { onSent: () => {}, onHeaders: () => {}, onData: (c) => (body += new TextDecoder().decode(c)) },
+          { timeoutMs: 5000 },
+        );
+        expect(outcome.ok).toBe(true);
+        expect(body).toBe("data: 1\n\ndata: [DONE]\n\n");
+      }
+      expect(t.stats().opened).toBe(1);
+      expect(connections - base).toBe(1);
+      t.close();
+    });
+
+    test("refuses a certificate it cannot verify, as a connect failure", async () => {
+      const t = createSocketTransport({ baseUrl: url, maxConnections: 1 });
       const outcome = await t.send(
-        { method: "POST", path: "/v1/completions", headers: {}, body: "{}" },
-        { onSent: () => {}, onHeaders: () => {}, onData: (c) => (body += new TextDecoder().decode(c)) },
+        { method: "POST", path: "/", headers: {}, body: "{}" },
+        { onSent: () => {}, onHeaders: () => {}, onData: () => {} },
         { timeoutMs: 5000 },
       );
-      expect(outcome.ok).toBe(true);
-      expect(body).toBe("data: 1\n\ndata: [DONE]\n\n");
-    }
-    expect(t.stats().opened).toBe(1);
-    expect(connections).toBe(1);
-    t.close();
-  });
-
-  test("refuses a certificate it cannot verify, as a connect failure", async () => {
-    const t = createSocketTransport({ baseUrl: url, maxConnections: 1 });
-    const outcome = await t.send(
-      { method: "POST", path: "/", headers: {}, body: "{}" },
-      { onSent: () => {}, onHeaders: () => {}, onData: () => {} },
-      { timeoutMs: 5000 },
-    );
-    expect(outcome).toMatchObject({ ok: false, kind: "connect" });
-    t.close();
-  });
-});
+      expect(outcome).toMatchObject({ ok: false, kind: "connect" });
+      t.close();
+    });
+  },
+);

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createServer } from "node:net";
+import { tcpAdapters } from "../runtime/tcp.ts";
 import {
   listenOnFreePort,
   startHttpTestServer,
   startRawTestServer,
   type TestServer,
 } from "./_test-server.ts";
-import { createSocketTransport } from "./socket-transport.ts";
+import { createSocketTransport as createWith, type SocketTransportOptions } from "./socket-transport.ts";
 import type { HttpRequest, ResponseHandler } from "./transport.ts";
 
 function collector() {
@@ -41,121 +42,221 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-describe("createSocketTransport()", () => {
-  test("reuses one keep-alive connection for sequential requests and returns each body", async () => {
-    const before = server.connections().total;
-    const t = createSocketTransport({ baseUrl: server.url, maxConnections: 10 });
-    for (let i = 0; i < 20; i++) {
+// Every behaviour holds over both socket adapters: Bun.connect (the default under Bun) and node:net
+// (what Deno uses; it runs under Bun too).
+describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
+  "createSocketTransport() over %s sockets",
+  (adapter) => {
+    const createSocketTransport = (options: SocketTransportOptions) =>
+      createWith({ ...options, connect: tcpAdapters[adapter] });
+
+    test("reuses one keep-alive connection for sequential requests and returns each body", async () => {
+      const before = server.connections().total;
+      const t = createSocketTransport({ baseUrl: server.url, maxConnections: 10 });
+      for (let i = 0; i < 20; i++) {
+        const { seen, handler } = collector();
+        const outcome = await t.send(post("/echo", `{"i":${i},"text":"héllo"}`), handler, {
+          timeoutMs: 5000,
+        });
+        expect(outcome.ok).toBe(true);
+        expect(seen.status).toBe(200);
+        expect(seen.body).toBe(`{"i":${i},"text":"héllo"}`);
+        expect(seen.headersMs).toBeGreaterThanOrEqual(seen.sent);
+      }
+      expect(t.stats().opened).toBe(1);
+      expect(server.connections().total - before).toBe(1);
+      t.close();
+    });
+
+    test("delivers a chunked stream as its events arrive, with increasing receive times", async () => {
+      const t = createSocketTransport({ baseUrl: `${server.url}/`, maxConnections: 1 });
       const { seen, handler } = collector();
-      const outcome = await t.send(post("/echo", `{"i":${i},"text":"héllo"}`), handler, { timeoutMs: 5000 });
+      const outcome = await t.send(post("/sse"), handler, { timeoutMs: 5000 });
       expect(outcome.ok).toBe(true);
-      expect(seen.status).toBe(200);
-      expect(seen.body).toBe(`{"i":${i},"text":"héllo"}`);
-      expect(seen.headersMs).toBeGreaterThanOrEqual(seen.sent);
-    }
-    expect(t.stats().opened).toBe(1);
-    expect(server.connections().total - before).toBe(1);
-    t.close();
-  });
+      expect(seen.body).toBe("data: 0\n\ndata: 1\n\ndata: 2\n\n");
+      expect(seen.dataTimes.length).toBeGreaterThanOrEqual(3);
+      for (let i = 1; i < seen.dataTimes.length; i++)
+        expect(seen.dataTimes[i]!).toBeGreaterThanOrEqual(seen.dataTimes[i - 1]!);
+      t.close();
+    });
 
-  test("delivers a chunked stream as its events arrive, with increasing receive times", async () => {
-    const t = createSocketTransport({ baseUrl: `${server.url}/`, maxConnections: 1 });
-    const { seen, handler } = collector();
-    const outcome = await t.send(post("/sse"), handler, { timeoutMs: 5000 });
-    expect(outcome.ok).toBe(true);
-    expect(seen.body).toBe("data: 0\n\ndata: 1\n\ndata: 2\n\n");
-    expect(seen.dataTimes.length).toBeGreaterThanOrEqual(3);
-    for (let i = 1; i < seen.dataTimes.length; i++)
-      expect(seen.dataTimes[i]!).toBeGreaterThanOrEqual(seen.dataTimes[i - 1]!);
-    t.close();
-  });
+    test("opens one connection per concurrent request, never more than maxConnections", async () => {
+      const t = createSocketTransport({ baseUrl: server.url, maxConnections: 3 });
+      const outcomes = await Promise.all(
+        Array.from({ length: 8 }, () => t.send(post("/sse"), collector().handler, { timeoutMs: 5000 })),
+      );
+      expect(outcomes.every((o) => o.ok)).toBe(true);
+      expect(t.stats().opened).toBe(3);
+      t.close();
+      const t2 = createSocketTransport({ baseUrl: server.url, maxConnections: 100 });
+      await Promise.all(
+        Array.from({ length: 8 }, () => t2.send(post("/sse"), collector().handler, { timeoutMs: 5000 })),
+      );
+      expect(t2.stats().opened).toBe(8);
+      t2.close();
+    });
 
-  test("opens one connection per concurrent request, never more than maxConnections", async () => {
-    const t = createSocketTransport({ baseUrl: server.url, maxConnections: 3 });
-    const outcomes = await Promise.all(
-      Array.from({ length: 8 }, () => t.send(post("/sse"), collector().handler, { timeoutMs: 5000 })),
-    );
-    expect(outcomes.every((o) => o.ok)).toBe(true);
-    expect(t.stats().opened).toBe(3);
-    t.close();
-    const t2 = createSocketTransport({ baseUrl: server.url, maxConnections: 100 });
-    await Promise.all(
-      Array.from({ length: 8 }, () => t2.send(post("/sse"), collector().handler, { timeoutMs: 5000 })),
-    );
-    expect(t2.stats().opened).toBe(8);
-    t2.close();
-  });
+    test("handles a server that closes after each response without failures", async () => {
+      const t = createSocketTransport({ baseUrl: server.url, maxConnections: 4 });
+      for (let i = 0; i < 10; i++) {
+        const outcome = await t.send(post("/close"), collector().handler, { timeoutMs: 5000 });
+        expect(outcome.ok).toBe(true);
+      }
+      expect(t.stats().opened).toBe(10);
+      t.close();
+    });
 
-  test("handles a server that closes after each response without failures", async () => {
-    const t = createSocketTransport({ baseUrl: server.url, maxConnections: 4 });
-    for (let i = 0; i < 10; i++) {
-      const outcome = await t.send(post("/close"), collector().handler, { timeoutMs: 5000 });
+    test("re-sends once, not as a failure, when a reused connection was closed by the server", async () => {
+      // Answers the first request on each connection, then drops the connection on the second.
+      const raw = await startRawTestServer((socket, n) => {
+        if (n === 1) socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        else socket.destroy();
+      });
+      const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
+      expect((await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).ok).toBe(true);
+      const { seen, handler } = collector();
+      const second = await t.send(post("/"), handler, { timeoutMs: 5000 });
+      expect(second.ok).toBe(true);
+      expect(seen.body).toBe("ok");
+      expect(t.stats()).toMatchObject({ opened: 2, retried: 1 });
+      t.close();
+      await raw.stop();
+    });
+
+    test("counts a request as a timeout when load.request_timeout passes", async () => {
+      const t = createSocketTransport({ baseUrl: server.url, maxConnections: 1 });
+      const outcome = await t.send(post("/hang"), collector().handler, { timeoutMs: 50 });
+      expect(outcome).toMatchObject({ ok: false, kind: "timeout" });
+      // The timed-out connection is not reused: the next request gets a fresh one and succeeds.
+      expect((await t.send(post("/echo"), collector().handler, { timeoutMs: 5000 })).ok).toBe(true);
+      t.close();
+    });
+
+    test("reports a refused connection as a connect failure", async () => {
+      const probe = createServer();
+      const port = await listenOnFreePort(probe);
+      await new Promise((r) => probe.close(r));
+      const t = createSocketTransport({ baseUrl: `http://127.0.0.1:${port}`, maxConnections: 1 });
+      expect(await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).toMatchObject({
+        ok: false,
+        kind: "connect",
+      });
+      t.close();
+    });
+
+    test("reports a stream cut after the headers as a stream error", async () => {
+      const raw = await startRawTestServer((socket) => {
+        socket.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial");
+        setTimeout(() => socket.destroy(), 5);
+      });
+      const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
+      expect(await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).toMatchObject({
+        ok: false,
+        kind: "stream_error",
+      });
+      t.close();
+      await raw.stop();
+    });
+
+    test("ends requests still running as cancelled on close()", async () => {
+      const t = createSocketTransport({ baseUrl: server.url, maxConnections: 1 });
+      const pending = [
+        t.send(post("/hang"), collector().handler, { timeoutMs: null }),
+        t.send(post("/hang"), collector().handler, { timeoutMs: null }),
+      ];
+      await new Promise((r) => setTimeout(r, 20));
+      t.close();
+      for (const p of pending) expect(await p).toMatchObject({ ok: false, kind: "cancelled" });
+    });
+
+    test("sends a request body far larger than one socket write, intact", async () => {
+      const t = createSocketTransport({ baseUrl: server.url, maxConnections: 1 });
+      const big = JSON.stringify({ text: "é word ".repeat(300_000) });
+      const { seen, handler } = collector();
+      const outcome = await t.send(post("/echo", big), handler, { timeoutMs: 10_000 });
       expect(outcome.ok).toBe(true);
-    }
-    expect(t.stats().opened).toBe(10);
-    t.close();
-  });
-
-  test("re-sends once, not as a failure, when a reused connection was closed by the server", async () => {
-    // Answers the first request on each connection, then drops the connection on the second.
-    const raw = await startRawTestServer((socket, n) => {
-      if (n === 1) socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-      else socket.destroy();
+      expect(seen.body.length).toBe(big.length);
+      expect(seen.body === big).toBe(true);
+      t.close();
     });
-    const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
-    expect((await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).ok).toBe(true);
-    const { seen, handler } = collector();
-    const second = await t.send(post("/"), handler, { timeoutMs: 5000 });
-    expect(second.ok).toBe(true);
-    expect(seen.body).toBe("ok");
-    expect(t.stats()).toMatchObject({ opened: 2, retried: 1 });
-    t.close();
-    await raw.stop();
-  });
 
-  test("counts a request as a timeout when load.request_timeout passes", async () => {
-    const t = createSocketTransport({ baseUrl: server.url, maxConnections: 1 });
-    const outcome = await t.send(post("/hang"), collector().handler, { timeoutMs: 50 });
-    expect(outcome).toMatchObject({ ok: false, kind: "timeout" });
-    // The timed-out connection is not reused: the next request gets a fresh one and succeeds.
-    expect((await t.send(post("/echo"), collector().handler, { timeoutMs: 5000 })).ok).toBe(true);
-    t.close();
-  });
-
-  test("reports a refused connection as a connect failure", async () => {
-    const probe = createServer();
-    const port = await listenOnFreePort(probe);
-    await new Promise((r) => probe.close(r));
-    const t = createSocketTransport({ baseUrl: `http://127.0.0.1:${port}`, maxConnections: 1 });
-    expect(await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).toMatchObject({
-      ok: false,
-      kind: "connect",
+    test("reads a body without a length until the server closes the connection", async () => {
+      const raw = await startRawTestServer((socket) => {
+        socket.write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\ndata: 1\n\n");
+        setTimeout(() => socket.end("data: 2\n\n"), 5);
+      });
+      const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
+      const { seen, handler } = collector();
+      expect((await t.send(post("/"), handler, { timeoutMs: 5000 })).ok).toBe(true);
+      expect(seen.body).toBe("data: 1\n\ndata: 2\n\n");
+      expect((await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).ok).toBe(true);
+      expect(t.stats().opened).toBe(2);
+      t.close();
+      await raw.stop();
     });
-    t.close();
-  });
 
-  test("reports a stream cut after the headers as a stream error", async () => {
-    const raw = await startRawTestServer((socket) => {
-      socket.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial");
-      setTimeout(() => socket.destroy(), 5);
+    test("sends each request's own method, headers and length, also when they change between requests", async () => {
+      const t = createSocketTransport({ baseUrl: server.url, maxConnections: 1 });
+      const variants: HttpRequest[] = [
+        {
+          method: "POST",
+          path: "/headers",
+          headers: { "content-type": "application/json", "x-a": "1" },
+          body: "{}",
+        },
+        {
+          method: "POST",
+          path: "/headers",
+          headers: { "content-type": "application/json", "x-a": "1" },
+          body: '{"k":"é"}',
+        },
+        {
+          method: "POST",
+          path: "/headers",
+          headers: { "content-type": "application/json", "x-a": "2" },
+          body: "{}",
+        },
+        {
+          method: "POST",
+          path: "/headers",
+          headers: { "x-a": "2", "content-type": "application/json" },
+          body: "{}",
+        },
+        { method: "POST", path: "/headers", headers: { "x-a": "2" }, body: "{}" },
+        { method: "GET", path: "/headers", headers: { "x-a": "2" }, body: "" },
+      ];
+      for (const request of [...variants, ...variants]) {
+        const { seen, handler } = collector();
+        expect(
+          (await t.send({ ...request, headers: { ...request.headers } }, handler, { timeoutMs: 5000 })).ok,
+        ).toBe(true);
+        const got = JSON.parse(seen.body) as {
+          method: string;
+          headers: Record<string, string>;
+          body: string;
+        };
+        expect(got.method).toBe(request.method);
+        expect(got.body).toBe(request.body);
+        expect(got.headers["x-a"]).toBe(request.headers["x-a"]);
+        expect(got.headers["content-type"]).toBe(request.headers["content-type"]);
+        if (request.method === "POST")
+          expect(got.headers["content-length"]).toBe(String(Buffer.byteLength(request.body)));
+      }
+      t.close();
     });
-    const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
-    expect(await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).toMatchObject({
-      ok: false,
-      kind: "stream_error",
-    });
-    t.close();
-    await raw.stop();
-  });
 
-  test("ends requests still running as cancelled on close()", async () => {
-    const t = createSocketTransport({ baseUrl: server.url, maxConnections: 1 });
-    const pending = [
-      t.send(post("/hang"), collector().handler, { timeoutMs: null }),
-      t.send(post("/hang"), collector().handler, { timeoutMs: null }),
-    ];
-    await new Promise((r) => setTimeout(r, 20));
-    t.close();
-    for (const p of pending) expect(await p).toMatchObject({ ok: false, kind: "cancelled" });
-  });
-});
+    test("sends the current headers when the caller changes one headers object between requests", async () => {
+      const t = createSocketTransport({ baseUrl: server.url, maxConnections: 1 });
+      const shared: Record<string, string> = { "x-a": "1" };
+      for (const value of ["1", "2", "2", "3"]) {
+        shared["x-a"] = value;
+        const { seen, handler } = collector();
+        await t.send({ method: "POST", path: "/headers", headers: shared, body: "{}" }, handler, {
+          timeoutMs: 5000,
+        });
+        expect((JSON.parse(seen.body) as { headers: Record<string, string> }).headers["x-a"]).toBe(value);
+      }
+      t.close();
+    });
+  },
+);

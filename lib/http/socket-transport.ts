@@ -1,11 +1,11 @@
-// A keep-alive HTTP/1.1 client over node:net / node:tls (works in Bun and Deno). One connection per
-// in-flight request, reused afterwards, at most `maxConnections` open; requests beyond that queue for a
-// connection. Chosen over fetch because Bun's fetch caps 256 in flight per origin, keeps only 64 idle
-// sockets (reconnecting constantly above that) and has a ~300 s inactivity timeout
-// (notes/bun-facts §2); this client has no timeout but load.request_timeout.
+// A keep-alive HTTP/1.1 client over raw sockets (lib/runtime/tcp.ts: Bun.connect under Bun,
+// node:net/node:tls under Deno). One connection per in-flight request, reused afterwards, at most
+// `maxConnections` open; requests beyond that queue for a connection. Chosen over fetch because Bun's
+// fetch caps 256 in flight per origin, keeps only 64 idle sockets (reconnecting constantly above that)
+// and has a ~300 s inactivity timeout (notes/bun-facts §2); this client has no timeout but
+// load.request_timeout.
 import { Buffer } from "node:buffer";
-import { connect as netConnect, type Socket } from "node:net";
-import { connect as tlsConnect } from "node:tls";
+import { defaultTcpConnect, type TcpConnect, type TcpConnection } from "../runtime/tcp.ts";
 import { nowMs } from "../worker/wait.ts";
 import { HttpParseError, ResponseParser } from "./_response-parser.ts";
 import type {
@@ -24,6 +24,8 @@ export interface SocketTransportOptions {
   maxConnections: number;
   /** TLS extras for https (client certificate for mTLS, CA, verification switch). */
   tls?: { cert?: string; key?: string; ca?: string; rejectUnauthorized?: boolean };
+  /** Socket adapter; defaults to the runtime's own (tests and benchmarks pick one explicitly). */
+  connect?: TcpConnect;
 }
 
 interface Exchange {
@@ -32,7 +34,6 @@ interface Exchange {
   resolve: (outcome: SendOutcome) => void;
   timer: ReturnType<typeof setTimeout> | undefined;
   conn: Conn | null;
-  parser: ResponseParser | null;
   gotBytes: boolean;
   gotHeaders: boolean;
   retried: boolean;
@@ -40,12 +41,13 @@ interface Exchange {
 }
 
 interface Conn {
-  socket: Socket;
+  socket: TcpConnection;
   /** Completed at least one response: a failure before any reply may be a server-side idle close. */
   reused: boolean;
   exchange: Exchange | null;
+  /** Reused for every response on this connection; its sink forwards to the current exchange. */
+  parser: ResponseParser;
   closed: boolean;
-  error: Error | null;
 }
 
 export function createSocketTransport(options: SocketTransportOptions): Transport {
@@ -57,6 +59,16 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
   const prefix = url.pathname.replace(/\/+$/, "");
   const hostHeader = url.host;
   const maxConnections = Math.max(1, options.maxConnections);
+  const connect = options.connect ?? defaultTcpConnect();
+  const tls = secure
+    ? {
+        servername: /^[\d.:]+$/.test(host) ? "" : host,
+        ...(options.tls?.cert === undefined ? {} : { cert: options.tls.cert }),
+        ...(options.tls?.key === undefined ? {} : { key: options.tls.key }),
+        ...(options.tls?.ca === undefined ? {} : { ca: options.tls.ca }),
+        rejectUnauthorized: options.tls?.rejectUnauthorized ?? true,
+      }
+    : null;
 
   const idle: Conn[] = [];
   const waiting: Exchange[] = [];
@@ -66,27 +78,29 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
   let closed = false;
 
   function open(): Conn {
-    const socket = secure
-      ? tlsConnect({
-          host,
-          port,
-          servername: /^[\d.:]+$/.test(host) ? "" : host,
-          ...(options.tls?.cert === undefined ? {} : { cert: options.tls.cert }),
-          ...(options.tls?.key === undefined ? {} : { key: options.tls.key }),
-          ...(options.tls?.ca === undefined ? {} : { ca: options.tls.ca }),
-          rejectUnauthorized: options.tls?.rejectUnauthorized ?? true,
-        })
-      : netConnect({ host, port });
-    socket.setNoDelay(true);
-    const conn: Conn = { socket, reused: false, exchange: null, closed: false, error: null };
+    // The adapter never calls back synchronously, so `conn` exists by the first event.
+    const socket = connect(
+      { host, port, tls },
+      { onData: (chunk) => onData(conn, chunk), onClose: (error) => onClose(conn, error) },
+    );
+    const parser = new ResponseParser(
+      {
+        headers: (status) => {
+          const ex = conn.exchange;
+          if (ex === null) return;
+          ex.gotHeaders = true;
+          ex.handler.onHeaders(status, lastDataMs);
+        },
+        body: (chunk) => conn.exchange?.handler.onData(chunk, lastDataMs),
+        end: () => {},
+      },
+      // Each socket read is a buffer only the parser uses, during the call: framing can go in place.
+      { inPlace: true },
+    );
+    const conn: Conn = { socket, reused: false, exchange: null, parser, closed: false };
     stats.opened++;
     stats.open++;
     all.add(conn);
-    socket.on("data", (chunk: Uint8Array) => onData(conn, chunk));
-    socket.on("error", (error: Error) => {
-      conn.error = error;
-    });
-    socket.on("close", () => onClose(conn));
     return conn;
   }
 
@@ -95,21 +109,49 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
     conn.exchange = ex;
     ex.gotBytes = false;
     ex.gotHeaders = false;
-    ex.parser = new ResponseParser({
-      headers: (status) => {
-        ex.gotHeaders = true;
-        ex.handler.onHeaders(status, lastDataMs);
-      },
-      body: (chunk) => ex.handler.onData(chunk, lastDataMs),
-      end: () => {},
-    });
+    conn.parser.reset();
     const { request } = ex;
-    let head = `${request.method} ${prefix}${request.path} HTTP/1.1\r\nHost: ${hostHeader}\r\nAccept-Encoding: identity\r\n`;
-    for (const name in request.headers) head += `${name}: ${request.headers[name]}\r\n`;
-    if (request.method === "POST") head += `Content-Length: ${Buffer.byteLength(request.body)}\r\n`;
+    const length = request.method === "POST" ? `Content-Length: ${Buffer.byteLength(request.body)}\r\n` : "";
     // Stamped as the bytes are handed over: the write call's own cost is not schedule delay.
     ex.handler.onSent(nowMs());
-    conn.socket.write(`${head}\r\n${request.body}`);
+    conn.socket.write(`${headBlock(request)}${length}\r\n${request.body}`);
+  }
+
+  // The request line and headers repeat from request to request (a stage builds the same headers each
+  // time): keep the last block, flat, and rebuild it only when they change. Compared by value, so a
+  // caller may reuse or build afresh its headers object.
+  let lastMethod = "";
+  let lastPath = "";
+  let lastNames: string[] = [];
+  let lastValues: string[] = [];
+  let lastBlock = "";
+
+  function headBlock(request: HttpRequest): string {
+    const { headers } = request;
+    if (request.method === lastMethod && request.path === lastPath && sameHeaders(headers)) return lastBlock;
+    let block = `${request.method} ${prefix}${request.path} HTTP/1.1\r\nHost: ${hostHeader}\r\nAccept-Encoding: identity\r\n`;
+    lastNames = [];
+    lastValues = [];
+    for (const name in headers) {
+      const value = headers[name] as string;
+      block += `${name}: ${value}\r\n`;
+      lastNames.push(name);
+      lastValues.push(value);
+    }
+    lastMethod = request.method;
+    lastPath = request.path;
+    lastBlock = block;
+    return block;
+  }
+
+  /** Same names and values, in the same order (the order they are written in), as the kept block. */
+  function sameHeaders(headers: Readonly<Record<string, string>>): boolean {
+    let i = 0;
+    for (const name in headers) {
+      if (lastNames[i] !== name || lastValues[i] !== headers[name]) return false;
+      i++;
+    }
+    return i === lastNames.length;
   }
 
   // Receive time of the chunk being parsed: one clock read per socket read, shared by its events.
@@ -118,14 +160,15 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
   function onData(conn: Conn, chunk: Uint8Array): void {
     lastDataMs = nowMs();
     const ex = conn.exchange;
-    if (ex === null || ex.parser === null) {
+    if (ex === null) {
       // Bytes nobody asked for (e.g. a 408 on an idle connection): never reuse this connection.
       conn.socket.destroy();
       return;
     }
     ex.gotBytes = true;
+    const { parser } = conn;
     try {
-      ex.parser.feed(chunk);
+      parser.feed(chunk);
     } catch (error) {
       const message = error instanceof HttpParseError ? error.message : String(error);
       settle(ex, {
@@ -137,8 +180,8 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
       conn.socket.destroy();
       return;
     }
-    if (ex.parser.done) {
-      const reusable = ex.parser.keepAlive && !ex.parser.extraBytes;
+    if (parser.done) {
+      const reusable = parser.keepAlive && !parser.extraBytes;
       conn.exchange = null;
       conn.reused = true;
       settle(ex, { ok: true, endMs: lastDataMs });
@@ -147,7 +190,7 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
     }
   }
 
-  function onClose(conn: Conn): void {
+  function onClose(conn: Conn, error: Error | null): void {
     if (conn.closed) return;
     conn.closed = true;
     all.delete(conn);
@@ -156,14 +199,14 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
     conn.exchange = null;
     if (ex !== null && !ex.finished) {
       const at = nowMs();
-      if (ex.parser?.close() === true) settle(ex, { ok: true, endMs: at });
+      if (conn.parser.close()) settle(ex, { ok: true, endMs: at });
       else if (conn.reused && !ex.gotBytes && !ex.retried && !closed) {
         // The server closed a kept-alive connection as we reused it: send again, once, on a fresh one.
         ex.retried = true;
         stats.retried++;
         start(ex, open());
       } else {
-        const reason = conn.error?.message ?? "connection closed by the server";
+        const reason = error?.message ?? "connection closed by the server";
         if (!ex.gotBytes)
           settle(ex, { ok: false, endMs: at, kind: "connect", message: `No response: ${reason}` });
         else settle(ex, { ok: false, endMs: at, kind: "stream_error", message: `Response cut: ${reason}` });
@@ -214,7 +257,6 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
         resolve,
         timer: undefined,
         conn: null,
-        parser: null,
         gotBytes: false,
         gotHeaders: false,
         retried: false,

@@ -2,8 +2,9 @@
 // (`inferload run`) pinned to cpu1, and wrk on cpu1 against the same endpoint as this machine's
 // physical ceiling. Prints one JSON line per run and a Markdown table of medians on stdout.
 //
-//   bun scripts/bench/load.ts [accuracy|ceiling|cpu|scale|memory|all]
+//   bun scripts/bench/load.ts [accuracy|ceiling|cpu|transport|scale|memory|all]
 //   env: DURATION (s, default 30), REPEAT (default 3), RATES (ceiling ladder, comma-separated),
+//        CPU_REQUESTS (100000), TRANSPORT_REQUESTS (50000), READER (0; 1 = transport + response reader),
 //        SCALE_CONCURRENCY (10000), MEMORY_REQUESTS (1000000), MEMORY_RATE (5000),
 //        SERVER_CPUS (0), CLIENT_CPUS (1)
 // Needs taskset and wrk (apt-get install -y wrk) and /usr/bin/time.
@@ -283,6 +284,50 @@ async function cpu(): Promise<void> {
   }
 }
 
+/**
+ * The HTTP transport alone (scripts/bench/transport-client.ts: closed loop, 64 in flight, no records,
+ * READER=1 adds the response reader) over each socket adapter, pinned like the client.
+ */
+async function transport(): Promise<void> {
+  const requests = env.TRANSPORT_REQUESTS ?? "50000";
+  const sim = await startSim(FAST_SIM);
+  try {
+    for (const streaming of [false, true]) {
+      for (const adapter of ["bun", "node"]) {
+        const runs: Json[] = [];
+        for (let i = 0; i < REPEAT; i++) {
+          const out = spawnSync(
+            "taskset",
+            [
+              "-c",
+              CLIENT_CPUS,
+              bun,
+              join(root, "scripts/bench/transport-client.ts"),
+              sim.url,
+              streaming ? "1" : "0",
+              requests,
+              "64",
+              adapter,
+            ],
+            { encoding: "utf8" },
+          );
+          const line = out.stdout.trim().split("\n").at(-1) ?? "";
+          if (out.status !== 0 || line === "") throw new Error(`transport client failed: ${out.stderr}`);
+          const r = JSON.parse(line) as Json;
+          emit({ scenario: "transport", run: i, ...r });
+          runs.push(r);
+        }
+        const at = (key: string) => median(runs.map((r) => r[key] as number));
+        rows.push(
+          `| transport${env.READER === "1" ? " + response reader" : " alone"} over ${adapter} sockets, closed loop c=64, ${streaming ? "~20-token streams" : "non-streaming"} | ${fmt(at("usPerRequest"), 1)} µs per request, ${fmt(at("readsPerRequest"), 2)} reads per response |`,
+        );
+      }
+    }
+  } finally {
+    sim.stop();
+  }
+}
+
 async function scale(): Promise<void> {
   const c = Number(env.SCALE_CONCURRENCY ?? 10000);
   // Slow streams: 20 tokens 250 ms apart keep every request open ~5 s.
@@ -390,6 +435,7 @@ try {
   if (which === "accuracy" || which === "all") await accuracy();
   if (which === "ceiling" || which === "all") await ceiling();
   if (which === "cpu" || which === "all") await cpu();
+  if (which === "transport" || which === "all") await transport();
   if (which === "scale" || which === "all") await scale();
   if (which === "memory" || which === "all") await memory();
 } finally {
