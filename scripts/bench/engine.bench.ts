@@ -3,32 +3,23 @@
 // response. Run: bun scripts/bench/engine.bench.ts (BENCH_JSON=1 prints mitata's JSON).
 import { bench, group, run } from "mitata";
 import { ResponseParser } from "../../lib/http/_response-parser.ts";
+import { record as makeRecord } from "../../lib/metrics/_records.ts";
 import type { RequestRecord } from "../../lib/metrics/record.ts";
 import { FNV_OFFSET, fnvString } from "../../lib/worker/_fnv.ts";
 import { BatchWriter, readBatch } from "../../lib/worker/batch.ts";
 import { Semaphore } from "../../lib/worker/semaphore.ts";
 
-const record: RequestRecord = {
-  stageId: 0,
-  workerId: 0,
+const record: RequestRecord = makeRecord({
   index: 1,
   scheduledMs: 1.7e12,
   sentMs: 1.7e12 + 0.01,
   headersMs: 1.7e12 + 1,
   endMs: 1.7e12 + 20,
   tokenEventMs: Array.from({ length: 20 }, (_, k) => 1.7e12 + 1 + k),
-  streamed: true,
-  status: 200,
-  failure: null,
-  errorMessage: "",
-  promptTokens: 100,
-  promptTokensSource: "server",
-  cachedPromptTokens: 0,
   clientOutputTokens: 20,
   serverOutputTokens: 20,
   requestBytes: 600,
-  adapter: null,
-};
+});
 
 group("batch (1,000 records, 20 token events each)", () => {
   bench("write + take", () => {

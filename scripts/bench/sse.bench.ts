@@ -12,6 +12,7 @@ import { bench, group, run } from "mitata";
 import * as current from "../../lib/api/response.ts";
 import { defaultTokenizer } from "../../lib/data/tokenizer/default.ts";
 import * as currentSse from "../../lib/http/sse.ts";
+import { record as makeRecord } from "../../lib/metrics/_records.ts";
 import * as currentCollector from "../../lib/metrics/collector.ts";
 import type { RequestRecord } from "../../lib/metrics/record.ts";
 
@@ -152,27 +153,19 @@ const stage = {
   endMs: 1,
   status: "completed",
 } as const;
-const records: RequestRecord[] = Array.from({ length: 1000 }, (_, i) => ({
-  stageId: 0,
-  workerId: 0,
-  index: i,
-  scheduledMs: 1000 + i,
-  sentMs: 1000.2 + i,
-  headersMs: 1010 + i,
-  endMs: 1250 + i + (i % 7),
-  tokenEventMs: Array.from({ length: 20 }, (_, k) => 1020 + i + k * 11.5 + ((k * i) % 3)),
-  streamed: true,
-  status: 200,
-  failure: null,
-  errorMessage: "",
-  promptTokens: 100,
-  promptTokensSource: "server",
-  cachedPromptTokens: 0,
-  clientOutputTokens: -1,
-  serverOutputTokens: 20,
-  requestBytes: 500,
-  adapter: null,
-}));
+const records: RequestRecord[] = Array.from({ length: 1000 }, (_, i) =>
+  makeRecord({
+    index: i,
+    scheduledMs: 1000 + i,
+    sentMs: 1000.2 + i,
+    headersMs: 1010 + i,
+    endMs: 1250 + i + (i % 7),
+    tokenEventMs: Array.from({ length: 20 }, (_, k) => 1020 + i + k * 11.5 + ((k * i) % 3)),
+    clientOutputTokens: -1,
+    serverOutputTokens: 20,
+    requestBytes: 500,
+  }),
+);
 const collectorCases: Case[] = impls.map((impl) => [
   `${impl.label}add() 1,000 20-token records (fresh collector)`,
   () => {
