@@ -17,6 +17,6 @@ export const configArgs = {
 
 export const outputArgs = {
   json: { type: "boolean", description: "Print the summary report as JSON on stdout (logs go to stderr)" },
-  quiet: { type: "boolean", alias: "q", description: "Print nothing but errors (and --json output)" },
+  quiet: { type: "boolean", alias: "q", description: "Print only warnings, errors and --json output" },
   outputDir: { type: "string", description: "Report directory (overrides storage.local_storage.path)" },
 } as const satisfies ArgsDef;

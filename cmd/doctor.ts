@@ -30,7 +30,10 @@ function pingWorker(timeoutMs: number): Promise<number> {
 }
 
 export default defineCommand({
-  meta: { name: "doctor", description: "Check that this build can run a benchmark here (Workers, clock)" },
+  meta: {
+    name: "doctor",
+    description: "Check that this build can start Workers here and print the runtime facts",
+  },
   args: {},
   async run() {
     const lines = [
