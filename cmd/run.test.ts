@@ -214,4 +214,24 @@ describe("inferload run", () => {
     expect(code).toBe(1);
     expect(performance.now() - started).toBeLessThan(20_000);
   }, 30_000);
+
+  test("without a server, runs against the built-in simulator, which serves the config's LoRA adapters", async () => {
+    const out = join(dir, "builtin-lora");
+    const split = [
+      { name: "movie", split: 0.5 },
+      { name: "consumer", split: 0.5 },
+    ];
+    const config = writeConfig(null, {
+      type: "constant",
+      stages: [{ rate: 40, duration: 1 }],
+      lora_traffic_split: split,
+    });
+    expect(await runCli(["run", "-c", config, "--quiet", "--output-dir", out])).toBe(0);
+    const summary = readReport(out, "summary_lifecycle_metrics.json");
+    expect(summary.successes.count).toBe(40);
+    expect(summary.failures.count).toBe(0);
+    const movie = readReport(out, "adapter_movie_lifecycle_metrics.json");
+    const consumer = readReport(out, "adapter_consumer_lifecycle_metrics.json");
+    expect(movie.successes.count + consumer.successes.count).toBe(40);
+  }, 60_000);
 });

@@ -8,6 +8,7 @@ test.each([
   ["http_status", 400, "This model's maximum context length is 8192 tokens", "400 - Context Window"],
   ["http_status", 400, "Expecting value: line 1 column 1", "400 - Invalid JSON"],
   ["http_status", 404, "The model `x` does not exist / model not found", "404 - Model Not Found"],
+  ["http_status", 404, "The model `movie` does not exist.", "404 - Model Not Found"],
   ["http_status", 408, "request timed out", "408 - Timeout"],
   ["http_status", 401, "bad key", "401 - other"],
   ["timeout", 0, "", "Timeout"],

@@ -19,7 +19,8 @@ const httpMessageLabels: ReadonlyArray<readonly [RegExp, string]> = [
     "Invalid JSON",
   ],
   [/timeout|timed.?out/i, "Timeout"],
-  [/model.?not.?found|no such model/i, "Model Not Found"],
+  // vLLM and OpenAI say "The model `x` does not exist".
+  [/model.?not.?found|no such model|model\b.*\bdoes not exist/i, "Model Not Found"],
 ];
 
 /**

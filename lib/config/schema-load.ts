@@ -162,11 +162,9 @@ export function loadProblems(load: LoadValue, valid: (path: readonly PathKey[]) 
   } else if (load.stages.length === 0 && load.sweep === null) {
     problems.push({ path: ["stages"], expected: "expected at least one stage, or a load.sweep" });
   }
-  if (
-    valid(["sweep"]) &&
-    load.sweep !== null &&
-    (load.type === "concurrent" || load.type === "trace_session_replay")
-  ) {
+  // The sweep's ladder is a list of rates, so it needs a rate-based load type. inference-perf documents
+  // "constant or poisson" but only refuses concurrent; with trace_replay its ladder would be ignored.
+  if (valid(["sweep"]) && load.sweep !== null && load.type !== "constant" && load.type !== "poisson") {
     problems.push({ path: ["sweep"], expected: `expected no sweep with load.type "${load.type}"` });
   }
   if (Array.isArray(load.stages)) {

@@ -126,7 +126,7 @@ describe("stage rules", () => {
 });
 
 describe("sweep, trace and LoRA rules", () => {
-  test.each(["concurrent", "trace_session_replay"])("sweep is refused with %s", (type) => {
+  test.each(["concurrent", "trace_session_replay", "trace_replay"])("sweep is refused with %s", (type) => {
     expect(problemsOf({ load: { type, sweep: { type: "geometric" } } })).toContain(
       `load.sweep: expected no sweep with load.type "${type}", got an object`,
     );

@@ -23,7 +23,10 @@ export async function prepareTarget(
 ): Promise<Target> {
   let stop = async () => {};
   if (config.server === null) {
-    const sim = await startSimOnFreePort({});
+    // Serve the adapters the config splits traffic across, so a LoRA config runs as it would on a
+    // server that has them loaded.
+    const loras = (config.load.lora_traffic_split ?? []).map((adapter) => adapter.name);
+    const sim = await startSimOnFreePort(loras.length > 0 ? { loras } : {});
     stop = () => sim.stop();
     log.info(`No server in the config: running against the built-in simulator at ${sim.url}`);
     config = {
