@@ -1,4 +1,5 @@
-// `inferload doctor`: checks that this build can start Workers and read its clock, and prints the facts.
+// `inferload doctor`: checks that this build can start Workers (also from the compiled binary) and
+// prints the runtime facts.
 
 import { availableParallelism } from "node:os";
 import { defineCommand } from "citty";
