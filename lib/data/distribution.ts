@@ -2,9 +2,10 @@
 // `generateDistribution` is what random/synthetic use; `sampleFromDistribution` is what shared_prefix
 // uses. They differ on purpose (as upstream): see each function's notes.
 import { UserError } from "../cli/errors.ts";
+import { distributionTypes } from "../config/schema-data.ts";
 import type { Rng } from "../load/rng.ts";
 
-export type DistributionType = "normal" | "skew_normal" | "lognormal" | "uniform" | "poisson" | "fixed";
+export type DistributionType = (typeof distributionTypes)[number];
 
 /** inference-perf's `Distribution` as it appears in a config (snake_case, every field optional). */
 export interface DistributionConfig {
@@ -29,14 +30,7 @@ export interface Distribution {
   totalCount: number | null;
 }
 
-const TYPES: readonly DistributionType[] = [
-  "normal",
-  "skew_normal",
-  "lognormal",
-  "uniform",
-  "poisson",
-  "fixed",
-];
+const TYPES: readonly DistributionType[] = distributionTypes;
 
 /** Fill inference-perf's defaults (min 10, max 1024, mean 512, std_dev 200, normal). */
 export function resolveDistribution(config: DistributionConfig, path = "distribution"): Distribution {
