@@ -1,6 +1,8 @@
 // Test helpers for lib/data: a resolved config from a `data` section, and the fixture tokenizer.
+import { expect } from "bun:test";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { UserError } from "../cli/errors.ts";
 import { configFromObject } from "../config/load.ts";
 import type { DataGenConfig } from "./create.ts";
 import { createJsonTokenizer } from "./tokenizer/json.ts";
@@ -31,4 +33,14 @@ export function fixtureTokenizer(): Tokenizer {
     "fixtures/data/tokenizer.json",
   );
   return fixture;
+}
+
+/** The UserError a promise rejects with (the test fails if it resolves or rejects with anything else). */
+export async function failure(promise: Promise<unknown>): Promise<UserError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(UserError);
+  return error as UserError;
 }

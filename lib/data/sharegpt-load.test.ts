@@ -2,22 +2,12 @@ import { afterAll, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { UserError } from "../cli/errors.ts";
-import { FIXTURES } from "./_testing.ts";
+import { FIXTURES, failure } from "./_testing.ts";
 import type { FetchLike } from "./hub.ts";
 import { loadShareGpt } from "./sharegpt-load.ts";
 
 const work = mkdtempSync(join(tmpdir(), "inferload-sharegpt-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function failure(promise: Promise<unknown>): Promise<UserError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UserError);
-  return error as UserError;
-}
 
 test("loadShareGpt() reads a file and reports how many rows it skipped", async () => {
   const loaded = await loadShareGpt(`${FIXTURES}sharegpt-sample.json`, { env: {} });

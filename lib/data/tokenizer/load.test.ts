@@ -2,8 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { UserError } from "../../cli/errors.ts";
-import { FIXTURES } from "../_testing.ts";
+import { FIXTURES, failure } from "../_testing.ts";
 import type { FetchLike } from "../hub.ts";
 import { DEFAULT_TOKENIZER_NAME, defaultTokenizer } from "./default.ts";
 import { loadTokenizer } from "./load.ts";
@@ -11,15 +10,6 @@ import { loadTokenizer } from "./load.ts";
 const FIXTURE = `${FIXTURES}tokenizer.json`;
 const work = mkdtempSync(join(tmpdir(), "inferload-tok-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function failure(promise: Promise<unknown>): Promise<UserError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UserError);
-  return error as UserError;
-}
 
 /** A fetch that answers from a table of url suffix → [status, body] and records what was asked. */
 function fakeHub(routes: Record<string, [number, string]>): FetchLike & { calls: string[] } {
