@@ -2,6 +2,7 @@
 // type them (kebab-case), in one aligned column.
 import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { commands } from "./main.ts";
 
@@ -49,4 +50,49 @@ test("--version prints the version and the git commit", () => {
   const result = cli("--version");
   expect(result.status).toBe(0);
   expect(result.stdout).toMatch(/^inferload \d+\.\d+\.\d+ \((?:[0-9a-f]{12}|unknown)\)\n$/);
+});
+
+test("run --markers prints inference-perf's scrapable blocks on stdout, around valid JSON", () => {
+  const out = join(import.meta.dirname, "..", ".tmp", `markers-${process.pid}`);
+  const config = join(import.meta.dirname, "..", "fixtures", "configs", "quickstart.yaml");
+  try {
+    const result = spawnSync(
+      process.execPath,
+      [
+        main,
+        "run",
+        "-c",
+        config,
+        "--quiet",
+        "--markers",
+        "--output-dir",
+        out,
+        "--set",
+        "load.stages[0].duration=1",
+        "--set",
+        "load.stages[1].duration=1",
+      ],
+      { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000 },
+    );
+    expect(result.status).toBe(0);
+    const markers = result.stdout.split("\n").filter((line) => line.startsWith("==="));
+    expect(markers).toEqual([
+      "=== START_SUMMARY ===",
+      "=== END_SUMMARY ===",
+      "=== START_STAGE_0 ===",
+      "=== END_STAGE_0 ===",
+      "=== START_STAGE_1 ===",
+      "=== END_STAGE_1 ===",
+    ]);
+    const summary = result.stdout.slice(result.stdout.indexOf("{"), result.stdout.indexOf("=== END_SUMMARY"));
+    expect(JSON.parse(summary).load_summary.count).toBeGreaterThan(0);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}, 70_000);
+
+test("run refuses --json with --markers (both use stdout) with exit 2", () => {
+  const result = cli("run", "-c", "x.yaml", "--json", "--markers");
+  expect(result.status).toBe(2);
+  expect(result.stderr).toContain("Cannot use --json with --markers");
 });
