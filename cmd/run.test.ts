@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startCountingProxy } from "../lib/http/_test-server.ts";
+import { startCountingProxy } from "../lib/http/test-server.testing.ts";
 import { type RunningSim, startSimOnFreePort } from "../lib/sim/start.ts";
 import { runCli } from "./main.ts";
 

@@ -1,6 +1,6 @@
 // Failure kinds and the labels inference-perf groups failures under in `failures.by_label`
 // (`reportgen/base.py::make_concise_label`). Pure.
-import type { FailureKind } from "../metrics/record.ts";
+import type { FailureKind } from "../record/record.ts";
 
 /** Labels inference-perf derives from the status code alone. */
 const httpCodeLabels: Readonly<Record<number, string>> = {

@@ -7,7 +7,7 @@
 // default only when the server sent no usage (see `countOutput`).
 import type { Tokenizer } from "../data/types.ts";
 import { createSseParser, type SseParser } from "../http/sse.ts";
-import type { FailureKind } from "../metrics/record.ts";
+import type { FailureKind } from "../record/record.ts";
 import { type ChunkTemplate, learnTemplate, matchTemplate } from "./chunk-template.ts";
 import { errorBodyMessage, messageOf } from "./failure.ts";
 import { readUsage, type Usage } from "./usage.ts";

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
-import { fixedFacts } from "./_test-facts.ts";
+import { fixedFacts } from "./facts.testing.ts";
 import { loadConfig } from "./load.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "inferload-load-"));

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { parseYAML } from "confbox";
 import fc from "fast-check";
-import { build, problemsOf } from "./_test-facts.ts";
+import { build, problemsOf } from "./facts.testing.ts";
 import { printConfig } from "./print.ts";
 
 describe("printConfig()", () => {

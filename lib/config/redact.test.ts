@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} references are the subject here
 import { describe, expect, test } from "bun:test";
 import { parseYAML } from "confbox";
-import { build, oneStage } from "./_test-facts.ts";
+import { build, oneStage } from "./facts.testing.ts";
 import { fingerprintConfig } from "./fingerprint.ts";
 import { printConfig } from "./print.ts";
 import { isSecretName, REDACTED, redact } from "./redact.ts";

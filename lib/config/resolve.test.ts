@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { build, oneStage } from "./_test-facts.ts";
+import { build, oneStage } from "./facts.testing.ts";
 import { printConfig } from "./print.ts";
 import { formatTimestamp } from "./resolve.ts";
 

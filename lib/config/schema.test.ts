@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { build, oneStage, problemsOf } from "./_test-facts.ts";
+import { build, oneStage, problemsOf } from "./facts.testing.ts";
 
 describe("defaults", () => {
   test("a minimal config gets every inference-perf default", () => {

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UserError } from "../cli/errors.ts";
 import { createRng } from "../load/rng.ts";
-import { dataConfig, FIXTURES } from "./_testing.ts";
 import { createDataGenerator, type DataGenConfig } from "./create.ts";
+import { dataConfig, FIXTURES } from "./data.testing.ts";
 import { defaultTokenizer } from "./tokenizer/default.ts";
 
 const TRACE = fileURLToPath(new URL("../../fixtures/traces/sample.csv", import.meta.url));

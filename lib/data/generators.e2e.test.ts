@@ -10,8 +10,8 @@ import { configFromObject } from "../config/load.ts";
 import { createRng } from "../load/rng.ts";
 import { startSimOnFreePort } from "../sim/start.ts";
 import type { TruthRecord } from "../sim/truth-log.ts";
-import { FIXTURES } from "./_testing.ts";
 import { createDataGenerator } from "./create.ts";
+import { FIXTURES } from "./data.testing.ts";
 import { defaultTokenizer } from "./tokenizer/default.ts";
 
 const N = 12;

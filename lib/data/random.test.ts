@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { fixtureTokenizer } from "./_testing.ts";
+import { fixtureTokenizer } from "./data.testing.ts";
 import { resolveDistribution } from "./distribution.ts";
 import { distributionLengths, listLengths } from "./lengths.ts";
 import { createRandomGenerator } from "./random.ts";

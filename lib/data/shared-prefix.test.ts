@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { fixtureTokenizer } from "./_testing.ts";
+import { fixtureTokenizer } from "./data.testing.ts";
 import { fixedDistribution, resolveDistribution } from "./distribution.ts";
 import { createSharedPrefixGenerator, type SharedPrefixOptions } from "./shared-prefix.ts";
 import { defaultTokenizer } from "./tokenizer/default.ts";

@@ -2,7 +2,7 @@ import { afterAll, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FIXTURES, failure } from "./_testing.ts";
+import { FIXTURES, failure } from "./data.testing.ts";
 import type { FetchLike } from "./hub.ts";
 import { loadShareGpt } from "./sharegpt-load.ts";
 

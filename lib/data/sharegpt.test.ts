@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { FIXTURES } from "./_testing.ts";
+import { FIXTURES } from "./data.testing.ts";
 import { createShareGptGenerator } from "./sharegpt.ts";
 import { parseShareGpt } from "./sharegpt-parse.ts";
 import { defaultTokenizer } from "./tokenizer/default.ts";

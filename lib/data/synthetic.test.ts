@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { fixtureTokenizer } from "./_testing.ts";
 import { SHAKESPEARE_CORIOLANUS } from "./assets/shakespeare.ts";
+import { fixtureTokenizer } from "./data.testing.ts";
 import { resolveDistribution } from "./distribution.ts";
 import { distributionLengths, listLengths } from "./lengths.ts";
 import { createSyntheticGenerator } from "./synthetic.ts";

@@ -6,8 +6,8 @@ import type { Server as NetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tcpAdapters } from "../runtime/tcp.ts";
-import { listenOnFreePort } from "./_test-server.ts";
 import { createSocketTransport as createWith, type SocketTransportOptions } from "./socket-transport.ts";
+import { listenOnFreePort } from "./test-server.testing.ts";
 
 // A throwaway self-signed certificate for 127.0.0.1 (openssl is on the CI image and dev boxes).
 let dir: string;

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createServer } from "node:net";
 import { tcpAdapters } from "../runtime/tcp.ts";
+import { createSocketTransport as createWith, type SocketTransportOptions } from "./socket-transport.ts";
 import {
   listenOnFreePort,
   startHttpTestServer,
   startRawTestServer,
   type TestServer,
-} from "./_test-server.ts";
-import { createSocketTransport as createWith, type SocketTransportOptions } from "./socket-transport.ts";
+} from "./test-server.testing.ts";
 import type { HttpRequest, ResponseHandler } from "./transport.ts";
 
 function collector() {

@@ -5,9 +5,9 @@
 // and has a ~300 s inactivity timeout (notes/bun-facts §2); this client has no timeout but
 // load.request_timeout.
 import { Buffer } from "node:buffer";
+import { nowMs } from "../runtime/clock.ts";
 import { defaultTcpConnect, type TcpConnect, type TcpConnection } from "../runtime/tcp.ts";
-import { nowMs } from "../worker/wait.ts";
-import { HttpParseError, ResponseParser } from "./_response-parser.ts";
+import { HttpParseError, ResponseParser } from "./response-parser.ts";
 import type {
   HttpRequest,
   ResponseHandler,

@@ -1,6 +1,6 @@
 // The one interface every transport implements: send a request, hand response bytes to a handler as
 // they arrive (stamped on the shared clock), report how it ended. Failures are values, never throws.
-import type { FailureKind } from "../metrics/record.ts";
+import type { FailureKind } from "../record/record.ts";
 
 export interface HttpRequest {
   method: "GET" | "POST";

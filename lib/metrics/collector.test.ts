@@ -1,14 +1,7 @@
-import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { parseRecordLine } from "../report/records.ts";
-import { record } from "./_records.ts";
+import { expect, test } from "bun:test";
+import type { StageInfo } from "../load/stage.ts";
+import { record } from "../record/record.testing.ts";
 import { createCollector } from "./collector.ts";
-import type { StageInfo } from "./stage-info.ts";
-
-const dir = mkdtempSync(join(tmpdir(), "inferload-collector-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const config = { report: { request_lifecycle: { percentiles: [50, 99], max_error_messages: 2 } } };
 
@@ -28,7 +21,7 @@ function stage(id: number, overrides: Partial<StageInfo> = {}): StageInfo {
   };
 }
 
-test("records are routed to their stage, adapter and adapter-stage; probe records are ignored", () => {
+test("records are routed to their stage, adapter and adapter-stage; probe records are not reported", () => {
   const c = createCollector({ config });
   c.stageStarted(stage(-1));
   c.add(record({ stageId: -1 }));
@@ -40,7 +33,6 @@ test("records are routed to their stage, adapter and adapter-stage; probe record
   c.add(record({ stageId: 1, adapter: "a" }));
   c.add(record({ stageId: 1, adapter: "b", failure: "http_status", status: 429, errorMessage: "slow" }));
   c.stageEnded(stage(1));
-  expect(c.counters).toEqual({ done: 4, failed: 1 });
   const report = c.finish({ interrupted: false });
   expect(report.summary.count).toBe(4);
   expect(report.stages.map((s) => [s.info.id, s.metrics.count])).toEqual([
@@ -87,23 +79,36 @@ test("failure messages are capped per label and labels sort by count", () => {
   expect(byLabel.Timeout).toEqual({ count: 5, messages: ["t0", "t1"] });
 });
 
-test("per-request records stream to the JSONL file as stages end, before the run finishes", () => {
-  const path = join(dir, "records.jsonl");
-  const c = createCollector({ config, perRequestPath: path });
+test("a probe stage (id -1) is accumulated for its caller, with completions when asked, never reported", () => {
+  const c = createCollector({ config });
+  c.stageStarted(stage(-1, { kind: "concurrent", type: "concurrent" }), { keepCompletions: true });
+  c.add(record({ stageId: -1, sentMs: 10, endMs: 50, adapter: "a" }));
+  c.add(record({ stageId: -1, sentMs: 12, endMs: 70 }));
+  c.add(record({ stageId: -1, failure: "cancelled" }));
+  const probe = c.stageEnded(stage(-1)).metrics;
+  expect(probe.completions).toEqual([
+    { sentMs: 10, endMs: 50 },
+    { sentMs: 12, endMs: 70 },
+  ]);
+  expect([probe.successCount, probe.byKind]).toEqual([2, { cancelled: 1 }]);
+  const report = c.finish({ interrupted: false });
+  expect([report.stages, report.adapters, report.summary.count]).toEqual([[], [], 0]);
+});
+
+test("stage metrics carry the median schedule delay whatever percentiles the report asks for", () => {
+  const c = createCollector({ config: { report: { request_lifecycle: { percentiles: [90] } } } });
   c.stageStarted(stage(0));
-  c.add(record({ index: 0 }));
-  c.add(record({ index: 1, headersMs: Number.NaN, failure: "connect" }));
-  c.add(record({ stageId: -1 }));
-  c.stageEnded(stage(0));
-  const lines = readFileSync(path, "utf8").trim().split("\n").map(parseRecordLine);
-  expect(lines).toHaveLength(3);
-  expect(lines.slice(0, 2).map((l) => ("record" in l ? l.record.index : -1))).toEqual([0, 1]);
-  const second = lines[1];
-  expect(second && "record" in second ? second.record.headersMs : 0).toBeNaN();
-  expect(lines[2] && "stage" in lines[2] ? lines[2].stage.id : -1).toBe(0);
-  c.add(record({ index: 2 }));
-  expect(c.finish({ interrupted: false }).perRequestPath).toBe(path);
-  expect(readFileSync(path, "utf8").trim().split("\n")).toHaveLength(4);
+  for (const [scheduledMs, sentMs] of [
+    [0, 0.5],
+    [10, 10.1],
+    [20, 23],
+    [30, 30.2],
+    [40, 40.3],
+  ] as const)
+    c.add(record({ scheduledMs, sentMs }));
+  const metrics = c.stageEnded(stage(0)).metrics;
+  expect(metrics.medianScheduleDelayS * 1000).toBeCloseTo(0.3, 9);
+  expect(metrics.completions).toBeNull();
 });
 
 test("an uncounted prompt (-1) adds no prompt sample and nothing to the totals", () => {

@@ -1,11 +1,10 @@
-// The main thread's sink for request records: routes each record to its stage and adapter-stage
-// accumulators, streams it to the per-request JSONL file when asked, keeps progress counters, and
-// closes everything into a RunReport. Records with stageId < 0 (the sweep's probe) are ignored.
-// No clock and no console; the only I/O is the optional record file.
-import { createRecordWriter, type RecordWriter } from "../report/records.ts";
+// The main thread's accumulator of request records: routes each record to its stage's and its
+// adapter-stage's metrics, closes a stage's numbers when it ends, and closes the run into a RunReport.
+// Every stage is accumulated, including those not reported (the sweep's probe), so the runner's warnings
+// and the sweep read the same numbers the reports use. Pure: no clock, no console, no files.
+import { isReported, type StageInfo } from "../load/stage.ts";
+import type { RequestRecord } from "../record/record.ts";
 import { defaultPercentiles } from "./percentiles.ts";
-import type { RequestRecord } from "./record.ts";
-import type { StageInfo } from "./stage-info.ts";
 import { type ClosedMetrics, StageMetrics, type StageMetricsOptions } from "./stage-metrics.ts";
 
 /** The slice of the resolved config the collector reads; the full `Config` satisfies it. */
@@ -40,33 +39,31 @@ export interface RunReport {
   adapters: AdapterResult[];
   adapterStages: AdapterStageResult[];
   percentiles: readonly number[];
-  /** The per-request JSONL file, when one was written. */
-  perRequestPath: string | null;
 }
 
-export interface CollectorCounters {
-  /** Records received (stage ≥ 0), successes plus failures. */
-  done: number;
-  failed: number;
+export interface StageOptions {
+  /** Keep each success's send and end time (the sweep's saturation estimate needs them). */
+  keepCompletions?: boolean | undefined;
 }
 
 export interface Collector {
-  stageStarted(info: StageInfo): void;
+  stageStarted(info: StageInfo, options?: StageOptions): void;
   add(record: RequestRecord): void;
   /** Closes a stage's numbers (the accumulator stays open for late records) and returns them. */
-  stageEnded(info: StageInfo): StageResult | null;
-  /** Writes buffered per-request lines to disk; the runner may call it after each batch. */
-  flush(): void;
-  readonly counters: Readonly<CollectorCounters>;
+  stageEnded(info: StageInfo): StageResult;
   finish(options: { interrupted: boolean }): RunReport;
 }
 
 export interface CollectorOptions {
   config: CollectorConfig;
-  /** Stream every record to this JSONL file as it arrives (report.request_lifecycle.per_request). */
-  perRequestPath?: string | undefined;
   /** For tests: samples kept exactly per distribution before switching to the sketch. */
   exactLimit?: number | undefined;
+}
+
+interface StageEntry {
+  info: StageInfo;
+  metrics: StageMetrics;
+  ended: boolean;
 }
 
 export function createCollector(options: CollectorOptions): Collector {
@@ -76,14 +73,10 @@ export function createCollector(options: CollectorOptions): Collector {
     maxErrorMessages: lifecycle.max_error_messages ?? 100,
     exactLimit: options.exactLimit,
   };
-  const stages = new Map<number, { info: StageInfo; metrics: StageMetrics; ended: boolean }>();
+  const stages = new Map<number, StageEntry>();
   const adapterStages = new Map<string, Map<number, StageMetrics>>();
-  const writer: RecordWriter | null = options.perRequestPath
-    ? createRecordWriter(options.perRequestPath)
-    : null;
-  const counters: CollectorCounters = { done: 0, failed: 0 };
 
-  function stageEntry(id: number) {
+  function stageEntry(id: number): StageEntry {
     let entry = stages.get(id);
     if (entry === undefined) {
       entry = { info: placeholderInfo(id), metrics: new StageMetrics(metricsOptions), ended: false };
@@ -101,33 +94,29 @@ export function createCollector(options: CollectorOptions): Collector {
   }
 
   return {
-    stageStarted(info) {
-      if (info.id < 0) return;
-      stageEntry(info.id).info = info;
+    stageStarted(info, stageOptions = {}) {
+      const existing = stages.get(info.id);
+      if (existing !== undefined && !stageOptions.keepCompletions) {
+        existing.info = info;
+        return;
+      }
+      const metrics = new StageMetrics({ ...metricsOptions, keepCompletions: stageOptions.keepCompletions });
+      stages.set(info.id, { info, metrics, ended: false });
     },
     add(record) {
-      if (record.stageId < 0) return;
-      counters.done++;
-      if (record.failure !== null) counters.failed++;
-      stageEntry(record.stageId).metrics.add(record);
-      if (record.adapter !== null) adapterStage(record.adapter, record.stageId).add(record);
-      writer?.write(record);
+      const entry = stageEntry(record.stageId);
+      entry.metrics.add(record);
+      if (record.adapter !== null && isReported(record.stageId))
+        adapterStage(record.adapter, record.stageId).add(record);
     },
     stageEnded(info) {
-      if (info.id < 0) return null;
       const entry = stageEntry(info.id);
       entry.info = info;
       entry.ended = true;
-      writer?.writeStage(info);
-      writer?.flush();
       return { info, metrics: entry.metrics.close() };
     },
-    flush() {
-      writer?.flush();
-    },
-    counters,
     finish({ interrupted }) {
-      const ordered = [...stages.entries()].sort((a, b) => a[0] - b[0]);
+      const ordered = [...stages.entries()].filter(([id]) => isReported(id)).sort((a, b) => a[0] - b[0]);
       const stageResults: StageResult[] = ordered.map(([, entry]) => ({
         info: entry.ended
           ? entry.info
@@ -158,7 +147,6 @@ export function createCollector(options: CollectorOptions): Collector {
           });
         }
       }
-      writer?.close();
       return {
         interrupted,
         summary: summary.close(),
@@ -166,7 +154,6 @@ export function createCollector(options: CollectorOptions): Collector {
         adapters,
         adapterStages: adapterStageResults,
         percentiles: metricsOptions.percentiles,
-        perRequestPath: writer?.path ?? null,
       };
     },
   };

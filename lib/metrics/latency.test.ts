@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { record } from "./_records.ts";
+import { record } from "../record/record.testing.ts";
 import { forEachItlGap, requestLatency } from "./latency.ts";
 
 test("a streamed success gives latency, TTFT, TPOT over first-to-last token, NTPOT and ITL gaps", () => {

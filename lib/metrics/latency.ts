@@ -9,7 +9,7 @@
 // where N is the output token count (the server's usage.completion_tokens when present, else the
 // client's tokenizer count). TPOT spans first to last token as inference-perf computes it, so the
 // usage chunk and "[DONE]" that follow the last token do not count as decode time.
-import { outputTokens, type RequestRecord } from "./record.ts";
+import { outputTokens, type RequestRecord } from "../record/record.ts";
 
 export interface RequestLatency {
   requestLatency: number;

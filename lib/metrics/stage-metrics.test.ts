@@ -1,9 +1,9 @@
 import { expect, test } from "bun:test";
 import fc from "fast-check";
-import { record } from "./_records.ts";
+import { record } from "../record/record.testing.ts";
+import type { RequestRecord } from "../record/record.ts";
 import { Distribution } from "./distribution.ts";
 import { forEachItlGap, requestLatency } from "./latency.ts";
-import type { RequestRecord } from "./record.ts";
 import { StageMetrics } from "./stage-metrics.ts";
 
 const percentiles = [10, 50, 90, 99];

@@ -2,14 +2,22 @@
 // whole run): constant cost per record (plus one step per token event), bounded memory (see
 // distribution.ts), associative merge, and close() to a plain value the report renderers read. Pure.
 import { failureLabel } from "../api/failure.ts";
+import { outputTokens, type RequestRecord } from "../record/record.ts";
 import { Distribution, type Summary } from "./distribution.ts";
-import { outputTokens, type RequestRecord } from "./record.ts";
 
 export interface StageMetricsOptions {
   percentiles: readonly number[];
   /** Distinct messages kept per failure label (report.request_lifecycle.max_error_messages). */
   maxErrorMessages: number;
   exactLimit?: number | undefined;
+  /** Keep every success's send and end time (`ClosedMetrics.completions`), for the sweep's probe. */
+  keepCompletions?: boolean | undefined;
+}
+
+/** One successful request's send and end time, ms on the shared clock. */
+export interface Completion {
+  sentMs: number;
+  endMs: number;
 }
 
 export interface LabelCount {
@@ -27,6 +35,8 @@ export interface ClosedMetrics {
   lastSentMs: number;
   lastEndMs: number;
   scheduleDelay: Summary | null;
+  /** Median schedule delay in seconds (whatever percentiles the report asks for), NaN when empty. */
+  medianScheduleDelayS: number;
   requestLatency: Summary | null;
   ntpot: Summary | null;
   tpot: Summary | null;
@@ -52,6 +62,8 @@ export interface ClosedMetrics {
   byKind: Record<string, number>;
   /** False when some distribution switched to its sketch (percentiles within 0.1%). */
   exact: boolean;
+  /** Every success's send and end time when the accumulator keeps them, else null. */
+  completions: readonly Completion[] | null;
 }
 
 export class StageMetrics {
@@ -75,10 +87,12 @@ export class StageMetrics {
   #labels = new Map<string, { count: number; messages: Set<string> }>();
   #kinds = new Map<string, number>();
   readonly #d: Record<DistName, Distribution>;
+  readonly #completions: Completion[] | null;
 
   constructor(options: StageMetricsOptions) {
     this.#options = options;
     this.#d = newDistributions(options.exactLimit);
+    this.#completions = options.keepCompletions ? [] : null;
   }
 
   get count(): number {
@@ -102,6 +116,7 @@ export class StageMetrics {
       return;
     }
     this.#successes++;
+    this.#completions?.push({ sentMs: record.sentMs, endMs: record.endMs });
     // requestLatency() and forEachItlGap() (latency.ts) written out: same arithmetic, in the same
     // order, without the per-record result object and callback (this runs for every record).
     const output = outputTokens(record);
@@ -155,6 +170,7 @@ export class StageMetrics {
   /** A new accumulator holding both (neither input changes). Associative. */
   static merge(a: StageMetrics, b: StageMetrics): StageMetrics {
     const out = new StageMetrics(a.#options);
+    out.#completions?.push(...(a.#completions ?? []), ...(b.#completions ?? []));
     for (const src of [a, b]) {
       out.#count += src.#count;
       out.#successes += src.#successes;
@@ -195,6 +211,7 @@ export class StageMetrics {
       lastSentMs: empty ? Number.NaN : this.#lastSentMs,
       lastEndMs: empty ? Number.NaN : this.#lastEndMs,
       scheduleDelay: s("scheduleDelay"),
+      medianScheduleDelayS: d.scheduleDelay.summarize([50])?.median ?? Number.NaN,
       requestLatency: s("requestLatency"),
       ntpot: s("ntpot"),
       tpot: s("tpot"),
@@ -217,6 +234,7 @@ export class StageMetrics {
       byLabel,
       byKind: Object.fromEntries(this.#kinds),
       exact: distNames.every((name) => d[name].exact),
+      completions: this.#completions === null ? null : [...this.#completions],
     };
   }
 }

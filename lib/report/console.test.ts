@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
-import { fixedRun } from "./_fixed-run.ts";
 import { consoleSummary, table } from "./console.ts";
+import { fixedRun } from "./fixed-run.testing.ts";
 import { jsonSummary, summaryMarkers } from "./json.ts";
 
 test("the console summary has one row per stage, a total row and the report folder", () => {

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { fixedRun } from "./_fixed-run.ts";
+import { fixedRun } from "./fixed-run.testing.ts";
 import { lifecycleReport } from "./lifecycle-json.ts";
 import { toJson } from "./write.ts";
 

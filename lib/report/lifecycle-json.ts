@@ -2,7 +2,7 @@
 // superset its v0.6 releases wrote (older `prompt_len` next to newer `prompt_tokens`, `output_tokens`,
 // `token_count_mismatches`, `request_size_bytes`, `by_label`, `benchmark_time_seconds`), then our
 // additive keys. Pure: returns an object; write.ts serialises it. Definitions: docs/metrics.md.
-import type { StageInfo } from "../metrics/stage-info.ts";
+import type { StageInfo } from "../load/stage.ts";
 import type { ClosedMetrics } from "../metrics/stage-metrics.ts";
 
 export type LifecycleReport = Record<string, unknown>;

@@ -2,7 +2,7 @@
 // (`{start_time, end_time, request, response, info, error}`) plus our keys. Times in seconds on the
 // run's clock (epoch-based: performance.timeOrigin + performance.now()). Pure.
 import { requestLatency } from "../metrics/latency.ts";
-import { type FailureKind, outputTokens, type RequestRecord } from "../metrics/record.ts";
+import { type FailureKind, outputTokens, type RequestRecord } from "../record/record.ts";
 
 const errorTypes: Readonly<Record<FailureKind, string>> = {
   connect: "ConnectionError",

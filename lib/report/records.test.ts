@@ -2,7 +2,7 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { record } from "../metrics/_records.ts";
+import { record } from "../record/record.testing.ts";
 import { createRecordWriter, readRecords } from "./records.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "inferload-records-"));

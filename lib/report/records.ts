@@ -4,8 +4,8 @@
 import { closeSync, createReadStream, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { createInterface } from "node:readline";
-import type { RequestRecord } from "../metrics/record.ts";
-import type { StageInfo } from "../metrics/stage-info.ts";
+import type { StageInfo } from "../load/stage.ts";
+import type { RequestRecord } from "../record/record.ts";
 
 export interface RecordWriter {
   readonly path: string;

@@ -2,9 +2,10 @@ import { afterAll, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { record } from "../metrics/_records.ts";
 import { createCollector } from "../metrics/collector.ts";
-import { fixedConfig, fixedRun, fixedStages } from "./_fixed-run.ts";
+import { record } from "../record/record.testing.ts";
+import { fixedConfig, fixedRun, fixedStages } from "./fixed-run.testing.ts";
+import { createRecordWriter } from "./records.ts";
 import { perRequestRecordsPath, reportDir, writeReports, writeStageReport } from "./write.ts";
 
 const root = mkdtempSync(join(tmpdir(), "inferload-write-"));
@@ -60,12 +61,22 @@ test("per_request converts the streamed JSONL into inference-perf's per-request 
   expect(recordsPath).toBe(join(dir, "per_request_records.jsonl"));
   const { mkdirSync } = await import("node:fs");
   mkdirSync(dir, { recursive: true });
-  const collector = createCollector({ config, perRequestPath: recordsPath });
+  const collector = createCollector({ config });
+  const writer = createRecordWriter(recordsPath!);
   collector.stageStarted(fixedStages[0]!);
-  collector.add(record({ index: 0 }));
-  collector.add(record({ index: 1, failure: "http_status", status: 503, errorMessage: "down" }));
-  collector.stageEnded(fixedStages[0]!);
-  const written = await writeReports(collector.finish({ interrupted: false }), config, { dir });
+  for (const r of [
+    record({ index: 0 }),
+    record({ index: 1, failure: "http_status", status: 503, errorMessage: "down" }),
+  ]) {
+    collector.add(r);
+    writer.write(r);
+  }
+  writer.writeStage(collector.stageEnded(fixedStages[0]!).info);
+  writer.close();
+  const written = await writeReports(collector.finish({ interrupted: false }), config, {
+    dir,
+    perRequestRecords: recordsPath,
+  });
   expect(written.map((p) => basename(p))).toContain("per_request_lifecycle_metrics.json");
   const entries = JSON.parse(readFileSync(join(dir, "per_request_lifecycle_metrics.json"), "utf8"));
   expect(entries).toHaveLength(2);

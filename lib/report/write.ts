@@ -6,6 +6,7 @@
 // under storage.local_storage.path with report_file_prefix. Buckets without requests get no file, as
 // in inference-perf. `writeStageReport` lets the runner save each stage as it ends (crash safety).
 import { join } from "node:path";
+import { isReported } from "../load/stage.ts";
 import type { RunReport, StageResult } from "../metrics/collector.ts";
 import { createLocalStorage, type LocalStorage } from "../storage/local.ts";
 import { type LifecycleReport, lifecycleReport } from "./lifecycle-json.ts";
@@ -41,6 +42,8 @@ export interface WriteOptions {
   configYaml?: string | undefined;
   /** Extra top-level keys for every lifecycle report (fingerprints, version ...). */
   extra?: Readonly<Record<string, unknown>> | undefined;
+  /** The run's per-request records (JSONL), the source of per_request_lifecycle_metrics.json. */
+  perRequestRecords?: string | undefined;
 }
 
 /** The directory reports go to: --output-dir, else storage.local_storage.path; null when storage is off. */
@@ -48,7 +51,7 @@ export function reportDir(config: WriteConfig, outputDir?: string): string | nul
   return outputDir ?? config.storage?.local_storage?.path ?? null;
 }
 
-/** Where the collector should stream per-request records (JSONL) for this config, or undefined. */
+/** Where the run should stream per-request records (JSONL) for this config, or undefined. */
 export function perRequestRecordsPath(config: WriteConfig, dir: string | null): string | undefined {
   if (dir === null || config.report.request_lifecycle.per_request !== true) return undefined;
   return join(dir, `${prefixOf(config)}per_request_records.jsonl`);
@@ -123,8 +126,8 @@ export async function writeReports(
       );
     }
   }
-  if (isOn(flags.per_request, false) && report.perRequestPath !== null) {
-    written.push(await writePerRequestJson(report.perRequestPath, storage));
+  if (isOn(flags.per_request, false) && options.perRequestRecords !== undefined) {
+    written.push(await writePerRequestJson(options.perRequestRecords, storage));
   }
   return written;
 }
@@ -139,7 +142,7 @@ async function writePerRequestJson(recordsPath: string, storage: LocalStorage): 
     let buffer = "[";
     let first = true;
     for await (const line of readRecords(recordsPath)) {
-      if (!("record" in line) || line.record.stageId < 0) continue;
+      if (!("record" in line) || !isReported(line.record.stageId)) continue;
       const entry = JSON.stringify(perRequestEntry(line.record), null, 2).replace(/\n/g, "\n  ");
       buffer += `${first ? "\n  " : ",\n  "}${entry}`;
       first = false;

@@ -6,9 +6,11 @@ import type { Config } from "../config/schema.ts";
 import { ensureShareGptDataset } from "../data/sharegpt-load.ts";
 import { loadTokenizer } from "../data/tokenizer/load.ts";
 import { readTrace, type Trace } from "../data/trace-csv.ts";
-import { planStages, type Stage } from "../load/stages.ts";
-import { describeTrace, traceOffsets, traceStageCount } from "../load/trace.ts";
+import { planRun } from "../load/plan-run.ts";
+import { isReported, type Stage } from "../load/stage.ts";
+import { describeTrace } from "../load/trace.ts";
 import { createCollector, type RunReport } from "../metrics/collector.ts";
+import { createRecordWriter } from "../report/records.ts";
 import { perRequestRecordsPath, reportDir, writeReports, writeStageReport } from "../report/write.ts";
 import { planSweep } from "../sweep/plan.ts";
 import type { SweepReport } from "../sweep/summary.ts";
@@ -57,10 +59,24 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     if (config.data.type === "shareGPT" && config.data.path === null) {
       await ensureShareGptDataset({ env: process.env, token: config.tokenizer?.token, log });
     }
-    const { stages, trace, dataTrace } = await plan(config);
+    const { stages, dataTrace } = await plan(config);
     const dir = reportDir(config, options.outputDir);
-    const collector = createCollector({ config, perRequestPath: perRequestRecordsPath(config, dir) });
-    const runner = await openRunner({ config, model, onRecord: collector.add, traceLengths: dataTrace });
+    const collector = createCollector({ config });
+    const recordsPath = perRequestRecordsPath(config, dir);
+    // The per-request file is a tee beside the collector: reported stages only, streamed as they arrive.
+    const records = recordsPath === undefined ? null : createRecordWriter(recordsPath);
+    const runner = await openRunner({
+      config,
+      model,
+      collector,
+      tee:
+        records === null
+          ? undefined
+          : (r) => {
+              if (isReported(r.stageId)) records.write(r);
+            },
+      traceLengths: dataTrace,
+    });
     // The live line is for a person watching: off with --quiet and with --json (habit 13).
     const progress = startProgress({ sample: runner.progress, quiet: options.quiet || options.json });
     let result: Awaited<ReturnType<typeof runStages>>;
@@ -75,12 +91,11 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       result = await runStages(runner, config, swept ? swept.stages : stages, {
         signal: options.signal,
         hardSignal: options.hardSignal,
-        traceOffsets: trace,
-        stageStarted: (info) => collector.stageStarted(info),
         stageEnded: (run) => {
-          const ended = collector.stageEnded(run.info);
+          records?.writeStage(run.info);
+          records?.flush();
           // Save the stage now, so a crash later in the run keeps it (the final write adds fingerprints).
-          if (ended !== null) writeStageReport(ended, config, { dir: dir ?? undefined });
+          writeStageReport(run, config, { dir: dir ?? undefined });
           if (run.retried > 0) {
             log.debug(`Stage ${run.info.id}: ${run.retried} requests re-sent after a server-side close`);
           }
@@ -89,6 +104,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     } finally {
       progress.stop();
       runner.close();
+      records?.flush();
     }
     const fingerprint = sequenceFingerprint(result.runs.map((r) => r.sequence));
     log.info(`Request sequence fingerprint: ${fingerprint}`);
@@ -99,10 +115,12 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       ...(sweep === null ? {} : { sweep }),
     };
     const report = collector.finish({ interrupted: result.interrupted });
+    records?.close();
     const files = await writeReports(report, config, {
       dir: dir ?? undefined,
       configYaml: printConfig(config),
       extra,
+      perRequestRecords: recordsPath,
     });
     return { report, files, reportDir: dir, sequenceFingerprint: fingerprint, extra };
   } finally {
@@ -112,15 +130,12 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
 
 interface Plan {
   stages: Stage[];
-  /** trace_replay send offsets, else undefined. */
-  trace: Float64Array | undefined;
   /** data.trace (random data), read once here for every Worker, else null. */
   dataTrace: Trace | null;
 }
 
-/** The stages to run; trace_replay stages get the trace's offsets and their request counts. */
+/** Reads what the plan depends on (trace files), then plans the stages. */
 async function plan(config: Config): Promise<Plan> {
-  const stages = planStages(config.load);
   const usesDataTrace = config.data.trace !== null && config.data.type === "random";
   const timingSource = config.load.type === "trace_replay" ? config.load.trace : null;
   const timing = timingSource === null ? null : await readTrace(timingSource);
@@ -131,20 +146,8 @@ async function plan(config: Config): Promise<Plan> {
       : timing !== null && config.data.trace.file === timing.file
         ? timing
         : await readTrace(config.data.trace);
-  if (timing === null) return { stages, trace: undefined, dataTrace };
-  const dataRows = dataTrace?.count ?? null;
-  let longest = 0;
-  for (const stage of stages) {
-    const { count, note } = traceStageCount({
-      timingRows: timing.count,
-      dataRows,
-      rate: stage.rate!,
-      durationS: stage.durationS!,
-    });
-    if (note !== null) log.warn(`Stage ${stage.id}: ${note}`);
-    stage.numRequests = count;
-    longest = Math.max(longest, count);
-  }
-  log.info(describeTrace(timing, longest));
-  return { stages, trace: traceOffsets(timing, longest), dataTrace };
+  const { stages, notes } = planRun(config.load, { timing, dataRows: dataTrace?.count ?? null });
+  for (const note of notes) log.warn(note);
+  if (timing !== null) log.info(describeTrace(timing, Math.max(0, ...stages.map((s) => s.numRequests))));
+  return { stages, dataTrace };
 }

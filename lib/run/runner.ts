@@ -1,22 +1,24 @@
 // Executes stages on a pool of load Workers. `openRunner` starts the Workers once; `runStage` runs one
-// stage (the sweep's probe too: stage id -1 with its own record callback) and resolves when its last
-// request has finished, so every request is accounted to its own stage; `runStages` runs a plan in
-// order with load.interval between stages and tells the collector about each.
+// stage (the sweep's probe too: stage id -1, never reported) and resolves when its last request has
+// finished, so every request is accounted to its own stage. Records flow pool → collector (and the
+// run layer's tee, e.g. the per-request file); a stage's warnings read the collector's numbers.
+// `runStages` runs a plan in order with load.interval between stages.
 import { availableParallelism } from "node:os";
 import { log } from "../cli/log.ts";
 import type { Config } from "../config/schema.ts";
 import type { TraceLengths } from "../data/create.ts";
 import { describeStage, stageOffsets } from "../load/schedule.ts";
-import type { Stage } from "../load/stages.ts";
+import { describeStagePlan, type Stage, type StageInfo } from "../load/stage.ts";
 import { type Slice, splitEvenly, stripeClosedLoop, stripeOffsets } from "../load/stripe.ts";
-import type { RequestRecord } from "../metrics/record.ts";
-import type { StageInfo } from "../metrics/stage-info.ts";
-import { FNV_OFFSET, fnvFloat64, hex } from "../worker/_fnv.ts";
+import type { Collector } from "../metrics/collector.ts";
+import type { ClosedMetrics } from "../metrics/stage-metrics.ts";
+import type { RequestRecord } from "../record/record.ts";
+import { nowMs } from "../runtime/clock.ts";
+import { FNV_OFFSET, fnvFloat64, hex } from "../worker/fnv.ts";
 import { type Counters, startPool } from "../worker/pool.ts";
-import { nowMs } from "../worker/wait.ts";
+import { achievedRate } from "./achieved-rate.ts";
 import type { StageSequence } from "./fingerprint.ts";
 import type { ProgressSample } from "./progress.ts";
-import { achievedRate, type StageStats, StageStatsAccumulator } from "./stage-stats.ts";
 import { stageWarnings } from "./warnings.ts";
 
 /** Head start between posting a stage to the Workers and its first send time. */
@@ -26,8 +28,10 @@ export interface RunnerOptions {
   config: Config;
   /** The model name requests carry (server.model_name, or what the server listed). */
   model: string;
-  /** Where records go by default (the collector's add); called on the main thread. */
-  onRecord: (record: RequestRecord) => void;
+  /** Every record of every stage goes here; stageEnded's numbers come from it. */
+  collector: Collector;
+  /** Also sees every record, after the collector (the per-request file); main thread, off the hot path. */
+  tee?: ((record: RequestRecord) => void) | undefined;
   /** data.trace lengths, read once on the main thread and handed to every Worker. */
   traceLengths?: TraceLengths | null | undefined;
 }
@@ -37,15 +41,14 @@ export interface RunStageOptions {
   signal?: AbortSignal | undefined;
   /** Abort requests in flight at once (second Ctrl-C). */
   hardSignal?: AbortSignal | undefined;
-  /** This stage's records go here instead of RunnerOptions.onRecord (the sweep's probe, stage -1). */
-  onRecord?: ((record: RequestRecord) => void) | undefined;
-  /** Send offsets of a trace_replay stage (lib/load/trace.ts). */
-  traceOffsets?: Float64Array | undefined;
+  /** Keep each success's send and end time in the stage's metrics (the sweep's probe). */
+  keepCompletions?: boolean | undefined;
 }
 
 export interface StageRun {
   info: StageInfo;
-  stats: StageStats;
+  /** The collector's numbers for the stage, as its report shows them. */
+  metrics: ClosedMetrics;
   /** Achieved send rate (rate and trace stages), else null. */
   achievedRate: number | null;
   peakInFlight: number;
@@ -66,33 +69,36 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
   const { config } = options;
   // num_workers 0 is inference-perf's single-process mode; one Worker gives the same behaviour.
   const workers = Math.max(1, config.load.num_workers);
-  const handlers = new Map<number, (r: RequestRecord) => void>();
+  const { collector, tee } = options;
   const pool = await startPool({
     config,
     model: options.model,
     workers,
     traceLengths: options.traceLengths,
     onRecords: (records) => {
-      for (const r of records) (handlers.get(r.stageId) ?? options.onRecord)(r);
+      for (const r of records) {
+        collector.add(r);
+        tee?.(r);
+      }
     },
   });
   let current = { stageId: 0, t0Ms: nowMs(), totalS: null as number | null, base: pool.counters() };
 
   async function runStage(stage: Stage, opts: RunStageOptions = {}): Promise<StageRun> {
-    const offsets = stageOffsets(stage, config.load.base_seed, opts.traceOffsets);
+    const offsets = stageOffsets(stage, config.load.base_seed);
     const offsetsHash = offsets === null ? "closed-loop" : hex(fnvFloat64(FNV_OFFSET, offsets));
     const lastOffsetMs = offsets !== null && offsets.length > 0 ? offsets[offsets.length - 1]! : 0;
     let slices: Slice[];
     let slots: number[];
-    if (offsets === null) {
-      slices = stripeClosedLoop(stage.numRequests, stage.concurrency!, workers);
-      slots = splitEvenly(stage.concurrency!, workers);
-    } else {
+    if (stage.kind === "closed") {
+      slices = stripeClosedLoop(stage.numRequests, stage.concurrency, workers);
+      slots = splitEvenly(stage.concurrency, workers);
+    } else if (offsets !== null) {
       slices = stripeOffsets(offsets, workers);
       // worker_max_concurrency 0 would deadlock inference-perf; here it means "no per-worker bound".
       const perWorker = config.load.worker_max_concurrency > 0 ? config.load.worker_max_concurrency : 1e9;
       slots = new Array(workers).fill(perWorker);
-    }
+    } else throw new RangeError(`Stage ${stage.id} has no send offsets`);
     const perWorkerPeak = Math.max(...slots);
     if (
       perWorkerPeak > config.load.worker_max_tcp_connections &&
@@ -103,15 +109,14 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
         `Stage ${stage.id}: up to ${Math.min(perWorkerPeak, stage.numRequests)} requests per worker may be in flight but load.worker_max_tcp_connections is ${config.load.worker_max_tcp_connections}: the rest wait for a connection (raise it, or load.num_workers)`,
       );
     }
-    const stats = new StageStatsAccumulator();
-    const sink = opts.onRecord ?? options.onRecord;
-    handlers.set(stage.id, (r) => {
-      stats.add(r);
-      sink(r);
-    });
-
     const t0Ms = nowMs() + LEAD_MS;
-    const totalS = stage.durationS ?? (offsets === null ? null : lastOffsetMs / 1000);
+    const description = describeStagePlan(stage);
+    collector.stageStarted(
+      { ...description, startMs: t0Ms, endMs: Number.NaN, status: "completed" },
+      { keepCompletions: opts.keepCompletions },
+    );
+    const durationS = stage.kind === "closed" ? null : stage.durationS;
+    const totalS = durationS ?? (offsets === null ? null : lastOffsetMs / 1000);
     current = { stageId: stage.id, t0Ms, totalS, base: pool.counters() };
     let peakInFlight = 0;
     const sampler = setInterval(() => {
@@ -126,7 +131,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
       clearTimeout(graceTimer);
       graceTimer = setTimeout(() => pool.cancel(), Math.max(0, fromMs - nowMs()) + graceMs);
     };
-    if (offsets !== null) startGrace(t0Ms + Math.max(lastOffsetMs, (stage.durationS ?? 0) * 1000));
+    if (offsets !== null) startGrace(t0Ms + Math.max(lastOffsetMs, (durationS ?? 0) * 1000));
     const onStop = () => {
       pool.stop();
       startGrace(nowMs());
@@ -138,21 +143,18 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
 
     try {
       const results = await pool.runStage(stage.id, t0Ms, slices, slots);
-      const closed = stats.close();
       const info: StageInfo = {
-        ...stage,
+        ...description,
         startMs: t0Ms,
         endMs: nowMs(),
         status: opts.signal?.aborted ? "interrupted" : "completed",
       };
+      const { metrics } = collector.stageEnded(info);
       return {
         info,
-        stats: closed,
-        achievedRate:
-          offsets === null || stage.rate === null
-            ? null
-            : achievedRate(closed, t0Ms, stage.rate, lastOffsetMs),
-        peakInFlight: Math.max(peakInFlight, closed.count > 0 ? 1 : 0),
+        metrics,
+        achievedRate: stage.kind === "closed" ? null : achievedRate(metrics, t0Ms, stage.rate, lastOffsetMs),
+        peakInFlight: Math.max(peakInFlight, metrics.count > 0 ? 1 : 0),
         sequence: { stageId: stage.id, offsets: offsetsHash, workers: results.map((r) => r.sequenceHash) },
         connectionsOpened: results.reduce((n, r) => n + r.transport.opened, 0),
         retried: results.reduce((n, r) => n + r.transport.retried, 0),
@@ -162,7 +164,6 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
       clearTimeout(graceTimer);
       opts.signal?.removeEventListener("abort", onStop);
       opts.hardSignal?.removeEventListener("abort", onHard);
-      handlers.delete(stage.id);
     }
   }
 
@@ -189,14 +190,12 @@ function diff(a: Counters, b: Counters): Omit<Counters, "inFlight"> {
 
 /** What `runStages` reports to its caller as stages begin and end. */
 export interface StageHooks {
-  stageStarted?(info: StageInfo): void;
   stageEnded?(run: StageRun): void;
 }
 
 export interface RunStagesOptions extends StageHooks {
   signal?: AbortSignal | undefined;
   hardSignal?: AbortSignal | undefined;
-  traceOffsets?: Float64Array | undefined;
 }
 
 /** Runs the stages in order, load.interval seconds apart; stops early on `signal`. */
@@ -210,25 +209,18 @@ export async function runStages(
   for (const [i, stage] of stages.entries()) {
     if (options.signal?.aborted) break;
     log.info(describeStage(stage));
-    options.stageStarted?.({
-      ...stage,
-      startMs: nowMs(),
-      endMs: Number.NaN,
-      status: "completed",
-    });
     const run = await runner.runStage(stage, {
       signal: options.signal,
       hardSignal: options.hardSignal,
-      traceOffsets: options.traceOffsets,
     });
     runs.push(run);
     options.stageEnded?.(run);
-    if (run.achievedRate !== null && run.info.status === "completed") {
+    if (stage.kind !== "closed" && run.achievedRate !== null && run.info.status === "completed") {
       const lines = stageWarnings({
         stageId: stage.id,
-        requestedRate: stage.rate!,
+        requestedRate: stage.rate,
         achievedRate: run.achievedRate,
-        medianDelayMs: run.stats.medianDelayMs,
+        medianDelayMs: run.metrics.medianScheduleDelayS * 1000,
         numWorkers: runner.workers,
         workerMaxConcurrency: config.load.worker_max_concurrency,
         peakInFlight: run.peakInFlight,

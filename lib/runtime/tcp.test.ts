@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createServer, type Server, type Socket } from "node:net";
-import { listenOnFreePort } from "../http/_test-server.ts";
+import { listenOnFreePort } from "../http/test-server.testing.ts";
 import { type TcpConnection, type TcpEvents, tcpAdapters } from "./tcp.ts";
 
 // An echo server that also records what each connection sent before it ended.

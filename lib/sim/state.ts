@@ -2,19 +2,12 @@
 // counters, and the one driver that ticks the engine's timing wheel for every open stream.
 import type { Tokenizer } from "../data/types.ts";
 import { createRng, type Rng } from "../load/rng.ts";
+import { nowMs } from "../runtime/clock.ts";
 import { createEngine, type Engine } from "./engine.ts";
 import { SimMetrics } from "./metrics.ts";
 import type { SimOptions } from "./options.ts";
 import type { TruthSink } from "./truth-log.ts";
 import { singleTokenWords } from "./vocab.ts";
-
-// Read once: the timeOrigin getter cost 4% of the simulator's CPU when read per token under Bun.
-const ORIGIN = performance.timeOrigin;
-
-/** Milliseconds on the clock every thread shares (the client stamps its events with the same). */
-export function nowMs(): number {
-  return ORIGIN + performance.now();
-}
 
 export interface SimStats {
   /** Sequences decoding now, and waiting for a slot. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { UserError } from "../cli/errors.ts";
 import { ExitCode } from "../cli/exit-codes.ts";
 import { configFromObject } from "../config/load.ts";
-import type { RequestRecord } from "../metrics/record.ts";
+import { type Collector, createCollector } from "../metrics/collector.ts";
 import { openRunner, type Runner } from "../run/runner.ts";
 import { type RunningSim, startSimOnFreePort } from "../sim/start.ts";
 import { ladderRates } from "./ladder.ts";
@@ -19,7 +19,7 @@ const capacity = (n: number) => (SIM.maxNumSeqs / (SIM.prefillMs + (n - 1) * SIM
 
 let sim: RunningSim;
 let runner: Runner;
-const seen: RequestRecord[] = [];
+let collector: Collector;
 
 function sweepConfig(url: string, sweep: Record<string, unknown>) {
   return configFromObject(
@@ -40,7 +40,8 @@ function sweepConfig(url: string, sweep: Record<string, unknown>) {
 beforeAll(async () => {
   sim = await startSimOnFreePort(SIM);
   const config = sweepConfig(sim.url, { type: "linear" });
-  runner = await openRunner({ config, model: "sim-model", onRecord: (r) => seen.push(r) });
+  collector = createCollector({ config });
+  runner = await openRunner({ config, model: "sim-model", collector });
 });
 
 afterAll(async () => {
@@ -63,14 +64,16 @@ describe("planSweep() against the simulator", () => {
     const probe = plan.sweep.probe;
     expect(probe.completed).toBe(300);
     expect(probe.failed).toBe(0);
-    // The probe's records never reach the run's record sink (stage -1 is not reported).
-    expect(seen.length).toBe(0);
+    // The probe's records are accumulated but never reported (stage -1).
+    const report = collector.finish({ interrupted: false });
+    expect(report.stages).toEqual([]);
+    expect(report.summary.count).toBe(0);
     const truth = capacity(30);
     expect(Math.abs(probe.saturation_rate / truth - 1)).toBeLessThan(0.15);
     // The ladder is inference-perf's geometric ladder up to the measured rate.
     const rates = plan.stages.map((s) => s.rate);
     expect(rates).toEqual(ladderRates(probe.saturation_rate, 4, "geometric"));
-    expect(plan.stages.map((s) => [s.id, s.type, s.durationS])).toEqual([
+    expect(plan.stages.map((s) => [s.id, s.arrival, s.durationS])).toEqual([
       [0, "constant", 2],
       [1, "constant", 2],
       [2, "constant", 2],
@@ -82,11 +85,9 @@ describe("planSweep() against the simulator", () => {
   test("stops the probe at sweep.timeout and fails the run clearly when too little completed", async () => {
     // A server that takes 10 s per request (prefill): nothing completes within the 1 s timeout.
     const slow = await startSimOnFreePort({ ...SIM, prefillMs: 10_000 });
-    const slowRunner = await openRunner({
-      config: sweepConfig(slow.url, { type: "linear" }),
-      model: "sim-model",
-      onRecord: (r) => seen.push(r),
-    });
+    const slowConfig = sweepConfig(slow.url, { type: "linear" });
+    const slowCollector = createCollector({ config: slowConfig });
+    const slowRunner = await openRunner({ config: slowConfig, model: "sim-model", collector: slowCollector });
     try {
       const config = sweepConfig(slow.url, { type: "linear", num_requests: 2000, timeout: 1 });
       const started = performance.now();
@@ -102,7 +103,7 @@ describe("planSweep() against the simulator", () => {
         "Cannot estimate the saturation point: the probe completed 0 requests within sweep.timeout (1 s)",
       );
       expect((error as UserError).exitCode).toBe(ExitCode.failed);
-      expect(seen.length).toBe(0);
+      expect(slowCollector.finish({ interrupted: false }).stages).toEqual([]);
     } finally {
       slowRunner.close();
       await slow.stop();
@@ -127,14 +128,6 @@ describe("planSweep() against the simulator", () => {
         stage_duration: 180,
         saturation_percentile: 95,
       }),
-    ).toEqual({
-      id: -1,
-      kind: "concurrent",
-      type: "concurrent",
-      rate: null,
-      durationS: null,
-      concurrency: 1000,
-      numRequests: 2000,
-    });
+    ).toEqual({ id: -1, kind: "closed", concurrency: 1000, numRequests: 2000 });
   });
 });

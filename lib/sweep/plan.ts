@@ -1,12 +1,11 @@
 // A sweep's plan: run the saturation probe (stage -1, never reported) through the engine's runner,
-// estimate the server's maximum rate, and turn it into the ladder of stages to run. Prints the probe's
+// estimate the server's maximum rate from the probe's metrics, and turn it into the ladder of stages. Prints the probe's
 // result and the stages before they run; returns them with the `sweep` object for the report.
 import { UserError } from "../cli/errors.ts";
 import { ExitCode } from "../cli/exit-codes.ts";
 import { log } from "../cli/log.ts";
-import type { Stage } from "../load/stages.ts";
-import type { RequestRecord } from "../metrics/record.ts";
-import type { Runner } from "../run/runner.ts";
+import type { ClosedStage, RateStage, StageInfo } from "../load/stage.ts";
+import type { ClosedMetrics } from "../metrics/stage-metrics.ts";
 import { ladderRates } from "./ladder.ts";
 import { estimateSaturation, type ProbeCompletion } from "./saturation.ts";
 import {
@@ -32,24 +31,27 @@ export interface SweepPlanOptions {
 }
 
 export type SweepPlan =
-  | { interrupted: false; stages: Stage[]; sweep: SweepReport }
+  | { interrupted: false; stages: RateStage[]; sweep: SweepReport }
   | { interrupted: true; stages: []; sweep: null };
 
+/** What the sweep needs of the engine's runner (lib/run/runner.ts implements it). */
+export interface ProbeRunner {
+  runStage(
+    stage: ClosedStage,
+    options: { signal: AbortSignal; hardSignal: AbortSignal; keepCompletions: true },
+  ): Promise<{
+    info: Pick<StageInfo, "startMs" | "endMs">;
+    metrics: Pick<ClosedMetrics, "completions" | "failureCount" | "byKind">;
+  }>;
+}
+
 /** The probe as a stage: a closed loop of num_requests at 1000 in flight, id -1. */
-export function probeStage(settings: SweepSettings): Stage {
-  return {
-    id: -1,
-    kind: "concurrent",
-    type: "concurrent",
-    rate: null,
-    durationS: null,
-    concurrency: PROBE_CONCURRENCY,
-    numRequests: settings.num_requests,
-  };
+export function probeStage(settings: SweepSettings): ClosedStage {
+  return { id: -1, kind: "closed", concurrency: PROBE_CONCURRENCY, numRequests: settings.num_requests };
 }
 
 export async function planSweep(
-  runner: Runner,
+  runner: ProbeRunner,
   config: SweepConfigView,
   options: SweepPlanOptions = {},
 ): Promise<SweepPlan> {
@@ -66,15 +68,6 @@ export async function planSweep(
     );
   }
   log.info(describeProbePlan(settings));
-  const completions: ProbeCompletion[] = [];
-  let failed = 0;
-  let cancelled = 0;
-  const onRecord = (r: RequestRecord) => {
-    if (r.failure === null) completions.push({ sentMs: r.sentMs, endMs: r.endMs });
-    else if (r.failure === "cancelled") cancelled++;
-    else failed++;
-  };
-
   // sweep.timeout bounds the probe: at the deadline, stop sending and cancel what is in flight.
   // The runner starts the schedule a few ms after it is called; completions are cut at exactly
   // start + timeout below, so the timer only needs to fire no earlier than that.
@@ -82,13 +75,21 @@ export async function planSweep(
   const timer = setTimeout(() => deadline.abort(), settings.timeout * 1000 + 100);
   const stop = anySignal([options.signal, deadline.signal]);
   const hard = anySignal([options.hardSignal, deadline.signal]);
-  let run: Awaited<ReturnType<Runner["runStage"]>>;
+  let run: Awaited<ReturnType<ProbeRunner["runStage"]>>;
   try {
-    run = await runner.runStage(probeStage(settings), { signal: stop, hardSignal: hard, onRecord });
+    run = await runner.runStage(probeStage(settings), {
+      signal: stop,
+      hardSignal: hard,
+      keepCompletions: true,
+    });
   } finally {
     clearTimeout(timer);
   }
   if (options.signal?.aborted) return { interrupted: true, stages: [], sweep: null };
+
+  const completions: readonly ProbeCompletion[] = run.metrics.completions ?? [];
+  const cancelled = run.metrics.byKind.cancelled ?? 0;
+  const failed = run.metrics.failureCount - cancelled;
 
   const timedOut = deadline.signal.aborted;
   const unsent = Math.max(0, settings.num_requests - completions.length - failed - cancelled);

@@ -26,25 +26,9 @@ const saturation: SaturationResult = {
 describe("sweepStages()", () => {
   test("makes stages 0..n-1 of the configured arrival type with inference-perf's request counts", () => {
     expect(sweepStages([1, 25.75, 50.5], "poisson", 10)).toEqual([
-      { id: 0, kind: "rate", type: "poisson", rate: 1, durationS: 10, concurrency: null, numRequests: 10 },
-      {
-        id: 1,
-        kind: "rate",
-        type: "poisson",
-        rate: 25.75,
-        durationS: 10,
-        concurrency: null,
-        numRequests: 257,
-      },
-      {
-        id: 2,
-        kind: "rate",
-        type: "poisson",
-        rate: 50.5,
-        durationS: 10,
-        concurrency: null,
-        numRequests: 505,
-      },
+      { id: 0, kind: "rate", arrival: "poisson", rate: 1, durationS: 10, numRequests: 10 },
+      { id: 1, kind: "rate", arrival: "poisson", rate: 25.75, durationS: 10, numRequests: 257 },
+      { id: 2, kind: "rate", arrival: "poisson", rate: 50.5, durationS: 10, numRequests: 505 },
     ]);
   });
 });

@@ -1,7 +1,7 @@
 // What a sweep tells the user and saves: the probe's outcome, the saturation rate, the generated
 // stages, as console lines and as the `sweep.json` object. Pure: values in, text and objects out.
 import { formatCount, formatRate, requestCount } from "../load/constant.ts";
-import type { Stage } from "../load/stages.ts";
+import type { RateStage } from "../load/stage.ts";
 import type { LadderType } from "./ladder.ts";
 import type { SaturationResult } from "./saturation.ts";
 
@@ -54,14 +54,13 @@ export function sweepStages(
   rates: readonly number[],
   type: "constant" | "poisson",
   durationS: number,
-): Stage[] {
+): RateStage[] {
   return rates.map((rate, id) => ({
     id,
     kind: "rate",
-    type,
+    arrival: type,
     rate,
     durationS,
-    concurrency: null,
     numRequests: requestCount({ rate, durationS }),
   }));
 }
@@ -70,7 +69,7 @@ export function sweepReport(
   settings: SweepSettings,
   outcome: ProbeOutcome,
   saturation: SaturationResult,
-  stages: readonly Stage[],
+  stages: readonly RateStage[],
 ): SweepReport {
   return {
     type: settings.type,
@@ -91,7 +90,7 @@ export function sweepReport(
       saturation_percentile: saturation.percentile,
       saturation_rate: saturation.maxRate,
     },
-    stages: stages.map((s) => ({ stage_id: s.id, rate: s.rate as number, duration: s.durationS as number })),
+    stages: stages.map((s) => ({ stage_id: s.id, rate: s.rate, duration: s.durationS })),
   };
 }
 

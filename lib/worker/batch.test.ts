@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { RequestRecord } from "../metrics/record.ts";
+import type { RequestRecord } from "../record/record.ts";
 import { BatchWriter, batchTransferables, readBatch } from "./batch.ts";
 
 function record(i: number, overrides: Partial<RequestRecord> = {}): RequestRecord {

@@ -2,7 +2,7 @@
 // typed-array buffers (no per-record objects cross threads; notes/bun-facts §3: ~40M records/s), read
 // back into RequestRecord objects there. Strings (error messages, adapter names) go in a small
 // per-batch table, each distinct string once.
-import { type FailureKind, failureKinds, type RequestRecord } from "../metrics/record.ts";
+import { type FailureKind, failureKinds, type RequestRecord } from "../record/record.ts";
 
 // Int32 columns per record.
 const I_STAGE = 0;

@@ -10,9 +10,9 @@ import type { Transport } from "../http/transport.ts";
 import { createLoraPicker } from "../load/lora.ts";
 import { createRng, workerSeed } from "../load/rng.ts";
 import { workerDataGenerator, workerTokenizer } from "./_data.ts";
-import { hex } from "./_fnv.ts";
 import { BatchWriter, batchTransferables } from "./batch.ts";
 import { createStageExchange, type ExchangeDeps } from "./exchange.ts";
+import { hex } from "./fnv.ts";
 import { runLoop } from "./loop.ts";
 import {
   COUNTER_DONE,

@@ -5,10 +5,10 @@ import { createResponseReader } from "../api/response.ts";
 import { clientPromptTokens } from "../api/usage.ts";
 import type { DataGenerator, GeneratedRequest, Tokenizer } from "../data/types.ts";
 import type { Transport } from "../http/transport.ts";
-import type { FailureKind, RequestRecord } from "../metrics/record.ts";
-import { FNV_OFFSET, fnvString } from "./_fnv.ts";
+import type { FailureKind, RequestRecord } from "../record/record.ts";
+import { nowMs } from "../runtime/clock.ts";
 import type { BatchWriter } from "./batch.ts";
-import { nowMs } from "./wait.ts";
+import { FNV_OFFSET, fnvString } from "./fnv.ts";
 
 export interface ExchangeDeps {
   config: RequestConfig & { load: { request_timeout?: number | null | undefined } };

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { nowMs } from "../runtime/clock.ts";
 import { runLoop } from "./loop.ts";
 import { Semaphore } from "./semaphore.ts";
-import { nowMs } from "./wait.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

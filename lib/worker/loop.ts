@@ -6,8 +6,10 @@
 // Unlike inference-perf, a slot is taken only once the request is due, not while it waits for its
 // send time, so worker_max_concurrency bounds requests actually in flight. When every slot is busy
 // at a due time the request waits for one, and the wait shows in its schedule delay (never dropped).
+
+import { nowMs } from "../runtime/clock.ts";
 import type { Semaphore } from "./semaphore.ts";
-import { nowMs, waitUntil } from "./wait.ts";
+import { waitUntil } from "./wait.ts";
 
 export interface LoopSchedule {
   count: number;

@@ -7,7 +7,7 @@ import type { Config } from "../config/schema.ts";
 import type { TraceLengths } from "../data/create.ts";
 import type { TransportStats } from "../http/transport.ts";
 import type { Slice } from "../load/stripe.ts";
-import type { RequestRecord } from "../metrics/record.ts";
+import type { RequestRecord } from "../record/record.ts";
 import { workerUrl } from "../runtime/worker-url.ts";
 import { readBatch } from "./batch.ts";
 import {

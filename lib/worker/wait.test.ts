@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { nowMs, waitUntil } from "./wait.ts";
+import { nowMs } from "../runtime/clock.ts";
+import { waitUntil } from "./wait.ts";
 
 describe("waitUntil()", () => {
   test("never returns before the deadline", async () => {

@@ -2,13 +2,7 @@
 // turns until due. Timers alone are 1 ms granular (median 0.6 ms late, p99 3-4 ms; notes/bun-facts §4);
 // the setImmediate tail gives microseconds while still letting socket callbacks run between turns.
 
-// Read once: the getter showed up at 4% of the transport's CPU (it is called per socket read).
-const ORIGIN = performance.timeOrigin;
-
-/** Milliseconds on the clock every thread shares (performance.timeOrigin is common to Workers). */
-export function nowMs(): number {
-  return ORIGIN + performance.now();
-}
+import { nowMs } from "../runtime/clock.ts";
 
 /** How long before the deadline the timer hands over to setImmediate turns. */
 export const SPIN_MS = 1.5;

@@ -2,11 +2,11 @@
 // reading it back, the semaphore's fast path, the sequence hash, and parsing a streamed HTTP
 // response. Run: bun scripts/bench/engine.bench.ts (BENCH_JSON=1 prints mitata's JSON).
 import { bench, group, run } from "mitata";
-import { ResponseParser } from "../../lib/http/_response-parser.ts";
-import { record as makeRecord } from "../../lib/metrics/_records.ts";
-import type { RequestRecord } from "../../lib/metrics/record.ts";
-import { FNV_OFFSET, fnvString } from "../../lib/worker/_fnv.ts";
+import { ResponseParser } from "../../lib/http/response-parser.ts";
+import { record as makeRecord } from "../../lib/record/record.testing.ts";
+import type { RequestRecord } from "../../lib/record/record.ts";
 import { BatchWriter, readBatch } from "../../lib/worker/batch.ts";
+import { FNV_OFFSET, fnvString } from "../../lib/worker/fnv.ts";
 import { Semaphore } from "../../lib/worker/semaphore.ts";
 
 const record: RequestRecord = makeRecord({

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FIXTURES, failure } from "../_testing.ts";
+import { FIXTURES, failure } from "../data.testing.ts";
 import type { FetchLike } from "../hub.ts";
 import { DEFAULT_TOKENIZER_NAME, defaultTokenizer } from "./default.ts";
 import { loadTokenizer } from "./load.ts";

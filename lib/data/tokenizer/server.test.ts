@@ -2,8 +2,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { createServer, type Server } from "node:http";
 import { UserError } from "../../cli/errors.ts";
 import { createRng } from "../../load/rng.ts";
-import { dataConfig, fixtureTokenizer } from "../_testing.ts";
 import { createDataGenerator } from "../create.ts";
+import { dataConfig, fixtureTokenizer } from "../data.testing.ts";
 import { defaultTokenizer } from "./default.ts";
 import { connectServerTokenizer } from "./server.ts";
 

@@ -1,9 +1,10 @@
 // Test helper: a fixed, hand-checkable run (two stages, an adapter, failures) for report tests and
 // the golden files in fixtures/reports/golden/.
-import { record } from "../metrics/_records.ts";
+
+import type { StageInfo } from "../load/stage.ts";
 import { createCollector, type RunReport } from "../metrics/collector.ts";
-import type { RequestRecord } from "../metrics/record.ts";
-import type { StageInfo } from "../metrics/stage-info.ts";
+import { record } from "../record/record.testing.ts";
+import type { RequestRecord } from "../record/record.ts";
 
 export const fixedConfig = {
   report: {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { HttpParseError, ResponseParser } from "./_response-parser.ts";
+import { HttpParseError, ResponseParser } from "./response-parser.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
