@@ -97,14 +97,14 @@ describe("ResponseParser", () => {
   test("reads a body without length until the connection closes", () => {
     const r = parse([enc.encode("HTTP/1.1 200 OK\r\n\r\npart one, "), enc.encode("part two")]);
     expect(r.events).toEqual(["headers"]);
-    expect(r.p.close()).toBe(true);
+    expect(r.p.endOfConnection()).toBe(true);
     expect(r.body).toBe("part one, part two");
     expect(r.keepAlive).toBe(false);
   });
 
   test("reports a cut body as incomplete on close", () => {
     const r = parse([enc.encode("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")]);
-    expect(r.p.close()).toBe(false);
+    expect(r.p.endOfConnection()).toBe(false);
   });
 
   test("flags bytes after the end of the response", () => {

@@ -131,7 +131,7 @@ export class ResponseParser {
   }
 
   /** The connection closed: ends an until-close body; returns whether the response was complete. */
-  close(): boolean {
+  endOfConnection(): boolean {
     if (this.#state === State.UntilClose) this.#finish();
     return this.#state === State.Done;
   }

@@ -199,7 +199,7 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
     conn.exchange = null;
     if (ex !== null && !ex.finished) {
       const at = nowMs();
-      if (conn.parser.close()) settle(ex, { ok: true, endMs: at });
+      if (conn.parser.endOfConnection()) settle(ex, { ok: true, endMs: at });
       else if (conn.reused && !ex.gotBytes && !ex.retried && !closed) {
         // The server closed a kept-alive connection as we reused it: send again, once, on a fresh one.
         ex.retried = true;

@@ -5,7 +5,7 @@
 import { isReported, type StageInfo } from "../load/stage.ts";
 import type { RequestRecord } from "../record/record.ts";
 import { defaultPercentiles } from "./percentiles.ts";
-import { type ClosedMetrics, StageMetrics, type StageMetricsOptions } from "./stage-metrics.ts";
+import { type MetricsSnapshot, StageMetrics, type StageMetricsOptions } from "./stage-metrics.ts";
 
 /** The slice of the resolved config the collector reads; the full `Config` satisfies it. */
 export interface CollectorConfig {
@@ -19,12 +19,12 @@ export interface CollectorConfig {
 
 export interface StageResult {
   info: StageInfo;
-  metrics: ClosedMetrics;
+  metrics: MetricsSnapshot;
 }
 
 export interface AdapterResult {
   adapter: string;
-  metrics: ClosedMetrics;
+  metrics: MetricsSnapshot;
 }
 
 export interface AdapterStageResult extends StageResult {
@@ -34,7 +34,7 @@ export interface AdapterStageResult extends StageResult {
 /** Everything the report renderers need; plain data (JSON-serialisable but for NaN in empty buckets). */
 export interface RunReport {
   interrupted: boolean;
-  summary: ClosedMetrics;
+  summary: MetricsSnapshot;
   stages: StageResult[];
   adapters: AdapterResult[];
   adapterStages: AdapterStageResult[];
@@ -113,7 +113,7 @@ export function createCollector(options: CollectorOptions): Collector {
       const entry = stageEntry(info.id);
       entry.info = info;
       entry.ended = true;
-      return { info, metrics: entry.metrics.close() };
+      return { info, metrics: entry.metrics.snapshot() };
     },
     finish({ interrupted }) {
       const ordered = [...stages.entries()].filter(([id]) => isReported(id)).sort((a, b) => a[0] - b[0]);
@@ -121,7 +121,7 @@ export function createCollector(options: CollectorOptions): Collector {
         info: entry.ended
           ? entry.info
           : { ...entry.info, status: interrupted ? "interrupted" : entry.info.status },
-        metrics: entry.metrics.close(),
+        metrics: entry.metrics.snapshot(),
       }));
       const summary = mergeAll(
         ordered.map(([, entry]) => entry.metrics),
@@ -137,19 +137,19 @@ export function createCollector(options: CollectorOptions): Collector {
           metrics: mergeAll(
             perStage.map(([, m]) => m),
             metricsOptions,
-          ).close(),
+          ).snapshot(),
         });
         for (const [id, metrics] of perStage) {
           adapterStageResults.push({
             adapter,
             info: infoById.get(id) ?? placeholderInfo(id),
-            metrics: metrics.close(),
+            metrics: metrics.snapshot(),
           });
         }
       }
       return {
         interrupted,
-        summary: summary.close(),
+        summary: summary.snapshot(),
         stages: stageResults,
         adapters,
         adapterStages: adapterStageResults,

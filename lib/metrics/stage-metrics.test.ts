@@ -55,7 +55,7 @@ test("per-record latency samples equal latency.ts's requestLatency and ITL gaps 
         if (latency.ttft !== null) want.ttft.add(latency.ttft);
         forEachItlGap(r, (gap) => want.itl.add(gap));
       }
-      const closed = metrics.close();
+      const closed = metrics.snapshot();
       expect(closed.requestLatency).toEqual(want.requestLatency.summarize(percentiles));
       expect(closed.ntpot).toEqual(want.ntpot.summarize(percentiles));
       expect(closed.tpot).toEqual(want.tpot.summarize(percentiles));

@@ -1,6 +1,6 @@
 // Accumulates the request records of one bucket (a stage, an adapter, an adapter in a stage, the
 // whole run): constant cost per record (plus one step per token event), bounded memory (see
-// distribution.ts), associative merge, and close() to a plain value the report renderers read. Pure.
+// distribution.ts), associative merge, and snapshot() to a plain value the report renderers read. Pure.
 import { failureLabel } from "../api/failure.ts";
 import { outputTokens, type RequestRecord } from "../record/record.ts";
 import { Distribution, type Summary } from "./distribution.ts";
@@ -10,7 +10,7 @@ export interface StageMetricsOptions {
   /** Distinct messages kept per failure label (report.request_lifecycle.max_error_messages). */
   maxErrorMessages: number;
   exactLimit?: number | undefined;
-  /** Keep every success's send and end time (`ClosedMetrics.completions`), for the sweep's probe. */
+  /** Keep every success's send and end time (`MetricsSnapshot.completions`), for the sweep's probe. */
   keepCompletions?: boolean | undefined;
 }
 
@@ -25,8 +25,8 @@ export interface LabelCount {
   messages: string[];
 }
 
-/** A closed bucket: every number its lifecycle report needs, seconds for times. */
-export interface ClosedMetrics {
+/** A snapshot of a bucket: every number its lifecycle report needs, seconds for times. */
+export interface MetricsSnapshot {
   count: number;
   successCount: number;
   failureCount: number;
@@ -193,7 +193,7 @@ export class StageMetrics {
   }
 
   /** Summarizes without changing the accumulator, so a stage can be reported and still merged later. */
-  close(): ClosedMetrics {
+  snapshot(): MetricsSnapshot {
     const p = this.#options.percentiles;
     const d = this.#d;
     const s = (name: DistName) => d[name].summarize(p);

@@ -2,7 +2,7 @@
 // the command prints it to stderr (stdout stays for data).
 import type { RunReport } from "../metrics/collector.ts";
 import type { Summary } from "../metrics/distribution.ts";
-import type { ClosedMetrics } from "../metrics/stage-metrics.ts";
+import type { MetricsSnapshot } from "../metrics/stage-metrics.ts";
 
 const headers = [
   "Stage",
@@ -51,7 +51,7 @@ export function consoleSummary(
 }
 
 /** Why requests failed, most frequent first: the table only counts them. */
-function failureLines(m: ClosedMetrics, shown = 5): string[] {
+function failureLines(m: MetricsSnapshot, shown = 5): string[] {
   const labels = Object.entries(m.byLabel).sort((a, b) => b[1].count - a[1].count);
   if (labels.length === 0) return [];
   const lines = ["Failures:"];
@@ -69,15 +69,15 @@ function truncate(text: string, max: number): string {
   return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
 }
 
-function counts(m: ClosedMetrics): string[] {
+function counts(m: MetricsSnapshot): string[] {
   return [String(m.successCount), String(m.failureCount)];
 }
 
-function latencies(m: ClosedMetrics): string[] {
+function latencies(m: MetricsSnapshot): string[] {
   return [m.ttft, m.itl, m.tpot, m.requestLatency].flatMap((s) => [ms(s, "median"), ms(s, "p99")]);
 }
 
-function outputRate(m: ClosedMetrics): string {
+function outputRate(m: MetricsSnapshot): string {
   const seconds = (m.lastEndMs - m.firstSentMs) / 1000;
   return m.count > 0 && seconds > 0 ? fixed(m.totalOutputTokens / seconds, 1) : "-";
 }

@@ -3,7 +3,7 @@
 // `token_count_mismatches`, `request_size_bytes`, `by_label`, `benchmark_time_seconds`), then our
 // additive keys. Pure: returns an object; write.ts serialises it. Definitions: docs/metrics.md.
 import type { StageInfo } from "../load/stage.ts";
-import type { ClosedMetrics } from "../metrics/stage-metrics.ts";
+import type { MetricsSnapshot } from "../metrics/stage-metrics.ts";
 
 export type LifecycleReport = Record<string, unknown>;
 
@@ -15,7 +15,7 @@ export interface LifecycleOptions {
   extra?: Readonly<Record<string, unknown>> | undefined;
 }
 
-export function lifecycleReport(m: ClosedMetrics, options: LifecycleOptions = {}): LifecycleReport {
+export function lifecycleReport(m: MetricsSnapshot, options: LifecycleOptions = {}): LifecycleReport {
   const benchmarkTime = m.count > 0 ? (m.lastEndMs - m.firstSentMs) / 1000 : 0;
   const perSecond = (n: number) => (benchmarkTime > 0 ? n / benchmarkTime : 0);
   const report: LifecycleReport = {
@@ -80,7 +80,7 @@ export function lifecycleReport(m: ClosedMetrics, options: LifecycleOptions = {}
   return report;
 }
 
-function loadSummary(m: ClosedMetrics, stage: StageInfo | undefined): Record<string, unknown> {
+function loadSummary(m: MetricsSnapshot, stage: StageInfo | undefined): Record<string, unknown> {
   const summary: Record<string, unknown> = { count: m.count, schedule_delay: m.scheduleDelay };
   if (stage === undefined) return summary;
   // achieved_rate spreads the count over the send times (first to last send), as inference-perf does.

@@ -1,6 +1,6 @@
 // The achieved send rate of an open-loop stage, for its end-of-stage warning. Pure.
 
-/** The stage numbers the rate needs; the collector's ClosedMetrics fits. */
+/** The stage numbers the rate needs; the collector's MetricsSnapshot fits. */
 export interface SendSpan {
   count: number;
   /** Latest send of the stage, ms on the shared clock. */

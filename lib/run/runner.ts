@@ -11,7 +11,7 @@ import { describeStage, stageOffsets } from "../load/schedule.ts";
 import { describeStagePlan, type Stage, type StageInfo } from "../load/stage.ts";
 import { type Slice, splitEvenly, stripeClosedLoop, stripeOffsets } from "../load/stripe.ts";
 import type { Collector } from "../metrics/collector.ts";
-import type { ClosedMetrics } from "../metrics/stage-metrics.ts";
+import type { MetricsSnapshot } from "../metrics/stage-metrics.ts";
 import type { RequestRecord } from "../record/record.ts";
 import { nowMs } from "../runtime/clock.ts";
 import { FNV_OFFSET, fnvFloat64, hex } from "../worker/fnv.ts";
@@ -48,7 +48,7 @@ export interface RunStageOptions {
 export interface StageRun {
   info: StageInfo;
   /** The collector's numbers for the stage, as its report shows them. */
-  metrics: ClosedMetrics;
+  metrics: MetricsSnapshot;
   /** Achieved send rate (rate and trace stages), else null. */
   achievedRate: number | null;
   peakInFlight: number;

@@ -5,7 +5,7 @@ import { UserError } from "../cli/errors.ts";
 import { ExitCode } from "../cli/exit-codes.ts";
 import { log } from "../cli/log.ts";
 import type { ClosedStage, RateStage, StageInfo } from "../load/stage.ts";
-import type { ClosedMetrics } from "../metrics/stage-metrics.ts";
+import type { MetricsSnapshot } from "../metrics/stage-metrics.ts";
 import { ladderRates } from "./ladder.ts";
 import { estimateSaturation, type ProbeCompletion } from "./saturation.ts";
 import {
@@ -41,7 +41,7 @@ export interface ProbeRunner {
     options: { signal: AbortSignal; hardSignal: AbortSignal; keepCompletions: true },
   ): Promise<{
     info: Pick<StageInfo, "startMs" | "endMs">;
-    metrics: Pick<ClosedMetrics, "completions" | "failureCount" | "byKind">;
+    metrics: Pick<MetricsSnapshot, "completions" | "failureCount" | "byKind">;
   }>;
 }
 
