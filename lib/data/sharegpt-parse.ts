@@ -1,6 +1,6 @@
 // ShareGPT parsing: JSON (an array of rows) or JSONL (one row per line) → conversations. Pure.
 // A row is `{ conversations: [{ from, value }, ...] }`; a turn may itself be a JSON string holding
-// that object (seen in the public dataset, inference-perf issue #429). Rows that cannot be used are
+// that object (seen in the public dataset). Rows that cannot be used are
 // counted, never fatal: no human turn followed by a gpt turn, empty text, wrong shapes.
 
 export interface Conversation {

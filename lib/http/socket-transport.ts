@@ -2,7 +2,7 @@
 // node:net/node:tls under Deno). One connection per in-flight request, reused afterwards, at most
 // `maxConnections` open; requests beyond that queue for a connection. Chosen over fetch because Bun's
 // fetch caps 256 in flight per origin, keeps only 64 idle sockets (reconnecting constantly above that)
-// and has a ~300 s inactivity timeout (notes/bun-facts §2); this client has no timeout but
+// and has a ~300 s inactivity timeout (docs/runtime-facts.md §2); this client has no timeout but
 // load.request_timeout.
 import { Buffer } from "node:buffer";
 import { nowMs } from "../runtime/clock.ts";

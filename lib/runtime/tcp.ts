@@ -1,5 +1,5 @@
 // A minimal client TCP/TLS connection, the one seam between the HTTP transport and the runtime's
-// sockets. Under Bun it is Bun.connect (8-10 µs per read against node:net's ~13, notes/bun-facts §2c);
+// sockets. Under Bun it is Bun.connect (8-10 µs per read against node:net's ~13, docs/runtime-facts.md §2c);
 // elsewhere (Deno) node:net/node:tls. Both keep the same contract, so the transport cannot tell them apart.
 import { bunConnect } from "./tcp-bun.ts";
 import { nodeConnect } from "./tcp-node.ts";

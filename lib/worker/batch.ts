@@ -1,5 +1,5 @@
 // Columnar batches of request records: written in a Worker, transferred to the main thread as three
-// typed-array buffers (no per-record objects cross threads; notes/bun-facts §3: ~40M records/s), read
+// typed-array buffers (no per-record objects cross threads; docs/runtime-facts.md §3: ~40M records/s), read
 // back into RequestRecord objects there. Strings (error messages, adapter names) go in a small
 // per-batch table, each distinct string once.
 import { type FailureKind, failureKinds, type RequestRecord } from "../record/record.ts";

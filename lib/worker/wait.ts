@@ -1,5 +1,5 @@
 // Wait until an absolute time on the shared clock: a timer until ~1.5 ms before, then setImmediate
-// turns until due. Timers alone are 1 ms granular (median 0.6 ms late, p99 3-4 ms; notes/bun-facts §4);
+// turns until due. Timers alone are 1 ms granular (median 0.6 ms late, p99 3-4 ms; docs/runtime-facts.md §4);
 // the setImmediate tail gives microseconds while still letting socket callbacks run between turns.
 
 import { nowMs } from "../runtime/clock.ts";

@@ -1,4 +1,4 @@
-// Load-engine benchmarks (issue 4), re-runnable: the built-in simulator pinned to cpu0, the client
+// Load-engine benchmarks, re-runnable: the built-in simulator pinned to cpu0, the client
 // (`inferload run`) pinned to cpu1, and wrk on cpu1 against the same endpoint as this machine's
 // physical ceiling. Prints one JSON line per run and a Markdown table of medians on stdout.
 //
