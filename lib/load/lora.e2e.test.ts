@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { configFromObject } from "../config/load.ts";
-import { type BenchmarkResult, runBenchmark } from "../run/benchmark.ts";
+import { runBenchmarkFrom } from "../run/benchmark.testing.ts";
+import type { BenchmarkResult } from "../run/benchmark.ts";
 import { type RunningSim, startSimOnFreePort } from "../sim/start.ts";
 
 let sim: RunningSim;
@@ -31,27 +31,19 @@ async function run(
   load: Record<string, unknown>,
 ): Promise<{ dir: string; result: BenchmarkResult }> {
   const dir = join(root, name);
-  const { config, fingerprint } = configFromObject(
-    {
-      api: { type: "completion", streaming: true },
-      server: { base_url: sim.url, model_name: "sim-model", ignore_eos: true },
-      data: {
-        type: "random",
-        input_distribution: { min: 10, max: 10, mean: 10, std_dev: 0 },
-        output_distribution: { min: 4, max: 4, mean: 4, std_dev: 0 },
-      },
-      load: { num_workers: 1, base_seed: 11, ...load },
-      report: { request_lifecycle: { per_adapter: true, per_adapter_stage: true } },
-      storage: { local_storage: { path: dir } },
+  const raw = {
+    api: { type: "completion", streaming: true },
+    server: { base_url: sim.url, model_name: "sim-model", ignore_eos: true },
+    data: {
+      type: "random",
+      input_distribution: { min: 10, max: 10, mean: 10, std_dev: 0 },
+      output_distribution: { min: 4, max: 4, mean: 4, std_dev: 0 },
     },
-    { cpuCount: 2, now: new Date(0) },
-  );
-  const result = await runBenchmark({
-    config,
-    configFingerprint: fingerprint,
-    quiet: true,
-    waitForServerMs: 10_000,
-  });
+    load: { num_workers: 1, base_seed: 11, ...load },
+    report: { request_lifecycle: { per_adapter: true, per_adapter_stage: true } },
+    storage: { local_storage: { path: dir } },
+  };
+  const result = await runBenchmarkFrom(raw);
   return { dir, result };
 }
 

@@ -4,9 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { configFromObject } from "../config/load.ts";
 import { readTrace, type Trace } from "../data/trace-csv.ts";
-import { runBenchmark } from "../run/benchmark.ts";
+import { runBenchmarkFrom } from "../run/benchmark.testing.ts";
 import { type RunningSim, startSimOnFreePort } from "../sim/start.ts";
 
 const sample = join(import.meta.dir, "../../fixtures/traces/sample.csv");
@@ -39,28 +38,25 @@ beforeAll(async () => {
     prefillMsPerToken: 0,
     itlMs: 1,
   });
-  const { config, fingerprint } = configFromObject(
-    {
-      api: { type: "completion", streaming: true },
-      server: { base_url: sim.url, model_name: "sim-model", ignore_eos: true },
-      data: { type: "random", trace: { file: sample, format: "AzurePublicDataset" } },
-      load: {
-        type: "trace_replay",
-        trace: { file: sample, format: "AzurePublicDataset" },
-        stages: [{ rate: 1, duration: 1 }],
-        num_workers: 1,
-        base_seed: 3,
-        lora_traffic_split: [
-          { name: "movie", split: 0.5 },
-          { name: "consumer", split: 0.5 },
-        ],
-      },
-      report: { request_lifecycle: { per_request: true } },
-      storage: { local_storage: { path: dir } },
+  const raw = {
+    api: { type: "completion", streaming: true },
+    server: { base_url: sim.url, model_name: "sim-model", ignore_eos: true },
+    data: { type: "random", trace: { file: sample, format: "AzurePublicDataset" } },
+    load: {
+      type: "trace_replay",
+      trace: { file: sample, format: "AzurePublicDataset" },
+      stages: [{ rate: 1, duration: 1 }],
+      num_workers: 1,
+      base_seed: 3,
+      lora_traffic_split: [
+        { name: "movie", split: 0.5 },
+        { name: "consumer", split: 0.5 },
+      ],
     },
-    { cpuCount: 2, now: new Date(0) },
-  );
-  await runBenchmark({ config, configFingerprint: fingerprint, quiet: true, waitForServerMs: 10_000 });
+    report: { request_lifecycle: { per_request: true } },
+    storage: { local_storage: { path: dir } },
+  };
+  await runBenchmarkFrom(raw);
   entries = JSON.parse(readFileSync(join(dir, "per_request_lifecycle_metrics.json"), "utf8"));
   entries.sort((a, b) => a.index - b.index);
 }, 30_000);

@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { configFromObject } from "../config/load.ts";
-import { runBenchmark } from "../run/benchmark.ts";
+import { runBenchmarkFrom } from "../run/benchmark.testing.ts";
 import { type RunningSim, startSimOnFreePort } from "../sim/start.ts";
 import { ladderRates } from "./ladder.ts";
 import type { SweepReport } from "./summary.ts";
@@ -27,32 +26,24 @@ const readJson = (name: string) => JSON.parse(readFileSync(join(dir, name), "utf
 
 describe("load.sweep in a run", () => {
   test("runs the probe, then the ladder's stages, and saves the sweep in the report without the probe's requests", async () => {
-    const { config, fingerprint } = configFromObject(
-      {
-        api: { type: "completion", streaming: true },
-        server: { base_url: sim.url, model_name: "sim-model", ignore_eos: true },
-        data: {
-          type: "random",
-          input_distribution: { min: 10, max: 10, mean: 10, std_dev: 0 },
-          output_distribution: { min: 10, max: 10, mean: 10, std_dev: 0 },
-        },
-        load: {
-          type: "poisson",
-          interval: 0,
-          num_workers: 1,
-          base_seed: 5,
-          sweep: { type: "geometric", num_requests: 200, timeout: 10, num_stages: 2, stage_duration: 1 },
-        },
-        storage: { local_storage: { path: dir } },
+    const raw = {
+      api: { type: "completion", streaming: true },
+      server: { base_url: sim.url, model_name: "sim-model", ignore_eos: true },
+      data: {
+        type: "random",
+        input_distribution: { min: 10, max: 10, mean: 10, std_dev: 0 },
+        output_distribution: { min: 10, max: 10, mean: 10, std_dev: 0 },
       },
-      { cpuCount: 2, now: new Date(0) },
-    );
-    const result = await runBenchmark({
-      config,
-      configFingerprint: fingerprint,
-      quiet: true,
-      waitForServerMs: 10_000,
-    });
+      load: {
+        type: "poisson",
+        interval: 0,
+        num_workers: 1,
+        base_seed: 5,
+        sweep: { type: "geometric", num_requests: 200, timeout: 10, num_stages: 2, stage_duration: 1 },
+      },
+      storage: { local_storage: { path: dir } },
+    };
+    const result = await runBenchmarkFrom(raw);
     const sweep = result.extra.sweep as SweepReport;
     expect(sweep.probe.completed).toBe(200);
     expect(sweep.stages.map((s) => s.rate)).toEqual(ladderRates(sweep.probe.saturation_rate, 2, "geometric"));
