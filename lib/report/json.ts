@@ -2,6 +2,7 @@
 // report folder, so a shell script gets the numbers without reading files. Pure.
 import type { RunReport } from "../metrics/collector.ts";
 import { lifecycleReport } from "./lifecycle-json.ts";
+import { pythonJson } from "./py-json.ts";
 
 export function jsonSummary(
   report: RunReport,
@@ -25,14 +26,17 @@ export function jsonSummary(
   };
 }
 
-/** inference-perf's machine-scrapable stdout blocks (`=== START_SUMMARY ===` …), for tools that parse them. */
+/**
+ * inference-perf's machine-scrapable stdout blocks (`=== START_SUMMARY ===` …), for tools that parse
+ * them; each block is the report file's text (Python's json, indent 2).
+ */
 export function summaryMarkers(report: RunReport, extra?: Readonly<Record<string, unknown>>): string {
   const blocks: string[] = [];
   const common = { interrupted: report.interrupted, extra };
   if (report.summary.count > 0) {
     blocks.push(
       "=== START_SUMMARY ===",
-      JSON.stringify(lifecycleReport(report.summary, common), null, 2),
+      pythonJson(lifecycleReport(report.summary, common), { indent: 2 }),
       "=== END_SUMMARY ===",
     );
   }
@@ -41,7 +45,7 @@ export function summaryMarkers(report: RunReport, extra?: Readonly<Record<string
     const id = stage.info.id;
     blocks.push(
       `=== START_STAGE_${id} ===`,
-      JSON.stringify(lifecycleReport(stage.metrics, { ...common, stage: stage.info }), null, 2),
+      pythonJson(lifecycleReport(stage.metrics, { ...common, stage: stage.info }), { indent: 2 }),
       `=== END_STAGE_${id} ===`,
     );
   }

@@ -1,29 +1,56 @@
 import { expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fixedRun } from "./fixed-run.testing.ts";
+import { type Literal, literalKind, parseWithLiterals } from "./json-literals.testing.ts";
 import { lifecycleReport } from "./lifecycle-json.ts";
 import { toJson } from "./write.ts";
 
+/** A real inference-perf report file, number literals kept as int or float. */
 const reference = (name: string) =>
-  JSON.parse(readFileSync(new URL(`../../fixtures/reports/inference-perf/${name}`, import.meta.url), "utf8"));
+  parseWithLiterals(
+    readFileSync(new URL(`../../fixtures/inference-perf-reports/${name}`, import.meta.url), "utf8"),
+  ) as { [key: string]: Literal };
 
-type Json = null | number | string | boolean | Json[] | { [key: string]: Json };
+type Tree = { [key: string]: Literal };
 
-/** Every key path of `ref` exists in `ours`; objects stay objects; distributions keep their key order. */
-function expectSameShape(ref: Json, ours: Json, path = "$"): void {
-  if (ref === null || typeof ref !== "object") {
-    if (ref !== null && ours !== null) expect(`${path}: ${typeof ours}`).toBe(`${path}: ${typeof ref}`);
-    return;
+/**
+ * Where our file departs from inference-perf's: for every object of theirs, its keys must open ours
+ * in the same order (we only append), and every value must be of the same kind (an int literal where
+ * they write an int, a float literal where they write a float). A distribution has no samples in
+ * one file or the other when it is `null`: their `null` stands for a distribution shaped like
+ * `template`, and ours may be `null` where theirs had samples.
+ */
+function departures(theirs: Literal, ours: Literal | undefined, template: Literal, path = "$"): string[] {
+  const kind = literalKind(theirs);
+  const ourKind = literalKind(ours);
+  if (theirs === null) {
+    if (ours === null) return [];
+    return ourKind === "object"
+      ? departures(template, ours, template, path)
+      : [`${path}: null, got ${ourKind}`];
   }
-  expect(ours !== null && typeof ours === "object" ? path : `${path} is missing or not an object`).toBe(path);
-  const mine = ours as { [key: string]: Json };
-  const refKeys = Object.keys(ref);
-  if ("median" in ref)
-    expect(`${path}: ${Object.keys(mine).join(",")}`).toBe(`${path}: ${refKeys.join(",")}`);
-  for (const key of refKeys) {
-    expect(`${path}.${key} ${key in mine ? "present" : "missing"}`).toBe(`${path}.${key} present`);
-    expectSameShape((ref as { [key: string]: Json })[key] ?? null, mine[key] ?? null, `${path}.${key}`);
+  if (ours === null && kind === "object" && "median" in (theirs as Tree)) return [];
+  if (kind !== ourKind) return [`${path}: ${kind}, got ${ourKind}`];
+  if (kind !== "object") return [];
+  const theirKeys = Object.keys(theirs as Tree);
+  const ourKeys = Object.keys(ours as Tree);
+  const out: string[] = [];
+  if (ourKeys.slice(0, theirKeys.length).join(",") !== theirKeys.join(",")) {
+    out.push(`${path}: keys ${theirKeys.join(",")} first, got ${ourKeys.join(",")}`);
   }
+  for (const key of theirKeys) {
+    out.push(
+      ...departures((theirs as Tree)[key] as Literal, (ours as Tree)[key], template, `${path}.${key}`),
+    );
+  }
+  return out;
+}
+
+/** The value at `path` of a tree read with parseWithLiterals. */
+function at(tree: Literal, path: readonly string[]): Literal | undefined {
+  let node: Literal | undefined = tree;
+  for (const key of path) node = node !== null && typeof node === "object" ? (node as Tree)[key] : undefined;
+  return node;
 }
 
 const run = fixedRun();
@@ -31,14 +58,58 @@ const stage0 = run.stages[0]!;
 const stage1 = run.stages[1]!;
 const stageReport = JSON.parse(JSON.stringify(lifecycleReport(stage0.metrics, { stage: stage0.info })));
 const summaryReport = JSON.parse(JSON.stringify(lifecycleReport(run.summary)));
+/** Our files as written (bytes through toJson), read back with their number literals. */
+const written = {
+  summary: parseWithLiterals(toJson(lifecycleReport(run.summary))),
+  stage0: parseWithLiterals(toJson(lifecycleReport(stage0.metrics, { stage: stage0.info }))),
+  stage1: parseWithLiterals(toJson(lifecycleReport(stage1.metrics, { stage: stage1.info }))),
+};
 
-test("a stage report has every key of inference-perf's stage_0 file, in its distribution key order", () => {
-  expectSameShape(reference("stage_0_lifecycle_metrics.json"), stageReport);
+test.each([
+  ["stage_0_lifecycle_metrics.json", "stage0"],
+  ["summary_lifecycle_metrics.json", "summary"],
+  ["stage_0_lifecycle_metrics.json", "stage1"],
+] as const)("inference-perf's %s and our %s report agree on key order and number types", (file, ours) => {
+  const theirs = reference(file);
+  const template = at(theirs, ["successes", "latency", "request_latency"]) as Literal;
+  expect(departures(theirs, written[ours], template)).toEqual([]);
 });
 
-test("the summary report has every key of inference-perf's summary file and no stage-only keys", () => {
-  expectSameShape(reference("summary_lifecycle_metrics.json"), summaryReport);
-  expect(Object.keys(summaryReport.load_summary)).toEqual(["count", "schedule_delay"]);
+test("the summary report has no stage-only load_summary keys", () => {
+  expect(Object.keys(written.summary as Tree)).toContain("load_summary");
+  expect(Object.keys(at(written.summary, ["load_summary"]) as Tree)).toEqual(["count", "schedule_delay"]);
+});
+
+// Keys newer inference-perf versions write, absent from the released files above; types as its
+// reportgen/base.py builds them (sums start at 0.0 and distributions go through float(), counts are
+// len() or sum() of ints, concurrency is the stage's Optional[int]).
+test.each([
+  [["benchmark_time_seconds"], "float"],
+  [["successes", "request_size_bytes", "p99.9"], "float"],
+  [["successes", "prompt_tokens", "total"], "float"],
+  [["successes", "prompt_tokens", "cached"], "float"],
+  [["successes", "prompt_tokens", "uncached"], "float"],
+  [["successes", "prompt_tokens", "median"], "float"],
+  [["successes", "output_tokens", "total"], "float"],
+  [["successes", "output_tokens", "max"], "float"],
+  [["successes", "token_count_mismatches"], "int"],
+  [["successes", "client_fallback_requests", "prompt"], "int"],
+  [["successes", "client_fallback_requests", "output"], "int"],
+  [["failures", "prompt_tokens", "total"], "float"],
+  [["failures", "by_label", "429 - Rate Limit", "count"], "int"],
+] as const)("newer inference-perf key %p is written as %s", (path, kind) => {
+  expect(literalKind(at(written.stage0, path))).toBe(kind);
+});
+
+test("whole rates, token counts and durations are written as Python floats, counts as ints", () => {
+  const text = toJson(lifecycleReport(stage1.metrics, { stage: stage1.info }));
+  // Stage 1 is concurrent: inference-perf runs it as rate = num_requests (4) and keeps the level (2).
+  expect(text).toContain('"requested_rate": 4.0,');
+  expect(text).toContain('"concurrency": 2\n');
+  expect(literalKind(at(written.stage1, ["load_summary", "concurrency"]))).toBe("int");
+  expect(literalKind(at(written.stage1, ["stage", "num_requests"]))).toBe("int");
+  expect(literalKind(at(written.stage1, ["stage", "duration_s"]))).toMatch(/^(float|null)$/);
+  expect(toJson(lifecycleReport(stage0.metrics, { stage: stage0.info }))).toContain('"min": 100.0,');
 });
 
 test("reports carry the newer inference-perf keys as its v0.6 releases wrote them", () => {

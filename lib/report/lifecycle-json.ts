@@ -1,9 +1,14 @@
-// Renders a closed metrics bucket as inference-perf's lifecycle report object, key for key: the
-// superset its v0.6 releases wrote (older `prompt_len` next to newer `prompt_tokens`, `output_tokens`,
-// `token_count_mismatches`, `request_size_bytes`, `by_label`, `benchmark_time_seconds`), then our
-// additive keys. Pure: returns an object; write.ts serialises it. Definitions: docs/metrics.md.
+// Renders a closed metrics bucket as inference-perf's lifecycle report object. Key order: the keys of
+// inference-perf's released files (fixtures/inference-perf-reports/) first and in their order, then
+// the keys its newer versions added (`request_size_bytes`, `prompt_tokens`, `output_tokens`,
+// `token_count_mismatches`, `client_fallback_requests`, `failures.prompt_tokens`, `by_label`,
+// `benchmark_time_seconds`) in their relative order, then our additive keys, so that a diff against
+// an inference-perf file shows only added lines. Number types follow inference-perf's Python: counts
+// are ints, everything measured or divided is a float (pyFloat), written by write.ts through
+// pythonJson(). Pure. Definitions: docs/metrics.md.
 import type { StageInfo } from "../load/stage.ts";
 import type { MetricsSnapshot } from "../metrics/stage-metrics.ts";
+import { type PyFloat, pyFloat, pyFloats } from "./py-json.ts";
 
 export type LifecycleReport = Record<string, unknown>;
 
@@ -17,17 +22,17 @@ export interface LifecycleOptions {
 
 export function lifecycleReport(m: MetricsSnapshot, options: LifecycleOptions = {}): LifecycleReport {
   const benchmarkTime = m.count > 0 ? (m.lastEndMs - m.firstSentMs) / 1000 : 0;
-  const perSecond = (n: number) => (benchmarkTime > 0 ? n / benchmarkTime : 0);
+  const perSecond = (n: number) => pyFloat(benchmarkTime > 0 ? n / benchmarkTime : 0);
   const report: LifecycleReport = {
     load_summary: loadSummary(m, options.stage),
     successes: {
       count: m.successCount,
       latency: {
-        request_latency: m.requestLatency,
-        normalized_time_per_output_token: m.ntpot,
-        time_per_output_token: m.tpot,
-        time_to_first_token: m.ttft,
-        inter_token_latency: m.itl,
+        request_latency: pyFloats(m.requestLatency),
+        normalized_time_per_output_token: pyFloats(m.ntpot),
+        time_per_output_token: pyFloats(m.tpot),
+        time_to_first_token: pyFloats(m.ttft),
+        inter_token_latency: pyFloats(m.itl),
       },
       throughput: {
         input_tokens_per_sec: perSecond(m.totalPromptTokens),
@@ -35,29 +40,23 @@ export function lifecycleReport(m: MetricsSnapshot, options: LifecycleOptions = 
         total_tokens_per_sec: perSecond(m.totalPromptTokens + m.totalOutputTokens),
         requests_per_sec: perSecond(m.successCount),
       },
-      prompt_len: m.promptTokens,
-      output_len: m.outputLen,
-      prompt_tokens: {
-        total: m.totalPromptTokens,
-        cached: m.totalCachedTokens,
-        uncached: Math.max(m.totalPromptTokens - m.totalCachedTokens, 0),
-        ...m.promptTokens,
-      },
-      output_tokens: { total: m.totalOutputTokens, ...m.outputTokens },
+      prompt_len: pyFloats(m.promptTokens),
+      output_len: pyFloats(m.outputLen),
+      request_size_bytes: pyFloats(m.requestSizeBytes),
+      prompt_tokens: tokenTotals(m.totalPromptTokens, m.totalCachedTokens, m.promptTokens),
+      output_tokens: { total: pyFloat(m.totalOutputTokens), ...pyFloats(m.outputTokens) },
       token_count_mismatches: m.tokenCountMismatches,
       client_fallback_requests: { prompt: m.clientPromptCounts, output: m.clientOutputCounts },
-      request_size_bytes: m.requestSizeBytes,
     },
     failures: {
       count: m.failureCount,
-      request_latency: m.failureLatency,
-      prompt_len: m.failurePromptTokens,
-      prompt_tokens: {
-        total: m.failureTotalPromptTokens,
-        cached: m.failureTotalCachedTokens,
-        uncached: Math.max(m.failureTotalPromptTokens - m.failureTotalCachedTokens, 0),
-        ...m.failurePromptTokens,
-      },
+      request_latency: pyFloats(m.failureLatency),
+      prompt_len: pyFloats(m.failurePromptTokens),
+      prompt_tokens: tokenTotals(
+        m.failureTotalPromptTokens,
+        m.failureTotalCachedTokens,
+        m.failurePromptTokens,
+      ),
       by_label: Object.fromEntries(
         Object.entries(m.byLabel).map(([label, entry]) => [
           label,
@@ -66,7 +65,7 @@ export function lifecycleReport(m: MetricsSnapshot, options: LifecycleOptions = 
       ),
       by_kind: m.byKind,
     },
-    benchmark_time_seconds: benchmarkTime,
+    benchmark_time_seconds: pyFloat(benchmarkTime),
     // Additive keys (inferload): readers of either inference-perf shape ignore them.
     interrupted: options.interrupted ?? false,
     token_source: {
@@ -80,15 +79,30 @@ export function lifecycleReport(m: MetricsSnapshot, options: LifecycleOptions = 
   return report;
 }
 
+/** inference-perf sums token counts as floats (`total`, `cached`, `uncached`) before the distribution. */
+function tokenTotals(
+  total: number,
+  cached: number,
+  distribution: MetricsSnapshot["promptTokens"],
+): Record<string, PyFloat> {
+  return {
+    total: pyFloat(total),
+    cached: pyFloat(cached),
+    uncached: pyFloat(Math.max(total - cached, 0)),
+    ...pyFloats(distribution),
+  };
+}
+
 function loadSummary(m: MetricsSnapshot, stage: StageInfo | undefined): Record<string, unknown> {
-  const summary: Record<string, unknown> = { count: m.count, schedule_delay: m.scheduleDelay };
+  const summary: Record<string, unknown> = { count: m.count, schedule_delay: pyFloats(m.scheduleDelay) };
   if (stage === undefined) return summary;
   // achieved_rate spreads the count over the send times (first to last send), as inference-perf does.
   const sendDuration = m.count > 0 ? (m.lastSentMs - m.firstSentMs) / 1000 : 0;
-  summary.send_duration = sendDuration;
-  // A concurrent stage has no rate; inference-perf rewrites it to rate = num_requests over 1 s.
-  summary.requested_rate = stage.rate ?? stage.numRequests;
-  summary.achieved_rate = sendDuration > 0 ? m.count / sendDuration : 0;
+  summary.send_duration = pyFloat(sendDuration);
+  // A concurrent stage has no rate; inference-perf rewrites it to rate = num_requests over 1 s. Its
+  // stage rate is a pydantic float field, so a whole rate is written `5.0`.
+  summary.requested_rate = pyFloat(stage.rate ?? stage.numRequests);
+  summary.achieved_rate = pyFloat(sendDuration > 0 ? m.count / sendDuration : 0);
   if (stage.concurrency !== null) summary.concurrency = stage.concurrency;
   return summary;
 }
@@ -100,16 +114,18 @@ function source(clientCounts: number, successes: number): "server" | "client" | 
   return clientCounts === successes ? "client" : "mixed";
 }
 
+/** Ours: rates and durations are floats (like requested_rate), counts and ids ints. */
 function stageKeys(info: StageInfo): Record<string, unknown> {
+  const elapsed = info.endMs - info.startMs;
   return {
     id: info.id,
     kind: info.kind,
     type: info.type,
     status: info.status,
-    rate: info.rate,
-    duration_s: info.durationS,
+    rate: info.rate === null ? null : pyFloat(info.rate),
+    duration_s: info.durationS === null ? null : pyFloat(info.durationS),
     concurrency: info.concurrency,
     num_requests: info.numRequests,
-    elapsed_s: Number.isFinite(info.endMs - info.startMs) ? (info.endMs - info.startMs) / 1000 : null,
+    elapsed_s: Number.isFinite(elapsed) ? pyFloat(elapsed / 1000) : null,
   };
 }

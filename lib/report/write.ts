@@ -11,6 +11,7 @@ import type { RunReport, StageResult } from "../metrics/collector.ts";
 import { createLocalStorage, type LocalStorage } from "../storage/local.ts";
 import { type LifecycleReport, lifecycleReport } from "./lifecycle-json.ts";
 import { perRequestEntry } from "./per-request-json.ts";
+import { pythonJson } from "./py-json.ts";
 import { readRecords } from "./records.ts";
 
 /** The slice of the resolved config this module reads; the full `Config` satisfies it. */
@@ -178,7 +179,10 @@ function safeName(name: string): string {
   return name.replace(/[/\\]/g, "_");
 }
 
-/** Pretty JSON (indent 2), as inference-perf writes its report files. */
+/**
+ * A report file's text as inference-perf's local storage writes it: Python's
+ * `json.dumps(report, indent=2)`, floats as Python writes them, no trailing newline.
+ */
 export function toJson(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+  return pythonJson(value, { indent: 2 });
 }
