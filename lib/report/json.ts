@@ -1,8 +1,9 @@
 // The `--json` object printed on stdout: the summary lifecycle report, every stage's report and the
-// report folder, so a shell script gets the numbers without reading files. Pure.
+// report folder, so a shell script gets the numbers without reading files; and inference-perf's
+// scrapable `--markers` blocks. Both read the run's report set (report-set.ts). Pure.
 import type { RunReport } from "../metrics/collector.ts";
-import { lifecycleReport } from "./lifecycle-json.ts";
 import { pythonJson } from "./py-json.ts";
+import { reportSet } from "./report-set.ts";
 
 export function jsonSummary(
   report: RunReport,
@@ -12,17 +13,17 @@ export function jsonSummary(
     extra?: Readonly<Record<string, unknown>>;
   } = {},
 ): Record<string, unknown> {
-  const common = { interrupted: report.interrupted, extra: options.extra };
+  // Every stage is listed, even one without requests; the summary is null when nothing was sent.
+  const set = reportSet(report, { switches: summaryAndStages, keepEmpty: true, extra: options.extra });
+  const summary = set.find((entry) => entry.kind === "summary" && entry.count > 0);
   return {
     interrupted: report.interrupted,
     report_dir: options.reportDir ?? null,
     files: options.files ?? [],
-    summary: report.summary.count > 0 ? lifecycleReport(report.summary, common) : null,
-    stages: report.stages.map((stage) => ({
-      id: stage.info.id,
-      status: stage.info.status,
-      report: lifecycleReport(stage.metrics, { ...common, stage: stage.info }),
-    })),
+    summary: summary?.report ?? null,
+    stages: set
+      .filter((entry) => entry.kind === "stage")
+      .map(({ stage, report }) => ({ id: stage.id, status: stage.status, report })),
   };
 }
 
@@ -32,22 +33,12 @@ export function jsonSummary(
  */
 export function summaryMarkers(report: RunReport, extra?: Readonly<Record<string, unknown>>): string {
   const blocks: string[] = [];
-  const common = { interrupted: report.interrupted, extra };
-  if (report.summary.count > 0) {
-    blocks.push(
-      "=== START_SUMMARY ===",
-      pythonJson(lifecycleReport(report.summary, common), { indent: 2 }),
-      "=== END_SUMMARY ===",
-    );
-  }
-  for (const stage of report.stages) {
-    if (stage.metrics.count === 0) continue;
-    const id = stage.info.id;
-    blocks.push(
-      `=== START_STAGE_${id} ===`,
-      pythonJson(lifecycleReport(stage.metrics, { ...common, stage: stage.info }), { indent: 2 }),
-      `=== END_STAGE_${id} ===`,
-    );
+  for (const entry of reportSet(report, { switches: summaryAndStages, extra })) {
+    const name = entry.kind === "stage" ? `STAGE_${entry.stage.id}` : "SUMMARY";
+    blocks.push(`=== START_${name} ===`, pythonJson(entry.report, { indent: 2 }), `=== END_${name} ===`);
   }
   return blocks.join("\n");
 }
+
+/** stdout shows the summary and the stages, whatever the file switches say (as inference-perf's markers). */
+const summaryAndStages = { summary: true, per_stage: true, per_adapter: false, per_adapter_stage: false };

@@ -9,22 +9,14 @@ import { join } from "node:path";
 import { isReported } from "../load/stage.ts";
 import type { RunReport, StageResult } from "../metrics/collector.ts";
 import { createLocalStorage, type LocalStorage } from "../storage/local.ts";
-import { type LifecycleReport, lifecycleReport } from "./lifecycle-json.ts";
 import { perRequestEntry } from "./per-request-json.ts";
 import { pythonJson } from "./py-json.ts";
 import { readRecords } from "./records.ts";
+import { isKindOn, type LifecycleSwitches, reportSet, stageEntry } from "./report-set.ts";
 
 /** The slice of the resolved config this module reads; the full `Config` satisfies it. */
 export interface WriteConfig {
-  report: {
-    request_lifecycle: {
-      summary?: boolean | null | undefined;
-      per_stage?: boolean | null | undefined;
-      per_request?: boolean | null | undefined;
-      per_adapter?: boolean | null | undefined;
-      per_adapter_stage?: boolean | null | undefined;
-    };
-  };
+  report: { request_lifecycle: LifecycleSwitches };
   storage?:
     | {
         local_storage?:
@@ -54,7 +46,7 @@ export function reportDir(config: WriteConfig, outputDir?: string): string | nul
 
 /** Where the run should stream per-request records (JSONL) for this config, or undefined. */
 export function perRequestRecordsPath(config: WriteConfig, dir: string | null): string | undefined {
-  if (dir === null || config.report.request_lifecycle.per_request !== true) return undefined;
+  if (dir === null || !isKindOn(config.report.request_lifecycle, "per_request")) return undefined;
   return join(dir, `${prefixOf(config)}per_request_records.jsonl`);
 }
 
@@ -69,20 +61,17 @@ export function writeStageReport(
   options: WriteOptions & { interrupted?: boolean },
 ): string | null {
   const storage = storageFor(config, options.dir);
-  if (storage === null || !isOn(config.report.request_lifecycle.per_stage, true) || stage.metrics.count === 0)
+  if (storage === null || !isKindOn(config.report.request_lifecycle, "stage") || stage.metrics.count === 0)
     return null;
-  const report = lifecycleReport(stage.metrics, {
-    stage: stage.info,
-    interrupted: options.interrupted,
-    extra: options.extra,
-  });
+  const entry = stageEntry(stage, { interrupted: options.interrupted, extra: options.extra });
   try {
-    return storage.write(`stage_${stage.info.id}_lifecycle_metrics.json`, toJson(report));
+    return storage.write(entry.file, toJson(entry.report));
   } catch {
     return null;
   }
 }
 
+/** Writes config.yaml, the report set (report-set.ts) and the per-request JSON; returns their paths. */
 export async function writeReports(
   report: RunReport,
   config: WriteConfig,
@@ -90,44 +79,13 @@ export async function writeReports(
 ): Promise<string[]> {
   const storage = storageFor(config, options.dir);
   if (storage === null) return [];
-  const flags = config.report.request_lifecycle;
-  const common = { interrupted: report.interrupted, extra: options.extra };
+  const switches = config.report.request_lifecycle;
   const written: string[] = [];
-  const put = (name: string, value: LifecycleReport) => written.push(storage.write(name, toJson(value)));
-
   if (options.configYaml !== undefined) written.push(storage.write("config.yaml", options.configYaml));
-  if (isOn(flags.summary, true) && report.summary.count > 0) {
-    put("summary_lifecycle_metrics.json", lifecycleReport(report.summary, common));
+  for (const entry of reportSet(report, { switches, extra: options.extra })) {
+    written.push(storage.write(entry.file, toJson(entry.report)));
   }
-  if (isOn(flags.per_stage, true)) {
-    for (const stage of report.stages) {
-      if (stage.metrics.count === 0) continue;
-      put(
-        `stage_${stage.info.id}_lifecycle_metrics.json`,
-        lifecycleReport(stage.metrics, { ...common, stage: stage.info }),
-      );
-    }
-  }
-  // inference-perf's per_adapter defaults to true in code (its docs say false); the config schema decides.
-  if (isOn(flags.per_adapter, true)) {
-    for (const adapter of report.adapters) {
-      if (adapter.metrics.count === 0) continue;
-      put(
-        `adapter_${safeName(adapter.adapter)}_lifecycle_metrics.json`,
-        lifecycleReport(adapter.metrics, common),
-      );
-    }
-  }
-  if (isOn(flags.per_adapter_stage, false)) {
-    for (const entry of report.adapterStages) {
-      if (entry.metrics.count === 0) continue;
-      put(
-        `adapter_${safeName(entry.adapter)}_stage_${entry.info.id}_lifecycle_metrics.json`,
-        lifecycleReport(entry.metrics, { ...common, stage: entry.info }),
-      );
-    }
-  }
-  if (isOn(flags.per_request, false) && options.perRequestRecords !== undefined) {
+  if (isKindOn(switches, "per_request") && options.perRequestRecords !== undefined) {
     written.push(await writePerRequestJson(options.perRequestRecords, storage));
   }
   return written;
@@ -160,11 +118,6 @@ async function writePerRequestJson(recordsPath: string, storage: LocalStorage): 
   }
 }
 
-/** inference-perf's `Optional[bool]` switches: absent takes the default, null means off. */
-function isOn(flag: boolean | null | undefined, byDefault: boolean): boolean {
-  return flag === undefined ? byDefault : flag === true;
-}
-
 function storageFor(config: WriteConfig, dir: string | undefined): LocalStorage | null {
   const resolved = reportDir(config, dir);
   return resolved === null ? null : createLocalStorage(resolved, prefixOf(config));
@@ -172,11 +125,6 @@ function storageFor(config: WriteConfig, dir: string | undefined): LocalStorage 
 
 function prefixOf(config: WriteConfig): string {
   return config.storage?.local_storage?.report_file_prefix ?? "";
-}
-
-/** Adapter names like "org/lora" must not create directories. */
-function safeName(name: string): string {
-  return name.replace(/[/\\]/g, "_");
 }
 
 /**
