@@ -115,6 +115,8 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       ...(sweep === null ? {} : { sweep }),
     };
     const report = collector.finish({ interrupted: result.interrupted });
+    // The closing line makes the file enough to rebuild these very reports (`inferload report`).
+    records?.writeRun({ interrupted: result.interrupted, extra });
     records?.close();
     const files = await writeReports(report, config, {
       dir: dir ?? undefined,
