@@ -20,3 +20,11 @@ export const outputArgs = {
   quiet: { type: "boolean", alias: "q", description: "Print only warnings, errors and --json output" },
   outputDir: { type: "string", description: "Report directory (overrides storage.local_storage.path)" },
 } as const satisfies ArgsDef;
+
+export const markersArgs = {
+  markers: {
+    type: "boolean",
+    description:
+      "Print inference-perf's === START_SUMMARY === / === START_STAGE_N === blocks on stdout, for tools that scrape them",
+  },
+} as const satisfies ArgsDef;

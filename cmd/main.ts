@@ -13,6 +13,7 @@ type AnyCommand = CommandDef<any>;
 
 export const commands: Record<string, () => Promise<AnyCommand>> = {
   doctor: () => import("./doctor.ts").then((m) => m.default),
+  report: () => import("./report.ts").then((m) => m.default),
   run: () => import("./run.ts").then((m) => m.default),
   sim: () => import("./sim.ts").then((m) => m.default),
   validate: () => import("./validate.ts").then((m) => m.default),

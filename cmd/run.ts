@@ -9,11 +9,10 @@ import { extractSetOverrides } from "../lib/cli/flags.ts";
 import { log, setQuiet } from "../lib/cli/log.ts";
 import { loadConfig } from "../lib/config/load.ts";
 import { assertSupported } from "../lib/config/unsupported.ts";
-import { consoleSummary } from "../lib/report/console.ts";
-import { jsonSummary, summaryMarkers } from "../lib/report/json.ts";
 import { runBenchmark } from "../lib/run/benchmark.ts";
 import { watchSignals } from "../lib/run/signals.ts";
-import { configArgs, outputArgs } from "./_args.ts";
+import { configArgs, markersArgs, outputArgs } from "./_args.ts";
+import { checkStdoutFlags, printReports } from "./_print-reports.ts";
 
 export default defineCommand({
   meta: {
@@ -24,21 +23,16 @@ export default defineCommand({
   args: {
     ...configArgs,
     ...outputArgs,
+    ...markersArgs,
     waitForServer: {
       type: "string",
       description: "Seconds to wait for the server to answer before the first stage (default 60)",
       valueHint: "seconds",
     },
-    markers: {
-      type: "boolean",
-      description:
-        "Print inference-perf's === START_SUMMARY === / === START_STAGE_N === blocks on stdout, for tools that scrape them",
-    },
   },
   async run({ args, rawArgs }) {
     if (!args.config) throw new UserError("Missing config: pass -c CONFIG (YAML, JSON or TOML)");
-    if (args.json && args.markers)
-      throw new UserError("Cannot use --json with --markers: both print on stdout; choose one");
+    checkStdoutFlags(args);
     setQuiet(args.quiet === true);
     const loaded = await loadConfig({
       path: args.config,
@@ -71,18 +65,7 @@ export default defineCommand({
         hardSignal: interrupts.hard,
         waitForServerMs: waitS * 1000,
       });
-      if (args.json) {
-        const summary = jsonSummary(result.report, {
-          reportDir: result.reportDir,
-          files: result.files,
-          extra: result.extra,
-        });
-        process.stdout.write(`${JSON.stringify({ ...summary, ...result.extra })}\n`);
-      }
-      if (args.markers) process.stdout.write(`${summaryMarkers(result.report, result.extra)}\n`);
-      if (args.quiet !== true) {
-        process.stderr.write(`${consoleSummary(result.report, { reportDir: result.reportDir })}\n`);
-      }
+      printReports(result, { ...args, reportDir: result.reportDir });
       if (result.report.interrupted) {
         log.warn(`Interrupted: partial reports written to ${result.reportDir ?? "(storage off)"}`);
         return ExitCode.interrupted;

@@ -5,7 +5,7 @@
 //   adapter_{name}_stage_{i}_lifecycle_metrics.json, config.yaml
 // under storage.local_storage.path with report_file_prefix. Buckets without requests get no file, as
 // in inference-perf. `writeStageReport` lets the runner save each stage as it ends (crash safety).
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { isReported } from "../load/stage.ts";
 import type { RunReport, StageResult } from "../metrics/collector.ts";
 import { createLocalStorage, type LocalStorage } from "../storage/local.ts";
@@ -44,10 +44,19 @@ export function reportDir(config: WriteConfig, outputDir?: string): string | nul
   return outputDir ?? config.storage?.local_storage?.path ?? null;
 }
 
+const recordsFileName = "per_request_records.jsonl";
+
 /** Where the run should stream per-request records (JSONL) for this config, or undefined. */
 export function perRequestRecordsPath(config: WriteConfig, dir: string | null): string | undefined {
   if (dir === null || !isKindOn(config.report.request_lifecycle, "per_request")) return undefined;
-  return join(dir, `${prefixOf(config)}per_request_records.jsonl`);
+  return join(dir, `${prefixOf(config)}${recordsFileName}`);
+}
+
+/** The config.yaml a run saved beside its records file: same directory, same report_file_prefix. */
+export function savedConfigPath(recordsPath: string): string {
+  const name = basename(recordsPath);
+  const prefix = name.endsWith(recordsFileName) ? name.slice(0, -recordsFileName.length) : "";
+  return join(dirname(recordsPath), `${prefix}config.yaml`);
 }
 
 /**
