@@ -96,3 +96,10 @@ test("run refuses --json with --markers (both use stdout) with exit 2", () => {
   expect(result.status).toBe(2);
   expect(result.stderr).toContain("Cannot use --json with --markers");
 });
+
+test("report names a records file that is not there and exits 2, without a stack", () => {
+  const result = cli("report", "no-such-records.jsonl");
+  expect(result.status).toBe(2);
+  expect(result.stderr).toContain('Cannot read records "no-such-records.jsonl": file not found');
+  expect(result.stderr).not.toContain("    at ");
+});

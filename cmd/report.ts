@@ -49,6 +49,9 @@ export default defineCommand({
       throw new UserError("Missing records file: pass the per_request_records.jsonl a run wrote");
     checkStdoutFlags(args);
     setQuiet(args.quiet === true);
+    // Checked before looking for its config, so a mistyped path gets one clear message.
+    if (!existsSync(args.records))
+      throw new UserError(`Cannot read records "${args.records}": file not found`);
     const { config, yaml } = await rebuildConfig(args.records, args.config, extractSetOverrides(rawArgs));
     const dir = args.outputDir ?? join(dirname(args.records), "rebuilt");
     if (resolve(dir) === resolve(dirname(args.records)))
