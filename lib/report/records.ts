@@ -64,7 +64,11 @@ export function recordLine(record: RequestRecord): string {
 /** The last line of a finished run's record file. */
 export interface RunLine {
   interrupted: boolean;
-  /** The run's keys in every lifecycle report (sequence_fingerprint, base_seed, config_fingerprint, sweep). */
+  /**
+   * The run's keys in every lifecycle report (sequence_fingerprint, base_seed, config_fingerprint,
+   * sweep). Plain JSON data: it goes through JSON.stringify and back, so a value marked pyFloat() or
+   * a NaN here would not be rebuilt the same.
+   */
   extra: Record<string, unknown>;
 }
 

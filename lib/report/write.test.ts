@@ -6,7 +6,13 @@ import { createCollector } from "../metrics/collector.ts";
 import { record } from "../record/record.testing.ts";
 import { fixedConfig, fixedRun, fixedStages } from "./fixed-run.testing.ts";
 import { createRecordWriter } from "./records.ts";
-import { perRequestRecordsPath, reportDir, writeReports, writeStageReport } from "./write.ts";
+import {
+  perRequestRecordsPath,
+  reportDir,
+  savedConfigPath,
+  writeReports,
+  writeStageReport,
+} from "./write.ts";
 
 const root = mkdtempSync(join(tmpdir(), "inferload-write-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -121,4 +127,12 @@ test("a null report switch means off, as in inference-perf's Optional[bool] fiel
     "stage_0_lifecycle_metrics.json",
     "stage_1_lifecycle_metrics.json",
   ]);
+});
+
+test.each([
+  ["r/per_request_records.jsonl", "r/config.yaml"],
+  ["r/run1_per_request_records.jsonl", "r/run1_config.yaml"], // report_file_prefix "run1_"
+  ["r/renamed.jsonl", "r/config.yaml"],
+])("savedConfigPath(%s) is %s, the config.yaml the run saved beside it", (records, config) => {
+  expect(savedConfigPath(records)).toBe(config);
 });
