@@ -3,7 +3,7 @@
 import { type CommandDef, defineCommand, renderUsage, runCommand } from "citty";
 import { describeFailure } from "../lib/cli/errors.ts";
 import { ExitCode } from "../lib/cli/exit-codes.ts";
-import { checkUnknownFlags } from "../lib/cli/flags.ts";
+import { checkSwitchValues, checkUnknownFlags } from "../lib/cli/flags.ts";
 import { log } from "../lib/cli/log.ts";
 import { suggest } from "../lib/cli/suggest.ts";
 import { commit, version } from "../lib/cli/version.ts";
@@ -80,6 +80,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     }
     const args = typeof command.args === "function" ? await command.args() : ((await command.args) ?? {});
     checkUnknownFlags(rest, args);
+    checkSwitchValues(rest, args);
     const { result } = await runCommand(command, { rawArgs: [...rest] });
     return typeof result === "number" ? result : ExitCode.ok;
   } catch (error) {

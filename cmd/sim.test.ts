@@ -1,9 +1,13 @@
-import { describe, expect, test } from "bun:test";
-import { spawn } from "node:child_process";
+import { describe, expect, spyOn, test } from "bun:test";
+import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "citty";
 import { UserError } from "../lib/cli/errors.ts";
-import { simDefaults } from "../lib/sim/options.ts";
-import { simOptionsFromArgs } from "./_sim-args.ts";
+import { checkSwitchValues, checkUnknownFlags } from "../lib/cli/flags.ts";
+import { log } from "../lib/cli/log.ts";
+import { type SimOptionKey, simDefaults, simOptionKeys, simOptionTable } from "../lib/sim/options.ts";
+import { describeOption, shownDefault, simArgs, simFlag, simOptionsFromArgs } from "./_sim-args.ts";
+import { runCli } from "./main.ts";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 
@@ -57,6 +61,85 @@ describe("simOptionsFromArgs()", () => {
       expect((error as UserError).details).toEqual(['--port: expected a number, got "eighty"']);
     }
   });
+});
+
+describe("the option table drives `inferload sim`", () => {
+  test("--help shows every option as a kebab-case flag, with its description and default", () => {
+    const help = spawnSync(process.execPath, [MAIN, "sim", "--help"], {
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1" },
+      timeout: 20_000,
+    });
+    expect(help.status).toBe(0);
+    const lines = help.stdout.split("\n").filter((line) => /^\s+--/.test(line));
+    expect(lines).toHaveLength(simOptionKeys.length);
+    for (const key of simOptionKeys) {
+      const row = simOptionTable[key];
+      const line = lines.find((l) => new RegExp(`^\\s*${simFlag(key)}[= ]`).test(l));
+      const shown = line?.replace(/^\s*\S+\s+/, "");
+      const fallback = shownDefault(row);
+      expect(shown).toBe(
+        fallback === undefined ? describeOption(row) : `${describeOption(row)} (Default: ${fallback})`,
+      );
+    }
+  });
+
+  // One bad value per option; Record<SimOptionKey, …> makes a new option without one a type error.
+  const bad: Record<SimOptionKey, string[]> = {
+    host: ["--host="],
+    port: ["--port", "70000"],
+    model: ["--model="],
+    lora: ["--lora", "a,a"],
+    maxNumSeqs: ["--max-num-seqs", "0"],
+    maxModelLen: ["--max-model-len", "1"],
+    prefillMs: ["--prefill-ms", "-1"],
+    prefillMsPerToken: ["--prefill-ms-per-token", "-0.5"],
+    itlMs: ["--itl-ms", "-1"],
+    itlGrowth: ["--itl-growth", "-1"],
+    itlJitter: ["--itl-jitter", "-1"],
+    outputLenMean: ["--output-len-mean", "0.5"],
+    kvCacheTokens: ["--kv-cache-tokens", "0"],
+    seed: ["--seed", "1.5"],
+    fail429: ["--fail-429", "1.5"],
+    fail500: ["--fail-500", "-0.1"],
+    fail503: ["--fail-503", "2"],
+    cutRate: ["--cut-rate", "1.01"],
+    malformedRate: ["--malformed-rate", "-1"],
+    errorEventRate: ["--error-event-rate", "3"],
+    faultAfter: ["--fault-after", "2.5"],
+    headersDelayMs: ["--headers-delay-ms", "-5"],
+    closeConnection: ["--close-connection=maybe"],
+    truthLog: ["--truth-log="],
+  };
+
+  /** The steps runCli takes before starting the simulator: the error, if any, they throw. */
+  function rejection(argv: string[]): string {
+    try {
+      checkUnknownFlags(argv, simArgs);
+      checkSwitchValues(argv, simArgs);
+      simOptionsFromArgs(parseArgs(argv, simArgs));
+    } catch (error) {
+      expect(error).toBeInstanceOf(UserError);
+      return [(error as UserError).message, ...(error as UserError).details].join("\n");
+    }
+    return "accepted";
+  }
+
+  test.each(simOptionKeys.map((key) => [simFlag(key), key] as const))(
+    "a bad %s is refused with the flag named, exit 2",
+    async (_, key) => {
+      const argv = bad[key];
+      // Checked without starting anything first, so a value that wrongly passes cannot start a server.
+      expect(rejection(argv)).toContain(simFlag(key));
+      expect(rejection(argv)).toMatch(/expected .*got/);
+      const quiet = spyOn(log, "error").mockImplementation(Object.assign(() => {}, { raw: () => {} }));
+      try {
+        expect(await runCli(["sim", ...argv])).toBe(2);
+      } finally {
+        quiet.mockRestore();
+      }
+    },
+  );
 });
 
 /** Run `inferload sim` as a process; resolve with the URL it prints, or null if it exits first. */

@@ -1,13 +1,27 @@
 import { describe, expect, test } from "bun:test";
 import type { ArgsDef } from "citty";
-import { checkUnknownFlags, extractSetOverrides } from "./flags.ts";
+import { checkSwitchValues, checkUnknownFlags, extractSetOverrides, flagSpelling } from "./flags.ts";
 
 const args = {
   config: { type: "string", alias: "c" },
   outputDir: { type: "string" },
   quiet: { type: "boolean" },
   set: { type: "string", alias: "s" },
+  "max-num-seqs": { type: "string" },
+  "fail-429": { type: "string" },
+  "close-connection": { type: "boolean" },
 } satisfies ArgsDef;
+
+test.each([
+  ["outputDir", "output-dir"],
+  ["maxNumSeqs", "max-num-seqs"],
+  ["fail429", "fail-429"],
+  ["prefillMsPerToken", "prefill-ms-per-token"],
+  ["max-num-seqs", "max-num-seqs"],
+  ["seed", "seed"],
+])("flagSpelling(%j) is %j", (key, flag) => {
+  expect(flagSpelling(key)).toBe(flag);
+});
 
 describe("checkUnknownFlags()", () => {
   test.each([
@@ -16,6 +30,8 @@ describe("checkUnknownFlags()", () => {
     [["--output-dir", "out", "--outputDir", "o"]],
     [["--no-quiet", "--", "--whatever"]],
     [["-s", "a=1", "--set", "b=2"]],
+    [["--max-num-seqs", "4", "--maxNumSeqs", "4", "--fail-429=0.1", "--fail429", "0.1"]],
+    [["--close-connection", "--closeConnection", "--no-close-connection"]],
   ])("accepts %j", (argv) => {
     expect(() => checkUnknownFlags(argv, args)).not.toThrow();
   });
@@ -28,6 +44,28 @@ describe("checkUnknownFlags()", () => {
 
   test("rejects an unrelated flag without a suggestion", () => {
     expect(() => checkUnknownFlags(["--zzzzzzzzzz"], args)).toThrow('Unknown option "--zzzzzzzzzz"');
+  });
+});
+
+describe("checkSwitchValues()", () => {
+  test.each([
+    [["--quiet"]],
+    [["--quiet=true", "--no-quiet=false"]],
+    [["--close-connection"]],
+    [["--", "--quiet=x"]],
+  ])("accepts %j", (argv) => {
+    expect(() => checkSwitchValues(argv, args)).not.toThrow();
+  });
+
+  test.each([
+    [["--quiet=yes"], '"--quiet": expected no value (or true or false), got "yes"'],
+    [["--closeConnection=maybe"], '"--closeConnection": expected no value (or true or false), got "maybe"'],
+  ])("rejects %j", (argv, message) => {
+    expect(() => checkSwitchValues(argv, args)).toThrow(message);
+  });
+
+  test("leaves values of string flags alone", () => {
+    expect(() => checkSwitchValues(["--output-dir=yes", "--max-num-seqs=x"], args)).not.toThrow();
   });
 });
 

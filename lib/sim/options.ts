@@ -1,5 +1,7 @@
-// Every simulator parameter, its vLLM-like default, and the check that a set of values makes sense.
-// Pure: no I/O. `cmd/sim.ts` maps flags onto this; tests and other commands pass partial objects.
+// Every simulator option, declared once: its key, vLLM-like default, description and check, and the
+// SimOptions field it fills. The CLI derives its flags from this table (cmd/_sim-args.ts spells the key
+// `maxNumSeqs` as `--max-num-seqs`); so this file knows no flag spellings, and a description names
+// another option as `{key}` for whoever renders it. Pure: no I/O.
 
 export interface SimFaults {
   /** Fractions of requests answered at once with HTTP 429 / 500 / 503 and an OpenAI error body. */
@@ -50,40 +52,294 @@ export interface SimOptions {
   truthLogPath: string | null;
 }
 
-export const defaultFaults: SimFaults = {
-  rate429: 0,
-  rate500: 0,
-  rate503: 0,
-  cutRate: 0,
-  malformedRate: 0,
-  errorEventRate: 0,
-  afterTokens: 5,
-  headersDelayMs: 0,
-  closeConnection: false,
-};
+/** What a valid value is ("an integer >= 1") and the test for it. */
+export interface SimOptionCheck<V> {
+  readonly expected: string;
+  readonly ok: (value: V) => boolean;
+}
 
-export const simDefaults: SimOptions = {
-  host: "127.0.0.1",
-  port: 8000,
-  model: "sim-model",
-  loras: [],
-  maxNumSeqs: 256,
-  maxModelLen: 32768,
-  prefillMs: 20,
-  prefillMsPerToken: 0.05,
-  itlMs: 10,
-  itlGrowth: 0,
-  itlJitter: 0,
-  outputLenMean: 128,
-  kvCacheTokens: 262144,
-  seed: 42,
-  faults: defaultFaults,
-  truthLogPath: null,
+interface Spec<T extends string, V> {
+  /** How the value is written as text: a number, a string, a switch, comma-separated names, a file path. */
+  readonly type: T;
+  readonly default: V;
+  readonly description: string;
+  readonly check?: SimOptionCheck<V>;
+}
+
+type AnySpec =
+  | Spec<"number", number>
+  | Spec<"string", string>
+  | Spec<"boolean", boolean>
+  | Spec<"names", readonly string[]>
+  | Spec<"path", string | null>;
+
+/** The spec whose value type is exactly V (a nullable string is a path; a plain string is not). */
+type SpecFor<V> = [V] extends [string] ? Spec<"string", V> : Extract<AnySpec, { default: V }>;
+
+type OptionField = Exclude<keyof SimOptions, "faults">;
+type FaultField = keyof SimFaults;
+
+/** One row of the table: where its value lands (a SimOptions field, or one of SimOptions.faults). */
+export type SimOptionSpec = AnySpec & { readonly group: "options" | "faults"; readonly field: string };
+
+function option<F extends OptionField>(field: F, spec: SpecFor<SimOptions[F]>) {
+  return { ...spec, group: "options", field } as const;
+}
+
+function fault<F extends FaultField>(field: F, spec: SpecFor<SimFaults[F]>) {
+  return { ...spec, group: "faults", field } as const;
+}
+
+const integer = (min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY): SimOptionCheck<number> => ({
+  expected:
+    min === Number.NEGATIVE_INFINITY
+      ? "an integer"
+      : max === Number.POSITIVE_INFINITY
+        ? `an integer >= ${min}`
+        : `an integer from ${min} to ${max}`,
+  ok: (v) => Number.isInteger(v) && v >= min && v <= max,
+});
+const atLeast = (min: number): SimOptionCheck<number> => ({
+  expected: `a number >= ${min}`,
+  ok: (v) => Number.isFinite(v) && v >= min,
+});
+const fraction: SimOptionCheck<number> = {
+  expected: "a fraction from 0 to 1",
+  ok: (v) => Number.isFinite(v) && v >= 0 && v <= 1,
 };
+const nonEmpty = (what: string): SimOptionCheck<string | null> => ({
+  expected: `a non-empty ${what}`,
+  ok: (v) => v === null || v.length > 0,
+});
+
+/** Every option, in --help order. */
+export const simOptionTable = {
+  host: option("host", {
+    type: "string",
+    default: "127.0.0.1",
+    description: "Address to bind",
+    check: nonEmpty("address"),
+  }),
+  port: option("port", {
+    type: "number",
+    default: 8000,
+    description: "Port to listen on (0 picks a free port)",
+    check: integer(0, 65535),
+  }),
+  model: option("model", {
+    type: "string",
+    default: "sim-model",
+    description: "Base model name served and listed first by /v1/models",
+    check: nonEmpty("name"),
+  }),
+  lora: option("loras", {
+    type: "names",
+    default: [],
+    description: "LoRA adapter names also served, comma-separated",
+    check: {
+      expected: "distinct non-empty names",
+      ok: (names) => new Set(names).size === names.length && names.every((n) => n.length > 0),
+    },
+  }),
+  maxNumSeqs: option("maxNumSeqs", {
+    type: "number",
+    default: 256,
+    description: "Sequences decoded at once; more requests wait in a FIFO queue",
+    check: integer(1),
+  }),
+  maxModelLen: option("maxModelLen", {
+    type: "number",
+    default: 32768,
+    description: "Prompt plus output tokens allowed per request (more: 400)",
+    check: integer(2),
+  }),
+  prefillMs: option("prefillMs", {
+    type: "number",
+    default: 20,
+    description: "Prefill time per request once it has a slot, in ms",
+    check: atLeast(0),
+  }),
+  prefillMsPerToken: option("prefillMsPerToken", {
+    type: "number",
+    default: 0.05,
+    description: "Extra prefill time per prompt token, in ms",
+    check: atLeast(0),
+  }),
+  itlMs: option("itlMs", {
+    type: "number",
+    default: 10,
+    description: "Inter-token latency with one running sequence, in ms",
+    check: atLeast(0),
+  }),
+  itlGrowth: option("itlGrowth", {
+    type: "number",
+    default: 0,
+    description: "ITL growth per additional running sequence (fraction, 0 = flat)",
+    check: atLeast(0),
+  }),
+  itlJitter: option("itlJitter", {
+    type: "number",
+    default: 0,
+    description: "Relative standard deviation of each inter-token gap (seeded)",
+    check: atLeast(0),
+  }),
+  outputLenMean: option("outputLenMean", {
+    type: "number",
+    default: 128,
+    description: "Mean output length when ignore_eos is not set (capped by max_tokens)",
+    check: atLeast(1),
+  }),
+  kvCacheTokens: option("kvCacheTokens", {
+    type: "number",
+    default: 262144,
+    description: "KV-cache size in tokens, for the kv_cache_usage_perc gauge",
+    check: integer(1),
+  }),
+  seed: option("seed", {
+    type: "number",
+    default: 42,
+    description: "Seed for output lengths, text, jitter and faults",
+    check: integer(),
+  }),
+  fail429: fault("rate429", {
+    type: "number",
+    default: 0,
+    description: "Fraction of requests answered with HTTP 429",
+    check: fraction,
+  }),
+  fail500: fault("rate500", {
+    type: "number",
+    default: 0,
+    description: "Fraction of requests answered with HTTP 500",
+    check: fraction,
+  }),
+  fail503: fault("rate503", {
+    type: "number",
+    default: 0,
+    description: "Fraction of requests answered with HTTP 503",
+    check: fraction,
+  }),
+  cutRate: fault("cutRate", {
+    type: "number",
+    default: 0,
+    description: "Fraction of requests whose connection is dropped after {faultAfter} tokens",
+    check: fraction,
+  }),
+  malformedRate: fault("malformedRate", {
+    type: "number",
+    default: 0,
+    description: "Fraction of requests that get a malformed chunk after {faultAfter} tokens",
+    check: fraction,
+  }),
+  errorEventRate: fault("errorEventRate", {
+    type: "number",
+    default: 0,
+    description: "Fraction of streams that get an error event after {faultAfter} tokens",
+    check: fraction,
+  }),
+  faultAfter: fault("afterTokens", {
+    type: "number",
+    default: 5,
+    description: "Tokens written before a cut, malformed chunk or error event",
+    check: integer(0),
+  }),
+  headersDelayMs: fault("headersDelayMs", {
+    type: "number",
+    default: 0,
+    description: "Delay before response headers on every request, in ms",
+    check: atLeast(0),
+  }),
+  closeConnection: fault("closeConnection", {
+    type: "boolean",
+    default: false,
+    description: "Send Connection: close and close after every streamed response",
+  }),
+  truthLog: option("truthLogPath", {
+    type: "path",
+    default: null,
+    description: "Append one JSONL line per request with server timestamps to this file",
+    check: nonEmpty("file path"),
+  }),
+} as const;
+
+export type SimOptionKey = keyof typeof simOptionTable;
+type Row = (typeof simOptionTable)[SimOptionKey];
+export type SimOptionValues = { [K in SimOptionKey]: (typeof simOptionTable)[K]["default"] };
+
+// Compile-time proof that every SimOptions field has a row: a missing one names itself here.
+type Unfilled =
+  | Exclude<OptionField, Extract<Row, { group: "options" }>["field"]>
+  | Exclude<FaultField, Extract<Row, { group: "faults" }>["field"]>;
+export const everyFieldHasAnOption: [Unfilled] extends [never] ? true : Unfilled = true;
+
+export const simOptionKeys = Object.keys(simOptionTable) as SimOptionKey[];
+
+/** The fault rates are consecutive bands of [0, 1) (faults.ts), so together they must fit in it. */
+const faultRateKeys = [
+  "fail429",
+  "fail500",
+  "fail503",
+  "cutRate",
+  "malformedRate",
+  "errorEventRate",
+] as const satisfies readonly SimOptionKey[];
+
+function read(options: SimOptions, key: SimOptionKey): SimOptionValues[SimOptionKey] {
+  const row: SimOptionSpec = simOptionTable[key];
+  const from = (row.group === "faults" ? options.faults : options) as unknown as Record<string, unknown>;
+  return from[row.field] as SimOptionValues[SimOptionKey];
+}
+
+/** Options from values by key, defaults for the rest. Unchecked: see checkSimOptions. */
+export function simOptionsFromValues(values: Partial<SimOptionValues>): SimOptions {
+  const options: Record<string, unknown> = {};
+  const faults: Record<string, unknown> = {};
+  for (const key of simOptionKeys) {
+    const row: SimOptionSpec = simOptionTable[key];
+    const value = values[key] === undefined ? row.default : values[key];
+    (row.group === "faults" ? faults : options)[row.field] = Array.isArray(value) ? [...value] : value;
+  }
+  return { ...options, faults } as unknown as SimOptions;
+}
+
+export const simDefaults: SimOptions = simOptionsFromValues({});
+export const defaultFaults: SimFaults = simDefaults.faults;
+
+/** A SimOptions field path, e.g. `faults.rate429`: how options are named to in-process callers. */
+export function simOptionPath(key: SimOptionKey): string {
+  const row: SimOptionSpec = simOptionTable[key];
+  return row.group === "faults" ? `faults.${row.field}` : row.field;
+}
+
+/**
+ * Every problem with a set of options, as "name: expected …, got …" lines; `name` spells an option's
+ * key for the reader (a flag on the command line, a field path in code).
+ */
+export function checkSimOptions(
+  o: SimOptions,
+  name: (key: SimOptionKey) => string = simOptionPath,
+): string[] {
+  const problems: string[] = [];
+  for (const key of simOptionKeys) {
+    const row: SimOptionSpec = simOptionTable[key];
+    const check = row.check as SimOptionCheck<unknown> | undefined;
+    const value = read(o, key);
+    if (check !== undefined && !check.ok(value))
+      problems.push(`${name(key)}: expected ${check.expected}, got ${JSON.stringify(value)}`);
+  }
+  if (o.loras.includes(o.model))
+    problems.push(
+      `${name("lora")}: expected names other than the model "${o.model}", got ${JSON.stringify(o.loras)}`,
+    );
+  const total = faultRateKeys.reduce((sum, key) => sum + (read(o, key) as number), 0);
+  if (!(total <= 1 + 1e-9))
+    problems.push(`fault rates (${faultRateKeys.map(name).join(", ")}): expected a sum <= 1, got ${total}`);
+  return problems;
+}
 
 export type SimOptionsInput = Partial<Omit<SimOptions, "faults">> & { faults?: Partial<SimFaults> };
 
-/** Fill defaults and check every value; throws RangeError naming the first bad option. */
+/** Fill defaults and check every value; throws RangeError naming every bad option. */
 export function resolveSimOptions(input: SimOptionsInput = {}): SimOptions {
   const options: SimOptions = {
     ...simDefaults,
@@ -94,55 +350,4 @@ export function resolveSimOptions(input: SimOptionsInput = {}): SimOptions {
   const problems = checkSimOptions(options);
   if (problems.length > 0) throw new RangeError(problems.join("; "));
   return options;
-}
-
-/** Every problem with a set of options, as "name: expected …, got …" lines. */
-export function checkSimOptions(o: SimOptions): string[] {
-  const problems: string[] = [];
-  const want = (ok: boolean, name: string, expected: string, got: unknown) => {
-    if (!ok) problems.push(`${name}: expected ${expected}, got ${JSON.stringify(got)}`);
-  };
-  const int = (v: number, min: number) => Number.isInteger(v) && v >= min;
-  const nonNeg = (v: number) => Number.isFinite(v) && v >= 0;
-  const fraction = (v: number) => Number.isFinite(v) && v >= 0 && v <= 1;
-  want(int(o.port, 0) && o.port <= 65535, "port", "an integer from 0 to 65535", o.port);
-  want(o.model.length > 0, "model", "a non-empty name", o.model);
-  want(int(o.maxNumSeqs, 1), "max-num-seqs", "an integer >= 1", o.maxNumSeqs);
-  want(int(o.maxModelLen, 2), "max-model-len", "an integer >= 2", o.maxModelLen);
-  want(nonNeg(o.prefillMs), "prefill-ms", "a number >= 0", o.prefillMs);
-  want(nonNeg(o.prefillMsPerToken), "prefill-ms-per-token", "a number >= 0", o.prefillMsPerToken);
-  want(nonNeg(o.itlMs), "itl-ms", "a number >= 0", o.itlMs);
-  want(nonNeg(o.itlGrowth), "itl-growth", "a number >= 0", o.itlGrowth);
-  want(nonNeg(o.itlJitter), "itl-jitter", "a number >= 0", o.itlJitter);
-  want(
-    Number.isFinite(o.outputLenMean) && o.outputLenMean >= 1,
-    "output-len-mean",
-    "a number >= 1",
-    o.outputLenMean,
-  );
-  want(int(o.kvCacheTokens, 1), "kv-cache-tokens", "an integer >= 1", o.kvCacheTokens);
-  want(Number.isInteger(o.seed), "seed", "an integer", o.seed);
-  const names = [o.model, ...o.loras];
-  want(
-    new Set(names).size === names.length && o.loras.every((n) => n.length > 0),
-    "lora",
-    "distinct non-empty names",
-    o.loras,
-  );
-  const f = o.faults;
-  for (const [name, value] of [
-    ["fail-429", f.rate429],
-    ["fail-500", f.rate500],
-    ["fail-503", f.rate503],
-    ["cut-rate", f.cutRate],
-    ["malformed-rate", f.malformedRate],
-    ["error-event-rate", f.errorEventRate],
-  ] as const) {
-    want(fraction(value), name, "a fraction from 0 to 1", value);
-  }
-  const total = f.rate429 + f.rate500 + f.rate503 + f.cutRate + f.malformedRate + f.errorEventRate;
-  want(total <= 1 + 1e-9, "fault rates", "a sum <= 1", total);
-  want(int(f.afterTokens, 0), "fault-after", "an integer >= 0", f.afterTokens);
-  want(nonNeg(f.headersDelayMs), "headers-delay-ms", "a number >= 0", f.headersDelayMs);
-  return problems;
 }

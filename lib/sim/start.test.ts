@@ -27,7 +27,7 @@ test("startSimOnFreePort() binds 127.0.0.1 below 32000, and startSim() on a take
 });
 
 test("startSim() rejects invalid options before listening", async () => {
-  await expect(startSim({ maxNumSeqs: 0 })).rejects.toThrow("max-num-seqs");
+  await expect(startSim({ maxNumSeqs: 0 })).rejects.toThrow("maxNumSeqs: expected an integer >= 1, got 0");
 });
 
 test("truthLogPath appends one JSON line per request, flushed by stop()", async () => {
