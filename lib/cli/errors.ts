@@ -21,6 +21,15 @@ export function isUserError(error: unknown): error is UserError {
   return error instanceof UserError;
 }
 
+/** Why a file could not be read, in words ("file not found"), for a UserError naming the file. */
+export function fileErrorReason(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === "ENOENT") return "file not found";
+  if (code === "EISDIR") return "it is a directory";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Map anything thrown out of a command to an exit code and the text to print. */
 export function describeFailure(error: unknown): { exitCode: ExitCodeValue; text: string; isBug: boolean } {
   if (isUserError(error)) {

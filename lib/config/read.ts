@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { parseJSON, parseTOML, parseYAML } from "confbox";
-import { UserError } from "../cli/errors.ts";
+import { fileErrorReason, UserError } from "../cli/errors.ts";
 import { jsonErrorPosition } from "./_json-position.ts";
 
 export type ConfigFormat = "yaml" | "json" | "toml";
@@ -26,20 +26,12 @@ export function formatOf(path: string): ConfigFormat {
   return format;
 }
 
-function reasonOf(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === "ENOENT") return "file not found";
-  if (code === "EISDIR") return "it is a directory";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** The file's text; a UserError naming the file when it cannot be read. */
 export async function readConfigText(path: string): Promise<string> {
   try {
     return await readFile(path, "utf8");
   } catch (error) {
-    throw new UserError(`Cannot read config "${path}": ${reasonOf(error)}`, { cause: error });
+    throw new UserError(`Cannot read config "${path}": ${fileErrorReason(error)}`, { cause: error });
   }
 }
 

@@ -39,15 +39,30 @@ const apiSchema = section({
   session_token_header_key: opt(str()),
 });
 
-const serverSchema = strict({
-  type: v.optional(oneOf(["vllm", "sglang", "tgi", "mock"]), "vllm"),
-  model_name: opt(str()),
-  base_url: nonEmptyStr(),
-  ignore_eos: v.optional(bool(), true),
-  api_key: opt(str()),
-  cert_path: opt(str()),
-  key_path: opt(str()),
-});
+type ClientCertPaths = { cert_path: string | null; key_path: string | null };
+
+/** A client certificate comes with its key. (inference-perf quietly sends neither when one is missing.) */
+function clientCertProblems(s: ClientCertPaths): Problem[] {
+  if ((s.cert_path === null) === (s.key_path === null)) return [];
+  const [missing, given] = s.cert_path === null ? ["cert_path", "key_path"] : ["key_path", "cert_path"];
+  return [{ path: [missing], expected: `expected a file path, as server.${given} is set (mTLS needs both)` }];
+}
+
+const serverSchema = checked(
+  strict({
+    type: v.optional(oneOf(["vllm", "sglang", "tgi", "mock"]), "vllm"),
+    model_name: opt(str()),
+    base_url: nonEmptyStr(),
+    ignore_eos: v.optional(bool(), true),
+    api_key: opt(str()),
+    /** PEM client certificate (mTLS), presented when the server asks for one; with key_path. */
+    cert_path: opt(nonEmptyStr()),
+    /** PEM private key of cert_path's certificate, unencrypted. */
+    key_path: opt(nonEmptyStr()),
+  }),
+  [["cert_path"], ["key_path"]],
+  clientCertProblems,
+);
 
 type MetricsValue = { type: string; prometheus: { url: string | null; google_managed: boolean } | null };
 

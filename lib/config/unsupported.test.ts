@@ -46,7 +46,6 @@ describe("assertSupported()", () => {
     ["load.request_retries", { load: { ...oneStage, request_retries: 2 } }],
     ["circuit_breakers", { circuit_breakers: [{ name: "t", metrics: { matches: ["x"] }, triggers: [] }] }],
     ["storage.simple_storage_service", { storage: { simple_storage_service: { bucket_name: "b" } } }],
-    ["server.cert_path", { server: { base_url: "https://h", cert_path: "c.pem" } }],
   ])("%s is named when used", (path, raw) => {
     const lines = findUnsupported(build({ load: oneStage, ...raw }).config);
     expect(lines.some((line) => line.startsWith(`${path}:`))).toBe(true);

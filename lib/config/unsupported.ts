@@ -60,8 +60,6 @@ export const unsupportedOptions: readonly UnsupportedOption[] = [
   { path: "report.goodput", isUsed: (c) => c.report.goodput !== null },
   { path: "storage.google_cloud_storage", isUsed: (c) => c.storage.google_cloud_storage !== null },
   { path: "storage.simple_storage_service", isUsed: (c) => c.storage.simple_storage_service !== null },
-  { path: "server.cert_path", isUsed: (c) => c.server?.cert_path != null },
-  { path: "server.key_path", isUsed: (c) => c.server?.key_path != null },
 ];
 
 /** One line per option this config uses that is not implemented, e.g. `report.goodput: not supported yet`. */

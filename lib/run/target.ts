@@ -1,10 +1,10 @@
 // Where requests go: the configured server, or the built-in simulator started in this process when
 // the config has no `server` (the README quick start). Waits until the server answers and settles the
 // model name (server.model_name, else the first model /v1/models lists).
-import { readFileSync } from "node:fs";
 import { buildHeaders } from "../api/request.ts";
 import { UserError } from "../cli/errors.ts";
 import { log } from "../cli/log.ts";
+import { readClientCertificate } from "../config/client-cert.ts";
 import type { Config } from "../config/schema.ts";
 import { startSimOnFreePort } from "../sim/start.ts";
 import { waitForServer } from "./wait-server.ts";
@@ -44,9 +44,11 @@ export async function prepareTarget(
   }
   const server = config.server!;
   try {
-    const tls: { cert?: string; key?: string } = {};
-    if (server.cert_path) tls.cert = readFileSync(server.cert_path, "utf8");
-    if (server.key_path) tls.key = readFileSync(server.key_path, "utf8");
+    // Read and checked here, before any load: an unreadable or non-PEM file stops the run (exit 2).
+    const tls = readClientCertificate(server);
+    if (tls !== null && !server.base_url.startsWith("https://")) {
+      log.warn(`server.cert_path: not used, as ${server.base_url} is not https`);
+    }
     const waitMs = options.waitMs ?? 60_000;
     log.info(`Waiting for ${server.base_url} to answer (up to ${Math.round(waitMs / 1000)} s)`);
     const models = await waitForServer({
@@ -54,7 +56,7 @@ export async function prepareTarget(
       headers: buildHeaders(config, false),
       timeoutMs: waitMs,
       signal: options.signal,
-      tls,
+      ...(tls === null ? {} : { tls }),
     });
     const model = server.model_name ?? models[0];
     if (model === undefined) {

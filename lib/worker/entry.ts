@@ -2,8 +2,8 @@
 // Owns its stripe of each stage: waits for each send time itself (partitioned scheduling, no
 // per-request messages), sends through its own keep-alive connections, and posts records in
 // transferred columnar batches every few ms. It never logs or formats on the hot path.
-import { readFileSync } from "node:fs";
 import { isUserError } from "../cli/errors.ts";
+import { type ClientCertificate, readClientCertificate } from "../config/client-cert.ts";
 import type { Config } from "../config/schema.ts";
 import { createSocketTransport } from "../http/socket-transport.ts";
 import type { Transport } from "../http/transport.ts";
@@ -47,15 +47,14 @@ function flush(): void {
   if (batch) post({ type: "batch", workerId, batch }, batchTransferables(batch));
 }
 
+/** Read once when the Worker starts (the main thread has checked the files before any load). */
+let clientCert: ClientCertificate | null = null;
+
 function makeTransport(c: Config): Transport {
-  const server = c.server!;
-  const tls: { cert?: string; key?: string } = {};
-  if (server.cert_path) tls.cert = readFileSync(server.cert_path, "utf8");
-  if (server.key_path) tls.key = readFileSync(server.key_path, "utf8");
   return createSocketTransport({
-    baseUrl: server.base_url,
+    baseUrl: c.server!.base_url,
     maxConnections: c.load.worker_max_tcp_connections,
-    tls,
+    ...(clientCert === null ? {} : { tls: clientCert }),
   });
 }
 
@@ -63,6 +62,7 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
   workerId = message.workerId;
   config = message.config;
   counters = new Int32Array(message.counters);
+  clientCert = readClientCertificate(config.server!);
   const rng = createRng(workerSeed(config.load.base_seed, workerId));
   const tokenizer = await workerTokenizer(config);
   const data = await workerDataGenerator(config, {
