@@ -1,10 +1,12 @@
 // Read a config file and parse it by extension (YAML, JSON or TOML, via confbox). The only
-// file I/O of config loading; syntax errors carry line and column.
-import { readFile } from "node:fs/promises";
+// file I/O of config loading; syntax errors carry line and column. Size, YAML aliases and JSON
+// nesting are bounded here (limits.ts), before the parser can be made to do unbounded work.
+import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { parseJSON, parseTOML, parseYAML } from "confbox";
 import { fileErrorReason, UserError } from "../cli/errors.ts";
 import { jsonErrorPosition } from "./_json-position.ts";
+import { jsonTooDeep, MAX_CONFIG_BYTES, MAX_CONFIG_DEPTH, MAX_YAML_ALIASES } from "./limits.ts";
 
 export type ConfigFormat = "yaml" | "json" | "toml";
 
@@ -27,12 +29,27 @@ export function formatOf(path: string): ConfigFormat {
 }
 
 /** The file's text; a UserError naming the file when it cannot be read. */
-export async function readConfigText(path: string): Promise<string> {
+export async function readConfigText(path: string, maxBytes = MAX_CONFIG_BYTES): Promise<string> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (error) {
+    throw new UserError(`Cannot read config "${path}": ${reasonOf(error)}`, { cause: error });
+  }
+  if (size > maxBytes) {
+    throw new UserError(
+      `Cannot read config "${path}": the file is ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} a config may be`,
+    );
+  }
   try {
     return await readFile(path, "utf8");
   } catch (error) {
     throw new UserError(`Cannot read config "${path}": ${fileErrorReason(error)}`, { cause: error });
   }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${bytes} bytes`;
 }
 
 type Position = { line: number; column: number };
@@ -57,12 +74,16 @@ function firstLine(error: unknown): string {
     error instanceof Error ? ((error as { reason?: string }).reason ?? error.message) : String(error);
   return (message.split("\n")[0] ?? "")
     .replace(/\s*\(\d+:\d+\)$/, "")
+    .replace(/^aliases exceeded maxAliases \((\d+)\)$/, "more than $1 YAML aliases (*name)")
+    .replace(/^nesting exceeded maxDepth \((\d+)\)$/, "nested more than $1 levels deep")
     .replace(/^Invalid TOML document: /, "")
     .replace(/^JSON Parse error: /, "");
 }
 
 function parseAs(format: ConfigFormat, text: string): unknown {
-  if (format === "yaml") return parseYAML(text);
+  // js-yaml bounds nesting itself (maxDepth); aliases are refused past a count, since each one can
+  // stand for a whole subtree (limits.ts then bounds the expanded size).
+  if (format === "yaml") return parseYAML(text, { maxAliases: MAX_YAML_ALIASES, maxDepth: MAX_CONFIG_DEPTH });
   if (format === "toml") return parseTOML(text);
   return parseJSON(text);
 }
@@ -79,6 +100,12 @@ function isBlank(text: string, format: ConfigFormat): boolean {
 /** Parse config text by format; syntax errors become a UserError with line and column. */
 export function parseConfigText(text: string, path: string, format: ConfigFormat = formatOf(path)): unknown {
   if (isBlank(text, format)) throw new UserError(`Cannot read config "${path}": the file is empty`);
+  const deep = format === "json" ? jsonTooDeep(text) : undefined;
+  if (deep !== undefined) {
+    throw new UserError(
+      `Cannot read config "${path}": nested more than ${MAX_CONFIG_DEPTH} levels deep at line ${deep.line}, column ${deep.column}`,
+    );
+  }
   try {
     return parseAs(format, text);
   } catch (error) {
