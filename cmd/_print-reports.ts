@@ -1,6 +1,7 @@
 // What `run` and `report` print once the reports are written: `--json` or `--markers` on stdout, the
 // summary table on stderr unless --quiet. Shared so both commands print a report set the same way.
 import { UserError } from "../lib/cli/errors.ts";
+import { escapeControl } from "../lib/cli/terminal-text.ts";
 import type { RunReport } from "../lib/metrics/collector.ts";
 import { consoleSummary } from "../lib/report/console.ts";
 import { jsonSummary, summaryMarkers } from "../lib/report/json.ts";
@@ -31,6 +32,8 @@ export function printReports(
   }
   if (options.markers) process.stdout.write(`${summaryMarkers(result.report, result.extra)}\n`);
   if (options.quiet !== true) {
-    process.stderr.write(`${consoleSummary(result.report, { reportDir: options.reportDir })}\n`);
+    // The table quotes server error messages: escaped, so a server cannot drive the terminal.
+    const summary = consoleSummary(result.report, { reportDir: options.reportDir });
+    process.stderr.write(`${escapeControl(summary, { lines: true })}\n`);
   }
 }

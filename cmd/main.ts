@@ -5,6 +5,7 @@ import { describeFailure } from "../lib/cli/errors.ts";
 import { ExitCode } from "../lib/cli/exit-codes.ts";
 import { checkSwitchValues, checkUnknownFlags } from "../lib/cli/flags.ts";
 import { log } from "../lib/cli/log.ts";
+import { forgetSecrets } from "../lib/cli/secrets.ts";
 import { suggest } from "../lib/cli/suggest.ts";
 import { commit, version } from "../lib/cli/version.ts";
 
@@ -57,6 +58,8 @@ async function usage(command: AnyCommand, parent?: AnyCommand): Promise<string> 
 /** Run the CLI with an argv (without the executable), returning the exit code instead of exiting. */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
+  // Each command registers the secrets of its own config.
+  forgetSecrets();
   try {
     if (name === "--version" || name === "-v") {
       process.stdout.write(`inferload ${version} (${commit()})\n`);

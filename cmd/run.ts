@@ -7,9 +7,10 @@ import { UserError } from "../lib/cli/errors.ts";
 import { ExitCode } from "../lib/cli/exit-codes.ts";
 import { extractSetOverrides } from "../lib/cli/flags.ts";
 import { log, setQuiet } from "../lib/cli/log.ts";
+import { rememberSecrets } from "../lib/cli/secrets.ts";
 import { loadConfig } from "../lib/config/load.ts";
-import { assertSupported } from "../lib/config/unsupported.ts";
 import { runBenchmark } from "../lib/run/benchmark.ts";
+import { preflightRun } from "../lib/run/preflight.ts";
 import { watchSignals } from "../lib/run/signals.ts";
 import { configArgs, markersArgs, outputArgs } from "./_args.ts";
 import { checkStdoutFlags, printReports } from "./_print-reports.ts";
@@ -29,6 +30,11 @@ export default defineCommand({
       description: "Seconds to wait for the server to answer before the first stage (default 60)",
       valueHint: "seconds",
     },
+    overwrite: {
+      type: "boolean",
+      description:
+        "Replace the reports in an existing report folder (without it, a folder you name that already holds reports is refused)",
+    },
   },
   async run({ args, rawArgs }) {
     if (!args.config) throw new UserError("Missing config: pass -c CONFIG (YAML, JSON or TOML)");
@@ -41,10 +47,18 @@ export default defineCommand({
       cpuCount: availableParallelism(),
       now: new Date(),
     });
-    assertSupported(loaded.config);
+    rememberSecrets(loaded.secrets);
     const waitS = args.waitForServer === undefined ? 60 : Number(args.waitForServer);
     if (!(waitS > 0))
       throw new UserError(`--wait-for-server: expected a number of seconds > 0, got "${args.waitForServer}"`);
+    // Everything checkable before any load (exit 2); the server is checked when the run starts (exit 1).
+    const { reportDir, notes } = preflightRun(loaded.config, {
+      name: args.config,
+      outputDir: args.outputDir,
+      overwrite: args.overwrite === true,
+      autoReportPath: loaded.autoReportPath,
+    });
+    for (const note of notes) log.warn(note);
 
     const interrupts = watchSignals({
       onFirst: (name) =>
@@ -58,7 +72,7 @@ export default defineCommand({
       const result = await runBenchmark({
         config: loaded.config,
         configFingerprint: loaded.fingerprint,
-        outputDir: args.outputDir,
+        outputDir: reportDir,
         quiet: args.quiet === true,
         json: args.json === true,
         signal: interrupts.signal,

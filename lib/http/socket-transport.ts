@@ -129,15 +129,21 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
   function headBlock(request: HttpRequest): string {
     const { headers } = request;
     if (request.method === lastMethod && request.path === lastPath && sameHeaders(headers)) return lastBlock;
-    let block = `${request.method} ${prefix}${request.path} HTTP/1.1\r\nHost: ${hostHeader}\r\nAccept-Encoding: identity\r\n`;
+    let lines = "";
+    // A Host header of the caller's (api.headers.Host, e.g. for a virtual host behind an IP) replaces
+    // the one from the URL: a request must carry exactly one.
+    let ownHost = false;
     lastNames = [];
     lastValues = [];
     for (const name in headers) {
       const value = headers[name] as string;
-      block += `${name}: ${value}\r\n`;
+      lines += `${name}: ${value}\r\n`;
+      if (name.length === 4 && name.toLowerCase() === "host") ownHost = true;
       lastNames.push(name);
       lastValues.push(value);
     }
+    const hostLine = ownHost ? "" : `Host: ${hostHeader}\r\n`;
+    const block = `${request.method} ${prefix}${request.path} HTTP/1.1\r\n${hostLine}Accept-Encoding: identity\r\n${lines}`;
     lastMethod = request.method;
     lastPath = request.path;
     lastBlock = block;

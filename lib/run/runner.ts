@@ -5,6 +5,7 @@
 // `runStages` runs a plan in order with load.interval between stages.
 import { availableParallelism } from "node:os";
 import { log } from "../cli/log.ts";
+import { maskSecrets } from "../cli/secrets.ts";
 import type { Config } from "../config/schema.ts";
 import type { TraceLengths } from "../data/create.ts";
 import { describeStage, stageOffsets } from "../load/schedule.ts";
@@ -77,6 +78,8 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
     traceLengths: options.traceLengths,
     onRecords: (records) => {
       for (const r of records) {
+        // A server may echo the key it refused: its messages reach reports and files masked.
+        if (r.errorMessage !== "") r.errorMessage = maskSecrets(r.errorMessage);
         collector.add(r);
         tee?.(r);
       }

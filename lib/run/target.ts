@@ -3,6 +3,7 @@
 // model name (server.model_name, else the first model /v1/models lists).
 import { buildHeaders } from "../api/request.ts";
 import { UserError } from "../cli/errors.ts";
+import { ExitCode } from "../cli/exit-codes.ts";
 import { log } from "../cli/log.ts";
 import { readClientCertificate } from "../config/client-cert.ts";
 import type { Config } from "../config/schema.ts";
@@ -51,19 +52,30 @@ export async function prepareTarget(
     }
     const waitMs = options.waitMs ?? 60_000;
     log.info(`Waiting for ${server.base_url} to answer (up to ${Math.round(waitMs / 1000)} s)`);
-    const models = await waitForServer({
+    const answer = await waitForServer({
       baseUrl: server.base_url,
       headers: buildHeaders(config, false),
       timeoutMs: waitMs,
       signal: options.signal,
       ...(tls === null ? {} : { tls }),
     });
-    const model = server.model_name ?? models[0];
-    if (model === undefined) {
-      throw new UserError(
-        `Cannot choose a model: server.model_name is not set and ${server.base_url}/v1/models listed none`,
+    const listed = answer.status >= 200 && answer.status < 300;
+    // Some servers have no /v1/models; with server.model_name set the run does not need it.
+    if (!listed && server.model_name != null) {
+      log.warn(
+        `GET /v1/models answered HTTP ${answer.status} (${answer.excerpt}); going on with server.model_name "${server.model_name}"`,
       );
     }
+    const model = server.model_name ?? answer.models[0];
+    if (model === undefined) {
+      throw new UserError(
+        listed
+          ? `Cannot choose a model: server.model_name is not set and ${server.base_url}/v1/models listed none`
+          : `Cannot choose a model: server.model_name is not set and GET ${server.base_url}/v1/models answered HTTP ${answer.status}: ${answer.excerpt}`,
+        { exitCode: ExitCode.failed },
+      );
+    }
+    const models = answer.models;
     if (server.model_name == null) {
       log.info(`Using model "${model}"${models.length > 1 ? ` (first of ${models.length} listed)` : ""}`);
     }

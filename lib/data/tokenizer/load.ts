@@ -49,7 +49,7 @@ export async function loadTokenizer(
     return fromFiles(file, join(name, "tokenizer_config.json"), name);
   }
   if (local?.isFile()) return fromFiles(name, join(name, "..", "tokenizer_config.json"), name);
-  if (looksLikePath(name) || !MODEL_ID.test(name)) {
+  if (!isHubModelId(name)) {
     throw new UserError(`Cannot load tokenizer "${name}": file not found`);
   }
   return fromHub(name, config?.token ?? undefined, opts);
@@ -119,6 +119,11 @@ function parseJson(text: string, name: string, what: string): unknown {
     const reason = error instanceof Error ? error.message : String(error);
     throw new UserError(`Cannot load tokenizer "${name}": corrupt ${what}: ${reason}`);
   }
+}
+
+/** Whether a tokenizer name that is no local file or folder can be a Hugging Face model id. */
+export function isHubModelId(name: string): boolean {
+  return !looksLikePath(name) && MODEL_ID.test(name);
 }
 
 function looksLikePath(name: string): boolean {
