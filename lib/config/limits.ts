@@ -10,8 +10,16 @@ import type { PathKey } from "./_valibot.ts";
 export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 /** YAML alias nodes (`*ref`) per file; anchors that many times reused are not a config. */
 export const MAX_YAML_ALIASES = 100;
-/** Values (maps, lists and scalars) in a config after aliases are expanded. */
-export const MAX_CONFIG_VALUES = 100_000;
+/**
+ * Values (maps, lists and scalars) in a config after aliases are expanded. Real configs hold a few
+ * hundred; this also bounds the work of validating a file of unknown keys (about 0.5 s at the limit).
+ */
+export const MAX_CONFIG_VALUES = 20_000;
+/**
+ * Lines plus commas in a config's text: a cheap bound taken before parsing, since parsers spend
+ * seconds on a few hundred thousand keys (YAML about 30 µs each) before any other bound could look.
+ */
+export const MAX_CONFIG_SEPARATORS = 2 * MAX_CONFIG_VALUES;
 /** Nesting depth of maps and lists; the deepest real config field is under ten. */
 export const MAX_CONFIG_DEPTH = 64;
 /** Problems listed in one error; the rest are counted. */
@@ -102,9 +110,23 @@ export function jsonTooDeep(
   return undefined;
 }
 
-/** The first MAX_PROBLEMS_SHOWN lines, then "… and N more problems". */
-export function capProblems(lines: readonly string[], max = MAX_PROBLEMS_SHOWN): string[] {
-  if (lines.length <= max) return [...lines];
-  const rest = lines.length - max;
+/** Whether `text` has more than `max` line breaks and commas together. */
+export function tooManySeparators(text: string, max = MAX_CONFIG_SEPARATORS): boolean {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c === 10 || c === 44) && ++count > max) return true;
+  }
+  return false;
+}
+
+/** The first MAX_PROBLEMS_SHOWN lines, then "… and N more problems" (of `total` in all). */
+export function capProblems(
+  lines: readonly string[],
+  max = MAX_PROBLEMS_SHOWN,
+  total = lines.length,
+): string[] {
+  if (total <= max) return [...lines];
+  const rest = total - Math.min(max, lines.length);
   return [...lines.slice(0, max), `… and ${rest} more ${rest === 1 ? "problem" : "problems"}`];
 }

@@ -8,7 +8,7 @@ import { formatPath } from "./_path.ts";
 import { interpolateEnv } from "./env.ts";
 import { fingerprintConfig } from "./fingerprint.ts";
 import { formatIssues } from "./issues.ts";
-import { capProblems, checkTree } from "./limits.ts";
+import { capProblems, checkTree, MAX_PROBLEMS_SHOWN } from "./limits.ts";
 import { applyOverrides } from "./overrides.ts";
 import { parseConfigText, readConfigText } from "./read.ts";
 import { secretsOf } from "./redact.ts";
@@ -48,10 +48,15 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function problems(name: string, lines: readonly string[], secrets: readonly string[]): UserError {
-  const count = lines.length === 1 ? "1 problem" : `${lines.length} problems`;
+function problems(
+  name: string,
+  lines: readonly string[],
+  secrets: readonly string[],
+  total = lines.length,
+): UserError {
+  const count = total === 1 ? "1 problem" : `${total} problems`;
   // A problem quotes the value it found, which may hold a secret (a URL password, a `${VAR}` value).
-  const details = capProblems(lines).map((line) => maskSecrets(line, secrets));
+  const details = capProblems(lines, MAX_PROBLEMS_SHOWN, total).map((line) => maskSecrets(line, secrets));
   return new UserError(`Invalid config "${name}": ${count}`, { details });
 }
 
@@ -80,7 +85,11 @@ export function configFromObject(raw: unknown, facts: ConfigFacts & { name?: str
   if (forbiddenSet.length > 0) throw problems(name, forbiddenSet, fromEnv);
   const result = v.safeParse(configSchema, tree);
   if (!result.success) {
-    throw problems(name, formatIssues(result.issues, configSchema), secretsOf(tree, fromEnv));
+    // Only the issues that will be shown are worded (with their "did you mean"); the rest are counted.
+    const shown = result.issues.slice(0, MAX_PROBLEMS_SHOWN);
+    const lines = formatIssues(shown, configSchema);
+    const total = lines.length + result.issues.length - shown.length;
+    throw problems(name, lines, secretsOf(tree, fromEnv), total);
   }
   const config = deepFreeze(resolveConfig(result.output, facts));
   const secrets = secretsOf(config, fromEnv);

@@ -30,7 +30,7 @@ export const configChecks: readonly ConfigCheck[] = [
   (c) => ({
     problems:
       c.storage.local_storage.path.trim() === ""
-        ? ['storage.local_storage.path: expected a folder for the reports, got ""']
+        ? [`storage.local_storage.path: expected a folder for the reports, got ${JSON.stringify(c.storage.local_storage.path)}`]
         : [],
   }),
   (c) => ({ problems: findUnsupported(c) }),

@@ -6,7 +6,14 @@ import { extname } from "node:path";
 import { parseJSON, parseTOML, parseYAML } from "confbox";
 import { fileErrorReason, UserError } from "../cli/errors.ts";
 import { jsonErrorPosition } from "./_json-position.ts";
-import { jsonTooDeep, MAX_CONFIG_BYTES, MAX_CONFIG_DEPTH, MAX_YAML_ALIASES } from "./limits.ts";
+import {
+  jsonTooDeep,
+  MAX_CONFIG_BYTES,
+  MAX_CONFIG_DEPTH,
+  MAX_CONFIG_SEPARATORS,
+  MAX_YAML_ALIASES,
+  tooManySeparators,
+} from "./limits.ts";
 
 export type ConfigFormat = "yaml" | "json" | "toml";
 
@@ -100,6 +107,11 @@ function isBlank(text: string, format: ConfigFormat): boolean {
 /** Parse config text by format; syntax errors become a UserError with line and column. */
 export function parseConfigText(text: string, path: string, format: ConfigFormat = formatOf(path)): unknown {
   if (isBlank(text, format)) throw new UserError(`Cannot read config "${path}": the file is empty`);
+  if (tooManySeparators(text)) {
+    throw new UserError(
+      `Cannot read config "${path}": more than ${MAX_CONFIG_SEPARATORS} lines and commas (a config holds a few hundred values)`,
+    );
+  }
   const deep = format === "json" ? jsonTooDeep(text) : undefined;
   if (deep !== undefined) {
     throw new UserError(
