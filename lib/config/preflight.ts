@@ -30,7 +30,9 @@ export const configChecks: readonly ConfigCheck[] = [
   (c) => ({
     problems:
       c.storage.local_storage.path.trim() === ""
-        ? [`storage.local_storage.path: expected a folder for the reports, got ${JSON.stringify(c.storage.local_storage.path)}`]
+        ? [
+            `storage.local_storage.path: expected a folder for the reports, got ${JSON.stringify(c.storage.local_storage.path)}`,
+          ]
         : [],
   }),
   (c) => ({ problems: findUnsupported(c) }),
