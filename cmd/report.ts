@@ -98,5 +98,5 @@ async function rebuildConfig(
     now: new Date(),
   });
   if (configPath === undefined) log.info(`Config: "${path}", saved by the run`);
-  return { config: loaded.config, yaml: printConfig(loaded.config) };
+  return { config: loaded.config, yaml: printConfig(loaded.config, loaded.secrets) };
 }
