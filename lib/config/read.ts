@@ -41,7 +41,7 @@ export async function readConfigText(path: string, maxBytes = MAX_CONFIG_BYTES):
   try {
     size = (await stat(path)).size;
   } catch (error) {
-    throw new UserError(`Cannot read config "${path}": ${reasonOf(error)}`, { cause: error });
+    throw new UserError(`Cannot read config "${path}": ${fileErrorReason(error)}`, { cause: error });
   }
   if (size > maxBytes) {
     throw new UserError(

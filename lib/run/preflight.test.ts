@@ -34,8 +34,8 @@ describe("fileProblems()", () => {
       `load.trace.file: cannot read "${missing}": not found`,
     ],
     [
-      { server: { base_url: "https://h", cert_path: missing } },
-      `server.cert_path: cannot read "${missing}": not found`,
+      { server: { base_url: "https://h", cert_path: missing, key_path: file } },
+      `server.cert_path: cannot read "${missing}": file not found`,
     ],
     [
       { tokenizer: { pretrained_model_name_or_path: "./no/such/tokenizer.json" } },

@@ -4,6 +4,8 @@
 // it needs the network.
 import { accessSync, constants, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { isUserError } from "../cli/errors.ts";
+import { readClientCertificate } from "../config/client-cert.ts";
 import { checkConfig, refusal } from "../config/preflight.ts";
 import type { Config } from "../config/schema.ts";
 import { isHubModelId } from "../data/tokenizer/load.ts";
@@ -46,14 +48,21 @@ export function fileProblems(config: Config): string[] {
     ["data.corpus_file_path", config.data.corpus_file_path, "file"],
     ["data.trace.file", config.data.trace?.file, "file"],
     ["load.trace.file", config.load.trace?.file, "file"],
-    ["server.cert_path", config.server?.cert_path, "file"],
-    ["server.key_path", config.server?.key_path, "file"],
   ];
   const problems: string[] = [];
   for (const [path, value, need] of wanted) {
     if (value == null || value === "") continue;
     const why = readable(value, need);
     if (why !== null) problems.push(`${path}: cannot read "${value}": ${why}`);
+  }
+  // The client certificate is read and checked (PEM, key matches) as the run will read it.
+  if (config.server !== null && (config.server.cert_path !== null || config.server.key_path !== null)) {
+    try {
+      readClientCertificate(config.server);
+    } catch (error) {
+      if (!isUserError(error)) throw error;
+      problems.push(...(error.details.length > 0 ? error.details : [error.message]));
+    }
   }
   const tokenizer = config.tokenizer?.pretrained_model_name_or_path?.trim() ?? "";
   if (tokenizer !== "") {
