@@ -1,9 +1,10 @@
 // The container claim without Docker: the compiled binary runs a benchmark against its built-in
 // simulator inside the root filesystem the Dockerfile ships (scripts/rootfs.sh: the binary and the
-// libraries ldd names, nothing else), as the image's non-root user, with a read-only working directory
-// and the reports written to a bind-mounted directory. Like a container runtime, the test gives it
-// /proc (a Bun binary reads itself through /proc/self/exe) and a clean environment. Needs root (for
-// chroot and mounts) on Linux; anywhere else it is skipped, and says so.
+// libraries ldd names, nothing else), as the image's non-root user, with the whole tree read-only (as
+// `docker run --read-only`), the config in a read-only working directory and the reports written to a
+// bind-mounted directory. Like a container runtime, the test gives it /proc (a Bun binary reads
+// itself through /proc/self/exe) and a clean environment. Needs root (for chroot and mounts) on
+// Linux; anywhere else it is skipped, and says so.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -64,7 +65,7 @@ test.skipIf(skipReason !== null)(
 );
 
 test.skipIf(skipReason !== null)(
-  "the binary runs a benchmark there as a non-root user, with a read-only working directory and reports in a mounted one",
+  "the binary runs a benchmark there as a non-root user, all read-only but the mounted reports directory",
   () => {
     const config = join(dir, "config");
     const reports = join(dir, "reports");
@@ -75,12 +76,16 @@ test.skipIf(skipReason !== null)(
     mkdirSync(join(root, "proc"));
     mkdirSync(join(root, "reports"));
 
-    // Inside a private mount namespace (the mounts vanish with it): the config directory read-only
-    // at /work, the reports directory at /reports, then enter the rootfs as the image's user. First
-    // prove the working directory really is read-only, using the binary's own runtime (there is no
-    // shell in the rootfs); then run the benchmark.
+    // Inside a private mount namespace (the mounts vanish with it): the rootfs read-only, the config
+    // directory read-only at /work, the reports directory at /reports, then enter the rootfs as the
+    // image's user. First prove the working directory really is read-only, using the binary's own
+    // runtime (there is no shell in the rootfs); then run the benchmark.
     const enter = `unshare --root="$ROOT" --wd=/work --setuid=${uid} --setgid=${uid} /usr/local/bin/inferload`;
     const script = [
+      // `docker run --read-only`: the whole tree read-only, then what a container runtime adds.
+      'mount --bind "$ROOT" "$ROOT"',
+      'mount -o remount,bind,ro "$ROOT"',
+      'mount -t proc proc "$ROOT/proc"',
       'mount --bind "$CONFIG" "$ROOT/work"',
       'mount -o remount,bind,ro "$ROOT/work"',
       'mount --bind "$REPORTS" "$ROOT/reports"',
@@ -89,16 +94,12 @@ test.skipIf(skipReason !== null)(
       `exec ${enter} run -c bench.yaml --quiet --output-dir /reports \\`,
       `  --set 'load.stages=[{"rate":5,"duration":1}]' --set load.num_workers=1`,
     ].join("\n");
-    const run = spawnSync(
-      "unshare",
-      ["--mount", "--pid", "--fork", `--mount-proc=${join(root, "proc")}`, "sh", "-c", script],
-      {
-        encoding: "utf8",
-        timeout: 120_000,
-        // A container's environment: nothing from the host.
-        env: { ROOT: root, CONFIG: config, REPORTS: reports, HOME: "/home/nonroot", NO_COLOR: "1" },
-      },
-    );
+    const run = spawnSync("unshare", ["--mount", "--pid", "--fork", "sh", "-c", script], {
+      encoding: "utf8",
+      timeout: 120_000,
+      // A container's environment: nothing from the host.
+      env: { ROOT: root, CONFIG: config, REPORTS: reports, HOME: "/home/nonroot", NO_COLOR: "1" },
+    });
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
 
     const summary = JSON.parse(readFileSync(join(reports, "summary_lifecycle_metrics.json"), "utf8"));
