@@ -8,6 +8,7 @@
 # Options (each also as an environment variable):
 #   --dir DIR       INFERLOAD_INSTALL_DIR   where to put `inferload` (default: $HOME/.local/bin)
 #   --version TAG   INFERLOAD_VERSION       a release tag such as v0.2.0 (default: latest)
+#   --print-version                         print the tag that would be installed, and stop
 #   INFERLOAD_RELEASES_URL  the releases to download from (default: the project's GitHub releases);
 #                           any server with GitHub's layout works: URL/latest redirects to URL/tag/TAG,
 #                           and assets are at URL/download/TAG/ASSET
@@ -17,6 +18,7 @@ set -eu
 releases=${INFERLOAD_RELEASES_URL:-https://github.com/inferload/inferload/releases}
 dir=${INFERLOAD_INSTALL_DIR:-${HOME:-}/.local/bin}
 version=${INFERLOAD_VERSION:-latest}
+print_only=
 
 say() { printf 'inferload install: %s\n' "$*" >&2; }
 fail() {
@@ -30,7 +32,8 @@ while [ $# -gt 0 ]; do
     --dir=*) dir=${1#--dir=}; shift ;;
     --version) [ $# -ge 2 ] || fail "--version needs a release tag such as v0.2.0"; version=$2; shift 2 ;;
     --version=*) version=${1#--version=}; shift ;;
-    -h | --help) sed -n '2,15s/^# \{0,1\}//p' "$0" 2>/dev/null || true; exit 0 ;;
+    --print-version) print_only=1; shift ;;
+    -h | --help) sed -n '2,16s/^# \{0,1\}//p' "$0" 2>/dev/null || true; exit 0 ;;
     *) fail "unknown option \"$1\": expected --dir DIR or --version TAG" ;;
   esac
 done
@@ -105,8 +108,12 @@ sha256() {
   fi
 }
 
-asset=$(asset_name)
 [ "$version" = latest ] && version=$(latest_tag)
+if [ -n "$print_only" ]; then
+  printf '%s\n' "$version"
+  exit 0
+fi
+asset=$(asset_name)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
