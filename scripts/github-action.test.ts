@@ -82,8 +82,6 @@ async function action(
     },
     timeoutMs: 120_000,
   });
-  if (process.env.SHOW_SUMMARY === "1")
-    console.log(existsSync(work.summary) ? readFileSync(work.summary, "utf8") : "");
   const outputs = existsSync(work.output)
     ? Object.fromEntries(
         readFileSync(work.output, "utf8")
