@@ -3,10 +3,15 @@
 // `maxConnections` open; requests beyond that queue for a connection. Chosen over fetch because Bun's
 // fetch caps 256 in flight per origin, keeps only 64 idle sockets (reconnecting constantly above that)
 // and has a ~300 s inactivity timeout (docs/runtime-facts.md §2); this client has no timeout but
-// load.request_timeout.
+// load.request_timeout. Connections the server closes leave the pool as they close; when and whether a
+// request lost on a closed one is sent again is _keep-alive.ts's rule. Every request's outcome says
+// how it used the pool (ConnectionUse), for the reports.
 import { Buffer } from "node:buffer";
+import type { FailureKind } from "../record/record.ts";
 import { nowMs } from "../runtime/clock.ts";
 import { defaultTcpConnect, type TcpConnect, type TcpConnection } from "../runtime/tcp.ts";
+import { CloseLearner, isStaleClose, QUICK_CLOSE_MS } from "./_keep-alive.ts";
+import { RequestHead } from "./_request-head.ts";
 import { HttpParseError, ResponseParser } from "./response-parser.ts";
 import type {
   HttpRequest,
@@ -35,19 +40,33 @@ interface Exchange {
   timer: ReturnType<typeof setTimeout> | undefined;
   conn: Conn | null;
   gotBytes: boolean;
-  gotHeaders: boolean;
   retried: boolean;
   finished: boolean;
+  /** When the current attempt was written. */
+  writtenMs: number;
+  /** How the first attempt got its connection. */
+  connection: "new" | "reused" | "none";
+  /** The connection this request opened (first attempt or re-send), for its connect time. */
+  opened: Conn | null;
 }
 
 interface Conn {
   socket: TcpConnection;
-  /** Completed at least one response: a failure before any reply may be a server-side idle close. */
+  /** Completed at least one response: a close before any reply may be a stale keep-alive. */
   reused: boolean;
   exchange: Exchange | null;
   /** Reused for every response on this connection; its sink forwards to the current exchange. */
   parser: ResponseParser;
   closed: boolean;
+  /** We closed it (timeout, bad bytes, `Connection: close` already counted, shutdown): not the server's close. */
+  ours: boolean;
+  startMs: number;
+  /** Time from connect() to ready (TCP up, TLS done); NaN until then, and forever if it never came up. */
+  connectMs: number;
+  /** When its last response ended. */
+  lastEndMs: number;
+  /** Finished, out of the pool, waiting for the close of a server that closes after responses. */
+  probation: ReturnType<typeof setTimeout> | undefined;
 }
 
 export function createSocketTransport(options: SocketTransportOptions): Transport {
@@ -56,8 +75,7 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
   if (!secure && url.protocol !== "http:") throw new RangeError(`Unsupported URL scheme "${url.protocol}"`);
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const port = Number(url.port || (secure ? 443 : 80));
-  const prefix = url.pathname.replace(/\/+$/, "");
-  const hostHeader = url.host;
+  const head = new RequestHead(url.pathname.replace(/\/+$/, ""), url.host);
   const maxConnections = Math.max(1, options.maxConnections);
   const connect = options.connect ?? defaultTcpConnect();
   const tls = secure
@@ -74,93 +92,78 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
   const waiting: Exchange[] = [];
   let waitHead = 0;
   const all = new Set<Conn>();
-  const stats: TransportStats = { opened: 0, open: 0, retried: 0 };
+  const stats: TransportStats = { opened: 0, open: 0, retried: 0, serverClosed: 0 };
+  // Connections on probation are open but finished: they do not count against maxConnections.
+  let onProbation = 0;
+  // Server closes not yet attributed to a finished request (see ConnectionUse.serverCloses).
+  let unreportedCloses = 0;
+  const learner = new CloseLearner();
   let closed = false;
 
   function open(): Conn {
     // The adapter never calls back synchronously, so `conn` exists by the first event.
     const socket = connect(
       { host, port, tls },
-      { onData: (chunk) => onData(conn, chunk), onClose: (error) => onClose(conn, error) },
+      {
+        onOpen: () => {
+          conn.connectMs = nowMs() - conn.startMs;
+        },
+        onData: (chunk) => onData(conn, chunk),
+        onClose: (error) => onClose(conn, error),
+      },
     );
     const parser = new ResponseParser(
       {
-        headers: (status) => {
-          const ex = conn.exchange;
-          if (ex === null) return;
-          ex.gotHeaders = true;
-          ex.handler.onHeaders(status, lastDataMs);
-        },
+        headers: (status) => conn.exchange?.handler.onHeaders(status, lastDataMs),
         body: (chunk) => conn.exchange?.handler.onData(chunk, lastDataMs),
         end: () => {},
       },
       // Each socket read is a buffer only the parser uses, during the call: framing can go in place.
       { inPlace: true },
     );
-    const conn: Conn = { socket, reused: false, exchange: null, parser, closed: false };
+    const conn: Conn = {
+      socket,
+      reused: false,
+      exchange: null,
+      parser,
+      closed: false,
+      ours: false,
+      startMs: nowMs(),
+      connectMs: Number.NaN,
+      lastEndMs: Number.NaN,
+      probation: undefined,
+    };
     stats.opened++;
     stats.open++;
     all.add(conn);
     return conn;
   }
 
+  /** Sends `ex` on a connection opened for it. */
+  function startNew(ex: Exchange): void {
+    const conn = open();
+    ex.opened = conn;
+    if (ex.connection === "none") ex.connection = "new";
+    start(ex, conn);
+  }
+
   function start(ex: Exchange, conn: Conn): void {
+    if (ex.connection === "none") ex.connection = conn.reused ? "reused" : "new";
     ex.conn = conn;
     conn.exchange = ex;
     ex.gotBytes = false;
-    ex.gotHeaders = false;
     conn.parser.reset();
     const { request } = ex;
     const length = request.method === "POST" ? `Content-Length: ${Buffer.byteLength(request.body)}\r\n` : "";
-    // Stamped as the bytes are handed over: the write call's own cost is not schedule delay.
-    ex.handler.onSent(nowMs());
-    conn.socket.write(`${headBlock(request)}${length}\r\n${request.body}`);
+    // Stamped as the bytes are handed over: the write call's own cost is not schedule delay. A re-send
+    // keeps the first attempt's stamp, so latency counts from the first send.
+    ex.writtenMs = nowMs();
+    if (!ex.retried) ex.handler.onSent(ex.writtenMs);
+    conn.socket.write(`${head.block(request)}${length}\r\n${request.body}`);
   }
 
-  // The request line and headers repeat from request to request (a stage builds the same headers each
-  // time): keep the last block, flat, and rebuild it only when they change. Compared by value, so a
-  // caller may reuse or build afresh its headers object.
-  let lastMethod = "";
-  let lastPath = "";
-  let lastNames: string[] = [];
-  let lastValues: string[] = [];
-  let lastBlock = "";
-
-  function headBlock(request: HttpRequest): string {
-    const { headers } = request;
-    if (request.method === lastMethod && request.path === lastPath && sameHeaders(headers)) return lastBlock;
-    let lines = "";
-    // A Host header of the caller's (api.headers.Host, e.g. for a virtual host behind an IP) replaces
-    // the one from the URL: a request must carry exactly one.
-    let ownHost = false;
-    lastNames = [];
-    lastValues = [];
-    for (const name in headers) {
-      const value = headers[name] as string;
-      lines += `${name}: ${value}\r\n`;
-      if (name.length === 4 && name.toLowerCase() === "host") ownHost = true;
-      lastNames.push(name);
-      lastValues.push(value);
-    }
-    const hostLine = ownHost ? "" : `Host: ${hostHeader}\r\n`;
-    const block = `${request.method} ${prefix}${request.path} HTTP/1.1\r\n${hostLine}Accept-Encoding: identity\r\n${lines}`;
-    lastMethod = request.method;
-    lastPath = request.path;
-    lastBlock = block;
-    return block;
-  }
-
-  /** Same names and values, in the same order (the order they are written in), as the kept block. */
-  function sameHeaders(headers: Readonly<Record<string, string>>): boolean {
-    let i = 0;
-    for (const name in headers) {
-      if (lastNames[i] !== name || lastValues[i] !== headers[name]) return false;
-      i++;
-    }
-    return i === lastNames.length;
-  }
-
-  // Receive time of the chunk being parsed: one clock read per socket read, shared by its events.
+  // Receive time of the chunk being parsed: one clock read per socket read, shared by its events
+  // (reports count the inter-token gaps this makes zero: itl.same_read_fraction).
   let lastDataMs = 0;
 
   function onData(conn: Conn, chunk: Uint8Array): void {
@@ -168,7 +171,7 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
     const ex = conn.exchange;
     if (ex === null) {
       // Bytes nobody asked for (e.g. a 408 on an idle connection): never reuse this connection.
-      conn.socket.destroy();
+      closeOurs(conn);
       return;
     }
     ex.gotBytes = true;
@@ -177,23 +180,21 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
       parser.feed(chunk);
     } catch (error) {
       const message = error instanceof HttpParseError ? error.message : String(error);
-      settle(ex, {
-        ok: false,
-        endMs: lastDataMs,
-        kind: "parse_error",
-        message: `Malformed HTTP response: ${message}`,
-      });
-      conn.socket.destroy();
+      settle(ex, lastDataMs, "parse_error", `Malformed HTTP response: ${message}`);
+      closeOurs(conn);
       return;
     }
-    if (parser.done) {
-      const reusable = parser.keepAlive && !parser.extraBytes;
-      conn.exchange = null;
-      conn.reused = true;
-      settle(ex, { ok: true, endMs: lastDataMs });
-      if (reusable) release(conn);
-      else conn.socket.destroy();
-    }
+    if (!parser.done) return;
+    conn.exchange = null;
+    if (conn.reused) learner.keptAlive();
+    conn.reused = true;
+    conn.lastEndMs = lastDataMs;
+    // `Connection: close` (or HTTP/1.0 without keep-alive) is the server closing: counted with this request.
+    if (!parser.keepAlive) serverClosed();
+    settle(ex, lastDataMs, null, "");
+    if (!parser.keepAlive || parser.extraBytes) closeOurs(conn);
+    else if (learner.closesAfterResponse) startProbation(conn);
+    else release(conn);
   }
 
   function onClose(conn: Conn, error: Error | null): void {
@@ -201,24 +202,67 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
     conn.closed = true;
     all.delete(conn);
     stats.open--;
+    const at = nowMs();
+    if (conn.probation !== undefined) endProbation(conn);
+    if (!conn.ours) serverClosed();
     const ex = conn.exchange;
     conn.exchange = null;
-    if (ex !== null && !ex.finished) {
-      const at = nowMs();
-      if (conn.parser.endOfConnection()) settle(ex, { ok: true, endMs: at });
-      else if (conn.reused && !ex.gotBytes && !ex.retried && !closed) {
-        // The server closed a kept-alive connection as we reused it: send again, once, on a fresh one.
+    if (ex === null) {
+      // Idle or on probation: it leaves the pool now, before any request can pick it.
+      const i = idle.indexOf(conn);
+      if (i >= 0) idle.splice(i, 1);
+      if (!conn.ours && conn.reused) learner.closed(at - conn.lastEndMs);
+    } else if (!ex.finished) {
+      if (conn.parser.endOfConnection()) settle(ex, at, null, "");
+      else if (
+        conn.reused &&
+        !ex.gotBytes &&
+        !ex.retried &&
+        !closed &&
+        isStaleClose(ex.writtenMs, at, conn.connectMs)
+      ) {
+        // A stale keep-alive: the server closed it as we reused it. Send again, once, on a fresh one.
+        learner.closed(ex.writtenMs - conn.lastEndMs);
         ex.retried = true;
         stats.retried++;
-        start(ex, open());
+        startNew(ex);
       } else {
         const reason = error?.message ?? "connection closed by the server";
-        if (!ex.gotBytes)
-          settle(ex, { ok: false, endMs: at, kind: "connect", message: `No response: ${reason}` });
-        else settle(ex, { ok: false, endMs: at, kind: "stream_error", message: `Response cut: ${reason}` });
+        if (ex.gotBytes) settle(ex, at, "stream_error", `Response cut: ${reason}`);
+        else if (Number.isNaN(conn.connectMs)) settle(ex, at, "connect", `Cannot connect: ${reason}`);
+        else settle(ex, at, "dropped", `No response: ${reason}`);
       }
     }
     serveWaiting();
+  }
+
+  function serverClosed(): void {
+    stats.serverClosed++;
+    unreportedCloses++;
+  }
+
+  /** Closes a connection on our side: its close is not counted as the server's. */
+  function closeOurs(conn: Conn): void {
+    conn.ours = true;
+    conn.socket.destroy();
+  }
+
+  function startProbation(conn: Conn): void {
+    onProbation++;
+    conn.probation = setTimeout(() => {
+      // No close came: this server keeps connections alive after all.
+      endProbation(conn);
+      learner.keptAlive();
+      release(conn);
+    }, QUICK_CLOSE_MS);
+    // A freed slot may let a waiting request open its own connection.
+    serveWaiting();
+  }
+
+  function endProbation(conn: Conn): void {
+    clearTimeout(conn.probation);
+    conn.probation = undefined;
+    onProbation--;
   }
 
   function release(conn: Conn): void {
@@ -241,18 +285,26 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
   }
 
   function serveWaiting(): void {
-    while (!closed && stats.open < maxConnections) {
+    while (!closed && stats.open - onProbation < maxConnections) {
       const next = nextWaiting();
       if (next === undefined) return;
-      start(next, open());
+      startNew(next);
     }
   }
 
-  function settle(ex: Exchange, outcome: SendOutcome): void {
+  function settle(ex: Exchange, endMs: number, kind: FailureKind | null, message: string): void {
     if (ex.finished) return;
     ex.finished = true;
     if (ex.timer !== undefined) clearTimeout(ex.timer);
-    ex.resolve(outcome);
+    const serverCloses = unreportedCloses;
+    unreportedCloses = 0;
+    const connectMs = ex.opened?.connectMs ?? Number.NaN;
+    const { connection, retried: resent } = ex;
+    ex.resolve(
+      kind === null
+        ? { ok: true, endMs, connection, connectMs, resent, serverCloses }
+        : { ok: false, endMs, kind, message, connection, connectMs, resent, serverCloses },
+    );
   }
 
   function send(request: HttpRequest, handler: ResponseHandler, opts: SendOptions): Promise<SendOutcome> {
@@ -264,23 +316,24 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
         timer: undefined,
         conn: null,
         gotBytes: false,
-        gotHeaders: false,
         retried: false,
         finished: false,
+        writtenMs: Number.NaN,
+        connection: "none",
+        opened: null,
       };
-      if (closed)
-        return settle(ex, { ok: false, endMs: nowMs(), kind: "cancelled", message: "Transport closed" });
+      if (closed) return settle(ex, nowMs(), "cancelled", "Transport closed");
       if (opts.timeoutMs !== null) {
         ex.timer = setTimeout(() => {
-          settle(ex, { ok: false, endMs: nowMs(), kind: "timeout", message: "Request timed out" });
+          settle(ex, nowMs(), "timeout", "Request timed out");
           // The connection is mid-response: it cannot be reused.
-          if (ex.conn !== null && ex.conn.exchange === ex) ex.conn.socket.destroy();
+          if (ex.conn !== null && ex.conn.exchange === ex) closeOurs(ex.conn);
         }, opts.timeoutMs);
       }
       let conn = idle.pop();
       while (conn?.closed) conn = idle.pop();
       if (conn !== undefined) start(ex, conn);
-      else if (stats.open < maxConnections) start(ex, open());
+      else if (stats.open - onProbation < maxConnections) startNew(ex);
       else waiting.push(ex);
     });
   }
@@ -288,16 +341,14 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
   function close(): void {
     closed = true;
     for (const ex of waiting.slice(waitHead)) {
-      if (ex !== undefined)
-        settle(ex, { ok: false, endMs: nowMs(), kind: "cancelled", message: "Interrupted" });
+      if (ex !== undefined) settle(ex, nowMs(), "cancelled", "Interrupted");
     }
     waiting.length = 0;
     waitHead = 0;
     for (const conn of all) {
-      if (conn.exchange !== null) {
-        settle(conn.exchange, { ok: false, endMs: nowMs(), kind: "cancelled", message: "Interrupted" });
-      }
-      conn.socket.destroy();
+      if (conn.exchange !== null) settle(conn.exchange, nowMs(), "cancelled", "Interrupted");
+      if (conn.probation !== undefined) endProbation(conn);
+      closeOurs(conn);
     }
     idle.length = 0;
   }

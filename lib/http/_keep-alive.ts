@@ -1,0 +1,56 @@
+// When a kept-alive connection may be reused, and when a request lost on one may be sent again. Pure:
+// times come in as arguments. The socket transport asks; it owns the sockets.
+//
+// A server may close a kept-alive connection at any moment: after its keep-alive timeout, or (as
+// llama.cpp's server does) right after every response, with a FIN and no `Connection: close` header.
+// A close seen while the connection is idle just takes it out of the pool. The hard case is the race:
+// the client writes the next request on the connection before the FIN arrives. Such a request was
+// provably not processed only when the close came before any response byte and within about a round
+// trip of the write (the FIN was already on its way). A server that held the request longer and then
+// dropped it had it: that is a failure ("dropped"), never a silent re-send.
+
+/**
+ * A close within this long after a response ended counts as "the server closes after responses"; it
+ * is also how long a finished connection then waits, out of the pool, for that close (its probation):
+ * if none comes, the server keeps connections alive after all and the connection goes back.
+ */
+export const QUICK_CLOSE_MS = 100;
+
+/** Floor of the stale-close window: covers event-loop lag between the close and our seeing it. */
+export const STALE_WINDOW_MIN_MS = 10;
+
+/**
+ * Whether a reused connection that closed `closeAtMs`, before any response byte of a request written at
+ * `writtenAtMs`, was a stale keep-alive (the request can be sent again): within two connect times of the
+ * write (a TCP connect is one round trip) and never less than STALE_WINDOW_MIN_MS.
+ */
+export function isStaleClose(writtenAtMs: number, closeAtMs: number, connectMs: number): boolean {
+  const window = Math.max(STALE_WINDOW_MIN_MS, Number.isFinite(connectMs) ? 2 * connectMs : 0);
+  return closeAtMs - writtenAtMs <= window;
+}
+
+/**
+ * Learns whether the server closes connections right after its responses. After a quick close (a
+ * FIN within QUICK_CLOSE_MS of a response's end, or a stale keep-alive found at reuse), finished
+ * connections go on probation instead of back to the pool, so the next request opens a fresh one
+ * instead of racing the FIN. Any response delivered on a reused connection, or a connection that
+ * outlives its probation, turns it off again.
+ */
+export class CloseLearner {
+  #closesAfterResponse = false;
+
+  /** The server closed a connection `idleMs` after its last response ended. */
+  closed(idleMs: number): void {
+    if (idleMs <= QUICK_CLOSE_MS) this.#closesAfterResponse = true;
+  }
+
+  /** The server kept a connection open after a response (it served another, or outlived probation). */
+  keptAlive(): void {
+    this.#closesAfterResponse = false;
+  }
+
+  /** Whether a connection that just finished a response should wait for the server's close. */
+  get closesAfterResponse(): boolean {
+    return this.#closesAfterResponse;
+  }
+}
