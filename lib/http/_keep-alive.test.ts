@@ -2,16 +2,17 @@ import { expect, test } from "bun:test";
 import { CloseLearner, isStaleClose, QUICK_CLOSE_MS, STALE_WINDOW_MIN_MS } from "./_keep-alive.ts";
 
 test.each([
-  // written at, closed at, connect ms → stale (re-send) or not (a failure)
+  // written at, closed at, round trip ms → stale (re-send) or not (a failure)
   [1000, 1000.2, 0.1, true], // the FIN was on its way as we wrote
   [1000, 1000 + STALE_WINDOW_MIN_MS, 0.1, true], // the floor covers event-loop lag
   [1000, 1000 + STALE_WINDOW_MIN_MS + 0.01, 0.1, false], // loopback: held past the floor
+  [1000, 1010, 0.2, false], // a fast server took it and dropped it 10 ms later
   [1000, 1300, 0.2, false], // held 300 ms, then dropped: the server had it
-  [1000, 1080, 45, true], // 90 ms round trips: within two connect times
+  [1000, 1080, 45, true], // 45 ms round trips: within two of them
   [1000, 1095, 45, false],
-  [1000, 1005, Number.NaN, true], // unknown connect time: the floor alone
-] as const)("isStaleClose(written %d, closed %d, connect %d ms) is %p", (written, closed, connect, stale) => {
-  expect(isStaleClose(written, closed, connect)).toBe(stale);
+  [1000, 1005, Number.NaN, true], // no connect timed yet: the floor alone
+] as const)("isStaleClose(written %d, closed %d, round trip %d ms) is %p", (written, closed, rtt, stale) => {
+  expect(isStaleClose(written, closed, rtt)).toBe(stale);
 });
 
 test("CloseLearner turns on after a quick close and off when a connection is kept alive", () => {

@@ -156,7 +156,7 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
       await raw.stop();
     });
 
-    test("against a server that closes after every response with a FIN and no header, back-to-back requests re-send at most once", async () => {
+    test("against a server that closes after every response with a FIN and no header, back-to-back requests are almost never re-sent", async () => {
       let processed = 0;
       const raw = await startRawTestServer((socket) => {
         if (socket.writableEnded) return; // a request raced our FIN: never processed
@@ -170,8 +170,9 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
         expect(outcome.ok).toBe(true);
         serverCloses += outcome.serverCloses;
       }
-      // The first FIN races the second request (re-sent on a new connection); from then on finished
-      // connections wait for the server's close instead of going back to the pool: one per request.
+      // The first response's connection is held a moment, long enough to see the FIN; from then on
+      // finished connections wait for the server's close instead of going back to the pool: one per
+      // request. (A stall on a busy machine may let one request race a FIN: it is re-sent, once.)
       const { retried, opened } = t.stats();
       expect(retried).toBeLessThanOrEqual(1);
       expect(opened).toBe(50);

@@ -10,7 +10,8 @@ import { Buffer } from "node:buffer";
 import type { FailureKind } from "../record/record.ts";
 import { nowMs } from "../runtime/clock.ts";
 import { defaultTcpConnect, type TcpConnect, type TcpConnection } from "../runtime/tcp.ts";
-import { CloseLearner, isStaleClose, QUICK_CLOSE_MS } from "./_keep-alive.ts";
+import { Fifo } from "./_fifo.ts";
+import { CloseLearner, FIRST_HOLD_MS, isStaleClose, LATE_TIMER_MS, QUICK_CLOSE_MS } from "./_keep-alive.ts";
 import { RequestHead } from "./_request-head.ts";
 import { HttpParseError, ResponseParser } from "./response-parser.ts";
 import type {
@@ -65,8 +66,12 @@ interface Conn {
   connectMs: number;
   /** When its last response ended. */
   lastEndMs: number;
-  /** Finished, out of the pool, waiting for the close of a server that closes after responses. */
-  probation: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Held out of the pool after a response, watching for the server's close (see hold()): "first" after
+   * its first response, "probation" while the server is known to close after responses; else null.
+   */
+  held: "first" | "probation" | null;
+  holdTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
 export function createSocketTransport(options: SocketTransportOptions): Transport {
@@ -89,24 +94,29 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
     : null;
 
   const idle: Conn[] = [];
-  const waiting: Exchange[] = [];
-  let waitHead = 0;
+  const waiting = new Fifo<Exchange>();
   const all = new Set<Conn>();
   const stats: TransportStats = { opened: 0, open: 0, retried: 0, serverClosed: 0 };
-  // Connections on probation are open but finished: they do not count against maxConnections.
+  // Connections on probation are open but done (their server closes them): not counted against
+  // maxConnections. Those held after their first response will most likely serve the next request.
   let onProbation = 0;
+  let heldFirst = 0;
   // Server closes not yet attributed to a finished request (see ConnectionUse.serverCloses).
   let unreportedCloses = 0;
   const learner = new CloseLearner();
+  // Fastest connect so far: the round-trip estimate for the stale-close window.
+  let rttMs = Number.NaN;
   let closed = false;
 
   function open(): Conn {
+    const startMs = nowMs();
     // The adapter never calls back synchronously, so `conn` exists by the first event.
     const socket = connect(
       { host, port, tls },
       {
         onOpen: () => {
           conn.connectMs = nowMs() - conn.startMs;
+          if (!(conn.connectMs >= rttMs)) rttMs = conn.connectMs;
         },
         onData: (chunk) => onData(conn, chunk),
         onClose: (error) => onClose(conn, error),
@@ -128,10 +138,11 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
       parser,
       closed: false,
       ours: false,
-      startMs: nowMs(),
+      startMs,
       connectMs: Number.NaN,
       lastEndMs: Number.NaN,
-      probation: undefined,
+      held: null,
+      holdTimer: undefined,
     };
     stats.opened++;
     stats.open++;
@@ -186,14 +197,16 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
     }
     if (!parser.done) return;
     conn.exchange = null;
-    if (conn.reused) learner.keptAlive();
+    const first = !conn.reused;
+    if (!first) learner.keptAlive();
     conn.reused = true;
     conn.lastEndMs = lastDataMs;
     // `Connection: close` (or HTTP/1.0 without keep-alive) is the server closing: counted with this request.
     if (!parser.keepAlive) serverClosed();
     settle(ex, lastDataMs, null, "");
     if (!parser.keepAlive || parser.extraBytes) closeOurs(conn);
-    else if (learner.closesAfterResponse) startProbation(conn);
+    else if (learner.closesAfterResponse) hold(conn, "probation");
+    else if (first) hold(conn, "first");
     else release(conn);
   }
 
@@ -203,15 +216,16 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
     all.delete(conn);
     stats.open--;
     const at = nowMs();
-    if (conn.probation !== undefined) endProbation(conn);
+    if (conn.held !== null) unhold(conn);
     if (!conn.ours) serverClosed();
     const ex = conn.exchange;
     conn.exchange = null;
+    // Closed by the server before any byte of a next response: did it close right after the last one?
+    if (!conn.ours && conn.reused && (ex === null || !ex.gotBytes)) learner.closed(at - conn.lastEndMs);
     if (ex === null) {
-      // Idle or on probation: it leaves the pool now, before any request can pick it.
+      // Idle or held: it leaves the pool now, before any request can pick it.
       const i = idle.indexOf(conn);
       if (i >= 0) idle.splice(i, 1);
-      if (!conn.ours && conn.reused) learner.closed(at - conn.lastEndMs);
     } else if (!ex.finished) {
       if (conn.parser.endOfConnection()) settle(ex, at, null, "");
       else if (
@@ -219,10 +233,9 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
         !ex.gotBytes &&
         !ex.retried &&
         !closed &&
-        isStaleClose(ex.writtenMs, at, conn.connectMs)
+        isStaleClose(ex.writtenMs, at, rttMs)
       ) {
         // A stale keep-alive: the server closed it as we reused it. Send again, once, on a fresh one.
-        learner.closed(ex.writtenMs - conn.lastEndMs);
         ex.retried = true;
         stats.retried++;
         startNew(ex);
@@ -247,22 +260,44 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
     conn.socket.destroy();
   }
 
-  function startProbation(conn: Conn): void {
-    onProbation++;
-    conn.probation = setTimeout(() => {
-      // No close came: this server keeps connections alive after all.
-      endProbation(conn);
-      learner.keptAlive();
-      release(conn);
-    }, QUICK_CLOSE_MS);
-    // A freed slot may let a waiting request open its own connection.
-    serveWaiting();
+  /**
+   * Keeps a finished connection out of the pool for a moment, so a close the server sends right after
+   * its response is seen before the connection is reused (llama.cpp's server closes after every
+   * response with a bare FIN, which otherwise races the next request). "first": once per connection,
+   * after its first response, for a few ms; requests that arrive meanwhile wait for it rather than
+   * open another. "probation": after every response while the server is known to close after them,
+   * for QUICK_CLOSE_MS; requests open their own connections. A connection still open afterwards goes
+   * back to the pool (and, after probation, the server is taken to keep connections alive).
+   */
+  function hold(conn: Conn, kind: "first" | "probation"): void {
+    conn.held = kind;
+    if (kind === "first") heldFirst++;
+    else onProbation++;
+    armHold(conn, kind === "first" ? FIRST_HOLD_MS : QUICK_CLOSE_MS, kind === "first");
+    // A slot freed by probation may let a waiting request open its own connection.
+    if (kind === "probation") serveWaiting();
   }
 
-  function endProbation(conn: Conn): void {
-    clearTimeout(conn.probation);
-    conn.probation = undefined;
-    onProbation--;
+  // Bun runs due timers before the socket events that queued up meanwhile, so a timer alone cannot say
+  // "no close came": a first timer arms a short second one, which the event loop reaches only after
+  // reading the sockets. A late second timer (a stalled loop) looks again the same way.
+  function armHold(conn: Conn, delayMs: number, final: boolean): void {
+    const dueMs = nowMs() + delayMs;
+    conn.holdTimer = setTimeout(() => {
+      if (!final || nowMs() - dueMs > LATE_TIMER_MS) return armHold(conn, LATE_TIMER_MS, true);
+      // No close came: this server keeps connections alive after all.
+      if (conn.held === "probation") learner.keptAlive();
+      unhold(conn);
+      release(conn);
+    }, delayMs);
+  }
+
+  function unhold(conn: Conn): void {
+    clearTimeout(conn.holdTimer);
+    conn.holdTimer = undefined;
+    if (conn.held === "first") heldFirst--;
+    else onProbation--;
+    conn.held = null;
   }
 
   function release(conn: Conn): void {
@@ -272,16 +307,9 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
   }
 
   function nextWaiting(): Exchange | undefined {
-    while (waitHead < waiting.length) {
-      const ex = waiting[waitHead]!;
-      waiting[waitHead++] = undefined as unknown as Exchange;
-      if (waitHead === waiting.length) {
-        waiting.length = 0;
-        waitHead = 0;
-      }
-      if (!ex.finished) return ex;
-    }
-    return undefined;
+    let ex = waiting.shift();
+    while (ex?.finished) ex = waiting.shift(); // timed out while waiting
+    return ex;
   }
 
   function serveWaiting(): void {
@@ -333,6 +361,8 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
       let conn = idle.pop();
       while (conn?.closed) conn = idle.pop();
       if (conn !== undefined) start(ex, conn);
+      // A connection held after its first response is about to be free: wait for it, one request each.
+      else if (heldFirst > waiting.size) waiting.push(ex);
       else if (stats.open - onProbation < maxConnections) startNew(ex);
       else waiting.push(ex);
     });
@@ -340,14 +370,10 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
 
   function close(): void {
     closed = true;
-    for (const ex of waiting.slice(waitHead)) {
-      if (ex !== undefined) settle(ex, nowMs(), "cancelled", "Interrupted");
-    }
-    waiting.length = 0;
-    waitHead = 0;
+    for (const ex of waiting.drain()) settle(ex, nowMs(), "cancelled", "Interrupted");
     for (const conn of all) {
       if (conn.exchange !== null) settle(conn.exchange, nowMs(), "cancelled", "Interrupted");
-      if (conn.probation !== undefined) endProbation(conn);
+      if (conn.held !== null) unhold(conn);
       closeOurs(conn);
     }
     idle.length = 0;
