@@ -1,5 +1,11 @@
 import { expect, test } from "bun:test";
-import { CloseLearner, isStaleClose, QUICK_CLOSE_MS, STALE_WINDOW_MIN_MS } from "./_keep-alive.ts";
+import {
+  CloseLearner,
+  isStaleClose,
+  isTlsError,
+  QUICK_CLOSE_MS,
+  STALE_WINDOW_MIN_MS,
+} from "./_keep-alive.ts";
 
 test.each([
   // written at, closed at, round trip ms → stale (re-send) or not (a failure)
@@ -26,4 +32,18 @@ test("CloseLearner turns on after a quick close and off when a connection is kep
   expect(learner.closesAfterResponse).toBe(true);
   learner.keptAlive();
   expect(learner.closesAfterResponse).toBe(false);
+});
+
+test.each([
+  ["error:1000045c:SSL routines:OPENSSL_internal:TLSV1_ALERT_CERTIFICATE_REQUIRED", true],
+  ["unable to verify the first certificate", true],
+  ["Client network socket disconnected before secure TLS connection was established", true],
+  ["read ECONNRESET", false],
+  ["connection closed by the server", false],
+])("isTlsError(%p) is %p", (message, tls) => {
+  expect(isTlsError(new Error(message))).toBe(tls);
+});
+
+test("isTlsError() of no error is false", () => {
+  expect(isTlsError(null)).toBe(false);
 });

@@ -35,6 +35,22 @@ export const LATE_TIMER_MS = 5;
 export const STALE_WINDOW_MIN_MS = 5;
 
 /**
+ * A new connection closed before any response byte this soon after it came up was refused rather than
+ * dropped: a TLS 1.3 server rejects a client certificate just after the client's handshake is done,
+ * a server at its connection limit closes at once. Only the failure kind depends on it (neither is
+ * re-sent), so it is generous, for a busy event loop.
+ */
+export const REFUSED_WINDOW_MS = 50;
+
+/** A close error from the TLS layer (an alert, a certificate problem): the connection never was usable. */
+export function isTlsError(error: Error | null): boolean {
+  return (
+    error !== null &&
+    /\b(SSL|TLS)|certificate/i.test(`${error.message} ${(error as { code?: unknown }).code ?? ""}`)
+  );
+}
+
+/**
  * Whether a reused connection that closed `closeAtMs`, before any response byte of a request written at
  * `writtenAtMs`, was a stale keep-alive (the request can be sent again): within two round trips of the
  * write, never less than STALE_WINDOW_MIN_MS. `rttMs` is the fastest connect time seen (a TCP connect

@@ -228,6 +228,24 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
       await raw.stop();
     });
 
+    test("a new connection the server closes at once is a connect failure; one it holds 300 ms and drops is dropped", async () => {
+      let connections = 0;
+      const raw = await startRawTestServer((socket) => {
+        if (++connections === 1) socket.destroy();
+        else setTimeout(() => socket.destroy(), 300);
+      });
+      const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
+      const refused = await t.send(post("/"), collector().handler, { timeoutMs: 5000 });
+      expect(refused).toMatchObject({ ok: false, kind: "connect", connection: "new", resent: false });
+      const { seen, handler } = collector();
+      const dropped = await t.send(post("/"), handler, { timeoutMs: 5000 });
+      expect(dropped).toMatchObject({ ok: false, kind: "dropped", connection: "new", resent: false });
+      expect(dropped.endMs - seen.sent).toBeGreaterThanOrEqual(250);
+      expect(t.stats()).toMatchObject({ opened: 2, retried: 0, serverClosed: 2 });
+      t.close();
+      await raw.stop();
+    });
+
     test("a reused connection the server holds 300 ms and then drops is a failure, never re-sent", async () => {
       let requests = 0;
       const raw = await startRawTestServer((socket, n) => {

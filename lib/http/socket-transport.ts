@@ -11,7 +11,15 @@ import type { FailureKind } from "../record/record.ts";
 import { nowMs } from "../runtime/clock.ts";
 import { defaultTcpConnect, type TcpConnect, type TcpConnection } from "../runtime/tcp.ts";
 import { Fifo } from "./_fifo.ts";
-import { CloseLearner, FIRST_HOLD_MS, isStaleClose, LATE_TIMER_MS, QUICK_CLOSE_MS } from "./_keep-alive.ts";
+import {
+  CloseLearner,
+  FIRST_HOLD_MS,
+  isStaleClose,
+  isTlsError,
+  LATE_TIMER_MS,
+  QUICK_CLOSE_MS,
+  REFUSED_WINDOW_MS,
+} from "./_keep-alive.ts";
 import { RequestHead } from "./_request-head.ts";
 import { HttpParseError, ResponseParser } from "./response-parser.ts";
 import type {
@@ -242,11 +250,17 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
       } else {
         const reason = error?.message ?? "connection closed by the server";
         if (ex.gotBytes) settle(ex, at, "stream_error", `Response cut: ${reason}`);
-        else if (Number.isNaN(conn.connectMs)) settle(ex, at, "connect", `Cannot connect: ${reason}`);
+        else if (refused(conn, at, error)) settle(ex, at, "connect", `Cannot connect: ${reason}`);
         else settle(ex, at, "dropped", `No response: ${reason}`);
       }
     }
     serveWaiting();
+  }
+
+  /** A connection that never came up, failed in TLS, or was new and closed soon after coming up. */
+  function refused(conn: Conn, at: number, error: Error | null): boolean {
+    if (Number.isNaN(conn.connectMs) || isTlsError(error)) return true;
+    return !conn.reused && at - (conn.startMs + conn.connectMs) <= REFUSED_WINDOW_MS;
   }
 
   function serverClosed(): void {

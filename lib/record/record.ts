@@ -7,8 +7,8 @@
 
 /** Why a request failed. `null` on a success. */
 export type FailureKind =
-  | "connect" // could not connect: refused, unreachable, or closed before the connection was up
-  | "dropped" // the server closed the connection after taking the request, before any response byte
+  | "connect" // could not connect: refused, unreachable, TLS refused, or a new one closed at once
+  | "dropped" // the server closed the connection after having the request a while, before any response byte
   | "timeout" // load.request_timeout elapsed
   | "http_status" // a non-2xx status
   | "stream_error" // the stream was cut, or an error object arrived inside a 200 stream
