@@ -3,6 +3,7 @@
 // distribution.ts), associative merge, and snapshot() to a plain value the report renderers read. Pure.
 import { failureLabel } from "../api/failure.ts";
 import { outputTokens, type RequestRecord } from "../record/record.ts";
+import { type ConnectionStats, ConnectionTally } from "./connections.ts";
 import { Distribution, type Summary } from "./distribution.ts";
 
 export interface StageMetricsOptions {
@@ -64,6 +65,11 @@ export interface MetricsSnapshot {
   exact: boolean;
   /** Every success's send and end time when the accumulator keeps them, else null. */
   completions: readonly Completion[] | null;
+  // inferload's own: how requests used connections, and how many ITL gaps are two events of one read.
+  connections: ConnectionStats;
+  /** ITL gaps (the samples of `itl`), and those between two events of the same socket read (exactly 0). */
+  itlGaps: number;
+  sameReadGaps: number;
 }
 
 export class StageMetrics {
@@ -83,16 +89,20 @@ export class StageMetrics {
     mismatches: 0,
     clientPrompt: 0,
     clientOutput: 0,
+    itlGaps: 0,
+    sameReadGaps: 0,
   };
   #labels = new Map<string, { count: number; messages: Set<string> }>();
   #kinds = new Map<string, number>();
   readonly #d: Record<DistName, Distribution>;
   readonly #completions: Completion[] | null;
+  #connections: ConnectionTally;
 
   constructor(options: StageMetricsOptions) {
     this.#options = options;
     this.#d = newDistributions(options.exactLimit);
     this.#completions = options.keepCompletions ? [] : null;
+    this.#connections = new ConnectionTally(options.exactLimit);
   }
 
   get count(): number {
@@ -106,6 +116,7 @@ export class StageMetrics {
     if (record.sentMs > this.#lastSentMs) this.#lastSentMs = record.sentMs;
     if (record.endMs > this.#lastEndMs) this.#lastEndMs = record.endMs;
     d.scheduleDelay.add((record.sentMs - record.scheduledMs) / 1000);
+    this.#connections.add(record);
     if (record.failure !== null) {
       this.#failures++;
       d.failureLatency.add((record.endMs - record.sentMs) / 1000);
@@ -131,11 +142,16 @@ export class StageMetrics {
       d.ttft.add((first - record.sentMs) / 1000);
       const itl = d.itl;
       let previous = first;
+      // Each socket read has one receive stamp, so a gap of exactly 0 joins two events of one read.
+      let sameRead = 0;
       for (let i = 1; i < events.length; i++) {
         const at = events[i] as number;
         itl.add((at - previous) / 1000);
+        if (at === previous) sameRead++;
         previous = at;
       }
+      this.#totals.itlGaps += events.length - 1;
+      this.#totals.sameReadGaps += sameRead;
     }
     d.requestSizeBytes.add(record.requestBytes);
     if (record.promptTokens >= 0) d.promptTokens.add(record.promptTokens);
@@ -189,6 +205,7 @@ export class StageMetrics {
       }
     }
     for (const name of distNames) out.#d[name] = Distribution.merge(a.#d[name], b.#d[name]);
+    out.#connections = ConnectionTally.merge(a.#connections, b.#connections);
     return out;
   }
 
@@ -203,6 +220,7 @@ export class StageMetrics {
     for (const [label, entry] of [...this.#labels].sort((x, y) => y[1].count - x[1].count)) {
       byLabel[label] = { count: entry.count, messages: [...entry.messages] };
     }
+    const connections = this.#connections.close(p);
     return {
       count: this.#count,
       successCount: this.#successes,
@@ -233,8 +251,11 @@ export class StageMetrics {
       clientOutputCounts: this.#totals.clientOutput,
       byLabel,
       byKind: Object.fromEntries(this.#kinds),
-      exact: distNames.every((name) => d[name].exact),
+      exact: distNames.every((name) => d[name].exact) && connections.exact,
       completions: this.#completions === null ? null : [...this.#completions],
+      connections,
+      itlGaps: this.#totals.itlGaps,
+      sameReadGaps: this.#totals.sameReadGaps,
     };
   }
 }
@@ -248,6 +269,8 @@ interface Totals {
   mismatches: number;
   clientPrompt: number;
   clientOutput: number;
+  itlGaps: number;
+  sameReadGaps: number;
 }
 const totalKeys: readonly (keyof Totals)[] = [
   "prompt",
@@ -258,6 +281,8 @@ const totalKeys: readonly (keyof Totals)[] = [
   "mismatches",
   "clientPrompt",
   "clientOutput",
+  "itlGaps",
+  "sameReadGaps",
 ];
 
 const distNames = [

@@ -22,6 +22,10 @@ export function record(overrides: Partial<RequestRecord> = {}): RequestRecord {
     serverOutputTokens: 5,
     requestBytes: 400,
     adapter: null,
+    connection: "reused",
+    connectMs: Number.NaN,
+    resent: false,
+    serverCloses: 0,
     ...overrides,
   };
 }

@@ -7,7 +7,8 @@
 
 /** Why a request failed. `null` on a success. */
 export type FailureKind =
-  | "connect" // could not connect / connection refused / reset before any response
+  | "connect" // could not connect: refused, unreachable, TLS refused, or a new one closed at once
+  | "dropped" // the server closed the connection after having the request a while, before any response byte
   | "timeout" // load.request_timeout elapsed
   | "http_status" // a non-2xx status
   | "stream_error" // the stream was cut, or an error object arrived inside a 200 stream
@@ -17,6 +18,7 @@ export type FailureKind =
 
 export const failureKinds: readonly FailureKind[] = [
   "connect",
+  "dropped",
   "timeout",
   "http_status",
   "stream_error",
@@ -61,6 +63,16 @@ export interface RequestRecord {
   requestBytes: number;
   /** The LoRA adapter sent in `model`, or null for the base model. */
   adapter: string | null;
+  // How the request used the connection pool (lib/http/transport.ts ConnectionUse); the reports'
+  // `connections` block counts these per stage.
+  /** How its first attempt got a connection: opened for it, kept alive from an earlier response, or none (never sent). */
+  connection: "new" | "reused" | "none";
+  /** Time to establish the connection it opened (first attempt's or re-send's), ms; NaN when none came up. */
+  connectMs: number;
+  /** Sent again on a fresh connection after a stale keep-alive close; sentMs stays the first attempt's. */
+  resent: boolean;
+  /** Server-side connection closes the transport saw since the previous request it finished. */
+  serverCloses: number;
 }
 
 /** Output tokens used for throughput and TPOT: the server's count when present, else the client's. */

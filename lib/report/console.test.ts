@@ -1,6 +1,8 @@
 import { expect, test } from "bun:test";
+import { createCollector } from "../metrics/collector.ts";
+import { record } from "../record/record.testing.ts";
 import { consoleSummary, table } from "./console.ts";
-import { fixedRun } from "./fixed-run.testing.ts";
+import { fixedConfig, fixedRun, fixedStages } from "./fixed-run.testing.ts";
 import { jsonSummary, summaryMarkers } from "./json.ts";
 
 test("the console summary has one row per stage, a total row and the report folder", () => {
@@ -21,6 +23,24 @@ test("the console summary lists failure labels with a sample message, most frequ
   expect(labels.length).toBeGreaterThan(0);
   expect(text).toContain("Failures:");
   for (const [label, { count }] of labels) expect(text).toContain(`${count} × ${label}`);
+});
+
+test("the console summary says how requests used connections", () => {
+  const text = consoleSummary(fixedRun());
+  // Stage 0 opens one connection and re-sends one request on a second; stage 1 opens one per request.
+  expect(text).toContain(
+    "Connections: 6 opened (connect p50 0.25 ms), 9 reused, 5 closed by the server, 1 re-sent after a stale keep-alive close",
+  );
+});
+
+test("the console summary says which share of ITL gaps are two events of one read", () => {
+  const collector = createCollector({ config: fixedConfig });
+  collector.stageStarted(fixedStages[0]!);
+  // Gaps 0, 10, 0, 10: events 1-2 and 3-4 each arrived in one socket read.
+  collector.add(record({ tokenEventMs: [1020, 1020, 1030, 1030, 1040] }));
+  const text = consoleSummary(collector.finish({ interrupted: false }));
+  expect(text).toContain("ITL: 50.0% of gaps are 0 (two token events in one socket read)");
+  expect(consoleSummary(fixedRun())).not.toContain("ITL:");
 });
 
 test("table() pads columns to the widest cell", () => {

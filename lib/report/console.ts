@@ -43,7 +43,11 @@ export function consoleSummary(
     const m = report.summary;
     rows.push(["all", "", "", ...counts(m), ...latencies(m), outputRate(m)]);
   }
-  const lines = [table([headers, ...rows]), ...failureLines(report.summary)];
+  const lines = [
+    table([headers, ...rows]),
+    ...failureLines(report.summary),
+    ...transportLines(report.summary),
+  ];
   if (report.interrupted) lines.push("Run interrupted: the numbers cover the requests that completed.");
   if (report.summary.count === 0) lines.push("No requests completed.");
   if (options.reportDir) lines.push(`Reports: ${options.reportDir}`);
@@ -61,6 +65,23 @@ function failureLines(m: MetricsSnapshot, shown = 5): string[] {
   }
   if (labels.length > shown)
     lines.push(`  … and ${labels.length - shown} more labels (see the report files)`);
+  return lines;
+}
+
+/** How requests used connections, and the zero ITL gaps of events read together (transport-keys.ts). */
+function transportLines(m: MetricsSnapshot): string[] {
+  const c = m.connections;
+  if (m.count === 0) return [];
+  const median = c.connectMs?.median;
+  const connect = median === undefined ? "" : ` (connect p50 ${fixed(median, median < 10 ? 2 : 1)} ms)`;
+  const resent = c.resent > 0 ? `, ${c.resent} re-sent after a stale keep-alive close` : "";
+  const lines = [
+    `Connections: ${c.opened} opened${connect}, ${c.reused} reused, ${c.closedByServer} closed by the server${resent}`,
+  ];
+  if (m.sameReadGaps > 0) {
+    const percent = ((100 * m.sameReadGaps) / m.itlGaps).toFixed(1);
+    lines.push(`ITL: ${percent}% of gaps are 0 (two token events in one socket read)`);
+  }
   return lines;
 }
 

@@ -9,6 +9,7 @@
 import type { StageInfo } from "../load/stage.ts";
 import type { MetricsSnapshot } from "../metrics/stage-metrics.ts";
 import { type PyFloat, pyFloat, pyFloats } from "./py-json.ts";
+import { transportKeys } from "./transport-keys.ts";
 
 export type LifecycleReport = Record<string, unknown>;
 
@@ -74,6 +75,8 @@ export function lifecycleReport(m: MetricsSnapshot, options: LifecycleOptions = 
     },
     percentiles_exact: m.exact,
   };
+  // Connection statistics and same-read ITL gaps (transport-keys.ts), after inference-perf's keys.
+  Object.assign(report, transportKeys(m));
   if (options.stage !== undefined) report.stage = stageKeys(options.stage);
   for (const [key, value] of Object.entries(options.extra ?? {})) report[key] = value;
   return report;

@@ -6,6 +6,8 @@ import { type FailureKind, outputTokens, type RequestRecord } from "../record/re
 
 const errorTypes: Readonly<Record<FailureKind, string>> = {
   connect: "ConnectionError",
+  // aiohttp's name for it, which inference-perf reports.
+  dropped: "ServerDisconnectedError",
   timeout: "TimeoutError",
   http_status: "HTTP Error",
   stream_error: "StreamError",
@@ -63,5 +65,8 @@ export function perRequestEntry(record: RequestRecord): Record<string, unknown> 
   entry.headers_time = s(record.headersMs);
   entry.worker_id = record.workerId;
   entry.index = record.index;
+  entry.connection = record.connection;
+  entry.connect_time = s(record.connectMs);
+  entry.resent = record.resent;
   return entry;
 }

@@ -75,7 +75,10 @@ export interface RunLine {
 export type RecordLine = { record: RequestRecord } | { stage: StageInfo } | { run: RunLine };
 
 /** Number fields of a record that may be NaN, which JSON writes as null (recordLine) and reading restores. */
-const nanFields = ["headersMs"] as const;
+const nanFields = ["headersMs", "connectMs"] as const;
+
+/** Values for record fields a file written before they existed lacks (connection use). */
+const addedFields = { connection: "none", connectMs: Number.NaN, resent: false, serverCloses: 0 } as const;
 
 /** A records file that is not one: names the file and, for a bad line, its number (1-based). */
 export class RecordsFileError extends Error {
@@ -100,6 +103,7 @@ export function parseRecordLine(line: string): RecordLine {
   const object = value as Record<string, unknown>;
   if (typeof object.stageId === "number") {
     for (const field of nanFields) if (object[field] === null) object[field] = Number.NaN;
+    for (const [field, value] of Object.entries(addedFields)) if (!(field in object)) object[field] = value;
     return { record: object as unknown as RequestRecord };
   }
   if (isObject(object.stage)) return { stage: object.stage as unknown as StageInfo };

@@ -96,8 +96,10 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
           records?.flush();
           // Save the stage now, so a crash later in the run keeps it (the final write adds fingerprints).
           writeStageReport(run, config, { dir: dir ?? undefined });
-          if (run.retried > 0) {
-            log.debug(`Stage ${run.info.id}: ${run.retried} requests re-sent after a server-side close`);
+          if (run.metrics.connections.resent > 0) {
+            log.debug(
+              `Stage ${run.info.id}: ${run.metrics.connections.resent} requests re-sent after a stale keep-alive close`,
+            );
           }
         },
       });

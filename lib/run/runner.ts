@@ -54,8 +54,6 @@ export interface StageRun {
   achievedRate: number | null;
   peakInFlight: number;
   sequence: StageSequence;
-  connectionsOpened: number;
-  retried: number;
 }
 
 export interface Runner {
@@ -159,8 +157,6 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
         achievedRate: stage.kind === "closed" ? null : achievedRate(metrics, t0Ms, stage.rate, lastOffsetMs),
         peakInFlight: Math.max(peakInFlight, metrics.count > 0 ? 1 : 0),
         sequence: { stageId: stage.id, offsets: offsetsHash, workers: results.map((r) => r.sequenceHash) },
-        connectionsOpened: results.reduce((n, r) => n + r.transport.opened, 0),
-        retried: results.reduce((n, r) => n + r.transport.retried, 0),
       };
     } finally {
       clearInterval(sampler);

@@ -23,6 +23,10 @@ function record(i: number, overrides: Partial<RequestRecord> = {}): RequestRecor
     serverOutputTokens: -1,
     requestBytes: 512,
     adapter: i % 2 === 0 ? null : "lora-a",
+    connection: (["none", "new", "reused"] as const)[i % 3]!,
+    connectMs: i % 3 === 1 ? 0.25 + i / 1000 : Number.NaN,
+    resent: i % 5 === 4,
+    serverCloses: i % 7,
     ...overrides,
   };
 }

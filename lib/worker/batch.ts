@@ -10,7 +10,7 @@ const I_WORKER = 1;
 const I_INDEX = 2;
 const I_STATUS = 3;
 const I_FAILURE = 4; // index into failureKinds, -1 for success
-const I_FLAGS = 5; // bit 0 streamed, bit 1 prompt tokens from server
+const I_FLAGS = 5; // bit 0 streamed, bit 1 prompt tokens from server, bits 2-3 connection, bit 4 resent
 const I_PROMPT = 6;
 const I_CACHED = 7;
 const I_CLIENT_OUT = 8;
@@ -20,13 +20,19 @@ const I_ERROR = 11; // string table index, -1 for ""
 const I_ADAPTER = 12; // string table index, -1 for null
 const I_TOKENS_AT = 13; // first token time in the tokens column
 const I_TOKENS_N = 14;
-const INTS = 15;
+const I_SERVER_CLOSES = 15;
+const INTS = 16;
 // Float64 columns per record.
 const F_SCHEDULED = 0;
 const F_SENT = 1;
 const F_HEADERS = 2;
 const F_END = 3;
-const FLOATS = 4;
+const F_CONNECT = 4;
+const FLOATS = 5;
+
+// RequestRecord.connection as two flag bits (0 none, 1 new, 2 reused).
+const connectionCodes = { none: 0, new: 1, reused: 2 } as const;
+const connections = ["none", "new", "reused"] as const;
 
 /** What crosses the thread boundary; every array's buffer is transferred. */
 export interface RecordBatch {
@@ -72,7 +78,11 @@ export class BatchWriter {
     ints[i + I_INDEX] = r.index;
     ints[i + I_STATUS] = r.status;
     ints[i + I_FAILURE] = r.failure === null ? -1 : failureKinds.indexOf(r.failure);
-    ints[i + I_FLAGS] = (r.streamed ? 1 : 0) | (r.promptTokensSource === "server" ? 2 : 0);
+    ints[i + I_FLAGS] =
+      (r.streamed ? 1 : 0) |
+      (r.promptTokensSource === "server" ? 2 : 0) |
+      (connectionCodes[r.connection] << 2) |
+      (r.resent ? 16 : 0);
     ints[i + I_PROMPT] = r.promptTokens;
     ints[i + I_CACHED] = r.cachedPromptTokens;
     ints[i + I_CLIENT_OUT] = r.clientOutputTokens;
@@ -82,11 +92,13 @@ export class BatchWriter {
     ints[i + I_ADAPTER] = r.adapter === null ? -1 : this.#stringId(r.adapter);
     ints[i + I_TOKENS_AT] = this.#tokenCount;
     ints[i + I_TOKENS_N] = r.tokenEventMs.length;
+    ints[i + I_SERVER_CLOSES] = r.serverCloses;
     const floats = this.#floats;
     floats[f + F_SCHEDULED] = r.scheduledMs;
     floats[f + F_SENT] = r.sentMs;
     floats[f + F_HEADERS] = r.headersMs;
     floats[f + F_END] = r.endMs;
+    floats[f + F_CONNECT] = r.connectMs;
     this.#appendTokens(r.tokenEventMs);
   }
 
@@ -166,6 +178,10 @@ export function readBatch(batch: RecordBatch): RequestRecord[] {
       serverOutputTokens: ints[i + I_SERVER_OUT]!,
       requestBytes: ints[i + I_REQ_BYTES]!,
       adapter: adapter < 0 ? null : strings[adapter]!,
+      connection: connections[(flags >> 2) & 3]!,
+      connectMs: floats[f + F_CONNECT]!,
+      resent: (flags & 16) !== 0,
+      serverCloses: ints[i + I_SERVER_CLOSES]!,
     };
   }
   return out;

@@ -113,6 +113,10 @@ export function createStageExchange(
       serverOutputTokens: result.serverOutputTokens,
       requestBytes: built.bodyBytes,
       adapter: p.adapter,
+      connection: outcome.connection,
+      connectMs: outcome.connectMs,
+      resent: outcome.resent,
+      serverCloses: outcome.serverCloses,
     });
   }
 
@@ -148,6 +152,10 @@ export function createStageExchange(
       serverOutputTokens: -1,
       requestBytes: 0,
       adapter: null,
+      connection: "none",
+      connectMs: Number.NaN,
+      resent: false,
+      serverCloses: 0,
     };
   }
 
