@@ -116,9 +116,20 @@ const reportSchema = section({
   }),
   prometheus: section({ summary: flag(true), per_stage: flag(false) }),
   session_lifecycle: section({ summary: flag(true), per_stage: flag(true), per_session: flag(false) }),
+  // inference-perf reads these five names and ignores any other key; a misspelt one would silently
+  // judge nothing, so here it is an unknown key (with a suggestion).
   goodput: opt(
     strict({
-      constraints: v.optional(v.record(v.string(), num({ gt: 0 }), "expected a map of numbers"), () => ({})),
+      constraints: v.optional(
+        strict({
+          ttft: v.optional(num({ gt: 0 })),
+          tpot: v.optional(num({ gt: 0 })),
+          itl: v.optional(num({ gt: 0 })),
+          ntpot: v.optional(num({ gt: 0 })),
+          request_latency: v.optional(num({ gt: 0 })),
+        }),
+        () => ({}),
+      ),
     }),
   ),
 });

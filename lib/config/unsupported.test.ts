@@ -11,11 +11,10 @@ describe("assertSupported()", () => {
 
   test("lists every unsupported option at once, by path", () => {
     const { config } = build({
-      load: { ...oneStage },
       data: { type: "cnn_dailymail" },
       api: { type: "anthropic_messages" },
       metrics: { type: "prometheus", prometheus: { url: "http://p:9090" } },
-      report: { goodput: { constraints: { ttft: 0.5 } } },
+      load: { ...oneStage, request_retries: 2 },
     });
     let error: unknown;
     try {
@@ -29,8 +28,8 @@ describe("assertSupported()", () => {
     expect((error as { details: string[] }).details).toEqual([
       'data.type: "cnn_dailymail" is not supported yet (supported: mock, random, synthetic, shared_prefix, shareGPT)',
       'api.type: "anthropic_messages" is not supported yet (supported: completion, chat)',
+      "load.request_retries: not supported yet",
       'metrics.type: "prometheus" (server-side metrics) is not supported yet; use "default" or leave metrics out',
-      "report.goodput: not supported yet",
     ]);
   });
 
@@ -52,8 +51,8 @@ describe("assertSupported()", () => {
   });
 
   test("deleting a row lets the option through (how features get switched on)", () => {
-    const { config } = build({ load: oneStage, report: { goodput: { constraints: {} } } });
-    const table = unsupportedOptions.filter((row) => row.path !== "report.goodput");
+    const { config } = build({ load: { ...oneStage, request_retries: 1 } });
+    const table = unsupportedOptions.filter((row) => row.path !== "load.request_retries");
     expect(() => assertSupported(config, table)).not.toThrow();
   });
 

@@ -57,12 +57,11 @@ export const unsupportedOptions: readonly UnsupportedOption[] = [
       '"prometheus" (server-side metrics) is not supported yet; use "default" or leave metrics out',
   },
   { path: "report.prometheus.per_stage", isUsed: (c) => c.report.prometheus.per_stage === true },
-  { path: "report.goodput", isUsed: (c) => c.report.goodput !== null },
   { path: "storage.google_cloud_storage", isUsed: (c) => c.storage.google_cloud_storage !== null },
   { path: "storage.simple_storage_service", isUsed: (c) => c.storage.simple_storage_service !== null },
 ];
 
-/** One line per option this config uses that is not implemented, e.g. `report.goodput: not supported yet`. */
+/** One line per option this config uses that is not implemented, e.g. `load.request_retries: not supported yet`. */
 export function findUnsupported(
   config: Config,
   table: readonly UnsupportedOption[] = unsupportedOptions,

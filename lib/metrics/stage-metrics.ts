@@ -5,6 +5,13 @@ import { failureLabel } from "../api/failure.ts";
 import { outputTokens, type RequestRecord } from "../record/record.ts";
 import { type ConnectionStats, ConnectionTally } from "./connections.ts";
 import { Distribution, type Summary } from "./distribution.ts";
+import {
+  emptyGoodputSample,
+  type GoodputConstraints,
+  GoodputCounter,
+  type GoodputSample,
+  type GoodputSnapshot,
+} from "./goodput.ts";
 
 export interface StageMetricsOptions {
   percentiles: readonly number[];
@@ -13,6 +20,8 @@ export interface StageMetricsOptions {
   exactLimit?: number | undefined;
   /** Keep every success's send and end time (`MetricsSnapshot.completions`), for the sweep's probe. */
   keepCompletions?: boolean | undefined;
+  /** report.goodput.constraints: judge each success against them (goodput.ts). */
+  goodput?: GoodputConstraints | null | undefined;
 }
 
 /** One successful request's send and end time, ms on the shared clock. */
@@ -70,6 +79,8 @@ export interface MetricsSnapshot {
   /** ITL gaps (the samples of `itl`), and those between two events of the same socket read (exactly 0). */
   itlGaps: number;
   sameReadGaps: number;
+  /** Goodput counts when report.goodput has constraints, else null. */
+  goodput: GoodputSnapshot | null;
 }
 
 export class StageMetrics {
@@ -97,12 +108,16 @@ export class StageMetrics {
   readonly #d: Record<DistName, Distribution>;
   readonly #completions: Completion[] | null;
   #connections: ConnectionTally;
+  readonly #goodput: GoodputCounter | null;
+  /** Reused for every success: the goodput counter reads it and keeps nothing. */
+  readonly #goodputSample = emptyGoodputSample();
 
   constructor(options: StageMetricsOptions) {
     this.#options = options;
     this.#d = newDistributions(options.exactLimit);
     this.#completions = options.keepCompletions ? [] : null;
     this.#connections = new ConnectionTally(options.exactLimit);
+    this.#goodput = GoodputCounter.create(options.goodput);
   }
 
   get count(): number {
@@ -135,6 +150,7 @@ export class StageMetrics {
     d.requestLatency.add(latencyS);
     d.ntpot.add(output > 0 ? latencyS / output : 0);
     const events = record.tokenEventMs;
+    let itlSumS = 0;
     if (record.streamed && events.length > 0) {
       const first = events[0] as number;
       const last = events[events.length - 1] as number;
@@ -146,12 +162,20 @@ export class StageMetrics {
       let sameRead = 0;
       for (let i = 1; i < events.length; i++) {
         const at = events[i] as number;
-        itl.add((at - previous) / 1000);
+        const gapS = (at - previous) / 1000;
+        itl.add(gapS);
+        itlSumS += gapS;
         if (at === previous) sameRead++;
         previous = at;
       }
       this.#totals.itlGaps += events.length - 1;
       this.#totals.sameReadGaps += sameRead;
+    }
+    if (this.#goodput !== null) {
+      // The sum of the gaps is known only here; #goodputSampleOf() sets the others.
+      const timed = record.streamed && events.length > 1;
+      this.#goodputSample.itl = timed ? itlSumS / (events.length - 1) : Number.NaN;
+      this.#goodput.add(this.#goodputSampleOf(record, output));
     }
     d.requestSizeBytes.add(record.requestBytes);
     if (record.promptTokens >= 0) d.promptTokens.add(record.promptTokens);
@@ -171,6 +195,27 @@ export class StageMetrics {
     ) {
       t.mismatches++;
     }
+  }
+
+  /**
+   * inference-perf's per-request values for goodput (goodput.ts): TTFT, TPOT and ITL exist only for a
+   * streamed answer with more than one token timestamp, unlike our TTFT distribution (docs/metrics.md).
+   */
+  #goodputSampleOf(record: RequestRecord, output: number): GoodputSample {
+    const sample = this.#goodputSample;
+    const events = record.tokenEventMs;
+    const timed = record.streamed && events.length > 1;
+    const first = events[0] as number;
+    const last = events[events.length - 1] as number;
+    const latencyS = (record.endMs - record.sentMs) / 1000;
+    sample.ttft = timed ? (first - record.sentMs) / 1000 : Number.NaN;
+    sample.tpot = timed && output > 1 ? (last - first) / 1000 / (output - 1) : Number.NaN;
+    sample.ntpot = output > 0 ? latencyS / output : 0;
+    sample.request_latency = latencyS;
+    sample.sentMs = record.sentMs;
+    sample.endMs = record.endMs;
+    sample.tokens = Math.max(0, record.promptTokens) + output;
+    return sample;
   }
 
   #countFailure(record: RequestRecord): void {
@@ -195,6 +240,7 @@ export class StageMetrics {
       out.#lastSentMs = Math.max(out.#lastSentMs, src.#lastSentMs);
       out.#lastEndMs = Math.max(out.#lastEndMs, src.#lastEndMs);
       for (const key of totalKeys) out.#totals[key] += src.#totals[key];
+      if (src.#goodput !== null) out.#goodput?.mergeFrom(src.#goodput);
       for (const [kind, n] of src.#kinds) out.#kinds.set(kind, (out.#kinds.get(kind) ?? 0) + n);
       for (const [label, entry] of src.#labels) {
         let mine = out.#labels.get(label);
@@ -256,6 +302,7 @@ export class StageMetrics {
       connections,
       itlGaps: this.#totals.itlGaps,
       sameReadGaps: this.#totals.sameReadGaps,
+      goodput: this.#goodput?.snapshot() ?? null,
     };
   }
 }

@@ -1,12 +1,13 @@
 // Renders a closed metrics bucket as inference-perf's lifecycle report object. Key order: the keys of
 // inference-perf's released files (fixtures/inference-perf-reports/) first and in their order, then
 // the keys its newer versions added (`request_size_bytes`, `prompt_tokens`, `output_tokens`,
-// `token_count_mismatches`, `client_fallback_requests`, `failures.prompt_tokens`, `by_label`,
-// `benchmark_time_seconds`) in their relative order, then our additive keys, so that a diff against
+// `token_count_mismatches`, `client_fallback_requests`, `goodput_metrics`, `failures.prompt_tokens`,
+// `by_label`, `benchmark_time_seconds`) in their relative order, then our additive keys, so that a diff against
 // an inference-perf file shows only added lines. Number types follow inference-perf's Python: counts
 // are ints, everything measured or divided is a float (pyFloat), written by write.ts through
 // pythonJson(). Pure. Definitions: docs/metrics.md.
 import type { StageInfo } from "../load/stage.ts";
+import type { GoodputSnapshot } from "../metrics/goodput.ts";
 import type { MetricsSnapshot } from "../metrics/stage-metrics.ts";
 import { type PyFloat, pyFloat, pyFloats } from "./py-json.ts";
 import { transportKeys } from "./transport-keys.ts";
@@ -48,6 +49,8 @@ export function lifecycleReport(m: MetricsSnapshot, options: LifecycleOptions = 
       output_tokens: { total: pyFloat(m.totalOutputTokens), ...pyFloats(m.outputTokens) },
       token_count_mismatches: m.tokenCountMismatches,
       client_fallback_requests: { prompt: m.clientPromptCounts, output: m.clientOutputCounts },
+      // inference-perf appends it last to `successes`, and only with constraints and successes.
+      ...(m.goodput !== null && m.goodput.total > 0 ? { goodput_metrics: goodputMetrics(m.goodput) } : {}),
     },
     failures: {
       count: m.failureCount,
@@ -80,6 +83,21 @@ export function lifecycleReport(m: MetricsSnapshot, options: LifecycleOptions = 
   if (options.stage !== undefined) report.stage = stageKeys(options.stage);
   for (const [key, value] of Object.entries(options.extra ?? {})) report[key] = value;
   return report;
+}
+
+/** inference-perf's goodput_metrics: keys in its order, percentages and rates floats, counts ints. */
+export function goodputMetrics(g: GoodputSnapshot): Record<string, number | PyFloat> {
+  const out: Record<string, number | PyFloat> = {
+    goodput_percentage: pyFloat((g.good / g.total) * 100),
+    request_goodput: pyFloat(g.spanS > 0 ? g.good / g.spanS : 0),
+    token_goodput: pyFloat(g.spanS > 0 ? g.goodTokens / g.spanS : 0),
+    good_requests: g.good,
+    total_requests: g.total,
+  };
+  for (const name of g.constrained) {
+    out[`${name}_attainment_percentage`] = pyFloat(((g.attained[name] ?? 0) / g.total) * 100);
+  }
+  return out;
 }
 
 /** inference-perf sums token counts as floats (`total`, `cached`, `uncached`) before the distribution. */
