@@ -1,6 +1,7 @@
-// `inferload run -c CONFIG`: load the config, run its stages (against the built-in simulator when it
-// names no server), write the reports, print the summary. Exit 0 ok, 1 could not run, 2 config,
-// 130 interrupted (reports still written).
+// `inferload run -c CONFIG`: load the config (`-c -`: standard input), check its thresholds, run its
+// stages (against the built-in simulator when it names no server), write the reports, print the
+// results. Exit 0 ok, 1 could not run or nothing succeeded, 2 config, 3 a threshold failed, 130
+// interrupted (reports are written in every case the run got going; docs/scripting.md).
 import { availableParallelism } from "node:os";
 import { defineCommand } from "citty";
 import { UserError } from "../lib/cli/errors.ts";
@@ -9,11 +10,12 @@ import { extractSetOverrides } from "../lib/cli/flags.ts";
 import { log, setQuiet } from "../lib/cli/log.ts";
 import { rememberSecrets } from "../lib/cli/secrets.ts";
 import { loadConfig } from "../lib/config/load.ts";
-import { runBenchmark } from "../lib/run/benchmark.ts";
+import { printConfig } from "../lib/config/print.ts";
 import { preflightRun } from "../lib/run/preflight.ts";
 import { watchSignals } from "../lib/run/signals.ts";
-import { configArgs, markersArgs, outputArgs } from "./_args.ts";
-import { checkStdoutFlags, printReports } from "./_print-reports.ts";
+import { configArgs, markersArgs, outputArgs, thresholdArgs } from "./_args.ts";
+import { checkStdoutFlags, finishReports } from "./_print-reports.ts";
+import { thresholdsOf } from "./_thresholds.ts";
 
 export default defineCommand({
   meta: {
@@ -25,6 +27,12 @@ export default defineCommand({
     ...configArgs,
     ...outputArgs,
     ...markersArgs,
+    ...thresholdArgs,
+    printConfig: {
+      type: "boolean",
+      description:
+        "Print the resolved config (defaults filled in, secrets redacted) on stderr before running",
+    },
     waitForServer: {
       type: "string",
       description: "Seconds to wait for the server to answer before the first stage (default 60)",
@@ -37,7 +45,7 @@ export default defineCommand({
     },
   },
   async run({ args, rawArgs }) {
-    if (!args.config) throw new UserError("Missing config: pass -c CONFIG (YAML, JSON or TOML)");
+    if (!args.config) throw new UserError("Missing config: pass -c CONFIG (YAML, JSON or TOML; - for stdin)");
     checkStdoutFlags(args);
     setQuiet(args.quiet === true);
     const loaded = await loadConfig({
@@ -48,6 +56,7 @@ export default defineCommand({
       now: new Date(),
     });
     rememberSecrets(loaded.secrets);
+    const thresholds = thresholdsOf(loaded.config, rawArgs);
     const waitS = args.waitForServer === undefined ? 60 : Number(args.waitForServer);
     if (!(waitS > 0))
       throw new UserError(`--wait-for-server: expected a number of seconds > 0, got "${args.waitForServer}"`);
@@ -60,6 +69,10 @@ export default defineCommand({
     });
     for (const note of notes) log.warn(note);
 
+    if (args.printConfig)
+      process.stderr.write(`Resolved config:\n${printConfig(loaded.config, loaded.secrets)}\n`);
+    // Imported here, not at the top: `--help` and config errors should not pay for loading the engine.
+    const { runBenchmark } = await import("../lib/run/benchmark.ts");
     const interrupts = watchSignals({
       onFirst: (name) =>
         log.warn(
@@ -79,12 +92,11 @@ export default defineCommand({
         hardSignal: interrupts.hard,
         waitForServerMs: waitS * 1000,
       });
-      printReports(result, { ...args, reportDir: result.reportDir });
+      const code = finishReports(result, { ...args, reportDir: result.reportDir, thresholds });
       if (result.report.interrupted) {
         log.warn(`Interrupted: partial reports written to ${result.reportDir ?? "(storage off)"}`);
-        return ExitCode.interrupted;
       }
-      return ExitCode.ok;
+      return code;
     } finally {
       interrupts.dispose();
     }

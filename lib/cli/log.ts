@@ -2,6 +2,7 @@
 // line passes one gate first: registered secrets are masked and control characters escaped, since
 // log lines carry text from outside (server messages, model ids, file names).
 import { type ConsolaReporter, createConsola, type LogObject } from "consola";
+import { colorFor } from "./color.ts";
 import { maskSecrets } from "./secrets.ts";
 import { escapeControl } from "./terminal-text.ts";
 
@@ -9,7 +10,7 @@ export const log = createConsola({
   stdout: process.stderr,
   stderr: process.stderr,
   level: process.env.INFERLOAD_LOG_LEVEL === "debug" ? 4 : 3,
-  formatOptions: { date: false, colors: !process.env.NO_COLOR && process.stderr.isTTY === true },
+  formatOptions: { date: false, colors: colorFor(process.stderr) },
 });
 
 /** What every logged string becomes before a reporter sees it. */

@@ -10,7 +10,7 @@ import { fingerprintConfig } from "./fingerprint.ts";
 import { formatIssues } from "./issues.ts";
 import { capProblems, checkTree, MAX_PROBLEMS_SHOWN } from "./limits.ts";
 import { applyOverrides } from "./overrides.ts";
-import { parseConfigText, readConfigText } from "./read.ts";
+import { label, parseConfigText, readConfigText } from "./read.ts";
 import { secretsOf } from "./redact.ts";
 import { resolveConfig } from "./resolve.ts";
 import { type Config, configSchema } from "./schema.ts";
@@ -57,7 +57,7 @@ function problems(
   const count = total === 1 ? "1 problem" : `${total} problems`;
   // A problem quotes the value it found, which may hold a secret (a URL password, a `${VAR}` value).
   const details = capProblems(lines, MAX_PROBLEMS_SHOWN, total).map((line) => maskSecrets(line, secrets));
-  return new UserError(`Invalid config "${name}": ${count}`, { details });
+  return new UserError(`Invalid config ${label(name)}: ${count}`, { details });
 }
 
 /**

@@ -232,6 +232,8 @@ export const configSchema = checked(
     storage: storageSchema,
     tokenizer: opt(tokenizerSchema),
     circuit_breakers: opt(list(circuitBreakerSchema)),
+    /** inferload addition: expressions every stage and the whole run must meet, else exit 3 (docs/scripting.md). */
+    thresholds: v.optional(list(str()), () => []),
   }),
   [
     ["data", "type"],

@@ -5,15 +5,13 @@ import { consoleSummary, table } from "./console.ts";
 import { fixedConfig, fixedRun, fixedStages } from "./fixed-run.testing.ts";
 import { jsonSummary, summaryMarkers } from "./json.ts";
 
-test("the console summary has one row per stage, a total row and the report folder", () => {
-  const text = consoleSummary(fixedRun(), { reportDir: "reports-x" });
-  const lines = text.split("\n");
-  expect(lines[0]).toStartWith("Stage");
-  expect(lines[0]).toContain("TTFT p50");
-  expect(lines[1]).toMatch(/^0\s+5\.00\s+5\.56\s+9\s+1\s+24\.0\s/); // requested, achieved, ok, failed, TTFT p50 ms
-  expect(lines[2]).toMatch(/^1\s+c=2\s/);
-  expect(lines[3]).toStartWith("all");
-  expect(lines.at(-1)).toBe("Reports: reports-x");
+test("the console summary has a header, a units row, one row per stage and a total row", () => {
+  const lines = consoleSummary(fixedRun()).split("\n");
+  expect(lines[0]).toMatch(/^Stage\s+Rate\s+Achieved\s+OK\s+Failed\s+TTFT p50\s/);
+  expect(lines[1]?.trim().split(/\s+/)).toEqual(["req/s", "req/s", ...new Array(8).fill("ms"), "tok/s"]);
+  expect(lines[2]).toMatch(/^0\s+5\.00\s+5\.56\s+9\s+1\s+24\.0\s/); // requested, achieved, ok, failed, TTFT p50 ms
+  expect(lines[3]).toMatch(/^1\s+c=2\s/);
+  expect(lines[4]).toStartWith("all");
 });
 
 test("the console summary lists failure labels with a sample message, most frequent first", () => {

@@ -1,12 +1,13 @@
-// The end-of-run summary table: one row per stage (and a total row), times in ms. Pure: returns text;
-// the command prints it to stderr (stdout stays for data).
+// The end-of-run summary table: one row per stage (and a total row), a units row under the header,
+// times in ms; then why requests failed. Pure: returns text (the command prints it on stdout, or on
+// stderr when stdout carries --json or --markers).
 import type { RunReport } from "../metrics/collector.ts";
 import type { Summary } from "../metrics/distribution.ts";
 import type { MetricsSnapshot } from "../metrics/stage-metrics.ts";
 
 const headers = [
   "Stage",
-  "Req/s",
+  "Rate",
   "Achieved",
   "OK",
   "Failed",
@@ -18,13 +19,11 @@ const headers = [
   "TPOT p99",
   "Latency p50",
   "Latency p99",
-  "Out tok/s",
+  "Output",
 ];
+const units = ["", "req/s", "req/s", "", "", "ms", "ms", "ms", "ms", "ms", "ms", "ms", "ms", "tok/s"];
 
-export function consoleSummary(
-  report: RunReport,
-  options: { reportDir?: string | null | undefined } = {},
-): string {
+export function consoleSummary(report: RunReport): string {
   const rows: string[][] = report.stages.map((stage) => {
     const m = stage.metrics;
     const sendS = (m.lastSentMs - m.firstSentMs) / 1000;
@@ -44,13 +43,12 @@ export function consoleSummary(
     rows.push(["all", "", "", ...counts(m), ...latencies(m), outputRate(m)]);
   }
   const lines = [
-    table([headers, ...rows]),
+    table([headers, units, ...rows]),
     ...failureLines(report.summary),
     ...transportLines(report.summary),
   ];
   if (report.interrupted) lines.push("Run interrupted: the numbers cover the requests that completed.");
   if (report.summary.count === 0) lines.push("No requests completed.");
-  if (options.reportDir) lines.push(`Reports: ${options.reportDir}`);
   return lines.join("\n");
 }
 

@@ -45,7 +45,6 @@ export interface BenchmarkResult {
 export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkResult> {
   const baseSeed = options.config.load.base_seed;
   log.info(`base_seed: ${baseSeed} (set load.base_seed to replay this run's request sequence)`);
-  if (!options.quiet) process.stderr.write(`Resolved config:\n${printConfig(options.config)}\n`);
   const target = await prepareTarget(options.config, {
     signal: options.signal,
     ...(options.waitForServerMs === undefined ? {} : { waitMs: options.waitForServerMs }),
