@@ -17,7 +17,7 @@ import type { SweepReport } from "../sweep/summary.ts";
 import { sequenceFingerprint } from "./fingerprint.ts";
 import { startProgress } from "./progress.ts";
 import { openRunner, runStages } from "./runner.ts";
-import { prepareTarget } from "./target.ts";
+import { openTarget, serverModel } from "./target.ts";
 
 export interface BenchmarkOptions {
   config: Config;
@@ -45,28 +45,34 @@ export interface BenchmarkResult {
 export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkResult> {
   const baseSeed = options.config.load.base_seed;
   log.info(`base_seed: ${baseSeed} (set load.base_seed to replay this run's request sequence)`);
-  const target = await prepareTarget(options.config, {
-    signal: options.signal,
-    ...(options.waitForServerMs === undefined ? {} : { waitMs: options.waitForServerMs }),
-  });
-  const { config, model } = target;
+  const target = await openTarget(options.config);
+  const { config } = target;
   try {
+    // The server is asked from now on, while the main thread warms up and (with server.model_name
+    // set) while the Workers start: start-up is the longest of them, not their sum.
+    const model = serverModel(config, {
+      signal: options.signal,
+      ...(options.waitForServerMs === undefined ? {} : { waitMs: options.waitForServerMs }),
+    });
+    model.catch(() => {}); // awaited below; a failure while warming up must not go unhandled
     // Load the tokenizer here first: a hub download happens once (Workers then read the cache) and
-    // its errors are reported before any Worker starts.
+    // its errors are reported before any Worker starts. The built-in one loads lazily (nothing here).
     await loadTokenizer(config.tokenizer, { env: process.env, log });
     // Same for the public ShareGPT dataset: download it once here rather than once per Worker.
     if (config.data.type === "shareGPT" && config.data.path === null) {
       await ensureShareGptDataset({ env: process.env, token: config.tokenizer?.token, log });
     }
     const { stages, dataTrace } = await plan(config);
+    // The listed model when none is named: the Workers need it, so they wait for the answer.
+    const modelName = config.server?.model_name ?? (await model);
     const dir = reportDir(config, options.outputDir);
     const collector = createCollector({ config });
     const recordsPath = perRequestRecordsPath(config, dir);
     // The per-request file is a tee beside the collector: reported stages only, streamed as they arrive.
     const records = recordsPath === undefined ? null : createRecordWriter(recordsPath);
-    const runner = await openRunner({
+    const opening = openRunner({
       config,
-      model,
+      model: modelName,
       collector,
       tee:
         records === null
@@ -75,6 +81,12 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
               if (isReported(r.stageId)) records.write(r);
             },
       traceLengths: dataTrace,
+    });
+    // The first stage waits for both the Workers and the server's answer.
+    const [runner] = await Promise.all([opening, model]).catch(async (error: unknown) => {
+      (await opening.catch(() => null))?.close();
+      records?.close();
+      throw error;
     });
     // The live line is for a person watching: off with --quiet and with --json (habit 13).
     const progress = startProgress({ sample: runner.progress, quiet: options.quiet || options.json });
