@@ -58,7 +58,7 @@ export function finishReports(
       ...summary,
       status: outcome.status,
       exit_code: outcome.exitCode,
-      thresholds,
+      thresholds: thresholds.results,
       ...result.extra,
     };
     process.stdout.write(`${JSON.stringify(json)}\n`);
@@ -77,7 +77,7 @@ export function finishReports(
   }
   if (outcome.status === "no_successes") log.error(noSuccessMessage(report));
   if (outcome.status === "thresholds_failed") {
-    const failed = new Set(thresholds.results.filter((r) => !r.passed).map((r) => r.threshold));
+    const failed = new Set(thresholds.results.filter((r) => !r.passed).map((r) => r.expression));
     log.error(`Threshold${failed.size === 1 ? "" : "s"} failed: ${[...failed].join("; ")}`);
   }
   return outcome.exitCode;

@@ -76,13 +76,21 @@ describe("inferload run exit codes", () => {
     expect(existsSync(join(out, "stage_0_lifecycle_metrics.json"))).toBe(true);
     const json = JSON.parse(stdout);
     expect(json).toMatchObject({ status: "thresholds_failed", exit_code: 3 });
-    expect(json.thresholds).toMatchObject({ passed: false, failed: 2 });
-    const failed = json.thresholds.results.filter((r: { passed: boolean }) => !r.passed);
+    const failed = json.thresholds.filter((r: { passed: boolean }) => !r.passed);
+    // Two thresholds, each on the run and the one stage; the TTFT one fails on both.
+    expect(json.thresholds.length).toBe(4);
     expect(failed.map((r: { origin: string; scope: string }) => [r.origin, r.scope])).toEqual([
       ["thresholds[0]", "run"],
       ["thresholds[0]", "stage"],
     ]);
-    expect(failed[0]).toMatchObject({ metric: "ttft.p50", op: "<", limit: 0.001, unit: "seconds" });
+    expect(failed[0]).toMatchObject({
+      expression: "ttft.p50 < 1ms",
+      metric: "ttft.p50",
+      op: "<",
+      limit: 0.001,
+      unit: "seconds",
+      stage: null,
+    });
     expect(failed[0].value).toBeGreaterThan(0.015);
     expect(failed[0].delta).toBeCloseTo(failed[0].value - 0.001, 12);
     // The value is the one in the report file.
@@ -109,7 +117,7 @@ describe("inferload run exit codes", () => {
     ]);
     expect(code).toBe(1);
     const json = JSON.parse(stdout);
-    expect(json).toMatchObject({ status: "no_successes", exit_code: 1, thresholds: { passed: true } });
+    expect(json).toMatchObject({ status: "no_successes", exit_code: 1, thresholds: [] });
     expect(json.summary.failures.by_kind).toEqual({ http_status: 10 });
     expect(existsSync(join(out, "summary_lifecycle_metrics.json"))).toBe(true);
   }, 60_000);

@@ -17,7 +17,7 @@ const compile = (...texts: string[]) =>
 describe("evaluateThresholds()", () => {
   test("judges every threshold for the run and each stage, by value and by how much", () => {
     const report = evaluateThresholds(compile("ttft.max < 25ms", "failures.rate < 5%"), run);
-    const rows = report.results.map((r) => [r.threshold, r.scope, r.stage, r.value, r.passed]);
+    const rows = report.results.map((r) => [r.expression, r.scope, r.stage, r.value, r.passed]);
     expect(rows).toEqual([
       ["ttft.max < 25ms", "run", null, expect.closeTo(0.028, 12), false],
       ["ttft.max < 25ms", "stage", 0, expect.closeTo(0.028, 12), false],

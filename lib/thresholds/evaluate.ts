@@ -9,9 +9,10 @@ import type { MetricKind, ReportView } from "./catalogue.ts";
 import type { Threshold } from "./compile.ts";
 import { compare, type Operator } from "./parse.ts";
 
-/** One threshold on one bucket; the `--json` object's `thresholds.results[]` (docs/scripting.md). */
+/** One threshold on one bucket; one element of the `--json` object's `thresholds` list (docs/scripting.md). */
 export interface ThresholdResult {
-  threshold: string;
+  /** The expression as written. */
+  expression: string;
   origin: string;
   metric: string;
   op: Operator;
@@ -58,7 +59,7 @@ export function evaluateThresholds(thresholds: readonly Threshold[], report: Run
       if (!threshold.metric.applies(bucket.stage)) continue;
       const value = threshold.metric.read(bucket.view, bucket.stage);
       results.push({
-        threshold: threshold.text,
+        expression: threshold.text,
         origin: threshold.origin,
         metric: threshold.metric.name,
         op: threshold.op,

@@ -13,7 +13,7 @@ export function thresholdLines(report: ThresholdReport, options: RenderOptions =
   const paint = (code: number, text: string) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
   const byThreshold = new Map<string, ThresholdResult[]>();
   for (const result of report.results) {
-    const key = `${result.origin}\u0000${result.threshold}`;
+    const key = `${result.origin}\u0000${result.expression}`;
     byThreshold.set(key, [...(byThreshold.get(key) ?? []), result]);
   }
   const thresholds = byThreshold.size;
@@ -21,12 +21,12 @@ export function thresholdLines(report: ThresholdReport, options: RenderOptions =
   const lines = [
     failing === 0 ? `Thresholds: all ${thresholds} passed` : `Thresholds: ${failing} of ${thresholds} failed`,
   ];
-  const width = Math.max(...[...byThreshold.values()].map((rs) => rs[0]!.threshold.length));
+  const width = Math.max(...[...byThreshold.values()].map((rs) => rs[0]!.expression.length));
   for (const results of byThreshold.values()) {
     const ok = results.every((r) => r.passed);
     const mark = ok ? paint(32, "✓") : paint(31, "✗");
     const scopes = results.map((r) => `${r.scope === "run" ? "run" : `stage ${r.stage}`} ${describe(r)}`);
-    lines.push(`  ${mark} ${results[0]!.threshold.padEnd(width)}  ${scopes.join(" · ")}`);
+    lines.push(`  ${mark} ${results[0]!.expression.padEnd(width)}  ${scopes.join(" · ")}`);
   }
   return lines;
 }
