@@ -173,4 +173,15 @@ describe("inferload run -c -", () => {
     // The resolved config is printed only when asked for.
     expect(stderr).not.toContain("Resolved config");
   }, 60_000);
+
+  test("a refused config exits 2 at once: the Worker started early is ended, not left to hold the process", async () => {
+    const main = resolve(import.meta.dirname, "main.ts");
+    const child = spawn(process.execPath, [main, "run", "-c", "-", "--quiet"], { cwd: dir });
+    child.stdin.end("load: {type: constant, stages: [{rate: -1, duration: 1}]}\n");
+    const exited = new Promise<number | null>((done) => child.on("exit", done));
+    const timeout = new Promise<"hung">((done) => setTimeout(() => done("hung"), 30_000));
+    const code = await Promise.race([exited, timeout]);
+    if (code === "hung") child.kill("SIGKILL");
+    expect(code).toBe(2);
+  }, 40_000);
 });

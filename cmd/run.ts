@@ -3,7 +3,7 @@
 // results. Exit 0 ok, 1 could not run or nothing succeeded, 2 config, 3 a threshold failed, 130
 // interrupted (reports are written in every case the run got going; docs/scripting.md).
 import { availableParallelism } from "node:os";
-import { defineCommand } from "citty";
+import { type ArgsDef, defineCommand, type ParsedArgs } from "citty";
 import { UserError } from "../lib/cli/errors.ts";
 import { ExitCode } from "../lib/cli/exit-codes.ts";
 import { extractSetOverrides } from "../lib/cli/flags.ts";
@@ -13,9 +13,31 @@ import { loadConfig } from "../lib/config/load.ts";
 import { printConfig } from "../lib/config/print.ts";
 import { preflightRun } from "../lib/run/preflight.ts";
 import { watchSignals } from "../lib/run/signals.ts";
+import { discardPrespawned, prespawnWorkers } from "../lib/worker/prespawn.ts";
 import { configArgs, markersArgs, outputArgs, thresholdArgs } from "./_args.ts";
 import { checkStdoutFlags, finishReports } from "./_print-reports.ts";
 import { thresholdsOf } from "./_thresholds.ts";
+
+const runArgs = {
+  ...configArgs,
+  ...outputArgs,
+  ...markersArgs,
+  ...thresholdArgs,
+  printConfig: {
+    type: "boolean",
+    description: "Print the resolved config (defaults filled in, secrets redacted) on stderr before running",
+  },
+  waitForServer: {
+    type: "string",
+    description: "Seconds to wait for the server to answer before the first stage (default 60)",
+    valueHint: "seconds",
+  },
+  overwrite: {
+    type: "boolean",
+    description:
+      "Replace the reports in an existing report folder (without it, a folder you name that already holds reports is refused)",
+  },
+} as const satisfies ArgsDef;
 
 export default defineCommand({
   meta: {
@@ -23,82 +45,74 @@ export default defineCommand({
     description:
       "Run a benchmark from a config (inference-perf schema); token lengths use the built-in cl100k_base tokenizer unless `tokenizer` is set",
   },
-  args: {
-    ...configArgs,
-    ...outputArgs,
-    ...markersArgs,
-    ...thresholdArgs,
-    printConfig: {
-      type: "boolean",
-      description:
-        "Print the resolved config (defaults filled in, secrets redacted) on stderr before running",
-    },
-    waitForServer: {
-      type: "string",
-      description: "Seconds to wait for the server to answer before the first stage (default 60)",
-      valueHint: "seconds",
-    },
-    overwrite: {
-      type: "boolean",
-      description:
-        "Replace the reports in an existing report folder (without it, a folder you name that already holds reports is refused)",
-    },
-  },
+  args: runArgs,
   async run({ args, rawArgs }) {
     if (!args.config) throw new UserError("Missing config: pass -c CONFIG (YAML, JSON or TOML; - for stdin)");
     checkStdoutFlags(args);
     setQuiet(args.quiet === true);
-    const loaded = await loadConfig({
-      path: args.config,
-      overrides: extractSetOverrides(rawArgs),
-      env: process.env,
-      cpuCount: availableParallelism(),
-      now: new Date(),
-    });
-    rememberSecrets(loaded.secrets);
-    const thresholds = thresholdsOf(loaded.config, rawArgs);
-    const waitS = args.waitForServer === undefined ? 60 : Number(args.waitForServer);
-    if (!(waitS > 0))
-      throw new UserError(`--wait-for-server: expected a number of seconds > 0, got "${args.waitForServer}"`);
-    // Everything checkable before any load (exit 2); the server is checked when the run starts (exit 1).
-    const { reportDir, notes } = preflightRun(loaded.config, {
-      name: args.config,
-      outputDir: args.outputDir,
-      overwrite: args.overwrite === true,
-      autoReportPath: loaded.autoReportPath,
-    });
-    for (const note of notes) log.warn(note);
-
-    if (args.printConfig)
-      process.stderr.write(`Resolved config:\n${printConfig(loaded.config, loaded.secrets)}\n`);
-    // Imported here, not at the top: `--help` and config errors should not pay for loading the engine.
-    const { runBenchmark } = await import("../lib/run/benchmark.ts");
-    const interrupts = watchSignals({
-      onFirst: (name) =>
-        log.warn(
-          `${name}: stopping; requests in flight get the grace period, then reports are written (again to quit now)`,
-        ),
-      // The second signal means "now": no reports, no waiting.
-      onSecond: () => process.exit(ExitCode.interrupted),
-    });
+    // A load Worker comes up (thread and modules) while the config is read and checked; the pool
+    // adopts it. Any Worker not adopted is ended on the way out.
+    prespawnWorkers(1);
     try {
-      const result = await runBenchmark({
-        config: loaded.config,
-        configFingerprint: loaded.fingerprint,
-        outputDir: reportDir,
-        quiet: args.quiet === true,
-        json: args.json === true,
-        signal: interrupts.signal,
-        hardSignal: interrupts.hard,
-        waitForServerMs: waitS * 1000,
-      });
-      const code = finishReports(result, { ...args, reportDir: result.reportDir, thresholds });
-      if (result.report.interrupted) {
-        log.warn(`Interrupted: partial reports written to ${result.reportDir ?? "(storage off)"}`);
-      }
-      return code;
+      return await runFrom(args.config, args, rawArgs);
     } finally {
-      interrupts.dispose();
+      discardPrespawned();
     }
   },
 });
+
+/** Config → checks → benchmark → reports → exit code. */
+async function runFrom(path: string, args: ParsedArgs<typeof runArgs>, rawArgs: string[]): Promise<number> {
+  const loaded = await loadConfig({
+    path,
+    overrides: extractSetOverrides(rawArgs),
+    env: process.env,
+    cpuCount: availableParallelism(),
+    now: new Date(),
+  });
+  rememberSecrets(loaded.secrets);
+  const thresholds = thresholdsOf(loaded.config, rawArgs);
+  const waitS = args.waitForServer === undefined ? 60 : Number(args.waitForServer);
+  if (!(waitS > 0))
+    throw new UserError(`--wait-for-server: expected a number of seconds > 0, got "${args.waitForServer}"`);
+  // Everything checkable before any load (exit 2); the server is checked when the run starts (exit 1).
+  const { reportDir, notes } = preflightRun(loaded.config, {
+    name: path,
+    outputDir: args.outputDir,
+    overwrite: args.overwrite === true,
+    autoReportPath: loaded.autoReportPath,
+  });
+  for (const note of notes) log.warn(note);
+
+  if (args.printConfig)
+    process.stderr.write(`Resolved config:\n${printConfig(loaded.config, loaded.secrets)}\n`);
+  // Imported here, not at the top: `--help` and config errors should not pay for loading the engine.
+  const { runBenchmark } = await import("../lib/run/benchmark.ts");
+  const interrupts = watchSignals({
+    onFirst: (name) =>
+      log.warn(
+        `${name}: stopping; requests in flight get the grace period, then reports are written (again to quit now)`,
+      ),
+    // The second signal means "now": no reports, no waiting.
+    onSecond: () => process.exit(ExitCode.interrupted),
+  });
+  try {
+    const result = await runBenchmark({
+      config: loaded.config,
+      configFingerprint: loaded.fingerprint,
+      outputDir: reportDir,
+      quiet: args.quiet === true,
+      json: args.json === true,
+      signal: interrupts.signal,
+      hardSignal: interrupts.hard,
+      waitForServerMs: waitS * 1000,
+    });
+    const code = finishReports(result, { ...args, reportDir: result.reportDir, thresholds });
+    if (result.report.interrupted) {
+      log.warn(`Interrupted: partial reports written to ${result.reportDir ?? "(storage off)"}`);
+    }
+    return code;
+  } finally {
+    interrupts.dispose();
+  }
+}

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { log, safeLogText } from "./log.ts";
+import { lineOf, log, safeLogText } from "./log.ts";
 import { forgetSecrets, REDACTED, rememberSecrets } from "./secrets.ts";
 
 afterEach(() => forgetSecrets());
@@ -34,5 +34,25 @@ describe("log", () => {
     expect(safeLogText("Waiting for http://admin:hunter2@h:1\n  detail\r")).toBe(
       `Waiting for http://admin:${REDACTED}@h:1\n  detail\\r`,
     );
+  });
+});
+
+describe("lineOf()", () => {
+  test.each([
+    ["warn", false, "[warn] slow\n"],
+    ["info", false, "[info] slow\n"],
+    ["warn", true, "\x1b[33m⚠\x1b[0m slow\n"],
+    ["error", true, "\x1b[31m✖\x1b[0m slow\n"],
+  ])("formats a %s line (colour %p) as %j", (type, color, line) => {
+    expect(lineOf({ type: type as never, args: ["slow"] }, color)).toBe(line);
+  });
+
+  test("writes an Error's stack, other values as text, all through the gate", () => {
+    rememberSecrets(["sk-1234567890"]);
+    const error = new Error("key sk-1234567890 refused");
+    expect(lineOf({ type: "error", args: [error, 3] }, false)).toStartWith(
+      `[error] Error: key ${REDACTED} refused\n`,
+    );
+    expect(lineOf({ type: "error", args: [error, 3] }, false)).toEndWith(" 3\n");
   });
 });

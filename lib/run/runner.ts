@@ -22,8 +22,13 @@ import type { StageSequence } from "./fingerprint.ts";
 import type { ProgressSample } from "./progress.ts";
 import { stageWarnings } from "./warnings.ts";
 
-/** Head start between posting a stage to the Workers and its first send time. */
-const LEAD_MS = 50;
+/**
+ * Head start between posting a stage to the Workers and its first send time: the message reaches an
+ * idle Worker within a millisecond or two, and every send time is absolute, so a late start shows as
+ * schedule delay on the first requests rather than shifting the stage. It is also the last fixed
+ * cost between launch and the first request (50 ms before; docs/PERFORMANCE.md "Start-up").
+ */
+const LEAD_MS = 10;
 
 export interface RunnerOptions {
   config: Config;

@@ -8,8 +8,8 @@ import type { TraceLengths } from "../data/create.ts";
 import type { TransportStats } from "../http/transport.ts";
 import type { Slice } from "../load/stripe.ts";
 import type { RequestRecord } from "../record/record.ts";
-import { workerUrl } from "../runtime/worker-url.ts";
 import { readBatch } from "./batch.ts";
+import { takeWorker } from "./prespawn.ts";
 import {
   COUNTER_DONE,
   COUNTER_FAILED,
@@ -107,7 +107,7 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
   for (let i = 0; i < opts.workers; i++) {
     const shared = new SharedArrayBuffer(COUNTER_SLOTS * 4);
     counterBuffers.push(new Int32Array(shared));
-    const worker = new Worker(workerUrl("load"), { type: "module" });
+    const worker = takeWorker();
     workers.push(worker);
     ready.push(
       new Promise<void>((resolve, reject) => {

@@ -6,10 +6,13 @@
 //
 //   bun scripts/bench/startup.ts                         # this checkout, from source; RUNS=15
 //   BASELINE=../main bun scripts/bench/startup.ts        # and against another checkout
-//   BIN=dist/inferload bun scripts/bench/startup.ts      # a compiled binary instead of the source
-//   env: RUNS (15), VARIANTS (comma-separated names below; default all), BENCH_JSON=1 (every time)
+//   BIN=dist/inferload BASELINE=/tmp/old-inferload bun scripts/bench/startup.ts   # compiled binaries
+//   env: BIN, BASELINE (a checkout folder, run from source, or a compiled binary), RUNS (15),
+//        VARIANTS (comma-separated names below; default all), BENCH_JSON=1 (every time)
+// On a shared, busy box, `chrt -f 10 bun scripts/bench/startup.ts` (root) runs it all at a real-time
+// priority, which comes close to an idle machine's figures; the runs are short.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -99,20 +102,14 @@ interface Tree {
   command: [string, string[]];
 }
 
-const trees: Tree[] = [
-  {
-    name: bin === null ? "this checkout" : bin,
-    command: bin === null ? [process.execPath, [join(root, "cmd/main.ts")]] : [bin, []],
-  },
-  ...(baseline === null
-    ? []
-    : [
-        {
-          name: baseline,
-          command: [process.execPath, [join(baseline, "cmd/main.ts")]] as [string, string[]],
-        },
-      ]),
-];
+/** A checkout folder runs from source with this Bun; a file is a compiled binary. */
+function treeOf(path: string): Tree {
+  return statSync(path).isDirectory()
+    ? { name: path, command: [process.execPath, [join(path, "cmd/main.ts")]] }
+    : { name: path, command: [path, []] };
+}
+
+const trees: Tree[] = [treeOf(bin ?? root), ...(baseline === null ? [] : [treeOf(baseline)])];
 
 /** One launch: ms from spawn() to the first completion request's arrival. */
 function launch(tree: Tree, config: string): Promise<number> {
