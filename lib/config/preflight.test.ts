@@ -29,7 +29,10 @@ describe("checkConfig()", () => {
       { storage: { local_storage: { path: " " } } },
       'storage.local_storage.path: expected a folder for the reports, got " "',
     ],
-    [{ report: { goodput: { constraints: {} } } }, "report.goodput: not supported yet"],
+    [
+      { load: { stages: [{ rate: 1, duration: 1 }], request_retries: 2 } },
+      "load.request_retries: not supported yet",
+    ],
   ])("finds the problem in %j", (raw, line) => {
     const { problems } = findings(raw);
     expect(problems).toHaveLength(1);
