@@ -114,8 +114,8 @@ describe("run refuses before any load what validate refuses", () => {
     ],
     [
       "an option not supported yet",
-      () => ({ config: writeConfig({ report: { goodput: { constraints: {} } } }) }),
-      "report.goodput: not supported yet",
+      () => ({ config: writeConfig({}, { request_retries: 2 }) }),
+      "load.request_retries: not supported yet",
     ],
     [
       "an unreadable data file",
@@ -264,7 +264,8 @@ describe("secrets and server text", () => {
         report: { request_lifecycle: { per_request: true } },
       });
       const run = await cli(["run", "-c", config, "--output-dir", out]);
-      expect(run.code).toBe(0);
+      // Every request is refused (401): the run finishes, writes its reports and exits 1.
+      expect(run.code).toBe(1);
       const validate = await cli(["validate", "-c", config]);
       expect(validate.code).toBe(0);
       const saved = readAll(out);
@@ -274,9 +275,9 @@ describe("secrets and server text", () => {
       for (const text of [run.stderr, run.stdout, validate.stdout, validate.stderr, saved]) {
         for (const secret of [key, custom, password]) expect(text).not.toContain(secret);
       }
-      // The console shows the server's escape codes as text, never raw.
-      expect(run.stderr).toContain("\\x1b[2J");
-      expect(run.stderr).not.toContain("\u001b[2J");
+      // The console (the table's failure lines, on stdout) shows the server's escape codes as text, never raw.
+      expect(run.stdout).toContain("\\x1b[2J");
+      expect(run.stdout + run.stderr).not.toContain("\u001b[2J");
     } finally {
       delete process.env.INFERLOAD_TEST_KEY;
       delete process.env.INFERLOAD_TEST_CUSTOM;
