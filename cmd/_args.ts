@@ -5,7 +5,7 @@ export const configArgs = {
   config: {
     type: "string",
     alias: "c",
-    description: "Config file (YAML, JSON or TOML, inference-perf schema)",
+    description: "Config file (YAML, JSON or TOML, inference-perf schema); - reads it from stdin",
   },
   set: {
     type: "string",
