@@ -110,6 +110,7 @@ describe("the option table drives `inferload sim`", () => {
     headersDelayMs: ["--headers-delay-ms", "-5"],
     closeConnection: ["--close-connection=maybe"],
     truthLog: ["--truth-log="],
+    metricsStyle: ["--metrics-style", "triton"],
   };
 
   /** The steps runCli takes before starting the simulator: the error, if any, they throw. */

@@ -133,6 +133,8 @@ export async function handleGeneration(
   const textParts: string[] | null = stream ? null : [];
   let done = false;
   let lastTokenMs = Number.NaN;
+  // Engine (model) time of the first token, for the prefill and decode histograms.
+  let firstDueMs = Number.NaN;
   let strikeAt = -1;
   // Chunks fired in this wheel advance, written together once it is over (see state.afterAdvance).
   let pending = "";
@@ -159,19 +161,20 @@ export async function handleGeneration(
   const seq: Sequence = engine.submit(
     { model, promptTokens, maxTokens, ignoreEos: request.ignoreEos },
     {
-      onToken(index, last, _due, now) {
+      onToken(index, last, due, now) {
         const pick = state.textRng.int(words.length);
         const word = words[pick] as string;
         if (index === 0) {
           strikeAt = fault.kind === "none" ? -1 : Math.min(fault.afterTokens, seq.outputTokens - 1);
-          series.firstToken((now - receivedMs) / 1000, (seq.admittedMs - receivedMs) / 1000, promptTokens);
+          firstDueMs = due;
+          series.firstToken((now - receivedMs) / 1000, promptTokens);
         }
         let out = pending + (renderer !== null && index === 0 ? renderer.opening : "");
         pending = "";
         if (index === strikeAt && fault.kind !== "malformed") {
           done = true;
           engine.cancel(seq);
-          series.finished(0, "abort");
+          series.aborted();
           state.faults[fault.kind] = (state.faults[fault.kind] ?? 0) + 1;
           if (truth !== null) truth.completionTokens = index;
           if (fault.kind === "cut") {
@@ -236,7 +239,15 @@ export async function handleGeneration(
           if (truth !== null) truth.headersMs = now;
         }
         state.counters.completed++;
-        series.finished((now - receivedMs) / 1000, seq.finishReason);
+        series.finished(seq.finishReason, {
+          e2eS: (now - receivedMs) / 1000,
+          queueS: (seq.admittedMs - receivedMs) / 1000,
+          prefillS: (firstDueMs - seq.admittedMs) / 1000,
+          decodeS: (due - firstDueMs) / 1000,
+          promptTokens,
+          generationTokens: seq.outputTokens,
+          maxTokens,
+        });
         if (truth !== null) {
           truth.completionTokens = seq.outputTokens;
           truth.finishReason = seq.finishReason;
@@ -249,7 +260,7 @@ export async function handleGeneration(
     if (done) return;
     done = true;
     engine.cancel(seq);
-    series.finished(0, "abort");
+    series.aborted();
     if (truth !== null) truth.completionTokens = seq.generated;
     finishTruth("client_closed", seq);
   });

@@ -50,7 +50,12 @@ export interface SimOptions {
   faults: SimFaults;
   /** Write one JSONL line per request with server-side timestamps to this file. */
   truthLogPath: string | null;
+  /** Whose metric names /metrics speaks: one of `metricsStyles` (checked), vLLM's by default. */
+  metricsStyle: string;
 }
+
+export const metricsStyles = ["vllm", "sglang", "tgi"] as const;
+export type MetricsStyle = (typeof metricsStyles)[number];
 
 /** What a valid value is ("an integer >= 1") and the test for it. */
 export interface SimOptionCheck<V> {
@@ -259,6 +264,15 @@ export const simOptionTable = {
     default: null,
     description: "Append one JSONL line per request with server timestamps to this file",
     check: nonEmpty("file path"),
+  }),
+  metricsStyle: option("metricsStyle", {
+    type: "string",
+    default: "vllm",
+    description: "Metric names on /metrics: vllm, sglang or tgi",
+    check: {
+      expected: `one of ${metricsStyles.join(", ")}`,
+      ok: (v) => (metricsStyles as readonly string[]).includes(v),
+    },
   }),
 } as const;
 

@@ -5,7 +5,7 @@ import { createRng, type Rng } from "../load/rng.ts";
 import { nowMs } from "../runtime/clock.ts";
 import { createEngine, type Engine } from "./engine.ts";
 import { SimMetrics } from "./metrics.ts";
-import type { SimOptions } from "./options.ts";
+import type { MetricsStyle, SimOptions } from "./options.ts";
 import type { TruthSink } from "./truth-log.ts";
 import { singleTokenWords } from "./vocab.ts";
 
@@ -102,7 +102,10 @@ export function createSimState(
   });
   const models = [options.model, ...options.loras];
   const words = singleTokenWords(deps.tokenizer);
-  const metrics = new SimMetrics(models);
+  const metrics = new SimMetrics(models, {
+    style: options.metricsStyle as MetricsStyle,
+    maxModelLen: options.maxModelLen,
+  });
   const counters = { inFlight: 0, httpRequests: 0, completed: 0, nextId: 1 };
   const faults: Record<string, number> = {
     "429": 0,
@@ -156,10 +159,13 @@ export function createSimState(
       };
     },
     renderMetrics() {
+      const { running, waiting, maxConcurrent } = engine.stats();
       return metrics.render({
+        running,
+        waiting,
         modelLoad: (m) => engine.modelLoad(m),
         kvUsage: engine.kvUsage,
-        maxConcurrent: engine.stats().maxConcurrent,
+        maxConcurrent,
         httpInFlight: counters.inFlight,
         maxLoras: options.loras.length,
         faults,
