@@ -13,7 +13,6 @@ describe("assertSupported()", () => {
     const { config } = build({
       data: { type: "cnn_dailymail" },
       api: { type: "anthropic_messages" },
-      metrics: { type: "prometheus", prometheus: { url: "http://p:9090" } },
       load: { ...oneStage, request_retries: 2 },
     });
     let error: unknown;
@@ -23,13 +22,12 @@ describe("assertSupported()", () => {
       error = e;
     }
     expect((error as Error).message).toBe(
-      "Cannot run this config: it uses 4 options that are not supported yet",
+      "Cannot run this config: it uses 3 options that are not supported yet",
     );
     expect((error as { details: string[] }).details).toEqual([
       'data.type: "cnn_dailymail" is not supported yet (supported: mock, random, synthetic, shared_prefix, shareGPT)',
       'api.type: "anthropic_messages" is not supported yet (supported: completion, chat)',
       "load.request_retries: not supported yet",
-      'metrics.type: "prometheus" (server-side metrics) is not supported yet; use "default" or leave metrics out',
     ]);
   });
 

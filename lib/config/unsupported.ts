@@ -50,13 +50,6 @@ export const unsupportedOptions: readonly UnsupportedOption[] = [
   { path: "load.circuit_breakers", isUsed: (c) => c.load.circuit_breakers.length > 0 },
   { path: "circuit_breakers", isUsed: (c) => c.circuit_breakers !== null && c.circuit_breakers.length > 0 },
   { path: "load.request_retries", isUsed: (c) => c.load.request_retries > 0 },
-  {
-    path: "metrics.type",
-    isUsed: (c) => c.metrics?.type === "prometheus",
-    detail: () =>
-      '"prometheus" (server-side metrics) is not supported yet; use "default" or leave metrics out',
-  },
-  { path: "report.prometheus.per_stage", isUsed: (c) => c.report.prometheus.per_stage === true },
   { path: "storage.google_cloud_storage", isUsed: (c) => c.storage.google_cloud_storage !== null },
   { path: "storage.simple_storage_service", isUsed: (c) => c.storage.simple_storage_service !== null },
 ];
