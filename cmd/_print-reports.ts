@@ -11,6 +11,7 @@ import { escapeControl } from "../lib/cli/terminal-text.ts";
 import type { RunReport } from "../lib/metrics/collector.ts";
 import { consoleSummary } from "../lib/report/console.ts";
 import { jsonSummary, summaryMarkers } from "../lib/report/json.ts";
+import { type ServerMetricsReports, serverMetricsMarkers } from "../lib/report/server-metrics-files.ts";
 import type { Threshold } from "../lib/thresholds/compile.ts";
 import { evaluateThresholds } from "../lib/thresholds/evaluate.ts";
 import { thresholdLines } from "../lib/thresholds/render.ts";
@@ -36,7 +37,13 @@ export interface FinishOptions extends StdoutFlags {
 
 /** Judges the thresholds, prints the results and returns the exit code. */
 export function finishReports(
-  result: { report: RunReport; files: readonly string[]; extra: Readonly<Record<string, unknown>> },
+  result: {
+    report: RunReport;
+    files: readonly string[];
+    extra: Readonly<Record<string, unknown>>;
+    /** Server-side metrics (run with metrics.type prometheus or scrape), printed after the client's. */
+    serverMetrics?: ServerMetricsReports | null;
+  },
   options: FinishOptions,
 ): ExitCodeValue {
   const { report } = result;
@@ -60,10 +67,14 @@ export function finishReports(
       exit_code: outcome.exitCode,
       thresholds: thresholds.results,
       ...result.extra,
+      ...(result.serverMetrics ? { server_metrics: result.serverMetrics } : {}),
     };
     process.stdout.write(`${JSON.stringify(json)}\n`);
   }
-  if (options.markers) process.stdout.write(`${summaryMarkers(report, result.extra)}\n`);
+  if (options.markers) {
+    process.stdout.write(`${summaryMarkers(report, result.extra)}\n`);
+    if (result.serverMetrics) process.stdout.write(`${serverMetricsMarkers(result.serverMetrics)}\n`);
+  }
   const where =
     options.reportDir === null ? "Reports: not written (storage off)" : `Reports: ${options.reportDir}`;
   if (!stdoutIsData || options.quiet !== true) {

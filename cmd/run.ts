@@ -37,6 +37,11 @@ const runArgs = {
     description:
       "Replace the reports in an existing report folder (without it, a folder you name that already holds reports is refused)",
   },
+  serverMetricsOptional: {
+    type: "boolean",
+    description:
+      "With metrics.type prometheus or scrape: if the metrics source does not answer at the start, run without server metrics instead of exiting 1",
+  },
 } as const satisfies ArgsDef;
 
 export default defineCommand({
@@ -106,6 +111,7 @@ async function runFrom(path: string, args: ParsedArgs<typeof runArgs>, rawArgs: 
       signal: interrupts.signal,
       hardSignal: interrupts.hard,
       waitForServerMs: waitS * 1000,
+      serverMetricsOptional: args.serverMetricsOptional === true,
     });
     const code = finishReports(result, { ...args, reportDir: result.reportDir, thresholds });
     if (result.report.interrupted) {

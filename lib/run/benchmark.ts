@@ -11,12 +11,15 @@ import { isReported, type Stage } from "../load/stage.ts";
 import { describeTrace } from "../load/trace.ts";
 import { createCollector, type RunReport } from "../metrics/collector.ts";
 import { createRecordWriter } from "../report/records.ts";
+import type { ServerMetricsReports } from "../report/server-metrics-files.ts";
 import { perRequestRecordsPath, reportDir, writeReports, writeStageReport } from "../report/write.ts";
+import type { ServerMetricsSource } from "../server-metrics/source.ts";
 import { planSweep } from "../sweep/plan.ts";
 import type { SweepReport } from "../sweep/summary.ts";
 import { sequenceFingerprint } from "./fingerprint.ts";
 import { startProgress } from "./progress.ts";
 import { openRunner, runStages } from "./runner.ts";
+import { effectiveInterval, finishServerMetrics, startServerMetrics } from "./server-metrics.ts";
 import { openTarget, serverModel } from "./target.ts";
 
 export interface BenchmarkOptions {
@@ -32,6 +35,8 @@ export interface BenchmarkOptions {
   hardSignal?: AbortSignal | undefined;
   /** How long to wait for the server to answer before the first stage. */
   waitForServerMs?: number;
+  /** Run without server metrics when their source does not answer at the start (else: exit 1). */
+  serverMetricsOptional?: boolean | undefined;
 }
 
 export interface BenchmarkResult {
@@ -40,6 +45,8 @@ export interface BenchmarkResult {
   reportDir: string | null;
   sequenceFingerprint: string;
   extra: Record<string, unknown>;
+  /** The prometheus_metrics report bodies (metrics.type prometheus or scrape), or null. */
+  serverMetrics: ServerMetricsReports | null;
 }
 
 export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkResult> {
@@ -47,6 +54,8 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
   log.info(`base_seed: ${baseSeed} (set load.base_seed to replay this run's request sequence)`);
   const target = await openTarget(options.config);
   const { config } = target;
+  let serverMetrics: ServerMetricsSource | null = null;
+  let metricsSource: Promise<ServerMetricsSource | null> | null = null;
   try {
     // The server is asked from now on, while the main thread warms up and (with server.model_name
     // set) while the Workers start: start-up is the longest of them, not their sum.
@@ -55,6 +64,16 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       ...(options.waitForServerMs === undefined ? {} : { waitMs: options.waitForServerMs }),
     });
     model.catch(() => {}); // awaited below; a failure while warming up must not go unhandled
+    // The metrics source is checked once the model is known (its queries name it), also alongside
+    // warm-up. Unreachable: the run stops before any load (exit 1) unless --server-metrics-optional.
+    const checking = model.then((name) =>
+      startServerMetrics(config, name, {
+        optional: options.serverMetricsOptional === true,
+        env: process.env,
+      }),
+    );
+    checking.catch(() => {}); // awaited with the Workers below
+    metricsSource = checking;
     // Load the tokenizer here first: a hub download happens once (Workers then read the cache) and
     // its errors are reported before any Worker starts. The built-in one loads lazily (nothing here).
     await loadTokenizer(config.tokenizer, { env: process.env, log });
@@ -82,12 +101,23 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
             },
       traceLengths: dataTrace,
     });
-    // The first stage waits for both the Workers and the server's answer.
-    const [runner] = await Promise.all([opening, model]).catch(async (error: unknown) => {
+    // The first stage waits for the Workers, the server's answer and the metrics source's check.
+    const [runner, , source] = await Promise.all([opening, model, checking]).catch(async (error: unknown) => {
       (await opening.catch(() => null))?.close();
+      (await checking.catch(() => null))?.close();
       records?.close();
       throw error;
     });
+    serverMetrics = source;
+    // Per-stage Prometheus reports need stages at least one scrape interval apart.
+    const interval = serverMetrics === null ? config.load.interval : effectiveInterval(config);
+    if (interval !== config.load.interval) {
+      log.info(
+        `load.interval raised to ${interval} s (one Prometheus scrape interval) for per-stage server metrics`,
+      );
+    }
+    const runConfig: Config =
+      interval === config.load.interval ? config : { ...config, load: { ...config.load, interval } };
     // The live line is for a person watching: off with --quiet and with --json (habit 13).
     const progress = startProgress({ sample: runner.progress, quiet: options.quiet || options.json });
     let result: Awaited<ReturnType<typeof runStages>>;
@@ -95,18 +125,20 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     try {
       // load.sweep (lib/sweep): the saturation probe runs first, on the same Workers, and its ladder
       // replaces the stages.
-      const swept = config.load.sweep
-        ? await planSweep(runner, config, { signal: options.signal, hardSignal: options.hardSignal })
+      const swept = runConfig.load.sweep
+        ? await planSweep(runner, runConfig, { signal: options.signal, hardSignal: options.hardSignal })
         : null;
       sweep = swept?.sweep ?? null;
-      result = await runStages(runner, config, swept ? swept.stages : stages, {
+      result = await runStages(runner, runConfig, swept ? swept.stages : stages, {
         signal: options.signal,
         hardSignal: options.hardSignal,
-        stageEnded: (run) => {
+        stageStarting: (stage) => serverMetrics?.stageStarting(stage.id),
+        stageEnded: async (run) => {
+          await serverMetrics?.stageEnded(run.info);
           records?.writeStage(run.info);
           records?.flush();
           // Save the stage now, so a crash later in the run keeps it (the final write adds fingerprints).
-          writeStageReport(run, config, { dir: dir ?? undefined });
+          writeStageReport(run, runConfig, { dir: dir ?? undefined });
           if (run.metrics.connections.resent > 0) {
             log.debug(
               `Stage ${run.info.id}: ${run.metrics.connections.resent} requests re-sent after a stale keep-alive close`,
@@ -131,14 +163,34 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     // The closing line makes the file enough to rebuild these very reports (`inferload report`).
     records?.writeRun({ interrupted: result.interrupted, extra });
     records?.close();
-    const files = await writeReports(report, config, {
+    const files = await writeReports(report, runConfig, {
       dir: dir ?? undefined,
-      configYaml: printConfig(config),
+      configYaml: printConfig(runConfig),
       extra,
       perRequestRecords: recordsPath,
     });
-    return { report, files, reportDir: dir, sequenceFingerprint: fingerprint, extra };
+    // After the client-side reports are on disk: nothing server-side can cost them.
+    const server =
+      serverMetrics === null
+        ? null
+        : await finishServerMetrics(serverMetrics, runConfig, { dir: dir ?? undefined, client: report });
+    files.push(...(server?.files ?? []));
+    return {
+      report,
+      files,
+      reportDir: dir,
+      sequenceFingerprint: fingerprint,
+      extra,
+      serverMetrics: server?.reports ?? null,
+    };
   } finally {
+    serverMetrics?.close();
+    // A source whose check was still going when start-up failed: closed once the check is over.
+    if (serverMetrics === null)
+      void metricsSource?.then(
+        (s) => s?.close(),
+        () => {},
+      );
     await target.stop();
   }
 }

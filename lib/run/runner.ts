@@ -192,9 +192,11 @@ function diff(a: Counters, b: Counters): Omit<Counters, "inFlight"> {
   return { sent: a.sent - b.sent, done: a.done - b.done, failed: a.failed - b.failed };
 }
 
-/** What `runStages` reports to its caller as stages begin and end. */
+/** What `runStages` reports to its caller as stages begin and end; a returned promise is awaited. */
 export interface StageHooks {
-  stageEnded?(run: StageRun): void;
+  /** Just before the stage is handed to the Workers (server metrics take their baseline here). */
+  stageStarting?(stage: Stage): void | Promise<void>;
+  stageEnded?(run: StageRun): void | Promise<void>;
 }
 
 export interface RunStagesOptions extends StageHooks {
@@ -213,12 +215,13 @@ export async function runStages(
   for (const [i, stage] of stages.entries()) {
     if (options.signal?.aborted) break;
     log.info(describeStage(stage));
+    await options.stageStarting?.(stage);
     const run = await runner.runStage(stage, {
       signal: options.signal,
       hardSignal: options.hardSignal,
     });
     runs.push(run);
-    options.stageEnded?.(run);
+    await options.stageEnded?.(run);
     if (stage.kind !== "closed" && run.achievedRate !== null && run.info.status === "completed") {
       const lines = stageWarnings({
         stageId: stage.id,

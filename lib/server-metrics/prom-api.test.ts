@@ -38,20 +38,27 @@ describe("readQueryAnswer()", () => {
     expect(answer.kind === "value" && Number.isNaN(answer.value)).toBe(true);
   });
 
-  test.each([
-    [
-      "Prometheus's error answer",
+  test("Prometheus's own error answer is an error about that query, not about the server", () => {
+    const answer = readQueryAnswer(
       400,
       JSON.stringify({ status: "error", errorType: "bad_data", error: "parse error" }),
-    ],
+    );
+    expect(answer).toEqual({
+      kind: "error",
+      message: "Prometheus answered an error: parse error",
+      transport: false,
+    });
+  });
+
+  test.each([
     ["HTML from a proxy", 502, "<html>Bad Gateway</html>"],
     ["JSON of the wrong shape", 200, JSON.stringify({ status: "success", data: { result: "x" } })],
     ["a value that is not a number", 200, vector("lots")],
     ["a bare number", 200, "42"],
-  ])("turns %s into an error outcome, never a throw", (_, status, body) => {
+  ])("turns %s into a no-answer error, never a throw", (_, status, body) => {
     const answer = readQueryAnswer(status, body);
     expect(answer.kind).toBe("error");
-    expect(answer.kind === "error" && answer.transport).toBe(false);
+    expect(answer.kind === "error" && answer.transport).toBe(true);
   });
 });
 

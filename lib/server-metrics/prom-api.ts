@@ -8,7 +8,10 @@ export type QueryOutcome =
   | { readonly kind: "value"; readonly value: number }
   /** A successful answer with no series: the metric does not exist, or not in this window. */
   | { readonly kind: "empty" }
-  /** `transport`: the server did not answer at all (refused, reset, timed out). */
+  /**
+   * `transport`: no Prometheus answer at all (refused, reset, timed out, or not Prometheus's JSON);
+   * false for Prometheus's own error answer to one query (a bad query, an unknown function).
+   */
   | { readonly kind: "error"; readonly message: string; readonly transport: boolean };
 
 /** The first element's value of a `vector` (or a `scalar`) answer; the shape checked, not trusted. */
@@ -43,7 +46,7 @@ function garbage(status: number, body: string): QueryOutcome {
   return {
     kind: "error",
     message: `not a Prometheus query answer (HTTP ${status}): ${JSON.stringify(snippet)}`,
-    transport: false,
+    transport: true,
   };
 }
 

@@ -111,7 +111,7 @@ describe("createPrometheusSource()", () => {
   test("garbage answers are errors: the report keeps what did answer", async () => {
     const client = fakeClient((q) =>
       q.includes("generation_tokens")
-        ? { kind: "error", message: "not a Prometheus query answer", transport: false }
+        ? { kind: "error", message: "Prometheus answered an error: bad_data", transport: false }
         : { kind: "value", value: 1 },
     );
     const source = createPrometheusSource({

@@ -31,7 +31,10 @@ export function stageWindow(
   return { evalMs, durationS: (evalMs - stage.startMs) / 1000 };
 }
 
-/** After this many queries in a row get no answer at all, the rest are not tried (a dead server). */
+/**
+ * After this many queries in a row get no Prometheus answer at all (dead, hanging, or not Prometheus),
+ * the rest are not tried: the wait is bounded by a few timeouts, not one per query.
+ */
 const GIVE_UP_AFTER = 3;
 
 export interface PrometheusSourceOptions {

@@ -78,10 +78,10 @@ export async function handleGeneration(
           tokenMs: [],
           finishedMs: Number.NaN,
         };
-  const finishTruth = (outcome: TruthOutcome, seq: Sequence | null) => {
+  const finishTruth = (outcome: TruthOutcome, seq: Sequence | null, atMs?: number) => {
     if (truth === null || state.truth === null) return;
     truth.outcome = outcome;
-    truth.finishedMs = clock();
+    truth.finishedMs = atMs ?? clock();
     if (seq !== null) {
       truth.admittedMs = seq.admittedMs;
       truth.queueMs = seq.admittedMs - seq.receivedMs;
@@ -140,13 +140,21 @@ export async function handleGeneration(
   let pending = "";
   let pendingTokens = 0;
   let flushQueued = false;
+  // A streamed first token's TTFT is observed when its chunk is written, the time the truth log has.
+  let ttftPending = false;
   // The truth log stamps a streamed token just before its chunk is handed to the socket, so a client
   // on the same clock can never see it earlier than the truth says.
   const stamp = () => {
-    if (truth !== null && pendingTokens > 0) {
+    if (pendingTokens > 0 && (truth !== null || ttftPending)) {
       const at = clock();
-      if (truth.tokenMs.length === 0) truth.firstTokenMs = at;
-      for (let i = 0; i < pendingTokens; i++) truth.tokenMs.push(at);
+      if (ttftPending) {
+        ttftPending = false;
+        series.firstToken((at - receivedMs) / 1000, promptTokens);
+      }
+      if (truth !== null) {
+        if (truth.tokenMs.length === 0) truth.firstTokenMs = at;
+        for (let i = 0; i < pendingTokens; i++) truth.tokenMs.push(at);
+      }
     }
     pendingTokens = 0;
   };
@@ -167,7 +175,8 @@ export async function handleGeneration(
         if (index === 0) {
           strikeAt = fault.kind === "none" ? -1 : Math.min(fault.afterTokens, seq.outputTokens - 1);
           firstDueMs = due;
-          series.firstToken((now - receivedMs) / 1000, promptTokens);
+          if (renderer === null) series.firstToken((now - receivedMs) / 1000, promptTokens);
+          else ttftPending = true;
         }
         let out = pending + (renderer !== null && index === 0 ? renderer.opening : "");
         pending = "";
@@ -239,9 +248,10 @@ export async function handleGeneration(
           if (truth !== null) truth.headersMs = now;
         }
         state.counters.completed++;
+        const endMs = clock();
         series.finished(seq.finishReason, {
-          e2eS: (now - receivedMs) / 1000,
-          queueS: (seq.admittedMs - receivedMs) / 1000,
+          e2eS: (endMs - receivedMs) / 1000,
+          queueS: (seq.admittedMs - seq.receivedMs) / 1000,
           prefillS: (firstDueMs - seq.admittedMs) / 1000,
           decodeS: (due - firstDueMs) / 1000,
           promptTokens,
@@ -252,7 +262,7 @@ export async function handleGeneration(
           truth.completionTokens = seq.outputTokens;
           truth.finishReason = seq.finishReason;
         }
-        finishTruth("ok", seq);
+        finishTruth("ok", seq, endMs);
       },
     },
   );
