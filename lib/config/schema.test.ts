@@ -242,3 +242,33 @@ describe("unknown keys and other rules", () => {
     expect(lines).toHaveLength(4);
   });
 });
+
+describe("metrics rules", () => {
+  test("metrics.type scrape needs no section; its section's defaults are 1 s and no extra targets", () => {
+    expect(build({ load: oneStage, metrics: { type: "scrape" } }).config.metrics).toEqual({
+      type: "scrape",
+      prometheus: null,
+      scrape: null,
+    });
+    expect(build({ load: oneStage, metrics: { type: "scrape", scrape: {} } }).config.metrics?.scrape).toEqual(
+      {
+        url: null,
+        interval: 1,
+        targets: [],
+        filters: [],
+      },
+    );
+  });
+
+  test("prometheus needs its section, scrape its type, and targets are URLs", () => {
+    expect(problemsOf({ load: oneStage, metrics: { type: "prometheus" } })).toEqual([
+      'metrics.prometheus: expected a prometheus section (url or google_managed: true) with type "prometheus", got null',
+    ]);
+    expect(
+      problemsOf({ load: oneStage, metrics: { type: "default", scrape: { targets: ["nope"] } } }),
+    ).toEqual([
+      'metrics.scrape.targets[0]: expected a URL, got "nope"',
+      'metrics.scrape: expected no scrape section unless type is "scrape", got an object',
+    ]);
+  });
+});

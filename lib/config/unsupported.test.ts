@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { build, oneStage } from "./facts.testing.ts";
+import { join } from "node:path";
+import { build, fixedFacts, oneStage } from "./facts.testing.ts";
+import { loadConfig } from "./load.ts";
 import { assertSupported, findUnsupported, unsupportedOptions } from "./unsupported.ts";
 
 describe("assertSupported()", () => {
@@ -52,6 +54,16 @@ describe("assertSupported()", () => {
     const { config } = build({ load: { ...oneStage, request_retries: 1 } });
     const table = unsupportedOptions.filter((row) => row.path !== "load.request_retries");
     expect(() => assertSupported(config, table)).not.toThrow();
+  });
+
+  test("server-side metrics run: inference-perf's vLLM example (Prometheus) and the scrape source", async () => {
+    for (const name of ["vllm-config-random.yaml", "metrics-scrape.yaml"]) {
+      const { config } = await loadConfig({
+        path: join(import.meta.dir, "../../fixtures/configs/valid", name),
+        ...fixedFacts,
+      });
+      expect(findUnsupported(config)).toEqual([]);
+    }
   });
 
   test("every row is off for the default config", () => {

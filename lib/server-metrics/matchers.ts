@@ -35,7 +35,7 @@ export function matchesAll(
   matchers: readonly LabelMatcher[],
 ): boolean {
   for (const m of matchers) {
-    const actual = labels[m.name] ?? "";
+    const actual = Object.hasOwn(labels, m.name) ? (labels[m.name] as string) : "";
     switch (m.op) {
       case "=":
         if (actual !== m.value) return false;

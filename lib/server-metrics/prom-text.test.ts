@@ -41,6 +41,12 @@ describe("parseExposition()", () => {
     expect(parsed.samples.map((s) => s.value)).toEqual([1, 2]);
   });
 
+  test("keep() passes over other families before their labels are read", () => {
+    const parsed = parseExposition('a 1\nb{broken 2\nc{x="y"} 3\n', (name) => name !== "b");
+    expect(parsed.samples.map((x) => x.name)).toEqual(["a", "c"]);
+    expect(parsed).toMatchObject({ badLines: 0, skipped: 1 });
+  });
+
   test("a label called __proto__ is a label like any other", () => {
     const sample = parseSampleLine('p{__proto__="x",constructor="y"} 1');
     expect(Object.entries(sample?.labels ?? {})).toEqual([

@@ -14,6 +14,8 @@ export interface Exposition {
   readonly types: ReadonlyMap<string, string>;
   /** Lines that were neither comments, blank, nor a well-formed sample. */
   readonly badLines: number;
+  /** Sample lines passed over by `keep`. */
+  readonly skipped: number;
 }
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -36,10 +38,15 @@ export function parseSampleValue(text: string): number | null {
   }
 }
 
-export function parseExposition(text: string): Exposition {
+/**
+ * `keep`: which sample names to read; other lines are skipped after their name, unparsed and
+ * uncounted (an engine's /metrics is mostly families no report reads).
+ */
+export function parseExposition(text: string, keep?: (name: string) => boolean): Exposition {
   const samples: Sample[] = [];
   const types = new Map<string, string>();
   let badLines = 0;
+  let skipped = 0;
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf("\n", start);
@@ -52,11 +59,22 @@ export function parseExposition(text: string): Exposition {
       if (m !== null) types.set(m[1] as string, (m[2] as string).toLowerCase());
       continue;
     }
+    if (keep !== undefined && !keep(sampleName(line))) {
+      skipped++;
+      continue;
+    }
     const sample = parseSampleLine(line);
     if (sample === null) badLines++;
     else samples.push(sample);
   }
-  return { samples, types, badLines };
+  return { samples, types, badLines, skipped };
+}
+
+/** The metric name a sample line starts with (up to `{` or a blank). */
+function sampleName(line: string): string {
+  let i = 0;
+  while (i < line.length && line[i] !== "{" && line[i] !== " " && line[i] !== "\t") i++;
+  return line.slice(0, i);
 }
 
 /** One sample line: `name{label="value",…} value [timestamp] [# exemplar]`, or null when malformed. */
@@ -66,8 +84,7 @@ export function parseSampleLine(line: string): Sample | null {
   while (i < n && line[i] !== "{" && line[i] !== " " && line[i] !== "\t") i++;
   const name = line.slice(0, i);
   if (!METRIC_NAME.test(name)) return null;
-  // No prototype: a label may be called `__proto__` or `constructor`.
-  const labels: Record<string, string> = Object.create(null);
+  const labels: Record<string, string> = {};
   if (line[i] === "{") {
     i++;
     for (;;) {
@@ -79,32 +96,41 @@ export function parseSampleLine(line: string): Sample | null {
       const eq = line.indexOf("=", i);
       if (eq < 0) return null;
       const labelName = line.slice(i, eq).trim();
-      if (!LABEL_NAME.test(labelName) || labelName in labels) return null;
+      if (!LABEL_NAME.test(labelName) || Object.hasOwn(labels, labelName)) return null;
       i = eq + 1;
       while (line[i] === " " || line[i] === "\t") i++;
       if (line[i] !== '"') return null;
       i++;
+      // Copy runs between escapes in one slice each, not character by character.
       let value = "";
       let closed = false;
-      while (i < n) {
-        const ch = line[i] as string;
-        if (ch === "\\") {
-          const next = line[i + 1];
-          if (next === "n") value += "\n";
-          else if (next === "\\" || next === '"') value += next;
-          else return null;
-          i += 2;
-        } else if (ch === '"') {
+      for (;;) {
+        const quote = line.indexOf('"', i);
+        const slash = line.indexOf("\\", i);
+        if (quote < 0) break;
+        if (slash < 0 || quote < slash) {
+          value += line.slice(i, quote);
+          i = quote + 1;
           closed = true;
-          i++;
           break;
-        } else {
-          value += ch;
-          i++;
         }
+        value += line.slice(i, slash);
+        const next = line[slash + 1];
+        if (next === "n") value += "\n";
+        else if (next === "\\" || next === '"') value += next;
+        else return null;
+        i = slash + 2;
       }
       if (!closed) return null;
-      labels[labelName] = value;
+      // A label may be called `__proto__`: define it, so it is a label and not the prototype.
+      if (labelName === "__proto__")
+        Object.defineProperty(labels, labelName, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      else labels[labelName] = value;
       while (line[i] === " " || line[i] === "\t") i++;
       if (line[i] === ",") i++;
       else if (line[i] !== "}") return null;

@@ -7,7 +7,7 @@ import type { MetricSpec } from "./catalog.ts";
 import type { LabelMatcher } from "./matchers.ts";
 import { messageOf } from "./prom-api.ts";
 import { parseExposition } from "./prom-text.ts";
-import { frameBetween, type TargetSnapshot, takeSnapshot } from "./snapshot.ts";
+import { frameBetween, type TargetSnapshot, takeSnapshot, wantedNames } from "./snapshot.ts";
 import type { FinishOptions, ServerMetricsOutcome, ServerMetricsSource, StageValues } from "./source.ts";
 import { Window } from "./window.ts";
 
@@ -42,6 +42,7 @@ export function createScrapeSource(options: ScrapeSourceOptions): ServerMetricsS
     firstFailure: null,
     scrapes: 0,
   }));
+  const wanted = wantedNames(options.specs);
   const open = new Set<Window>();
   let run: Window | null = null;
   const stageWindows = new Map<number, Window>();
@@ -54,9 +55,9 @@ export function createScrapeSource(options: ScrapeSourceOptions): ServerMetricsS
     try {
       const response = await fetch(target.url, { signal: AbortSignal.timeout(timeoutMs) });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const exposition = parseExposition(await response.text());
+      const exposition = parseExposition(await response.text(), (name) => wanted.has(name));
       badLines += exposition.badLines;
-      if (exposition.samples.length === 0) throw new Error("no samples in the answer");
+      if (exposition.samples.length + exposition.skipped === 0) throw new Error("no samples in the answer");
       const atMs = now();
       const snapshot = takeSnapshot(exposition, options.specs, options.matchers);
       if (target.last !== null) {

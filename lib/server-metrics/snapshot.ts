@@ -39,11 +39,30 @@ export interface Frame {
 }
 
 function seriesKey(labels: Readonly<Record<string, string>>, skip?: string): string {
-  return Object.keys(labels)
-    .filter((k) => k !== skip)
-    .sort()
-    .map((k) => `${k}=${JSON.stringify(labels[k])}`)
-    .join(",");
+  const names = Object.keys(labels);
+  if (names.length > 1) names.sort();
+  let key = "";
+  for (const name of names) if (name !== skip) key += `${name}\u0001${labels[name]}\u0002`;
+  return key;
+}
+
+const wantedCache = new WeakMap<readonly MetricSpec[], Set<string>>();
+
+/** Every sample name the catalog can read, so other families are skipped before label matching. */
+export function wantedNames(specs: readonly MetricSpec[]): Set<string> {
+  let names = wantedCache.get(specs);
+  if (names !== undefined) return names;
+  names = new Set<string>();
+  for (const spec of specs) {
+    const bases = spec.kind === "counter" ? counterLegs(spec.name) : [spec.name];
+    for (const base of bases.flatMap(spellings)) {
+      if (spec.kind === "histogram")
+        for (const suffix of ["_bucket", "_sum", "_count"]) names.add(base + suffix);
+      else names.add(base);
+    }
+  }
+  wantedCache.set(specs, names);
+  return names;
 }
 
 /** Name candidates: as written, then with `:` as `_` (exporters that re-export vLLM's names). */
@@ -58,8 +77,9 @@ export function takeSnapshot(
   matchers: readonly LabelMatcher[],
 ): TargetSnapshot {
   const byName = new Map<string, Sample[]>();
+  const wanted = wantedNames(specs);
   for (const s of exposition.samples) {
-    if (!matchesAll(s.labels, matchers)) continue;
+    if (!wanted.has(s.name) || !matchesAll(s.labels, matchers)) continue;
     let list = byName.get(s.name);
     if (list === undefined) byName.set(s.name, (list = []));
     list.push(s);
