@@ -103,3 +103,33 @@ test("report names a records file that is not there and exits 2, without a stack
   expect(result.stderr).toContain('Cannot read records "no-such-records.jsonl": file not found');
   expect(result.stderr).not.toContain("    at ");
 });
+
+test("run --json with metrics.type scrape carries the server's numbers beside the client's", () => {
+  const out = join(import.meta.dirname, "..", ".tmp", `server-metrics-${process.pid}`);
+  const config = join(import.meta.dirname, "..", "fixtures", "configs", "quickstart.yaml");
+  try {
+    const result = spawnSync(
+      process.execPath,
+      [
+        main,
+        "run",
+        "-c",
+        config,
+        "--quiet",
+        "--json",
+        "--output-dir",
+        out,
+        ...["--set", "load.stages[0].duration=1", "--set", "load.stages[1].duration=1"],
+        ...["--set", "metrics.type=scrape", "--set", "report.prometheus.per_stage=true"],
+      ],
+      { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000 },
+    );
+    expect(result.status).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.server_metrics.summary.successes.count).toBe(json.summary.successes.count);
+    expect(json.server_metrics.stages.map((s: { id: number }) => s.id)).toEqual([0, 1]);
+    expect(json.files.some((f: string) => f.endsWith("stage_1_prometheus_metrics.json"))).toBe(true);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}, 70_000);
