@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import { build, oneStage } from "../config/facts.testing.ts";
-import { fileProblems, preflightProblems, preflightRun } from "./preflight.ts";
+import { fileProblems, preflightProblems, preflightRun, serverMetricsProblems } from "./preflight.ts";
 
 const root = mkdtempSync(join(tmpdir(), "inferload-preflight-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -57,6 +57,19 @@ describe("fileProblems()", () => {
     [{ tokenizer: { pretrained_model_name_or_path: "meta-llama/Llama-3.1-8B" } }],
   ])("accepts %j", (raw) => {
     expect(fileProblems(configWith(raw))).toEqual([]);
+  });
+});
+
+describe("serverMetricsProblems()", () => {
+  test("every scrape filter must be a label matcher, named by its index", () => {
+    const config = configWith({
+      metrics: { type: "scrape", scrape: { filters: ['namespace="a"', "namespace", 'pod=~"("'] } },
+    });
+    expect(serverMetricsProblems(config)).toEqual([
+      'metrics.scrape.filters[1]: expected a label matcher such as namespace="default", got "namespace"',
+      'metrics.scrape.filters[2]: expected a valid regular expression in "pod=~"(""',
+    ]);
+    expect(serverMetricsProblems(configWith({}))).toEqual([]);
   });
 });
 

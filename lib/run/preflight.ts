@@ -9,6 +9,7 @@ import { readClientCertificate } from "../config/client-cert.ts";
 import { checkConfig, refusal } from "../config/preflight.ts";
 import type { Config } from "../config/schema.ts";
 import { isHubModelId } from "../data/tokenizer/load.ts";
+import { parseMatcher } from "../server-metrics/matchers.ts";
 import { claimReportDir, reportDirProblems } from "./report-dir.ts";
 
 export interface PreflightOptions {
@@ -96,13 +97,22 @@ function reportRequest(config: Config, options: PreflightOptions) {
   };
 }
 
+/** metrics.scrape.filters are read as PromQL label matchers by inferload itself: each must be one. */
+export function serverMetricsProblems(config: Config): string[] {
+  const filters = config.metrics?.type === "scrape" ? (config.metrics.scrape?.filters ?? []) : [];
+  return filters.flatMap((text, i) => {
+    const parsed = parseMatcher(text);
+    return typeof parsed === "string" ? [`metrics.scrape.filters[${i}]: ${parsed}`] : [];
+  });
+}
+
 /** For `validate`: every problem `run` would stop at before sending, creating nothing. */
 export function preflightProblems(
   config: Config,
   options: PreflightOptions,
 ): { problems: string[]; notes: string[] } {
   const { problems, notes } = checkConfig(config);
-  problems.push(...fileProblems(config));
+  problems.push(...fileProblems(config), ...serverMetricsProblems(config));
   const request = reportRequest(config, options);
   if (request.dir.trim() !== "") problems.push(...reportDirProblems(request));
   return { problems, notes };
@@ -117,7 +127,7 @@ export function preflightRun(
   options: PreflightOptions & { name: string },
 ): { reportDir: string; notes: string[] } {
   const { problems, notes } = checkConfig(config);
-  problems.push(...fileProblems(config));
+  problems.push(...fileProblems(config), ...serverMetricsProblems(config));
   if (problems.length > 0) throw refusal(options.name, problems);
   const claimed = claimReportDir(reportRequest(config, options));
   if ("problem" in claimed) throw refusal(options.name, [claimed.problem]);

@@ -58,9 +58,14 @@ withPrometheus("metrics.type prometheus against a real Prometheus scraping the s
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Within 10% of the client's count, or one scrape interval's worth at the rate (1 s × rate). */
+  /**
+   * Within 10% of the client's count, or one scrape interval's worth at the rate (1 s × rate), plus one
+   * request for uneven sends. Prometheus's increase() extrapolates from the last sample to the end of
+   * the range at the window's mean rate: after the stage's last request that adds up to one interval's
+   * worth (less the fraction of it already sampled), so a short stage can be over by nearly that much.
+   */
   const near = (server: number, client: number, rate: number) =>
-    expect(Math.abs(server - client)).toBeLessThanOrEqual(Math.max(0.1 * client, rate * 1));
+    expect(Math.abs(server - client)).toBeLessThanOrEqual(Math.max(0.1 * client, rate * 1) + 1);
 
   test("each stage's server request count matches the client's, so stages are separated", () => {
     for (const [i, rate] of rates.entries()) {
@@ -78,11 +83,14 @@ withPrometheus("metrics.type prometheus against a real Prometheus scraping the s
     expect(result.serverMetrics?.summary).not.toBeNull();
   });
 
-  test("the server's mean TTFT is close to the client's", () => {
+  test("the server's mean TTFT lies between the simulated prefill and the client's TTFT", () => {
     const server = read("summary_prometheus_metrics.json").successes.time_to_first_token.mean as number;
     const client = read("summary_lifecycle_metrics.json").successes.latency.time_to_first_token
       .mean as number;
-    expect(Math.abs(server - client)).toBeLessThan(0.01 + 0.25 * client);
+    // Prefill: 15 ms + 0.05 ms × 40 prompt tokens. The server's span lies inside the client's (it starts
+    // when the request is read); on a quiet machine they differ by about a millisecond.
+    expect(server).toBeGreaterThanOrEqual(0.017);
+    expect(server).toBeLessThanOrEqual(client + 0.002);
   });
 
   test("metrics the simulator does not expose are null, not 0.0", () => {

@@ -48,7 +48,7 @@ function config(sim: RunningSim, dir: string, extra: Record<string, unknown>) {
 }
 
 describe("metrics.type scrape", () => {
-  test("counts exactly what the client saw, per stage and for the run; TTFT agrees", async () => {
+  test("counts exactly what the client saw, per stage and for the run; TTFT within the client's", async () => {
     const sim = await startSimOnFreePort({ prefillMs: 15, itlMs: 4 });
     stopping.push(() => sim.stop());
     const dir = newDir();
@@ -59,9 +59,12 @@ describe("metrics.type scrape", () => {
       // Boundaries are scraped at the stage's edges, so the counts are exact, not just close.
       expect(server.count).toBe(client.count);
       expect(server.prompt_len.mean).toBeGreaterThan(0);
-      expect(
-        Math.abs(server.time_to_first_token.mean - client.latency.time_to_first_token.mean),
-      ).toBeLessThan(0.01 + 0.25 * client.latency.time_to_first_token.mean);
+      // The server's TTFT lies inside the client's (it starts when the request is read, ends when the
+      // first token is written) and cannot beat the simulated prefill (15 ms + 0.05 ms × 30 tokens).
+      expect(server.time_to_first_token.mean).toBeGreaterThanOrEqual(0.0165);
+      expect(server.time_to_first_token.mean).toBeLessThanOrEqual(
+        client.latency.time_to_first_token.mean + 0.002,
+      );
     }
     expect(read(dir, "stage_0_prometheus_metrics.json").successes.count).toBe(20);
   }, 60_000);

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import type { StageInfo } from "../load/stage.ts";
 import { catalogFor } from "./catalog.ts";
 import type { PromClient, QueryOutcome } from "./prom-api.ts";
-import { createPrometheusSource, stageWindow } from "./prometheus-source.ts";
+import { createPrometheusSource, runWindow, stageWindow } from "./prometheus-source.ts";
 
 const stage = (id: number, startMs: number, endMs: number): StageInfo => ({
   id,
@@ -17,11 +17,15 @@ const stage = (id: number, startMs: number, endMs: number): StageInfo => ({
   status: "completed",
 });
 
-describe("stageWindow()", () => {
-  test("evaluates at the end plus interval plus 2 s, back to the start", () => {
+describe("stageWindow() and runWindow()", () => {
+  test("a stage: to its end plus interval plus 2 s, in whole seconds from its start", () => {
     expect(stageWindow({ startMs: 10_000, endMs: 20_000 }, null, 15)).toEqual({
       evalMs: 37_000,
       durationS: 27,
+    });
+    expect(stageWindow({ startMs: 10_000, endMs: 20_400 }, null, 1)).toEqual({
+      evalMs: 23_000,
+      durationS: 13,
     });
   });
   test("never reaches into the next stage", () => {
@@ -29,6 +33,14 @@ describe("stageWindow()", () => {
       evalMs: 25_000,
       durationS: 15,
     });
+    // 15.6 s would round to 16 and end 0.4 s into the next stage: 15 instead.
+    expect(stageWindow({ startMs: 10_000, endMs: 24_600 }, 25_600, 1)).toEqual({
+      evalMs: 25_000,
+      durationS: 15,
+    });
+  });
+  test("the run: whole seconds from the first stage's start, never later than now", () => {
+    expect(runWindow(10_000, 100_700)).toEqual({ evalMs: 100_000, durationS: 90 });
   });
 });
 

@@ -1,12 +1,12 @@
 // Server metrics from a Prometheus server (or Google Managed Prometheus), as inference-perf reads
 // them: after the run it waits one scrape interval plus 2 s (so the last requests are scraped), then
-// evaluates the catalog's PromQL per stage and for the run. Windows: a stage is evaluated at its end
-// plus that padding, over the range back to its start, but never past the next stage's start (which
-// inference-perf lets overlap, mixing two stages); the run from the first stage's start to now.
+// evaluates the catalog's PromQL per stage and for the run. Windows: a stage from its start to its end
+// plus that padding, but never past the next stage's start (inference-perf lets them overlap, mixing
+// two stages); the run from the first stage's start to now; both aligned to whole seconds from the start.
 import type { StageInfo } from "../load/stage.ts";
 import type { MetricSpec } from "./catalog.ts";
 import type { PromClient, QueryOutcome } from "./prom-api.ts";
-import { metricQueries, underscoredQuery } from "./promql.ts";
+import { metricQueries, rangeSeconds, underscoredQuery } from "./promql.ts";
 import { resultFromValues, roundValue, type ServerMetricValues, type Value } from "./results.ts";
 import type { FinishOptions, ServerMetricsOutcome, ServerMetricsSource, StageValues } from "./source.ts";
 
@@ -20,15 +20,28 @@ export interface QueryWindow {
   readonly durationS: number;
 }
 
-/** A stage's window: end + interval + buffer, clipped at the next stage's start, back to its start. */
+/**
+ * A stage's window: from its start to its end + interval + buffer (never past the next stage's
+ * start), as whole seconds from the start. The query's range is whole seconds (`[Ns]`), so the
+ * evaluation time is put at start + N s: the range then begins exactly at the stage's start instead of
+ * up to half a second before it, where Prometheus's `increase()` would extrapolate over idle time.
+ */
 export function stageWindow(
   stage: Pick<StageInfo, "startMs" | "endMs">,
   nextStartMs: number | null,
   scrapeIntervalS: number,
 ): QueryWindow {
-  let evalMs = stage.endMs + (scrapeIntervalS + SCRAPE_BUFFER_S) * 1000;
-  if (nextStartMs !== null) evalMs = Math.max(stage.endMs, Math.min(evalMs, nextStartMs));
-  return { evalMs, durationS: (evalMs - stage.startMs) / 1000 };
+  let endMs = stage.endMs + (scrapeIntervalS + SCRAPE_BUFFER_S) * 1000;
+  if (nextStartMs !== null) endMs = Math.max(stage.endMs, Math.min(endMs, nextStartMs));
+  let seconds = rangeSeconds((endMs - stage.startMs) / 1000);
+  if (nextStartMs !== null && seconds > 1 && stage.startMs + seconds * 1000 > nextStartMs) seconds--;
+  return { evalMs: stage.startMs + seconds * 1000, durationS: seconds };
+}
+
+/** The run's window: whole seconds from the first stage's start, evaluated no later than `nowMs`. */
+export function runWindow(firstStartMs: number, nowMs: number): QueryWindow {
+  const seconds = Math.max(1, Math.floor((nowMs - firstStartMs) / 1000));
+  return { evalMs: firstStartMs + seconds * 1000, durationS: seconds };
 }
 
 /**
@@ -133,8 +146,7 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Server
       }
       let summary: ServerMetricValues | null = null;
       if (opts.summary) {
-        const at = now();
-        summary = await evaluate({ evalMs: at, durationS: (at - first.startMs) / 1000 });
+        summary = await evaluate(runWindow(first.startMs, now()));
         if (summary === null) warnings.push("Run summary: no query answered");
       }
       if (errors.length > 0) {
