@@ -59,7 +59,7 @@ describe("assertSupported()", () => {
   test("server-side metrics run: inference-perf's vLLM example (Prometheus) and the scrape source", async () => {
     for (const name of ["vllm-config-random.yaml", "metrics-scrape.yaml"]) {
       const { config } = await loadConfig({
-        path: join(import.meta.dir, "../../fixtures/configs/valid", name),
+        path: join(import.meta.dirname, "../../fixtures/configs/valid", name),
         ...fixedFacts,
       });
       expect(findUnsupported(config)).toEqual([]);

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const root = join(import.meta.dir, "../..");
+const root = join(import.meta.dirname, "../..");
 const binary = join(root, ".cache/prometheus/usr/bin/prometheus");
 
 /** The binary's path, fetching it once if needed; or why it cannot be had. */

@@ -68,7 +68,7 @@ describe("metricQueries()", () => {
     const { type, specs } = catalogFor(server);
     const f = metricFilters(type, "meta-llama/Llama-3.1-8B-Instruct", []);
     const lines = specs.flatMap((spec) => metricQueries(spec, 60, f).map((q) => `${spec.field}\t${q}`));
-    const path = join(import.meta.dir, "../../fixtures/server-metrics", `${server}_queries.txt`);
+    const path = join(import.meta.dirname, "../../fixtures/server-metrics", `${server}_queries.txt`);
     if (process.env.UPDATE_GOLDENS === "1") writeFileSync(path, `${lines.join("\n")}\n`);
     expect(lines).toEqual(readFileSync(path, "utf8").trimEnd().split("\n"));
   });
