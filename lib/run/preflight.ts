@@ -9,6 +9,7 @@ import { readClientCertificate } from "../config/client-cert.ts";
 import { checkConfig, refusal } from "../config/preflight.ts";
 import type { Config } from "../config/schema.ts";
 import { isHubModelId } from "../data/tokenizer/load.ts";
+import { requestSlos } from "../metrics/request-slos.ts";
 import { claimReportDir, reportDirProblems } from "./report-dir.ts";
 
 export interface PreflightOptions {
@@ -96,12 +97,18 @@ function reportRequest(config: Config, options: PreflightOptions) {
   };
 }
 
+/** SLO header values that are not numbers: inference-perf warns and ignores them, and so do we. */
+function sloNotes(config: Config): string[] {
+  return requestSlos(config.api).problems.map((line) => `${line}: no per-request SLO is recorded`);
+}
+
 /** For `validate`: every problem `run` would stop at before sending, creating nothing. */
 export function preflightProblems(
   config: Config,
   options: PreflightOptions,
 ): { problems: string[]; notes: string[] } {
   const { problems, notes } = checkConfig(config);
+  notes.push(...sloNotes(config));
   problems.push(...fileProblems(config));
   const request = reportRequest(config, options);
   if (request.dir.trim() !== "") problems.push(...reportDirProblems(request));
@@ -117,6 +124,7 @@ export function preflightRun(
   options: PreflightOptions & { name: string },
 ): { reportDir: string; notes: string[] } {
   const { problems, notes } = checkConfig(config);
+  notes.push(...sloNotes(config));
   problems.push(...fileProblems(config));
   if (problems.length > 0) throw refusal(options.name, problems);
   const claimed = claimReportDir(reportRequest(config, options));
