@@ -108,6 +108,11 @@ async function runFrom(path: string, args: ParsedArgs<typeof runArgs>, rawArgs: 
       waitForServerMs: waitS * 1000,
     });
     const code = finishReports(result, { ...args, reportDir: result.reportDir, thresholds });
+    if (result.breaker !== null) {
+      // The reason is already on the console (and in the reports): the run did not complete.
+      log.warn(`Reports written to ${result.reportDir ?? "(storage off)"}`);
+      return ExitCode.failed;
+    }
     if (result.report.interrupted) {
       log.warn(`Interrupted: partial reports written to ${result.reportDir ?? "(storage off)"}`);
     }

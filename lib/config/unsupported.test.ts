@@ -40,7 +40,6 @@ describe("assertSupported()", () => {
     ],
     ["load.type", { load: { type: "trace_session_replay", stages: [{ concurrent_sessions: 1 }] } }],
     ["load.request_retries", { load: { ...oneStage, request_retries: 2 } }],
-    ["circuit_breakers", { circuit_breakers: [{ name: "t", metrics: { matches: ["x"] }, triggers: [] }] }],
     ["storage.simple_storage_service", { storage: { simple_storage_service: { bucket_name: "b" } } }],
   ])("%s is named when used", (path, raw) => {
     const lines = findUnsupported(build({ load: oneStage, ...raw }).config);

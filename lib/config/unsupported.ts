@@ -36,8 +36,6 @@ export const unsupportedOptions: readonly UnsupportedOption[] = [
     isUsed: (c) => c.load.type === "trace_session_replay",
     detail: () => '"trace_session_replay" is not supported yet',
   },
-  { path: "load.circuit_breakers", isUsed: (c) => c.load.circuit_breakers.length > 0 },
-  { path: "circuit_breakers", isUsed: (c) => c.circuit_breakers !== null && c.circuit_breakers.length > 0 },
   { path: "load.request_retries", isUsed: (c) => c.load.request_retries > 0 },
   {
     path: "metrics.type",

@@ -152,5 +152,6 @@ function stageKeys(info: StageInfo): Record<string, unknown> {
     concurrency: info.concurrency,
     num_requests: info.numRequests,
     elapsed_s: Number.isFinite(elapsed) ? pyFloat(elapsed / 1000) : null,
+    ...(info.reason === undefined ? {} : { reason: info.reason }),
   };
 }

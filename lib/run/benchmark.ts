@@ -14,6 +14,8 @@ import { createRecordWriter } from "../report/records.ts";
 import { perRequestRecordsPath, reportDir, writeReports, writeStageReport } from "../report/write.ts";
 import { planSweep } from "../sweep/plan.ts";
 import type { SweepReport } from "../sweep/summary.ts";
+import { describeTrip, tripKeys, watchBreakers } from "./breaker-watch.ts";
+import type { BreakerTrip } from "./circuit-breaker.ts";
 import { sequenceFingerprint } from "./fingerprint.ts";
 import { startProgress } from "./progress.ts";
 import { openRunner, runStages } from "./runner.ts";
@@ -40,6 +42,8 @@ export interface BenchmarkResult {
   reportDir: string | null;
   sequenceFingerprint: string;
   extra: Record<string, unknown>;
+  /** The circuit breaker (of load.circuit_breakers) that stopped the run, or null. */
+  breaker: BreakerTrip | null;
 }
 
 export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkResult> {
@@ -70,15 +74,17 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     const recordsPath = perRequestRecordsPath(config, dir);
     // The per-request file is a tee beside the collector: reported stages only, streamed as they arrive.
     const records = recordsPath === undefined ? null : createRecordWriter(recordsPath);
+    const breakers = watchBreakers(config);
     const opening = openRunner({
       config,
       model: modelName,
       collector,
       tee:
-        records === null
+        records === null && breakers === null
           ? undefined
           : (r) => {
-              if (isReported(r.stageId)) records.write(r);
+              if (records !== null && isReported(r.stageId)) records.write(r);
+              breakers?.feed(r);
             },
       traceLengths: dataTrace,
     });
@@ -92,6 +98,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     const progress = startProgress({ sample: runner.progress, quiet: options.quiet || options.json });
     let result: Awaited<ReturnType<typeof runStages>>;
     let sweep: SweepReport | null = null;
+    let planned = stages.length;
     try {
       // load.sweep (lib/sweep): the saturation probe runs first, on the same Workers, and its ladder
       // replaces the stages.
@@ -99,9 +106,11 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
         ? await planSweep(runner, config, { signal: options.signal, hardSignal: options.hardSignal })
         : null;
       sweep = swept?.sweep ?? null;
+      if (swept) planned = swept.stages.length;
       result = await runStages(runner, config, swept ? swept.stages : stages, {
         signal: options.signal,
         hardSignal: options.hardSignal,
+        failSignal: breakers?.signal,
         stageEnded: (run) => {
           records?.writeStage(run.info);
           records?.flush();
@@ -119,6 +128,13 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       runner.close();
       records?.flush();
     }
+    const trip = breakers?.trip() ?? null;
+    if (trip !== null) {
+      const skipped = planned - result.runs.length;
+      log.error(
+        `Stage ${trip.stageId} failed: ${describeTrip(trip)}${skipped > 0 ? `; ${skipped} later stage(s) not run` : ""}`,
+      );
+    }
     const fingerprint = sequenceFingerprint(result.runs.map((r) => r.sequence));
     log.info(`Request sequence fingerprint: ${fingerprint}`);
     const extra = {
@@ -126,6 +142,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       base_seed: baseSeed,
       config_fingerprint: options.configFingerprint,
       ...(sweep === null ? {} : { sweep }),
+      ...(trip === null ? {} : { circuit_breaker: tripKeys(trip, breakers?.openedAtMs() ?? Number.NaN) }),
     };
     const report = collector.finish({ interrupted: result.interrupted });
     // The closing line makes the file enough to rebuild these very reports (`inferload report`).
@@ -137,7 +154,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       extra,
       perRequestRecords: recordsPath,
     });
-    return { report, files, reportDir: dir, sequenceFingerprint: fingerprint, extra };
+    return { report, files, reportDir: dir, sequenceFingerprint: fingerprint, extra, breaker: trip };
   } finally {
     await target.stop();
   }

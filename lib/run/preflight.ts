@@ -10,6 +10,7 @@ import { checkConfig, refusal } from "../config/preflight.ts";
 import type { Config } from "../config/schema.ts";
 import { isHubModelId } from "../data/tokenizer/load.ts";
 import { requestSlos } from "../metrics/request-slos.ts";
+import { expressionProblem } from "./circuit-breaker.ts";
 import { claimReportDir, reportDirProblems } from "./report-dir.ts";
 
 export interface PreflightOptions {
@@ -97,6 +98,23 @@ function reportRequest(config: Config, options: PreflightOptions) {
   };
 }
 
+/** Every circuit-breaker expression compiles (JMESPath), so a typo stops the run before any load. */
+function breakerProblems(config: Config): string[] {
+  const problems: string[] = [];
+  (config.circuit_breakers ?? []).forEach((breaker, i) => {
+    for (const list of ["matches", "rules"] as const) {
+      breaker.metrics[list].forEach((expression, j) => {
+        const problem = expressionProblem(expression);
+        if (problem !== null)
+          problems.push(
+            `circuit_breakers[${i}].metrics.${list}[${j}]: expected a JMESPath expression, got ${JSON.stringify(expression)} (${problem})`,
+          );
+      });
+    }
+  });
+  return problems;
+}
+
 /** SLO header values that are not numbers: inference-perf warns and ignores them, and so do we. */
 function sloNotes(config: Config): string[] {
   return requestSlos(config.api).problems.map((line) => `${line}: no per-request SLO is recorded`);
@@ -109,7 +127,7 @@ export function preflightProblems(
 ): { problems: string[]; notes: string[] } {
   const { problems, notes } = checkConfig(config);
   notes.push(...sloNotes(config));
-  problems.push(...fileProblems(config));
+  problems.push(...breakerProblems(config), ...fileProblems(config));
   const request = reportRequest(config, options);
   if (request.dir.trim() !== "") problems.push(...reportDirProblems(request));
   return { problems, notes };
@@ -125,7 +143,7 @@ export function preflightRun(
 ): { reportDir: string; notes: string[] } {
   const { problems, notes } = checkConfig(config);
   notes.push(...sloNotes(config));
-  problems.push(...fileProblems(config));
+  problems.push(...breakerProblems(config), ...fileProblems(config));
   if (problems.length > 0) throw refusal(options.name, problems);
   const claimed = claimReportDir(reportRequest(config, options));
   if ("problem" in claimed) throw refusal(options.name, [claimed.problem]);
