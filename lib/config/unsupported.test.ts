@@ -40,7 +40,7 @@ describe("assertSupported()", () => {
     ],
     ["load.type", { load: { type: "trace_session_replay", stages: [{ concurrent_sessions: 1 }] } }],
     ["load.request_retries", { load: { ...oneStage, request_retries: 2 } }],
-    ["storage.simple_storage_service", { storage: { simple_storage_service: { bucket_name: "b" } } }],
+    ["storage.google_cloud_storage", { storage: { google_cloud_storage: { bucket_name: "b" } } }],
   ])("%s is named when used", (path, raw) => {
     const lines = findUnsupported(build({ load: oneStage, ...raw }).config);
     expect(lines.some((line) => line.startsWith(`${path}:`))).toBe(true);

@@ -45,7 +45,6 @@ export const unsupportedOptions: readonly UnsupportedOption[] = [
   },
   { path: "report.prometheus.per_stage", isUsed: (c) => c.report.prometheus.per_stage === true },
   { path: "storage.google_cloud_storage", isUsed: (c) => c.storage.google_cloud_storage !== null },
-  { path: "storage.simple_storage_service", isUsed: (c) => c.storage.simple_storage_service !== null },
 ];
 
 /** One line per option this config uses that is not implemented, e.g. `load.request_retries: not supported yet`. */
