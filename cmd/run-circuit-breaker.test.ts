@@ -112,7 +112,7 @@ describe("circuit breakers", () => {
           "--output-dir",
           out,
         ]),
-      ).toBe(0);
+      ).toBe(1); // exit 1: no request succeeded, not the breaker
       const summary = read(out, "summary_lifecycle_metrics.json");
       expect(summary.load_summary.count).toBe(20);
       expect(summary.circuit_breaker).toBeUndefined();
