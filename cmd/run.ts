@@ -88,6 +88,11 @@ async function runFrom(path: string, args: ParsedArgs<typeof runArgs>, rawArgs: 
     autoReportPath: loaded.autoReportPath,
   });
   for (const note of notes) log.warn(note);
+  // Cloud storage: credentials and bucket checked now, before any load (exit 2 when they fail).
+  const uploads =
+    loaded.config.storage.simple_storage_service === null
+      ? null
+      : await (await import("../lib/run/upload.ts")).prepareUploads(loaded.config, process.env);
 
   if (args.printConfig)
     process.stderr.write(`Resolved config:\n${printConfig(loaded.config, loaded.secrets)}\n`);
@@ -114,6 +119,17 @@ async function runFrom(path: string, args: ParsedArgs<typeof runArgs>, rawArgs: 
       serverMetricsOptional: args.serverMetricsOptional === true,
     });
     const code = finishReports(result, { ...args, reportDir: result.reportDir, thresholds });
+    const failedUploads = uploads === null ? [] : await uploads.upload(result.files);
+    if (failedUploads.length > 0) {
+      for (const line of failedUploads) log.error(`Upload failed: ${line}`);
+      log.error(`The reports are kept in ${result.reportDir ?? "(storage off)"}`);
+      return ExitCode.failed;
+    }
+    if (result.breaker !== null) {
+      // The reason is already on the console (and in the reports): the run did not complete.
+      log.warn(`Reports written to ${result.reportDir ?? "(storage off)"}`);
+      return ExitCode.failed;
+    }
     if (result.report.interrupted) {
       log.warn(`Interrupted: partial reports written to ${result.reportDir ?? "(storage off)"}`);
     }

@@ -1,5 +1,5 @@
 // Builds the HTTP request for one generated item: route, JSON body and headers for the OpenAI
-// completions and chat-completions APIs. Pure: no clock, no I/O, no environment reads (the config
+// completions and chat-completions APIs and Anthropic's Messages API. Pure: no clock, no I/O, no environment reads (the config
 // loader has already interpolated `${ENV}` values such as the API key).
 import type { GeneratedRequest } from "../data/types.ts";
 
@@ -12,6 +12,7 @@ export interface RequestConfig {
     type: string;
     streaming: boolean;
     headers?: Readonly<Record<string, string>> | null | undefined;
+    response_format?: ResponseFormatConfig | null | undefined;
   };
   /** Null when no server is configured (`run` then targets the built-in simulator). */
   server?:
@@ -35,12 +36,38 @@ export interface BuiltRequest {
   bodyBytes: number;
 }
 
-export type ApiType = "completion" | "chat";
+export type ApiType = "completion" | "chat" | "anthropic_messages";
+
+/** api.response_format as the config holds it. */
+export interface ResponseFormatConfig {
+  type: "json_schema" | "json_object";
+  name: string;
+  json_schema: Readonly<Record<string, unknown>> | null;
+}
+
+/** The `anthropic-version` header inference-perf sends with the Messages API. */
+export const anthropicVersion = "2023-06-01";
+
+const routes: Readonly<Record<ApiType, string>> = {
+  completion: "/v1/completions",
+  chat: "/v1/chat/completions",
+  anthropic_messages: "/v1/messages",
+};
 
 /** The API type this module speaks; anything else is rejected by config validation first. */
 export function apiTypeOf(config: RequestConfig): ApiType {
-  if (config.api.type === "completion" || config.api.type === "chat") return config.api.type;
-  throw new RangeError(`Unsupported api.type "${config.api.type}"`);
+  const type = config.api.type;
+  if (type === "completion" || type === "chat" || type === "anthropic_messages") return type;
+  throw new RangeError(`Unsupported api.type "${type}"`);
+}
+
+/**
+ * The `response_format` request field (OpenAI and vLLM): `{"type":"json_object"}`, or
+ * `{"type":"json_schema","json_schema":{"name","schema"}}` as inference-perf's `to_api_format` builds it.
+ */
+export function responseFormatField(format: ResponseFormatConfig): Record<string, unknown> {
+  if (format.type === "json_object") return { type: "json_object" };
+  return { type: "json_schema", json_schema: { name: format.name, schema: format.json_schema } };
 }
 
 /** The `model` for one request: the LoRA adapter picked for it, else server.model_name. */
@@ -51,33 +78,80 @@ export function requestModel(config: RequestConfig, adapter: string | null): str
 export function buildRequest(config: RequestConfig, item: GeneratedRequest, model: string): BuiltRequest {
   const apiType = apiTypeOf(config);
   const streaming = config.api.streaming;
-  // Key order follows inference-perf's bodies so a diff of two tools' request logs reads easily.
-  const payload: Record<string, unknown> = { model };
-  if (apiType === "chat") payload.messages = item.messages;
-  else payload.prompt = item.prompt;
-  payload.max_tokens = item.maxTokens !== undefined && item.maxTokens > 0 ? item.maxTokens : defaultMaxTokens;
-  // Sent only when on: `ignore_eos` is a vLLM/SGLang extension and a strict OpenAI server may reject
-  // the unknown field, while inference-perf always sends it (true or false).
-  if (config.server?.ignore_eos === true) payload.ignore_eos = true;
-  payload.stream = streaming;
-  if (streaming) payload.stream_options = { include_usage: true };
+  const maxTokens = item.maxTokens !== undefined && item.maxTokens > 0 ? item.maxTokens : defaultMaxTokens;
+  const payload =
+    apiType === "anthropic_messages"
+      ? anthropicPayload(item, model, maxTokens, streaming)
+      : openAiPayload(config, apiType, item, model, maxTokens);
   const body = JSON.stringify(payload);
   return {
-    path: apiType === "chat" ? "/v1/chat/completions" : "/v1/completions",
+    path: routes[apiType],
     body,
     headers: buildHeaders(config, streaming),
     bodyBytes: utf8Length(body),
   };
 }
 
-/** Content type, auth, then api.headers, each later one replacing an earlier one case-insensitively. */
+function openAiPayload(
+  config: RequestConfig,
+  apiType: "completion" | "chat",
+  item: GeneratedRequest,
+  model: string,
+  maxTokens: number,
+): Record<string, unknown> {
+  const streaming = config.api.streaming;
+  // Key order follows inference-perf's bodies so a diff of two tools' request logs reads easily.
+  const payload: Record<string, unknown> = { model };
+  if (apiType === "chat") payload.messages = item.messages;
+  else payload.prompt = item.prompt;
+  payload.max_tokens = maxTokens;
+  // Sent only when on: `ignore_eos` is a vLLM/SGLang extension and a strict OpenAI server may reject
+  // the unknown field, while inference-perf always sends it (true or false).
+  if (config.server?.ignore_eos === true) payload.ignore_eos = true;
+  payload.stream = streaming;
+  if (streaming) payload.stream_options = { include_usage: true };
+  const format = config.api.response_format;
+  if (format !== null && format !== undefined) payload.response_format = responseFormatField(format);
+  return payload;
+}
+
+/**
+ * Anthropic's Messages body as inference-perf builds it: system messages leave `messages` and join, a
+ * blank line apart, into `system`; there is no ignore_eos, stream_options or response_format.
+ */
+function anthropicPayload(
+  item: GeneratedRequest,
+  model: string,
+  maxTokens: number,
+  streaming: boolean,
+): Record<string, unknown> {
+  const system: string[] = [];
+  const messages: { role: "user" | "assistant"; content: string }[] = [];
+  for (const message of item.messages) {
+    if (message.role === "system") system.push(message.content);
+    else messages.push({ role: message.role, content: message.content });
+  }
+  const payload: Record<string, unknown> = { model, messages, max_tokens: maxTokens, stream: streaming };
+  const joined = system.join("\n\n");
+  if (joined !== "") payload.system = joined;
+  return payload;
+}
+
+/**
+ * Content type, auth, then api.headers, each later one replacing an earlier one case-insensitively.
+ * Auth is `Authorization: Bearer KEY`, or for the Messages API `x-api-key: KEY` with
+ * `anthropic-version` (sent with or without a key: Anthropic's own servers require it).
+ */
 export function buildHeaders(config: RequestConfig, streaming: boolean): Record<string, string> {
   const headers: Record<string, string> = {
     "content-type": "application/json",
     accept: streaming ? "text/event-stream" : "application/json",
   };
   const key = config.server?.api_key;
-  if (key) headers.authorization = `Bearer ${key}`;
+  if (config.api.type === "anthropic_messages") {
+    if (key) headers["x-api-key"] = key;
+    headers["anthropic-version"] = anthropicVersion;
+  } else if (key) headers.authorization = `Bearer ${key}`;
   for (const [name, value] of Object.entries(config.api.headers ?? {})) {
     for (const existing of Object.keys(headers)) {
       if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];

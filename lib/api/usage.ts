@@ -38,10 +38,10 @@ function count(value: unknown): number {
 
 /**
  * The client's prompt token count, as inference-perf counts it when the server reports none:
- * completion → the prompt; chat → the sum over message contents (no chat-template overhead).
+ * completion → the prompt; chat and Messages → the sum over message contents (no chat-template overhead).
  */
 export function clientPromptTokens(item: GeneratedRequest, apiType: string, tokenizer: Tokenizer): number {
-  if (apiType !== "chat") return tokenizer.count(item.prompt);
+  if (apiType === "completion") return tokenizer.count(item.prompt);
   let total = 0;
   for (const message of item.messages) total += tokenizer.count(message.content);
   return total;

@@ -14,7 +14,6 @@ describe("assertSupported()", () => {
   test("lists every unsupported option at once, by path", () => {
     const { config } = build({
       data: { type: "cnn_dailymail" },
-      api: { type: "anthropic_messages" },
       load: { ...oneStage, request_retries: 2 },
     });
     let error: unknown;
@@ -24,11 +23,10 @@ describe("assertSupported()", () => {
       error = e;
     }
     expect((error as Error).message).toBe(
-      "Cannot run this config: it uses 3 options that are not supported yet",
+      "Cannot run this config: it uses 2 options that are not supported yet",
     );
     expect((error as { details: string[] }).details).toEqual([
       'data.type: "cnn_dailymail" is not supported yet (supported: mock, random, synthetic, shared_prefix, shareGPT)',
-      'api.type: "anthropic_messages" is not supported yet (supported: completion, chat)',
       "load.request_retries: not supported yet",
     ]);
   });
@@ -40,11 +38,9 @@ describe("assertSupported()", () => {
       "data.shared_prefix.enable_multi_turn_chat",
       { data: { type: "shared_prefix", shared_prefix: { enable_multi_turn_chat: true } } },
     ],
-    ["api.response_format", { api: { response_format: { type: "json_object" } } }],
     ["load.type", { load: { type: "trace_session_replay", stages: [{ concurrent_sessions: 1 }] } }],
     ["load.request_retries", { load: { ...oneStage, request_retries: 2 } }],
-    ["circuit_breakers", { circuit_breakers: [{ name: "t", metrics: { matches: ["x"] }, triggers: [] }] }],
-    ["storage.simple_storage_service", { storage: { simple_storage_service: { bucket_name: "b" } } }],
+    ["storage.google_cloud_storage", { storage: { google_cloud_storage: { bucket_name: "b" } } }],
   ])("%s is named when used", (path, raw) => {
     const lines = findUnsupported(build({ load: oneStage, ...raw }).config);
     expect(lines.some((line) => line.startsWith(`${path}:`))).toBe(true);

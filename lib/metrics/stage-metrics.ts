@@ -68,6 +68,9 @@ export interface MetricsSnapshot {
   /** Successes whose counts came from the client tokenizer rather than the server's usage. */
   clientPromptCounts: number;
   clientOutputCounts: number;
+  /** Successes whose output was checked as JSON (api.response_format), and those that did not parse. */
+  jsonChecked: number;
+  jsonInvalid: number;
   byLabel: Record<string, LabelCount>;
   byKind: Record<string, number>;
   /** False when some distribution switched to its sketch (percentiles within 0.1%). */
@@ -102,6 +105,8 @@ export class StageMetrics {
     clientOutput: 0,
     itlGaps: 0,
     sameReadGaps: 0,
+    jsonChecked: 0,
+    jsonInvalid: 0,
   };
   #labels = new Map<string, { count: number; messages: Set<string> }>();
   #kinds = new Map<string, number>();
@@ -188,6 +193,10 @@ export class StageMetrics {
     t.output += output;
     if (record.promptTokensSource === "client") t.clientPrompt++;
     if (record.serverOutputTokens < 0) t.clientOutput++;
+    if (record.outputJson !== undefined) {
+      t.jsonChecked++;
+      if (record.outputJson === "invalid") t.jsonInvalid++;
+    }
     if (
       record.serverOutputTokens >= 0 &&
       record.clientOutputTokens >= 0 &&
@@ -295,6 +304,8 @@ export class StageMetrics {
       tokenCountMismatches: this.#totals.mismatches,
       clientPromptCounts: this.#totals.clientPrompt,
       clientOutputCounts: this.#totals.clientOutput,
+      jsonChecked: this.#totals.jsonChecked,
+      jsonInvalid: this.#totals.jsonInvalid,
       byLabel,
       byKind: Object.fromEntries(this.#kinds),
       exact: distNames.every((name) => d[name].exact) && connections.exact,
@@ -318,6 +329,8 @@ interface Totals {
   clientOutput: number;
   itlGaps: number;
   sameReadGaps: number;
+  jsonChecked: number;
+  jsonInvalid: number;
 }
 const totalKeys: readonly (keyof Totals)[] = [
   "prompt",
@@ -330,6 +343,8 @@ const totalKeys: readonly (keyof Totals)[] = [
   "clientOutput",
   "itlGaps",
   "sameReadGaps",
+  "jsonChecked",
+  "jsonInvalid",
 ];
 
 const distNames = [

@@ -73,6 +73,11 @@ export interface RequestRecord {
   resent: boolean;
   /** Server-side connection closes the transport saw since the previous request it finished. */
   serverCloses: number;
+  /**
+   * With api.response_format: whether a success's output text parsed as JSON. Absent when not
+   * checked (no response_format, a failure, or a record file written before the check existed).
+   */
+  outputJson?: "valid" | "invalid";
 }
 
 /** Output tokens used for throughput and TPOT: the server's count when present, else the client's. */

@@ -80,6 +80,10 @@ export function lifecycleReport(m: MetricsSnapshot, options: LifecycleOptions = 
   };
   // Connection statistics and same-read ITL gaps (transport-keys.ts), after inference-perf's keys.
   Object.assign(report, transportKeys(m));
+  // Only in runs that asked for structured output (api.response_format), so other reports keep their keys.
+  if (m.jsonChecked > 0) {
+    report.structured_output = { checked: m.jsonChecked, invalid_json: m.jsonInvalid };
+  }
   if (options.stage !== undefined) report.stage = stageKeys(options.stage);
   for (const [key, value] of Object.entries(options.extra ?? {})) report[key] = value;
   return report;
@@ -148,5 +152,6 @@ function stageKeys(info: StageInfo): Record<string, unknown> {
     concurrency: info.concurrency,
     num_requests: info.numRequests,
     elapsed_s: Number.isFinite(elapsed) ? pyFloat(elapsed / 1000) : null,
+    ...(info.reason === undefined ? {} : { reason: info.reason }),
   };
 }

@@ -16,6 +16,8 @@ import { perRequestRecordsPath, reportDir, writeReports, writeStageReport } from
 import type { ServerMetricsSource } from "../server-metrics/source.ts";
 import { planSweep } from "../sweep/plan.ts";
 import type { SweepReport } from "../sweep/summary.ts";
+import { describeTrip, tripKeys, watchBreakers } from "./breaker-watch.ts";
+import type { BreakerTrip } from "./circuit-breaker.ts";
 import { sequenceFingerprint } from "./fingerprint.ts";
 import { startProgress } from "./progress.ts";
 import { openRunner, runStages } from "./runner.ts";
@@ -47,6 +49,8 @@ export interface BenchmarkResult {
   extra: Record<string, unknown>;
   /** The prometheus_metrics report bodies (metrics.type prometheus or scrape), or null. */
   serverMetrics: ServerMetricsReports | null;
+  /** The circuit breaker (of load.circuit_breakers) that stopped the run, or null. */
+  breaker: BreakerTrip | null;
 }
 
 export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkResult> {
@@ -89,15 +93,17 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     const recordsPath = perRequestRecordsPath(config, dir);
     // The per-request file is a tee beside the collector: reported stages only, streamed as they arrive.
     const records = recordsPath === undefined ? null : createRecordWriter(recordsPath);
+    const breakers = watchBreakers(config);
     const opening = openRunner({
       config,
       model: modelName,
       collector,
       tee:
-        records === null
+        records === null && breakers === null
           ? undefined
           : (r) => {
-              if (isReported(r.stageId)) records.write(r);
+              if (records !== null && isReported(r.stageId)) records.write(r);
+              breakers?.feed(r);
             },
       traceLengths: dataTrace,
     });
@@ -122,6 +128,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     const progress = startProgress({ sample: runner.progress, quiet: options.quiet || options.json });
     let result: Awaited<ReturnType<typeof runStages>>;
     let sweep: SweepReport | null = null;
+    let planned = stages.length;
     try {
       // load.sweep (lib/sweep): the saturation probe runs first, on the same Workers, and its ladder
       // replaces the stages.
@@ -129,9 +136,11 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
         ? await planSweep(runner, runConfig, { signal: options.signal, hardSignal: options.hardSignal })
         : null;
       sweep = swept?.sweep ?? null;
+      if (swept) planned = swept.stages.length;
       result = await runStages(runner, runConfig, swept ? swept.stages : stages, {
         signal: options.signal,
         hardSignal: options.hardSignal,
+        failSignal: breakers?.signal,
         stageStarting: (stage) => serverMetrics?.stageStarting(stage.id),
         stageEnded: async (run) => {
           await serverMetrics?.stageEnded(run.info);
@@ -151,6 +160,13 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       runner.close();
       records?.flush();
     }
+    const trip = breakers?.trip() ?? null;
+    if (trip !== null) {
+      const skipped = planned - result.runs.length;
+      log.error(
+        `Stage ${trip.stageId} failed: ${describeTrip(trip)}${skipped > 0 ? `; ${skipped} later stage(s) not run` : ""}`,
+      );
+    }
     const fingerprint = sequenceFingerprint(result.runs.map((r) => r.sequence));
     log.info(`Request sequence fingerprint: ${fingerprint}`);
     const extra = {
@@ -158,6 +174,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       base_seed: baseSeed,
       config_fingerprint: options.configFingerprint,
       ...(sweep === null ? {} : { sweep }),
+      ...(trip === null ? {} : { circuit_breaker: tripKeys(trip, breakers?.openedAtMs() ?? Number.NaN) }),
     };
     const report = collector.finish({ interrupted: result.interrupted });
     // The closing line makes the file enough to rebuild these very reports (`inferload report`).
@@ -182,6 +199,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       sequenceFingerprint: fingerprint,
       extra,
       serverMetrics: server?.reports ?? null,
+      breaker: trip,
     };
   } finally {
     serverMetrics?.close();

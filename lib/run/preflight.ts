@@ -9,7 +9,9 @@ import { readClientCertificate } from "../config/client-cert.ts";
 import { checkConfig, refusal } from "../config/preflight.ts";
 import type { Config } from "../config/schema.ts";
 import { isHubModelId } from "../data/tokenizer/load.ts";
+import { requestSlos } from "../metrics/request-slos.ts";
 import { parseMatcher } from "../server-metrics/matchers.ts";
+import { expressionProblem } from "./circuit-breaker.ts";
 import { claimReportDir, reportDirProblems } from "./report-dir.ts";
 
 export interface PreflightOptions {
@@ -106,13 +108,42 @@ export function serverMetricsProblems(config: Config): string[] {
   });
 }
 
+/** Every circuit-breaker expression compiles (JMESPath), so a typo stops the run before any load. */
+function breakerProblems(config: Config): string[] {
+  const problems: string[] = [];
+  (config.circuit_breakers ?? []).forEach((breaker, i) => {
+    for (const list of ["matches", "rules"] as const) {
+      breaker.metrics[list].forEach((expression, j) => {
+        const problem = expressionProblem(expression);
+        if (problem !== null)
+          problems.push(
+            `circuit_breakers[${i}].metrics.${list}[${j}]: expected a JMESPath expression, got ${JSON.stringify(expression)} (${problem})`,
+          );
+      });
+    }
+  });
+  return problems;
+}
+
+/** SLO header values that are not numbers: inference-perf warns and ignores them, and so do we. */
+function sloNotes(config: Config): string[] {
+  return requestSlos(config.api).problems.map((line) => `${line}: no per-request SLO is recorded`);
+}
+
+/** Every check that reads only the config and local files, as `validate` and `run` both make them. */
+function configProblems(config: Config): { problems: string[]; notes: string[] } {
+  const { problems, notes } = checkConfig(config);
+  notes.push(...sloNotes(config));
+  problems.push(...breakerProblems(config), ...fileProblems(config), ...serverMetricsProblems(config));
+  return { problems, notes };
+}
+
 /** For `validate`: every problem `run` would stop at before sending, creating nothing. */
 export function preflightProblems(
   config: Config,
   options: PreflightOptions,
 ): { problems: string[]; notes: string[] } {
-  const { problems, notes } = checkConfig(config);
-  problems.push(...fileProblems(config), ...serverMetricsProblems(config));
+  const { problems, notes } = configProblems(config);
   const request = reportRequest(config, options);
   if (request.dir.trim() !== "") problems.push(...reportDirProblems(request));
   return { problems, notes };
@@ -126,8 +157,7 @@ export function preflightRun(
   config: Config,
   options: PreflightOptions & { name: string },
 ): { reportDir: string; notes: string[] } {
-  const { problems, notes } = checkConfig(config);
-  problems.push(...fileProblems(config), ...serverMetricsProblems(config));
+  const { problems, notes } = configProblems(config);
   if (problems.length > 0) throw refusal(options.name, problems);
   const claimed = claimReportDir(reportRequest(config, options));
   if ("problem" in claimed) throw refusal(options.name, [claimed.problem]);

@@ -47,6 +47,11 @@ export interface RunStageOptions {
   signal?: AbortSignal | undefined;
   /** Abort requests in flight at once (second Ctrl-C). */
   hardSignal?: AbortSignal | undefined;
+  /**
+   * Fail the stage now (an open circuit breaker): stop scheduling and cancel requests in flight, as
+   * inference-perf does; the stage ends "failed" with the signal's reason.
+   */
+  failSignal?: AbortSignal | undefined;
   /** Keep each success's send and end time in the stage's metrics (the sweep's probe). */
   keepCompletions?: boolean | undefined;
 }
@@ -143,17 +148,25 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
       startGrace(nowMs());
     };
     const onHard = () => pool.cancel();
+    const onFail = () => {
+      pool.stop();
+      pool.cancel();
+    };
     if (opts.signal?.aborted) onStop();
+    if (opts.failSignal?.aborted) onFail();
     opts.signal?.addEventListener("abort", onStop);
     opts.hardSignal?.addEventListener("abort", onHard);
+    opts.failSignal?.addEventListener("abort", onFail);
 
     try {
       const results = await pool.runStage(stage.id, t0Ms, slices, slots);
+      const failed = opts.failSignal?.aborted === true;
       const info: StageInfo = {
         ...description,
         startMs: t0Ms,
         endMs: nowMs(),
-        status: opts.signal?.aborted ? "interrupted" : "completed",
+        status: failed ? "failed" : opts.signal?.aborted ? "interrupted" : "completed",
+        ...(failed ? { reason: String(opts.failSignal?.reason) } : {}),
       };
       const { metrics } = collector.stageEnded(info);
       return {
@@ -168,6 +181,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
       clearTimeout(graceTimer);
       opts.signal?.removeEventListener("abort", onStop);
       opts.hardSignal?.removeEventListener("abort", onHard);
+      opts.failSignal?.removeEventListener("abort", onFail);
     }
   }
 
@@ -202,6 +216,8 @@ export interface StageHooks {
 export interface RunStagesOptions extends StageHooks {
   signal?: AbortSignal | undefined;
   hardSignal?: AbortSignal | undefined;
+  /** Fails the running stage and skips the rest (an open circuit breaker). */
+  failSignal?: AbortSignal | undefined;
 }
 
 /** Runs the stages in order, load.interval seconds apart; stops early on `signal`. */
@@ -213,12 +229,13 @@ export async function runStages(
 ): Promise<{ runs: StageRun[]; interrupted: boolean }> {
   const runs: StageRun[] = [];
   for (const [i, stage] of stages.entries()) {
-    if (options.signal?.aborted) break;
+    if (options.signal?.aborted || options.failSignal?.aborted) break;
     log.info(describeStage(stage));
     await options.stageStarting?.(stage);
     const run = await runner.runStage(stage, {
       signal: options.signal,
       hardSignal: options.hardSignal,
+      failSignal: options.failSignal,
     });
     runs.push(run);
     await options.stageEnded?.(run);
@@ -235,7 +252,7 @@ export async function runStages(
       });
       for (const line of lines) log.warn(line);
     }
-    if (i < stages.length - 1 && config.load.interval > 0)
+    if (i < stages.length - 1 && config.load.interval > 0 && options.failSignal?.aborted !== true)
       await sleep(config.load.interval * 1000, options.signal);
   }
   return { runs, interrupted: options.signal?.aborted === true };

@@ -1,19 +1,26 @@
-// One /v1/completions or /v1/chat/completions request, from parsed body to the last byte: checks the
-// model and context length, applies the request's fault, submits a sequence to the engine and writes
-// each token as the shared wheel fires it (streamed), or the whole body at the last token (not streamed).
+// One /v1/completions, /v1/chat/completions or /v1/messages request, from parsed body to the last
+// byte: checks the model and context length, applies the request's fault, submits a sequence to the
+// engine and writes each token as the shared wheel fires it (streamed), or the whole body at the last
+// token (not streamed). With response_format the tokens spell a JSON document (json-output.ts).
 import type { ServerResponse } from "../runtime/serve.ts";
+import {
+  anthropicBody,
+  anthropicErrorBody,
+  anthropicErrorType,
+  createAnthropicRenderer,
+} from "./anthropic-wire.ts";
 import type { Sequence } from "./engine.ts";
 import { type Fault, pickFault, statusFaultError } from "./faults.ts";
+import { jsonPieces } from "./json-output.ts";
 import { parseRequestBody } from "./request.ts";
-import { sendError } from "./responses.ts";
+import { sendJson, sendError as sendOpenAiError } from "./responses.ts";
 import type { SimState } from "./state.ts";
 import type { TruthOutcome, TruthRecord } from "./truth-log.ts";
 import {
   type ApiKind,
   createStreamRenderer,
-  DONE_EVENT,
-  errorEvent,
   responseBody,
+  type StreamRenderer as StreamRendererT,
   usageOf,
   type WireContext,
 } from "./wire.ts";
@@ -30,15 +37,21 @@ export async function handleGeneration(
   receivedMs: number,
 ): Promise<void> {
   const { options, engine, metrics, clock } = state;
+  const anthropic = kind === "messages";
+  // Errors in the shape of the API asked: Anthropic's {"type":"error",…} or OpenAI's {"error":…}.
+  const sendError = (status: number, message: string, type: string, param: string | null) => {
+    if (anthropic) sendJson(res, status, anthropicErrorBody(message, anthropicErrorType(status)));
+    else sendOpenAiError(res, status, message, type, param);
+  };
   const parsed = parseRequestBody(kind, body);
   if (!parsed.ok) {
-    sendError(res, 400, parsed.message, "BadRequestError", parsed.param);
+    sendError(400, parsed.message, "BadRequestError", parsed.param);
     return;
   }
   const request = parsed.request;
   const model = request.model ?? options.model;
   if (!state.models.includes(model)) {
-    sendError(res, 404, `The model \`${model}\` does not exist.`, "NotFoundError", "model");
+    sendError(404, `The model \`${model}\` does not exist.`, "NotFoundError", "model");
     return;
   }
   let promptTokens = request.promptTokenIds ?? 0;
@@ -49,12 +62,13 @@ export async function handleGeneration(
       `This model's maximum context length is ${options.maxModelLen} tokens. However, you requested ` +
       `${promptTokens + Math.max(0, maxTokens)} tokens (${promptTokens} in the messages, ${Math.max(0, maxTokens)} in the completion). ` +
       "Please reduce the length of the messages or completion.";
-    sendError(res, 400, message, "BadRequestError", "max_tokens");
+    sendError(400, message, "BadRequestError", "max_tokens");
     return;
   }
   metrics.received(model);
   const series = metrics.series(model);
-  const id = `${kind === "chat" ? "chatcmpl" : "cmpl"}-sim${options.seed}x${state.counters.nextId++}`;
+  const idPrefix = kind === "chat" ? "chatcmpl" : kind === "messages" ? "msg" : "cmpl";
+  const id = `${idPrefix}-sim${options.seed}x${state.counters.nextId++}`;
   const fault = pickFault(options.faults, state.faultRng, request.stream);
   const truth: TruthRecord | null =
     state.truth === null
@@ -103,7 +117,7 @@ export async function handleGeneration(
       truth.status = fault.status;
       truth.headersMs = clock();
     }
-    sendError(res, fault.status, error.message, error.type, null);
+    sendError(fault.status, error.message, error.type, null);
     finishTruth("status_fault", null);
     return;
   }
@@ -114,9 +128,12 @@ export async function handleGeneration(
     created: Math.floor(Date.now() / 1000),
     model,
     includeUsage: request.includeUsage,
+    promptTokens,
   };
   const stream = request.stream;
-  const renderer = stream ? createStreamRenderer(ctx) : null;
+  const renderer = !stream ? null : anthropic ? createAnthropicRenderer(ctx) : createStreamRenderer(ctx);
+  // Structured output: the document's pieces, made once the engine has fixed the token count.
+  let pieces: string[] | null = null;
   const closeAfter = stream && options.faults.closeConnection;
   if (stream) {
     // Stamped before the write, as every truth time is: a client can never see it earlier.
@@ -170,8 +187,11 @@ export async function handleGeneration(
     { model, promptTokens, maxTokens, ignoreEos: request.ignoreEos },
     {
       onToken(index, last, due, now) {
-        const pick = state.textRng.int(words.length);
-        const word = words[pick] as string;
+        if (index === 0 && request.jsonSchema !== null) {
+          pieces = jsonPieces(request.jsonSchema, seq.outputTokens, words, state.textRng);
+        }
+        const pick = pieces === null ? state.textRng.int(words.length) : -1;
+        const word = pieces === null ? (words[pick] as string) : (pieces[index] ?? " ");
         if (index === 0) {
           strikeAt = fault.kind === "none" ? -1 : Math.min(fault.afterTokens, seq.outputTokens - 1);
           firstDueMs = due;
@@ -195,7 +215,7 @@ export async function handleGeneration(
           } else {
             stamp();
             res.end(
-              `${out}${errorEvent("Simulated engine failure in the middle of the stream")}${DONE_EVENT}`,
+              `${out}${(renderer as StreamRendererT).failure("Simulated engine failure in the middle of the stream")}`,
             );
             finishTruth("error_event", seq);
           }
@@ -213,7 +233,10 @@ export async function handleGeneration(
           out += renderer.malformed(word);
         }
         if (renderer !== null) {
-          out += renderer.tokenJson(wordsJson[pick] as string, last ? seq.finishReason : null);
+          out += renderer.tokenJson(
+            pick >= 0 ? (wordsJson[pick] as string) : JSON.stringify(word),
+            last ? seq.finishReason : null,
+          );
           if (!last) {
             pending = out;
             if (!flushQueued) {
@@ -222,15 +245,15 @@ export async function handleGeneration(
             }
             return;
           }
-          if (request.includeUsage) out += renderer.usage(usageOf(promptTokens, seq.outputTokens));
+          out += renderer.closing(seq.finishReason, usageOf(promptTokens, seq.outputTokens));
           done = true;
           stamp();
-          res.end(out + DONE_EVENT);
+          res.end(out);
         } else {
           (textParts as string[]).push(word);
           if (!last) return;
           done = true;
-          let text = responseBody(
+          let text = (anthropic ? anthropicBody : responseBody)(
             ctx,
             (textParts as string[]).join(""),
             seq.finishReason,

@@ -27,6 +27,7 @@ describe("parseRequestBody()", () => {
         ignoreEos: true,
         stream: true,
         includeUsage: true,
+        jsonSchema: null,
       },
     });
   });

@@ -1,6 +1,7 @@
-// Parse and check a completion or chat request body the way vLLM's OpenAI server does. Pure.
+// Parse and check a completion, chat or Messages (Anthropic) request body the way vLLM's server does. Pure.
 // Anything malformed becomes { ok: false } with an OpenAI-style message and the offending param;
 // the server turns that into a 400. Fields the simulator does not model (temperature, top_p, …) are ignored.
+import { anyObjectSchema } from "./json-output.ts";
 import type { ApiKind } from "./wire.ts";
 
 export interface SimRequest {
@@ -16,6 +17,8 @@ export interface SimRequest {
   ignoreEos: boolean;
   stream: boolean;
   includeUsage: boolean;
+  /** response_format: the schema the output must satisfy (json_object: any object), else null. */
+  jsonSchema: Readonly<Record<string, unknown>> | null;
 }
 
 export type ParseResult =
@@ -90,6 +93,58 @@ function positiveInt(body: Json, name: string): number | null | string {
   return value;
 }
 
+/**
+ * Anthropic's `messages` (user/assistant turns; content a string or text blocks) and `system` (a string
+ * or text blocks): the texts whose tokens make the prompt.
+ */
+function parseAnthropicMessages(body: Json): string[] | string {
+  const texts: string[] = [];
+  const blocks = (value: unknown, where: string): string | null => {
+    if (typeof value === "string") {
+      texts.push(value);
+      return null;
+    }
+    if (!Array.isArray(value))
+      return `${where}: expected a string or a list of content blocks, got ${describe(value)}`;
+    for (const [j, block] of value.entries()) {
+      if (!isObject(block) || block.type !== "text" || typeof block.text !== "string")
+        return `${where}[${j}]: expected {"type":"text","text":string}`;
+      texts.push(block.text);
+    }
+    return null;
+  };
+  if (!absent(body.system)) {
+    const problem = blocks(body.system, "system");
+    if (problem !== null) return problem;
+  }
+  const messages = body.messages;
+  if (!Array.isArray(messages) || messages.length === 0)
+    return `messages: expected a non-empty array, got ${Array.isArray(messages) ? "an empty array" : describe(messages)}`;
+  for (const [i, message] of messages.entries()) {
+    if (!isObject(message)) return `messages[${i}]: expected an object, got ${describe(message)}`;
+    if (message.role !== "user" && message.role !== "assistant")
+      return `messages[${i}].role: expected "user" or "assistant", got ${JSON.stringify(message.role)}`;
+    const problem = blocks(message.content, `messages[${i}].content`);
+    if (problem !== null) return problem;
+  }
+  return texts;
+}
+
+/** response_format (OpenAI, vLLM): text, json_object, or json_schema with `json_schema.schema`. */
+function parseResponseFormat(value: unknown): Readonly<Record<string, unknown>> | null | string {
+  if (absent(value)) return null;
+  if (!isObject(value)) return `response_format: expected an object, got ${describe(value)}`;
+  if (value.type === "text") return null;
+  if (value.type === "json_object") return anyObjectSchema;
+  if (value.type !== "json_schema")
+    return `response_format.type: expected "text", "json_object" or "json_schema", got ${JSON.stringify(value.type)}`;
+  const spec = value.json_schema;
+  if (!isObject(spec)) return `response_format.json_schema: expected an object, got ${describe(spec)}`;
+  if (!isObject(spec.schema))
+    return `response_format.json_schema.schema: expected an object, got ${describe(spec.schema)}`;
+  return spec.schema;
+}
+
 export function parseRequestBody(kind: ApiKind, text: string): ParseResult {
   let body: unknown;
   try {
@@ -103,7 +158,13 @@ export function parseRequestBody(kind: ApiKind, text: string): ParseResult {
   }
   let texts: string[];
   let ids: number | null = null;
-  if (kind === "completion") {
+  if (kind === "messages") {
+    if (typeof body.model !== "string") return fail("model: this field is required", "model");
+    if (absent(body.max_tokens)) return fail("max_tokens: this field is required", "max_tokens");
+    const messages = parseAnthropicMessages(body);
+    if (typeof messages === "string") return fail(messages, "messages");
+    texts = messages;
+  } else if (kind === "completion") {
     if (absent(body.prompt)) return fail("prompt: this field is required", "prompt");
     const prompt = parsePrompt(body.prompt);
     if (typeof prompt === "string") return fail(prompt, "prompt");
@@ -131,8 +192,15 @@ export function parseRequestBody(kind: ApiKind, text: string): ParseResult {
     }
   }
   const stream = body.stream === true;
-  let includeUsage = false;
-  if (!absent(body.stream_options)) {
+  // The Messages API always reports usage (message_start, message_delta).
+  let includeUsage = kind === "messages";
+  let jsonSchema: Readonly<Record<string, unknown>> | null = null;
+  if (kind !== "messages") {
+    const format = parseResponseFormat(body.response_format);
+    if (typeof format === "string") return fail(format, "response_format");
+    jsonSchema = format;
+  }
+  if (!absent(body.stream_options) && kind !== "messages") {
     const options = body.stream_options;
     if (!isObject(options))
       return fail(`stream_options: expected an object, got ${describe(options)}`, "stream_options");
@@ -156,6 +224,7 @@ export function parseRequestBody(kind: ApiKind, text: string): ParseResult {
       ignoreEos: body.ignore_eos === true,
       stream,
       includeUsage,
+      jsonSchema,
     },
   };
 }

@@ -10,7 +10,7 @@ const I_WORKER = 1;
 const I_INDEX = 2;
 const I_STATUS = 3;
 const I_FAILURE = 4; // index into failureKinds, -1 for success
-const I_FLAGS = 5; // bit 0 streamed, bit 1 prompt tokens from server, bits 2-3 connection, bit 4 resent
+const I_FLAGS = 5; // bit 0 streamed, bit 1 prompt tokens from server, bits 2-3 connection, bit 4 resent, bit 5 output JSON checked, bit 6 it was valid
 const I_PROMPT = 6;
 const I_CACHED = 7;
 const I_CLIENT_OUT = 8;
@@ -82,7 +82,8 @@ export class BatchWriter {
       (r.streamed ? 1 : 0) |
       (r.promptTokensSource === "server" ? 2 : 0) |
       (connectionCodes[r.connection] << 2) |
-      (r.resent ? 16 : 0);
+      (r.resent ? 16 : 0) |
+      (r.outputJson === undefined ? 0 : r.outputJson === "valid" ? 96 : 32);
     ints[i + I_PROMPT] = r.promptTokens;
     ints[i + I_CACHED] = r.cachedPromptTokens;
     ints[i + I_CLIENT_OUT] = r.clientOutputTokens;
@@ -158,7 +159,7 @@ export function readBatch(batch: RecordBatch): RequestRecord[] {
     const adapter = ints[i + I_ADAPTER]!;
     const at = ints[i + I_TOKENS_AT]!;
     const flags = ints[i + I_FLAGS]!;
-    out[r] = {
+    const record: RequestRecord = {
       stageId: ints[i + I_STAGE]!,
       workerId: ints[i + I_WORKER]!,
       index: ints[i + I_INDEX]!,
@@ -183,6 +184,8 @@ export function readBatch(batch: RecordBatch): RequestRecord[] {
       resent: (flags & 16) !== 0,
       serverCloses: ints[i + I_SERVER_CLOSES]!,
     };
+    if ((flags & 32) !== 0) record.outputJson = (flags & 64) !== 0 ? "valid" : "invalid";
+    out[r] = record;
   }
   return out;
 }

@@ -19,6 +19,7 @@ import {
   COUNTER_FAILED,
   COUNTER_IN_FLIGHT,
   COUNTER_SENT,
+  COUNTER_STOP,
   type FromWorker,
   type ToWorker,
 } from "./protocol.ts";
@@ -98,6 +99,7 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
 
 async function runStage(message: Extract<ToWorker, { type: "stage" }>): Promise<void> {
   stopped = false;
+  Atomics.store(counters, COUNTER_STOP, 0);
   const { t0Ms, offsets, indices } = message;
   const exchange = createStageExchange(deps, message.stageId, indices);
   const sent = await runLoop({
@@ -106,7 +108,7 @@ async function runStage(message: Extract<ToWorker, { type: "stage" }>): Promise<
       dueMs: offsets === null ? () => t0Ms : (k) => t0Ms + offsets[k]!,
     },
     slots: new Semaphore(message.slots),
-    stopped: () => stopped,
+    stopped: () => stopped || Atomics.load(counters, COUNTER_STOP) === 1,
     prepare: exchange.prepare,
     send: exchange.send,
   });

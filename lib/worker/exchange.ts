@@ -44,6 +44,8 @@ export function createStageExchange(
 ): StageExchange {
   const { config, transport, writer, tokenizer } = deps;
   const streamed = config.api.streaming;
+  // api.response_format asks for JSON: each success's output is checked (the Messages API has none).
+  const checkJson = config.api.response_format != null && config.api.type !== "anthropic_messages";
   const timeoutMs = config.load.request_timeout == null ? null : config.load.request_timeout * 1000;
   let hash = FNV_OFFSET;
 
@@ -74,6 +76,7 @@ export function createStageExchange(
       apiType: config.api.type,
       tokenizer,
       countPromptTokens: () => clientPromptTokens(item, config.api.type, tokenizer),
+      checkJson,
     });
     let sentMs = Number.NaN;
     let headersMs = Number.NaN;
@@ -92,7 +95,7 @@ export function createStageExchange(
       { timeoutMs },
     );
     const result = reader.finish(outcome.endMs);
-    write({
+    const record: RequestRecord = {
       stageId,
       workerId: deps.workerId,
       index: p.index,
@@ -117,7 +120,9 @@ export function createStageExchange(
       connectMs: outcome.connectMs,
       resent: outcome.resent,
       serverCloses: outcome.serverCloses,
-    });
+    };
+    if (outcome.ok && result.outputJson !== null) record.outputJson = result.outputJson;
+    write(record);
   }
 
   function write(r: RequestRecord): void {

@@ -16,6 +16,7 @@ import {
   COUNTER_IN_FLIGHT,
   COUNTER_SENT,
   COUNTER_SLOTS,
+  COUNTER_STOP,
   type FromWorker,
   type ToWorker,
 } from "./protocol.ts";
@@ -181,6 +182,8 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
       });
     },
     stop() {
+      // The flag stops a Worker before its next send even while the message waits in its queue.
+      for (const c of counterBuffers) Atomics.store(c, COUNTER_STOP, 1);
       for (const w of workers) w.postMessage({ type: "stop" } satisfies ToWorker);
     },
     cancel() {
