@@ -267,3 +267,23 @@ test("checkJson marks a success whose content (not its reasoning) parses as JSON
   plain.onData(encode(delta({ content: "{}" })), 2);
   expect(plain.finish(3).outputJson).toBeNull();
 });
+
+test("256 KB of output without spaces and without usage is counted in pieces of at most 512 characters", () => {
+  const lengths: number[] = [];
+  const counting = { ...tokenizer, count: (t: string) => (lengths.push(t.length), tokenizer.count(t)) };
+  for (const streamed of [true, false]) {
+    lengths.length = 0;
+    const reader = createResponseReader({ streamed, apiType: "completion", tokenizer: counting });
+    reader.onHeaders(200, 0);
+    const word = "abcdefghijklmnopqrstuvwxyz".repeat(40); // 1,040 letters, no space
+    if (streamed) {
+      for (let i = 0; i < 256; i++) reader.onData(encode(`data: {"choices":[{"text":"${word}"}]}\n\n`), i);
+      reader.onData(encode("data: [DONE]\n\n"), 300);
+    } else reader.onData(encode(JSON.stringify({ choices: [{ text: word.repeat(256) }] })), 1);
+    const outcome = reader.finish(400);
+    expect(outcome.failure).toBeNull();
+    expect(outcome.clientOutputTokens).toBeGreaterThan(0);
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(512);
+    expect(lengths.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(256 * 1024);
+  }
+});

@@ -4,12 +4,15 @@
 // only event payloads (at most one JSON.parse each; ordinary token chunks shaped like an earlier one
 // are read without parsing, see chunk-template.ts) and tokenizes the output text at most once, after the
 // end time has been taken (so counting never inflates request latency, inference-perf quirk 7), and by
-// default only when the server sent no usage (see `countOutput`).
+// default only when the server sent no usage (see `countOutput`). What it keeps is bounded: the output
+// text up to output-count.ts's budget (counting is linear in it), 8 KiB of an error body; only a
+// unary success's body is kept whole, to parse it, and the transport caps that (load.max_response_bytes).
 import type { Tokenizer } from "../data/types.ts";
 import { createSseParser, type SseParser } from "../http/sse.ts";
 import type { FailureKind } from "../record/record.ts";
 import { type ChunkTemplate, learnTemplate, matchTemplate } from "./chunk-template.ts";
 import { errorBodyMessage, messageOf } from "./failure.ts";
+import { createOutputCounter, type OutputCounter } from "./output-count.ts";
 import { readUsage, type Usage } from "./usage.ts";
 
 export interface ResponseOutcome {
@@ -70,7 +73,7 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
   const anthropic = options.apiType === "anthropic_messages";
   const readEvent = anthropic ? readAnthropicEvent : readChunk;
   const tokenEventMs: number[] = [];
-  const textParts: string[] = [];
+  const output: OutputCounter | null = tokenizer === null ? null : createOutputCounter(tokenizer);
   // Content only (no reasoning), kept when the output is to be checked as JSON.
   const contentParts: string[] | null = options.checkJson === true ? [] : null;
   const usage: Usage = { promptTokens: -1, completionTokens: -1, cachedTokens: -1 };
@@ -101,7 +104,7 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
       if (text !== null) {
         if (text.length > 0) {
           tokenEventMs.push(eventAtMs);
-          if (tokenizer !== null) textParts.push(text);
+          output?.add(text);
         }
         return;
       }
@@ -118,7 +121,7 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
     chunkTexts.length = 0;
     const carries = readEvent(parsed, usage, chunkTexts, contentParts);
     if (carries) tokenEventMs.push(eventAtMs);
-    if (tokenizer !== null) for (const text of chunkTexts) textParts.push(text);
+    if (output !== null) for (const text of chunkTexts) output.add(text);
     // One token string and nothing else of note: later chunks of the same shape skip JSON.parse.
     if (fastPath && chunkTexts.length === 1 && error === undefined && !hasUsage(parsed)) {
       template = learnTemplate(data, chunkTexts[0] as string) ?? template;
@@ -157,7 +160,9 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
         sse.end();
         if (events === 0) notSse(body(), fail);
       } else {
-        readUnary(body(), usage, tokenizer === null ? null : textParts, contentParts, anthropic, fail);
+        const texts: string[] | null = output === null ? null : [];
+        readUnary(body(), usage, texts, contentParts, anthropic, fail);
+        if (output !== null && texts !== null) for (const text of texts) output.add(text);
       }
       raw = [];
       const server = usage.promptTokens >= 0;
@@ -171,8 +176,8 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
         promptTokensSource: server ? "server" : "client",
         cachedPromptTokens: Math.max(0, usage.cachedTokens),
         clientOutputTokens:
-          tokenizer !== null && (options.countOutput === "always" || usage.completionTokens < 0)
-            ? tokenizer.count(textParts.join(""))
+          output !== null && (options.countOutput === "always" || usage.completionTokens < 0)
+            ? output.count()
             : -1,
         serverOutputTokens: usage.completionTokens,
         outputJson: contentParts === null || failure !== null ? null : jsonOutcome(contentParts.join("")),
