@@ -50,6 +50,7 @@ const kindLabels: Readonly<Record<FailureKind, string>> = {
   http_status: "other",
   stream_error: "stream error",
   parse_error: "Invalid JSON",
+  too_large: "Response Too Large",
   cancelled: "cancelled",
   other: "other",
 };

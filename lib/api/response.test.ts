@@ -270,7 +270,13 @@ test("checkJson marks a success whose content (not its reasoning) parses as JSON
 
 test("256 KB of output without spaces and without usage is counted in pieces of at most 512 characters", () => {
   const lengths: number[] = [];
-  const counting = { ...tokenizer, count: (t: string) => (lengths.push(t.length), tokenizer.count(t)) };
+  const counting = {
+    ...tokenizer,
+    count: (t: string) => {
+      lengths.push(t.length);
+      return tokenizer.count(t);
+    },
+  };
   for (const streamed of [true, false]) {
     lengths.length = 0;
     const reader = createResponseReader({ streamed, apiType: "completion", tokenizer: counting });

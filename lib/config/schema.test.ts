@@ -15,6 +15,7 @@ describe("defaults", () => {
       worker_max_tcp_connections: 2500,
       circuit_breakers: [],
       request_timeout: null,
+      max_response_bytes: 64 * 1024 * 1024,
       lora_traffic_split: null,
     });
     expect(config.report.request_lifecycle).toEqual({

@@ -1,8 +1,15 @@
 // Incremental HTTP/1.1 response parser: bytes in any chunking → status, body bytes (Content-Length,
-// chunked, or until close), end. Pure; throws HttpParseError on malformed framing.
+// chunked, or until close), end. Pure; throws HttpParseError on malformed framing, and its subclass
+// ResponseTooLargeError once a body passes `maxBodyBytes` (heads are capped at 64 KiB, chunk lines at
+// 4 KiB), so no response can make the client hold more than that.
 
 export class HttpParseError extends Error {
-  override readonly name = "HttpParseError";
+  override readonly name: string = "HttpParseError";
+}
+
+/** The body is (or announces that it will be) longer than the parser's `maxBodyBytes`. */
+export class ResponseTooLargeError extends HttpParseError {
+  override readonly name = "ResponseTooLargeError";
 }
 
 export interface ParserSink {
@@ -34,6 +41,8 @@ export class ResponseParser {
   #remaining = 0;
   #keepAlive = true;
   #status = 0;
+  #bodyBytes = 0;
+  readonly #maxBodyBytes: number;
   /** True when bytes arrived after the response ended (the connection must not be reused). */
   extraBytes = false;
   readonly #sink: ParserSink;
@@ -50,10 +59,12 @@ export class ResponseParser {
   /**
    * `inPlace`: feed() may move body bytes within its input to drop chunk framing (no copy, no
    * allocation); only for a caller that owns each buffer it feeds and never reads it again.
+   * `maxBodyBytes`: the longest body accepted (after chunk framing); unlimited by default.
    */
-  constructor(sink: ParserSink, options: { inPlace?: boolean } = {}) {
+  constructor(sink: ParserSink, options: { inPlace?: boolean; maxBodyBytes?: number } = {}) {
     this.#sink = sink;
     this.#inPlace = options.inPlace === true;
+    this.#maxBodyBytes = options.maxBodyBytes ?? Number.POSITIVE_INFINITY;
   }
 
   /** Ready for the next response on the same connection (a parser per connection, not per request). */
@@ -63,6 +74,7 @@ export class ResponseParser {
     this.#remaining = 0;
     this.#keepAlive = true;
     this.#status = 0;
+    this.#bodyBytes = 0;
     this.extraBytes = false;
   }
 
@@ -189,6 +201,8 @@ export class ResponseParser {
     // A body delimited by the close can never share its connection.
     this.#keepAlive = !untilClose && (b[7] === 0x31 ? connection !== "close" : connection === "keep-alive");
     this.#sink.headers(status, this.#keepAlive);
+    // Refused at the head: nothing of a body announced too long is read.
+    if (!noBody && !chunked && length > this.#maxBodyBytes) this.#tooLarge();
     if (noBody) this.#finish();
     else if (chunked) this.#state = State.ChunkSize;
     else if (untilClose) this.#state = State.UntilClose;
@@ -284,6 +298,8 @@ export class ResponseParser {
   // One sink call per read instead of one per chunk frame: a 20-token stream arrives as ~22 frames in
   // one or two reads, and a subarray plus a reader call per frame cost more than copying ~3 KB.
   #body(data: Uint8Array, from: number, to: number): void {
+    this.#bodyBytes += to - from;
+    if (this.#bodyBytes > this.#maxBodyBytes) this.#tooLarge();
     if (this.#bodyData === null) {
       this.#bodyData = data;
       this.#bodyFrom = from;
@@ -310,6 +326,10 @@ export class ResponseParser {
     this.#sink.body(copied > 0 ? scratch.subarray(0, copied) : data.subarray(this.#bodyFrom, this.#bodyTo));
   }
 
+  #tooLarge(): never {
+    throw new ResponseTooLargeError(`Response body larger than ${describeBytes(this.#maxBodyBytes)}`);
+  }
+
   #finish(): void {
     this.#flushBody();
     this.#state = State.Done;
@@ -323,6 +343,11 @@ export class ResponseParser {
   get status(): number {
     return this.#status;
   }
+}
+
+/** "64 MiB" for whole mebibytes, else the byte count. */
+function describeBytes(n: number): string {
+  return n >= 1024 * 1024 && n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n} bytes`;
 }
 
 /** Shared by every parser: body bytes are handed on before feed() returns, so one buffer suffices. */

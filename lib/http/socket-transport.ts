@@ -21,7 +21,7 @@ import {
   REFUSED_WINDOW_MS,
 } from "./_keep-alive.ts";
 import { RequestHead } from "./_request-head.ts";
-import { HttpParseError, ResponseParser } from "./response-parser.ts";
+import { HttpParseError, ResponseParser, ResponseTooLargeError } from "./response-parser.ts";
 import type {
   HttpRequest,
   ResponseHandler,
@@ -36,6 +36,8 @@ export interface SocketTransportOptions {
   baseUrl: string;
   /** load.worker_max_tcp_connections. */
   maxConnections: number;
+  /** load.max_response_bytes: a longer body ends the request as `too_large` and closes its connection. */
+  maxResponseBytes?: number;
   /** TLS extras for https (client certificate for mTLS, CA, verification switch). */
   tls?: { cert?: string; key?: string; ca?: string; rejectUnauthorized?: boolean };
   /** Socket adapter; defaults to the runtime's own (tests and benchmarks pick one explicitly). */
@@ -137,7 +139,10 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
         end: () => {},
       },
       // Each socket read is a buffer only the parser uses, during the call: framing can go in place.
-      { inPlace: true },
+      {
+        inPlace: true,
+        ...(options.maxResponseBytes === undefined ? {} : { maxBodyBytes: options.maxResponseBytes }),
+      },
     );
     const conn: Conn = {
       socket,
@@ -199,7 +204,13 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
       parser.feed(chunk);
     } catch (error) {
       const message = error instanceof HttpParseError ? error.message : String(error);
-      settle(ex, lastDataMs, "parse_error", `Malformed HTTP response: ${message}`);
+      const tooLarge = error instanceof ResponseTooLargeError;
+      settle(
+        ex,
+        lastDataMs,
+        tooLarge ? "too_large" : "parse_error",
+        tooLarge ? `${message} (load.max_response_bytes)` : `Malformed HTTP response: ${message}`,
+      );
       closeOurs(conn);
       return;
     }

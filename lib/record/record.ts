@@ -13,6 +13,7 @@ export type FailureKind =
   | "http_status" // a non-2xx status
   | "stream_error" // the stream was cut, or an error object arrived inside a 200 stream
   | "parse_error" // a body or event that was not the JSON we expected
+  | "too_large" // the response body passed load.max_response_bytes
   | "cancelled" // aborted by an interrupt before completing
   | "other";
 
@@ -23,6 +24,7 @@ export const failureKinds: readonly FailureKind[] = [
   "http_status",
   "stream_error",
   "parse_error",
+  "too_large",
   "cancelled",
   "other",
 ];

@@ -13,6 +13,7 @@ const errorTypes: Readonly<Record<FailureKind, string>> = {
   http_status: "HTTP Error",
   stream_error: "StreamError",
   parse_error: "ParseError",
+  too_large: "ResponseTooLargeError",
   cancelled: "CancelledError",
   other: "Error",
 };

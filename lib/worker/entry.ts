@@ -55,6 +55,7 @@ function makeTransport(c: Config): Transport {
   return createSocketTransport({
     baseUrl: c.server!.base_url,
     maxConnections: c.load.worker_max_tcp_connections,
+    maxResponseBytes: c.load.max_response_bytes,
     ...(clientCert === null ? {} : { tls: clientCert }),
   });
 }

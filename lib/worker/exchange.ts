@@ -25,6 +25,14 @@ export interface ExchangeDeps {
   onSent: () => void;
 }
 
+/**
+ * The time limit of a request when load.request_timeout is not set: an hour, longer than a slow
+ * engine takes for any real completion (32k tokens at 10 tokens/s is 53 minutes), so that nothing a
+ * server does can hold a request, or a closed-loop stage, forever. (inference-perf gets aiohttp's
+ * default, 5 minutes in all.)
+ */
+export const DEFAULT_REQUEST_TIMEOUT_S = 3600;
+
 /** A request ready to send, or the error that kept it from being built. */
 export type Prepared =
   | { index: number; item: GeneratedRequest; built: BuiltRequest; adapter: string | null; error: null }
@@ -46,7 +54,7 @@ export function createStageExchange(
   const streamed = config.api.streaming;
   // api.response_format asks for JSON: each success's output is checked (the Messages API has none).
   const checkJson = config.api.response_format != null && config.api.type !== "anthropic_messages";
-  const timeoutMs = config.load.request_timeout == null ? null : config.load.request_timeout * 1000;
+  const timeoutMs = (config.load.request_timeout ?? DEFAULT_REQUEST_TIMEOUT_S) * 1000;
   let hash = FNV_OFFSET;
 
   function prepare(k: number): Prepared {
