@@ -120,6 +120,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
         `Stage ${stage.id}: up to ${Math.min(perWorkerPeak, stage.numRequests)} requests per worker may be in flight but load.worker_max_tcp_connections is ${config.load.worker_max_tcp_connections}: the rest wait for a connection (raise it, or load.num_workers)`,
       );
     }
+    await pool.whenReady(); // a Worker terminated in an earlier stage is being replaced
     const t0Ms = nowMs() + LEAD_MS;
     const description = describeStagePlan(stage);
     collector.stageStarted(
@@ -160,6 +161,12 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
 
     try {
       const results = await pool.runStage(stage.id, t0Ms, slices, slots);
+      for (const r of results) {
+        if (r.terminated)
+          log.warn(
+            `Stage ${stage.id}: Worker ${r.workerId} did not stop within the grace period and was terminated; its ${r.lost} unfinished requests are recorded as cancelled`,
+          );
+      }
       const failed = opts.failSignal?.aborted === true;
       const info: StageInfo = {
         ...description,

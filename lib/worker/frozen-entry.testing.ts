@@ -1,0 +1,46 @@
+// Test helper: a Worker entry that speaks the load Worker's protocol but, when its model says
+// "freeze", Worker 0 hangs on each stage after starting two requests and handing back one record, the
+// way a Worker stuck on a response would. Its thread blocks in Atomics.wait (no CPU burnt), so only
+// terminate() ends it. Any other Worker finishes each stage at once without sending.
+import { record } from "../record/record.testing.ts";
+import { BatchWriter, batchTransferables } from "./batch.ts";
+import { COUNTER_IN_FLIGHT, COUNTER_SENT, type FromWorker, type ToWorker } from "./protocol.ts";
+
+const scope = globalThis as unknown as {
+  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+  postMessage(message: FromWorker, transfer?: ArrayBuffer[]): void;
+};
+
+let workerId = -1;
+let freeze = false;
+let counters: Int32Array;
+
+scope.onmessage = (event) => {
+  const message = event.data;
+  if (message.type === "init") {
+    workerId = message.workerId;
+    freeze = message.model === "freeze" && workerId === 0;
+    counters = new Int32Array(message.counters);
+    scope.postMessage({ type: "ready", workerId });
+  } else if (message.type === "stage") {
+    if (!freeze) {
+      const transport = { opened: 0, open: 0, retried: 0 };
+      scope.postMessage({
+        type: "stageDone",
+        workerId,
+        stageId: message.stageId,
+        sent: 0,
+        sequenceHash: "",
+        transport,
+      });
+      return;
+    }
+    Atomics.add(counters, COUNTER_SENT, 2);
+    Atomics.add(counters, COUNTER_IN_FLIGHT, 2);
+    const writer = new BatchWriter(4);
+    writer.add(record({ stageId: message.stageId, workerId, index: message.indices[0] ?? 0 }));
+    const batch = writer.take()!;
+    scope.postMessage({ type: "batch", workerId, batch }, batchTransferables(batch));
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+  }
+};
