@@ -101,10 +101,11 @@ async function runFrom(path: string, args: ParsedArgs<typeof runArgs>, rawArgs: 
   const interrupts = watchSignals({
     onFirst: (name) =>
       log.warn(
-        `${name}: stopping; requests in flight get the grace period, then reports are written (again to quit now)`,
+        `${name}: stopping; requests in flight get the grace period (load.stage_teardown_grace_seconds), then reports are written (interrupt again to skip the grace period)`,
       ),
-    // The second signal means "now": no reports, no waiting.
-    onSecond: () => process.exit(ExitCode.interrupted),
+    // Even now the reports are written: it takes milliseconds, and a run without them is lost.
+    onSecond: (name) => log.warn(`${name}: cancelling requests in flight; writing the reports`),
+    onLater: (name) => log.warn(`${name}: already writing the reports`),
   });
   try {
     const result = await runBenchmark({

@@ -3,6 +3,7 @@
 // added to it flow through), `{"stage": StageInfo}` written when a stage ends, or one final
 // `{"run": RunLine}` with what the reports add (interrupted, fingerprints). `readRecords` gives them
 // back to rebuild every report without a server (`inferload report`).
+import { Buffer } from "node:buffer";
 import { closeSync, createReadStream, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import type { StageInfo } from "../load/stage.ts";
@@ -36,7 +37,9 @@ export function createRecordWriter(path: string): RecordWriter {
   }
   function flush(): void {
     if (buffer.length === 0 || closed) return;
-    writeSync(fd, buffer.join(""));
+    // Whole lines only: a short write (a full disk, a signal) is continued, never left mid-line.
+    const bytes = Buffer.from(buffer.join(""));
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
     buffer = [];
     size = 0;
   }

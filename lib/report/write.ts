@@ -63,6 +63,17 @@ export function savedConfigPath(recordsPath: string): string {
 }
 
 /**
+ * Saves config.yaml as the run starts, so an interrupted or crashed run keeps it beside whatever it
+ * wrote. Returns its path, or null when storage is off.
+ */
+export function writeConfigYaml(
+  config: WriteConfig,
+  options: { dir?: string | undefined; configYaml: string },
+) {
+  return storageFor(config, options.dir)?.write("config.yaml", options.configYaml) ?? null;
+}
+
+/**
  * Writes one stage's report now, as the stage ends, so a crash later in the run keeps it. Returns its
  * path, or null when per_stage is off, the stage had no requests, or the write failed (never throws:
  * writeReports rewrites every stage file at the end and reports its own errors).

@@ -12,7 +12,13 @@ import { describeTrace } from "../load/trace.ts";
 import { createCollector, type RunReport } from "../metrics/collector.ts";
 import { createRecordWriter } from "../report/records.ts";
 import type { ServerMetricsReports } from "../report/server-metrics-files.ts";
-import { perRequestRecordsPath, reportDir, writeReports, writeStageReport } from "../report/write.ts";
+import {
+  perRequestRecordsPath,
+  reportDir,
+  writeConfigYaml,
+  writeReports,
+  writeStageReport,
+} from "../report/write.ts";
 import type { ServerMetricsSource } from "../server-metrics/source.ts";
 import { planSweep } from "../sweep/plan.ts";
 import type { SweepReport } from "../sweep/summary.ts";
@@ -61,6 +67,9 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
   let serverMetrics: ServerMetricsSource | null = null;
   let metricsSource: Promise<ServerMetricsSource | null> | null = null;
   try {
+    const dir = reportDir(config, options.outputDir);
+    // Saved now, so an interrupted or crashed run has it; rewritten at the end with what the run used.
+    writeConfigYaml(config, { dir: dir ?? undefined, configYaml: printConfig(config) });
     // The server is asked from now on, while the main thread warms up and (with server.model_name
     // set) while the Workers start: start-up is the longest of them, not their sum.
     const model = serverModel(config, {
@@ -88,7 +97,6 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     const { stages, dataTrace } = await plan(config);
     // The listed model when none is named: the Workers need it, so they wait for the answer.
     const modelName = config.server?.model_name ?? (await model);
-    const dir = reportDir(config, options.outputDir);
     const collector = createCollector({ config });
     const recordsPath = perRequestRecordsPath(config, dir);
     // The per-request file is a tee beside the collector: reported stages only, streamed as they arrive.
