@@ -119,6 +119,12 @@ describe("ResponseParser", () => {
     );
   });
 
+  test("fails at the first byte that cannot start a status line, with the bytes escaped in the message", () => {
+    const p = new ResponseParser({ headers: () => {}, body: () => {}, end: () => {} });
+    p.feed(enc.encode("HTT"));
+    expect(() => p.feed(Uint8Array.of(0x1b, 0x5b, 0x32, 0x4a))).toThrow('Bad status line "HTT\\x1b[2J"');
+  });
+
   test("hands each read's body bytes over in one call, across chunk frames", () => {
     const frames = Array.from({ length: 30 }, (_, i) => `data: ${"x".repeat(i * 20)}\n\n`);
     const raw = `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${frames

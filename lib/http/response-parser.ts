@@ -150,6 +150,11 @@ export class ResponseParser {
 
   #readHead(data: Uint8Array, at: number): number {
     const block = this.#join(data, at);
+    // Bytes that cannot start a status line fail now, not after 64 KiB or the connection's close.
+    for (let i = 0; i < Math.min(block.length, HTTP_1.length); i++) {
+      if (block[i] !== HTTP_1[i])
+        throw new HttpParseError(`Bad status line "${printable(block.subarray(0, 40))}"`);
+    }
     const end = indexOfCrlfCrlf(block, this.#head === null ? 0 : Math.max(0, this.#head.length - 3));
     if (end < 0) {
       if (block.length > MAX_HEAD) throw new HttpParseError("Response headers larger than 64 KiB");
@@ -167,7 +172,7 @@ export class ResponseParser {
     if (!startsWith(b, 0, HTTP_1) || (b[7] !== 0x30 && b[7] !== 0x31) || b[8] !== 0x20 || !digits3(b, 9)) {
       const lineEnd = b.indexOf(CR);
       throw new HttpParseError(
-        `Bad status line "${latin1.decode(b.subarray(0, lineEnd < 0 ? 80 : Math.min(lineEnd, 80)))}"`,
+        `Bad status line "${printable(b.subarray(0, lineEnd < 0 ? 80 : Math.min(lineEnd, 80)))}"`,
       );
     }
     const status = (b[9]! - 0x30) * 100 + (b[10]! - 0x30) * 10 + (b[11]! - 0x30);
@@ -343,6 +348,14 @@ export class ResponseParser {
   get status(): number {
     return this.#status;
   }
+}
+
+/** Bytes as text, everything but printable ASCII escaped (server bytes go into messages people read). */
+function printable(bytes: Uint8Array): string {
+  let text = "";
+  for (const b of bytes)
+    text += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, "0")}`;
+  return text;
 }
 
 /** "64 MiB" for whole mebibytes, else the byte count. */
