@@ -105,9 +105,10 @@ function expectInterruptedReports(out: string) {
   expect(Array.isArray(report(out, "per_request_lifecycle_metrics.json"))).toBe(true);
 }
 
+// A 60 s interval after the first stage: an interrupt during the stage must not wait it out.
 const twoLongStages = {
   type: "constant",
-  interval: 0,
+  interval: 60,
   stages: [
     { rate: 10, duration: 30 },
     { rate: 10, duration: 30 },
@@ -133,7 +134,7 @@ describe("inferload run, interrupted", () => {
       }
       const { code, signal } = await run.exited;
       expect([code, signal]).toEqual([130, null]);
-      // Requests last about a second: far sooner than the 29 s left of the stage.
+      // Requests last about a second: far sooner than the 29 s left of the stage, or the interval.
       expect(performance.now() - signalledAt).toBeLessThan(20_000);
       expectInterruptedReports(run.out);
       const stage = report(run.out, "stage_0_lifecycle_metrics.json");

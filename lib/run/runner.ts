@@ -265,7 +265,9 @@ export async function runStages(
   return { runs, interrupted: options.signal?.aborted === true };
 }
 
+/** Waits `ms`, or until `signal` aborts; at once when it already has (an interrupt during the stage). */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function done() {
