@@ -24,7 +24,7 @@ scope.onmessage = (event) => {
     scope.postMessage({ type: "ready", workerId });
   } else if (message.type === "stage") {
     if (!freeze) {
-      const transport = { opened: 0, open: 0, retried: 0 };
+      const transport = { opened: 0, open: 0, retried: 0, serverClosed: 0 };
       scope.postMessage({
         type: "stageDone",
         workerId,

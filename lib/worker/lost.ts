@@ -54,6 +54,11 @@ export function lostRecords(input: LostRequestsInput): RequestRecord[] {
       serverOutputTokens: -1,
       requestBytes: 0,
       adapter: null,
+      // How it used the connection pool died with the Worker: counted as no connection.
+      connection: "none",
+      connectMs: Number.NaN,
+      resent: false,
+      serverCloses: 0,
     });
   }
   return lost;

@@ -220,7 +220,7 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
       workerId: i,
       sent: started,
       sequenceHash: "terminated",
-      transport: { opened: 0, open: 0, retried: 0 },
+      transport: { opened: 0, open: 0, retried: 0, serverClosed: 0 },
       terminated: true,
       lost: lost.length,
     });
