@@ -98,6 +98,7 @@ describe("the option table drives `inferload sim`", () => {
     itlGrowth: ["--itl-growth", "-1"],
     itlJitter: ["--itl-jitter", "-1"],
     outputLenMean: ["--output-len-mean", "0.5"],
+    limitMmPerPrompt: ["--limit-mm-per-prompt", '{"picture":1}'],
     kvCacheTokens: ["--kv-cache-tokens", "0"],
     seed: ["--seed", "1.5"],
     fail429: ["--fail-429", "1.5"],

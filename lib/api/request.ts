@@ -2,6 +2,7 @@
 // completions and chat-completions APIs and Anthropic's Messages API. Pure: no clock, no I/O, no environment reads (the config
 // loader has already interpolated `${ENV}` values such as the API key).
 import type { GeneratedRequest } from "../data/types.ts";
+import { textOf } from "../media/content.ts";
 
 /** inference-perf's client constant: sent when the data item names no output length (spec §5, quirk 4). */
 export const defaultMaxTokens = 30;
@@ -128,8 +129,9 @@ function anthropicPayload(
   const system: string[] = [];
   const messages: { role: "user" | "assistant"; content: string }[] = [];
   for (const message of item.messages) {
-    if (message.role === "system") system.push(message.content);
-    else messages.push({ role: message.role, content: message.content });
+    // Text only: media need the chat API (lib/config/check-media.ts refuses them otherwise).
+    if (message.role === "system") system.push(textOf(message.content));
+    else messages.push({ role: message.role, content: textOf(message.content) });
   }
   const payload: Record<string, unknown> = { model, messages, max_tokens: maxTokens, stream: streaming };
   const joined = system.join("\n\n");

@@ -5,6 +5,7 @@ import { UserError } from "../cli/errors.ts";
 import { maskSecrets } from "../cli/secrets.ts";
 import { boundProblems } from "./check-bounds.ts";
 import { headerFindings } from "./check-headers.ts";
+import { mediaProblems } from "./check-media.ts";
 import { baseUrlProblems } from "./check-url.ts";
 import { capProblems } from "./limits.ts";
 import type { Config } from "./schema.ts";
@@ -35,6 +36,7 @@ export const configChecks: readonly ConfigCheck[] = [
           ]
         : [],
   }),
+  (c) => ({ problems: mediaProblems(c) }),
   (c) => ({ problems: findUnsupported(c) }),
 ];
 

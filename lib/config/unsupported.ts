@@ -22,7 +22,6 @@ export const unsupportedOptions: readonly UnsupportedOption[] = [
     isUsed: (c) => !supportedDataTypes.includes(c.data.type),
     detail: (c) => `"${c.data.type}" is not supported yet (supported: ${supportedDataTypes.join(", ")})`,
   },
-  { path: "data.multimodal", isUsed: (c) => c.data.multimodal !== null },
   { path: "data.use_chat_template", isUsed: (c) => c.data.use_chat_template },
   { path: "data.shared_prefix.multimodal", isUsed: (c) => c.data.shared_prefix?.multimodal != null },
   {

@@ -11,6 +11,7 @@ import { type DistributionConfig, fixedDistribution, resolveDistribution } from 
 import type { Env, FetchLike } from "./hub.ts";
 import { columnLengths, distributionLengths, type LengthSource } from "./lengths.ts";
 import { createMockGenerator } from "./mock.ts";
+import { createMultimodalGenerator } from "./multimodal.ts";
 import { createRandomGenerator } from "./random.ts";
 import { exactOnServer } from "./server-exact.ts";
 import { createSharedPrefixGenerator } from "./shared-prefix.ts";
@@ -76,6 +77,7 @@ export async function createDataGenerator(
         }),
       );
     case "synthetic": {
+      if (data.multimodal) return multimodal(config, opts, seed);
       const corpus = data.corpus_file_path ? await readCorpus(data.corpus_file_path) : SHAKESPEARE_CORIOLANUS;
       const lengths = await lengthsFor(config, seed, opts.traceLengths);
       return serverExact(config, opts, seed, createSyntheticGenerator({ tokenizer, seed, corpus, lengths }));
@@ -114,6 +116,32 @@ async function serverExact(
     seed,
     poolSize: opts.serverPoolSize,
   });
+}
+
+/**
+ * data.multimodal (synthetic only, chat only, as upstream): random-token text of the input lengths
+ * (100 tokens without an input_distribution, as upstream) woven with pooled media.
+ */
+async function multimodal(
+  config: DataGenConfig,
+  opts: CreateDataOptions,
+  seed: number,
+): Promise<DataGenerator> {
+  const data = config.data;
+  // lib/config/check-media.ts has refused any API but chat before the load.
+  const input = data.input_distribution
+    ? resolveDistribution(data.input_distribution, "data.input_distribution")
+    : fixedDistribution(100);
+  const output = data.output_distribution
+    ? resolveDistribution(data.output_distribution, "data.output_distribution")
+    : null;
+  const lengths = distributionLengths(input, output ?? fixedDistribution(0), seed);
+  const random = createRandomGenerator({ tokenizer: opts.tokenizer, seed, lengths });
+  const text: DataGenerator =
+    output === null
+      ? { ...random, next: (index) => ({ ...random.next(index), maxTokens: undefined }) }
+      : random;
+  return createMultimodalGenerator({ multimodal: data.multimodal!, text, seed });
 }
 
 async function lengthsFor(

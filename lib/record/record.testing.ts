@@ -26,6 +26,7 @@ export function record(overrides: Partial<RequestRecord> = {}): RequestRecord {
     connectMs: Number.NaN,
     resent: false,
     serverCloses: 0,
+    media: null,
     ...overrides,
   };
 }

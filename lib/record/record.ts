@@ -29,6 +29,20 @@ export const failureKinds: readonly FailureKind[] = [
   "other",
 ];
 
+/**
+ * One image, video or audio instance a request carried, measured as inference-perf measures it
+ * (its `payloads` metrics): pixels per image or per video frame, encoded bytes (before base64), width
+ * over height, frames of a video, seconds of audio (0 where a field does not apply).
+ */
+export interface MediaInstance {
+  kind: "image" | "video" | "audio";
+  pixels: number;
+  bytes: number;
+  aspectRatio: number;
+  frames: number;
+  seconds: number;
+}
+
 export interface RequestRecord {
   /** Stage index (0-based); the sweep's saturation probe uses -1 and is excluded from reports. */
   stageId: number;
@@ -80,6 +94,8 @@ export interface RequestRecord {
    * checked (no response_format, a failure, or a record file written before the check existed).
    */
   outputJson?: "valid" | "invalid";
+  /** The media the request carried, in content order; null for a text-only request. */
+  media: readonly MediaInstance[] | null;
 }
 
 /** Output tokens used for throughput and TPOT: the server's count when present, else the client's. */

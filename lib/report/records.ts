@@ -81,7 +81,13 @@ export type RecordLine = { record: RequestRecord } | { stage: StageInfo } | { ru
 const nanFields = ["headersMs", "connectMs"] as const;
 
 /** Values for record fields a file written before they existed lacks (connection use). */
-const addedFields = { connection: "none", connectMs: Number.NaN, resent: false, serverCloses: 0 } as const;
+const addedFields = {
+  connection: "none",
+  connectMs: Number.NaN,
+  resent: false,
+  serverCloses: 0,
+  media: null,
+} as const;
 
 /** A records file that is not one: names the file and, for a bad line, its number (1-based). */
 export class RecordsFileError extends Error {

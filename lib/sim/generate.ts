@@ -12,6 +12,7 @@ import {
 import type { Sequence } from "./engine.ts";
 import { type Fault, pickFault, statusFaultError } from "./faults.ts";
 import { jsonPieces } from "./json-output.ts";
+import type { Modality } from "./media-tokens.ts";
 import { parseRequestBody } from "./request.ts";
 import { sendJson, sendError as sendOpenAiError } from "./responses.ts";
 import type { SimState } from "./state.ts";
@@ -27,6 +28,20 @@ import {
 
 function faultLabel(fault: Fault): string {
   return fault.kind === "status" ? String(fault.status) : fault.kind;
+}
+
+/** vLLM's refusal when a request carries more of a modality than --limit-mm-per-prompt allows. */
+function mediaRefusal(
+  limits: Partial<Record<Modality, number>>,
+  media: readonly { modality: Modality }[],
+): string | null {
+  for (const modality of ["image", "video", "audio"] as const) {
+    const limit = limits[modality];
+    if (limit === undefined) continue;
+    const count = media.filter((m) => m.modality === modality).length;
+    if (count > limit) return `At most ${limit} ${modality}(s) may be provided in one prompt.`;
+  }
+  return null;
 }
 
 export async function handleGeneration(
@@ -54,8 +69,14 @@ export async function handleGeneration(
     sendError(404, `The model \`${model}\` does not exist.`, "NotFoundError", "model");
     return;
   }
+  const refused = mediaRefusal(state.mediaLimits, request.media);
+  if (refused !== null) {
+    sendError(400, refused, "BadRequestError", "messages");
+    return;
+  }
   let promptTokens = request.promptTokenIds ?? 0;
   for (const text of request.promptTexts) promptTokens += state.countTokens(text);
+  for (const item of request.media) promptTokens += item.tokens;
   const maxTokens = request.maxTokens ?? options.maxModelLen - promptTokens;
   if (maxTokens < 1 || promptTokens + maxTokens > options.maxModelLen) {
     const message =

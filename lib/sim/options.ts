@@ -46,6 +46,11 @@ export interface SimOptions {
   outputLenMean: number;
   /** KV-cache size in tokens; only drives the kv_cache_usage_perc gauge, never admission. */
   kvCacheTokens: number;
+  /**
+   * Media allowed per request, as vLLM's --limit-mm-per-prompt JSON (`{"image":1,"video":0}`); more is
+   * refused with 400. "" allows any number of each.
+   */
+  limitMmPerPrompt: string;
   seed: number;
   faults: SimFaults;
   /** Write one JSONL line per request with server-side timestamps to this file. */
@@ -116,6 +121,25 @@ const nonEmpty = (what: string): SimOptionCheck<string | null> => ({
   expected: `a non-empty ${what}`,
   ok: (v) => v === null || v.length > 0,
 });
+
+/** `--limit-mm-per-prompt`: counts per modality (absent: unlimited), or null when malformed. */
+export function parseMediaLimits(text: string): Partial<Record<"image" | "video" | "audio", number>> | null {
+  if (text.trim() === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
+  const limits: Partial<Record<"image" | "video" | "audio", number>> = {};
+  for (const [key, n] of Object.entries(value)) {
+    if (key !== "image" && key !== "video" && key !== "audio") return null;
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 0) return null;
+    limits[key] = n;
+  }
+  return limits;
+}
 
 /** Every option, in --help order. */
 export const simOptionTable = {
@@ -199,6 +223,13 @@ export const simOptionTable = {
     default: 262144,
     description: "KV-cache size in tokens, for the kv_cache_usage_perc gauge",
     check: integer(1),
+  }),
+  limitMmPerPrompt: option("limitMmPerPrompt", {
+    type: "string",
+    default: "",
+    description:
+      'Media allowed per request, as vLLM\'s JSON (e.g. {"image":1,"video":0,"audio":0}); more is refused with 400. Empty: no limit',
+    check: { expected: 'a JSON object of counts, e.g. {"image":1}', ok: (v) => parseMediaLimits(v) !== null },
   }),
   seed: option("seed", {
     type: "number",

@@ -22,6 +22,7 @@ describe("parseRequestBody()", () => {
         kind: "completion",
         model: "m",
         promptTexts: ["hi"],
+        media: [],
         promptTokenIds: null,
         maxTokens: 7,
         ignoreEos: true,

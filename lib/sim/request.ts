@@ -2,6 +2,7 @@
 // Anything malformed becomes { ok: false } with an OpenAI-style message and the offending param;
 // the server turns that into a 400. Fields the simulator does not model (temperature, top_p, …) are ignored.
 import { anyObjectSchema } from "./json-output.ts";
+import { audioCost, imageCost, type MediaCost, videoCost } from "./media-tokens.ts";
 import type { ApiKind } from "./wire.ts";
 
 export interface SimRequest {
@@ -10,6 +11,8 @@ export interface SimRequest {
   model: string | undefined;
   /** The texts whose tokens make the prompt (chat: each message's content). */
   promptTexts: string[];
+  /** Images, videos and audio clips in the chat content, in order, with their prompt-token cost. */
+  media: MediaCost[];
   /** A prompt given as token ids: its length, else null. */
   promptTokenIds: number | null;
   /** max_completion_tokens (chat) or max_tokens; null when absent. */
@@ -58,7 +61,43 @@ function parsePrompt(prompt: unknown): { texts: string[]; ids: number | null } |
 
 const ROLES = new Set(["system", "user", "assistant", "tool", "developer"]);
 
-function parseMessages(messages: unknown): string[] | string {
+/** A content part: its text, its media cost, or what is wrong with it (vLLM's part types). */
+function parsePart(part: unknown, at: string): string | MediaCost | { error: string } {
+  if (!isObject(part)) return { error: `${at}: expected an object, got ${describe(part)}` };
+  const url = (field: string) => {
+    const inner = part[field];
+    return isObject(inner) && typeof inner.url === "string" ? inner.url : null;
+  };
+  switch (part.type) {
+    case "text":
+      return typeof part.text === "string" ? part.text : { error: `${at}.text: expected a string` };
+    case "image_url": {
+      const u = url("image_url");
+      return u === null ? { error: `${at}.image_url: expected {"url": string}` } : imageCost(u);
+    }
+    case "video_url": {
+      const u = url("video_url");
+      return u === null ? { error: `${at}.video_url: expected {"url": string}` } : videoCost(u);
+    }
+    case "input_audio": {
+      const audio = part.input_audio;
+      return isObject(audio) && typeof audio.data === "string" && typeof audio.format === "string"
+        ? audioCost(audio.data)
+        : { error: `${at}.input_audio: expected {"data": string, "format": string}` };
+    }
+    case "audio_url": {
+      const u = url("audio_url");
+      const comma = u?.indexOf(",") ?? -1;
+      return u === null
+        ? { error: `${at}.audio_url: expected {"url": string}` }
+        : audioCost(u.slice(comma + 1));
+    }
+    default:
+      return { error: `${at}.type: unknown content part type ${JSON.stringify(part.type)}` };
+  }
+}
+
+function parseMessages(messages: unknown, media: MediaCost[]): string[] | string {
   if (!Array.isArray(messages) || messages.length === 0) {
     return `messages: expected a non-empty array, got ${Array.isArray(messages) ? "an empty array" : describe(messages)}`;
   }
@@ -72,13 +111,13 @@ function parseMessages(messages: unknown): string[] | string {
     if (typeof content === "string") texts.push(content);
     else if (Array.isArray(content)) {
       for (const [j, part] of content.entries()) {
-        if (!isObject(part) || part.type !== "text" || typeof part.text !== "string") {
-          return `messages[${i}].content[${j}]: expected {"type":"text","text":string}`;
-        }
-        texts.push(part.text);
+        const parsed = parsePart(part, `messages[${i}].content[${j}]`);
+        if (typeof parsed === "string") texts.push(parsed);
+        else if ("error" in parsed) return parsed.error;
+        else media.push(parsed);
       }
     } else if (!(absent(content) && message.role === "assistant")) {
-      return `messages[${i}].content: expected a string or a list of text parts, got ${describe(content)}`;
+      return `messages[${i}].content: expected a string or a list of content parts, got ${describe(content)}`;
     }
   }
   return texts;
@@ -158,6 +197,7 @@ export function parseRequestBody(kind: ApiKind, text: string): ParseResult {
   }
   let texts: string[];
   let ids: number | null = null;
+  const media: MediaCost[] = [];
   if (kind === "messages") {
     if (typeof body.model !== "string") return fail("model: this field is required", "model");
     if (absent(body.max_tokens)) return fail("max_tokens: this field is required", "max_tokens");
@@ -172,7 +212,7 @@ export function parseRequestBody(kind: ApiKind, text: string): ParseResult {
     ids = prompt.ids;
   } else {
     if (absent(body.messages)) return fail("messages: this field is required", "messages");
-    const messages = parseMessages(body.messages);
+    const messages = parseMessages(body.messages, media);
     if (typeof messages === "string") return fail(messages, "messages");
     texts = messages;
   }
@@ -219,6 +259,7 @@ export function parseRequestBody(kind: ApiKind, text: string): ParseResult {
       kind,
       model: typeof body.model === "string" ? body.model : undefined,
       promptTexts: texts,
+      media,
       promptTokenIds: ids,
       maxTokens,
       ignoreEos: body.ignore_eos === true,

@@ -5,7 +5,7 @@ import { createRng, type Rng } from "../load/rng.ts";
 import { nowMs } from "../runtime/clock.ts";
 import { createEngine, type Engine } from "./engine.ts";
 import { SimMetrics } from "./metrics.ts";
-import type { MetricsStyle, SimOptions } from "./options.ts";
+import { type MetricsStyle, parseMediaLimits, type SimOptions } from "./options.ts";
 import type { TruthSink } from "./truth-log.ts";
 import { singleTokenWords } from "./vocab.ts";
 
@@ -39,6 +39,8 @@ export interface SimState {
   readonly wordsJson: readonly string[];
   /** Tokens in a prompt text, memoised: counting costs ~1 µs per token and benchmarks repeat prompts. */
   countTokens(text: string): number;
+  /** --limit-mm-per-prompt, parsed (the option check has refused a malformed value). */
+  readonly mediaLimits: Partial<Record<"image" | "video" | "audio", number>>;
   readonly textRng: Rng;
   readonly faultRng: Rng;
   readonly truth: TruthSink | null;
@@ -131,6 +133,7 @@ export function createSimState(
     options,
     models,
     countTokens,
+    mediaLimits: parseMediaLimits(options.limitMmPerPrompt) ?? {},
     engine,
     metrics,
     tokenizer: deps.tokenizer,

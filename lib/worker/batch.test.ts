@@ -27,6 +27,7 @@ function record(i: number, overrides: Partial<RequestRecord> = {}): RequestRecor
     connectMs: i % 3 === 1 ? 0.25 + i / 1000 : Number.NaN,
     resent: i % 5 === 4,
     serverCloses: i % 7,
+    media: null,
     ...overrides,
   };
 }

@@ -2,7 +2,7 @@
 // typed-array buffers (no per-record objects cross threads; docs/runtime-facts.md §3: ~40M records/s), read
 // back into RequestRecord objects there. Strings (error messages, adapter names) go in a small
 // per-batch table, each distinct string once.
-import { type FailureKind, failureKinds, type RequestRecord } from "../record/record.ts";
+import { type FailureKind, failureKinds, type MediaInstance, type RequestRecord } from "../record/record.ts";
 
 // Int32 columns per record.
 const I_STAGE = 0;
@@ -21,7 +21,8 @@ const I_ADAPTER = 12; // string table index, -1 for null
 const I_TOKENS_AT = 13; // first token time in the tokens column
 const I_TOKENS_N = 14;
 const I_SERVER_CLOSES = 15;
-const INTS = 16;
+const I_MEDIA = 16; // string table index of the media instances as JSON, -1 for a text-only request
+const INTS = 17;
 // Float64 columns per record.
 const F_SCHEDULED = 0;
 const F_SENT = 1;
@@ -94,6 +95,7 @@ export class BatchWriter {
     ints[i + I_TOKENS_AT] = this.#tokenCount;
     ints[i + I_TOKENS_N] = r.tokenEventMs.length;
     ints[i + I_SERVER_CLOSES] = r.serverCloses;
+    ints[i + I_MEDIA] = r.media === null ? -1 : this.#mediaId(r.media);
     const floats = this.#floats;
     floats[f + F_SCHEDULED] = r.scheduledMs;
     floats[f + F_SENT] = r.sentMs;
@@ -131,6 +133,17 @@ export class BatchWriter {
     return id;
   }
 
+  /** Media lists go in whole (never cut), one table entry per distinct list. */
+  #mediaId(media: readonly MediaInstance[]): number {
+    const json = JSON.stringify(media);
+    let id = this.#stringIds.get(json);
+    if (id === undefined) {
+      id = this.#strings.push(json) - 1;
+      this.#stringIds.set(json, id);
+    }
+    return id;
+  }
+
   #appendTokens(times: readonly number[]): void {
     const need = this.#tokenCount + times.length;
     if (need > this.#tokens.length) {
@@ -151,6 +164,12 @@ export function batchTransferables(batch: RecordBatch): ArrayBuffer[] {
 export function readBatch(batch: RecordBatch): RequestRecord[] {
   const out: RequestRecord[] = new Array(batch.count);
   const { ints, floats, tokens, strings } = batch;
+  const media = new Map<number, readonly MediaInstance[]>();
+  const mediaAt = (id: number) => {
+    let list = media.get(id);
+    if (list === undefined) media.set(id, (list = JSON.parse(strings[id]!) as MediaInstance[]));
+    return list;
+  };
   for (let r = 0; r < batch.count; r++) {
     const i = r * INTS;
     const f = r * FLOATS;
@@ -183,6 +202,7 @@ export function readBatch(batch: RecordBatch): RequestRecord[] {
       connectMs: floats[f + F_CONNECT]!,
       resent: (flags & 16) !== 0,
       serverCloses: ints[i + I_SERVER_CLOSES]!,
+      media: ints[i + I_MEDIA]! < 0 ? null : mediaAt(ints[i + I_MEDIA]!),
     };
     if ((flags & 32) !== 0) record.outputJson = (flags & 64) !== 0 ? "valid" : "invalid";
     out[r] = record;

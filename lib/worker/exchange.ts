@@ -128,6 +128,7 @@ export function createStageExchange(
       connectMs: outcome.connectMs,
       resent: outcome.resent,
       serverCloses: outcome.serverCloses,
+      media: item.media ?? null,
     };
     if (outcome.ok && result.outputJson !== null) record.outputJson = result.outputJson;
     write(record);
@@ -169,6 +170,7 @@ export function createStageExchange(
       connectMs: Number.NaN,
       resent: false,
       serverCloses: 0,
+      media: null,
     };
   }
 
