@@ -12,6 +12,7 @@ import {
   type GoodputSample,
   type GoodputSnapshot,
 } from "./goodput.ts";
+import { type MediaSnapshot, MediaTally } from "./media.ts";
 
 export interface StageMetricsOptions {
   percentiles: readonly number[];
@@ -84,6 +85,8 @@ export interface MetricsSnapshot {
   sameReadGaps: number;
   /** Goodput counts when report.goodput has constraints, else null. */
   goodput: GoodputSnapshot | null;
+  /** Image, video and audio stats; null when no request of the bucket carried media. */
+  media: MediaSnapshot | null;
 }
 
 export class StageMetrics {
@@ -116,6 +119,7 @@ export class StageMetrics {
   readonly #goodput: GoodputCounter | null;
   /** Reused for every success: the goodput counter reads it and keeps nothing. */
   readonly #goodputSample = emptyGoodputSample();
+  #media: MediaTally;
 
   constructor(options: StageMetricsOptions) {
     this.#options = options;
@@ -123,6 +127,7 @@ export class StageMetrics {
     this.#completions = options.keepCompletions ? [] : null;
     this.#connections = new ConnectionTally(options.exactLimit);
     this.#goodput = GoodputCounter.create(options.goodput);
+    this.#media = new MediaTally(options.exactLimit);
   }
 
   get count(): number {
@@ -137,6 +142,7 @@ export class StageMetrics {
     if (record.endMs > this.#lastEndMs) this.#lastEndMs = record.endMs;
     d.scheduleDelay.add((record.sentMs - record.scheduledMs) / 1000);
     this.#connections.add(record);
+    this.#media.add(record);
     if (record.failure !== null) {
       this.#failures++;
       d.failureLatency.add((record.endMs - record.sentMs) / 1000);
@@ -261,6 +267,7 @@ export class StageMetrics {
     }
     for (const name of distNames) out.#d[name] = Distribution.merge(a.#d[name], b.#d[name]);
     out.#connections = ConnectionTally.merge(a.#connections, b.#connections);
+    out.#media = MediaTally.merge(a.#media, b.#media);
     return out;
   }
 
@@ -276,6 +283,7 @@ export class StageMetrics {
       byLabel[label] = { count: entry.count, messages: [...entry.messages] };
     }
     const connections = this.#connections.close(p);
+    const media = this.#media.snapshot(p);
     return {
       count: this.#count,
       successCount: this.#successes,
@@ -308,12 +316,13 @@ export class StageMetrics {
       jsonInvalid: this.#totals.jsonInvalid,
       byLabel,
       byKind: Object.fromEntries(this.#kinds),
-      exact: distNames.every((name) => d[name].exact) && connections.exact,
+      exact: distNames.every((name) => d[name].exact) && connections.exact && (media?.exact ?? true),
       completions: this.#completions === null ? null : [...this.#completions],
       connections,
       itlGaps: this.#totals.itlGaps,
       sameReadGaps: this.#totals.sameReadGaps,
       goodput: this.#goodput?.snapshot() ?? null,
+      media,
     };
   }
 }

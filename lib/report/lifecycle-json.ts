@@ -2,7 +2,8 @@
 // inference-perf's released files (fixtures/inference-perf-reports/) first and in their order, then
 // the keys its newer versions added (`request_size_bytes`, `prompt_tokens`, `output_tokens`,
 // `token_count_mismatches`, `client_fallback_requests`, `goodput_metrics`, `failures.prompt_tokens`,
-// `by_label`, `benchmark_time_seconds`) in their relative order, then our additive keys, so that a diff against
+// `by_label`, `benchmark_time_seconds`, and for media `*_per_sec` and the `image`/`video`/`audio`
+// blocks) in their relative order, then our additive keys, so that a diff against
 // an inference-perf file shows only added lines. Number types follow inference-perf's Python: counts
 // are ints, everything measured or divided is a float (pyFloat), written by write.ts through
 // pythonJson(). Pure. Definitions: docs/metrics.md.
@@ -41,10 +42,19 @@ export function lifecycleReport(m: MetricsSnapshot, options: LifecycleOptions = 
         output_tokens_per_sec: perSecond(m.totalOutputTokens),
         total_tokens_per_sec: perSecond(m.totalPromptTokens + m.totalOutputTokens),
         requests_per_sec: perSecond(m.successCount),
+        // inference-perf's newer versions; we write them for runs whose requests carry media.
+        ...(m.media === null
+          ? {}
+          : {
+              images_per_sec: perSecond(m.media.totals.images),
+              videos_per_sec: perSecond(m.media.totals.videos),
+              audios_per_sec: perSecond(m.media.totals.audios),
+            }),
       },
       prompt_len: pyFloats(m.promptTokens),
       output_len: pyFloats(m.outputLen),
       request_size_bytes: pyFloats(m.requestSizeBytes),
+      ...mediaKeys(m),
       prompt_tokens: tokenTotals(m.totalPromptTokens, m.totalCachedTokens, m.promptTokens),
       output_tokens: { total: pyFloat(m.totalOutputTokens), ...pyFloats(m.outputTokens) },
       token_count_mismatches: m.tokenCountMismatches,
@@ -102,6 +112,14 @@ export function goodputMetrics(g: GoodputSnapshot): Record<string, number | PyFl
     out[`${name}_attainment_percentage`] = pyFloat(((g.attained[name] ?? 0) / g.total) * 100);
   }
   return out;
+}
+
+/** inference-perf's `image`, `video` and `audio` blocks (after request_size_bytes, as it writes them). */
+function mediaKeys(m: MetricsSnapshot): Record<string, unknown> {
+  if (m.media === null) return {};
+  const floats = (block: Record<string, MetricsSnapshot["promptTokens"]>) =>
+    Object.fromEntries(Object.entries(block).map(([key, summary]) => [key, pyFloats(summary)]));
+  return { image: floats(m.media.image), video: floats(m.media.video), audio: floats(m.media.audio) };
 }
 
 /** inference-perf sums token counts as floats (`total`, `cached`, `uncached`) before the distribution. */
