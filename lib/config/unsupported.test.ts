@@ -32,7 +32,10 @@ describe("assertSupported()", () => {
   });
 
   test.each([
-    ["data.multimodal", { data: { type: "synthetic", multimodal: { image: { count: { mean: 1 } } } } }],
+    [
+      "data.shared_prefix.multimodal",
+      { data: { type: "shared_prefix", shared_prefix: { multimodal: { image: { count: { mean: 1 } } } } } },
+    ],
     ["data.use_chat_template", { data: { type: "random", use_chat_template: true } }],
     [
       "data.shared_prefix.enable_multi_turn_chat",
