@@ -34,7 +34,7 @@ export interface CreateDataOptions {
   rng: Rng;
   workerId: number;
   env?: Env | undefined;
-  /** Cache folder for a ShareGPT download (default `$XDG_CACHE_HOME/inferload/datasets`). */
+  /** The Hugging Face hub cache for dataset downloads (default: where huggingface_hub keeps it). */
   cacheDir?: string | undefined;
   fetch?: FetchLike | undefined;
   log?: { info(message: string): void; warn(message: string): void } | undefined;
