@@ -17,5 +17,11 @@ export function mediaProblems(c: Config): string[] {
       `api.type: expected "chat" for ${what} (media travel in chat content), got "${c.api.type}"`,
     );
   }
+  // inference-perf's cnn_dailymail generator speaks the completion API only.
+  if (c.data.type === "cnn_dailymail" && c.api.type !== "completion") {
+    problems.push(
+      `api.type: expected "completion" for data.type "cnn_dailymail" (as inference-perf), got "${c.api.type}"`,
+    );
+  }
   return problems;
 }

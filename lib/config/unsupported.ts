@@ -14,7 +14,17 @@ export type UnsupportedOption = {
   detail?: (config: Config) => string;
 };
 
-const supportedDataTypes = ["mock", "random", "synthetic", "shared_prefix", "shareGPT"];
+const supportedDataTypes = [
+  "mock",
+  "random",
+  "synthetic",
+  "shared_prefix",
+  "shareGPT",
+  "cnn_dailymail",
+  "billsum_conversations",
+  "infinity_instruct",
+  "visionarena",
+];
 
 export const unsupportedOptions: readonly UnsupportedOption[] = [
   {

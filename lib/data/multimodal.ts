@@ -165,7 +165,7 @@ function pick<T extends { weight: number }>(choices: readonly T[], rng: Rng): T 
  * An insertion point in [0, 1]. A distribution draws a real number (not rounded as lengths are):
  * uniform over [min, max], normal N(mean, sd), fixed its mean; any other type its mean. Then clamped.
  */
-function samplePoint(point: Modality["point"], rng: Rng): number {
+export function samplePoint(point: number | Distribution | null, rng: Rng): number {
   if (point === null) return rng.next();
   if (typeof point === "number") return point;
   const { min, max, mean, stdDev, type } = point;

@@ -3,6 +3,7 @@
 import { log } from "../cli/log.ts";
 import { printConfig } from "../config/print.ts";
 import type { Config } from "../config/schema.ts";
+import { ensureHubDataset } from "../data/dataset-source.ts";
 import { ensureShareGptDataset } from "../data/sharegpt-load.ts";
 import { loadTokenizer } from "../data/tokenizer/load.ts";
 import { readTrace, type Trace } from "../data/trace-csv.ts";
@@ -94,6 +95,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     if (config.data.type === "shareGPT" && config.data.path === null) {
       await ensureShareGptDataset({ env: process.env, token: config.tokenizer?.token, log });
     }
+    await ensureHubDataset(config.data, { env: process.env, token: config.tokenizer?.token, log });
     const { stages, dataTrace } = await plan(config);
     // The listed model when none is named: the Workers need it, so they wait for the answer.
     const modelName = config.server?.model_name ?? (await model);
