@@ -251,9 +251,8 @@ describe("visionarena", () => {
     ]);
     const second = gen.next(1);
     expect(second.media?.map((m) => m.pixels)).toEqual([200, 1200]);
-    expect(
-      (second.messages[0]?.content as readonly { image_url?: { url: string } }[])[0]?.image_url?.url,
-    ).toStartWith("data:image/jpeg;base64,");
+    const parts = (second.messages[0]?.content ?? []) as readonly { image_url?: { url: string } }[];
+    expect(parts[0]?.image_url?.url ?? "").toStartWith("data:image/jpeg;base64,");
   });
 
   test("num_rows bounds the pool and max_images_per_request the images of a row", async () => {
