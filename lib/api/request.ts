@@ -1,8 +1,9 @@
 // Builds the HTTP request for one generated item: route, JSON body and headers for the OpenAI
 // completions and chat-completions APIs and Anthropic's Messages API. Pure: no clock, no I/O, no environment reads (the config
 // loader has already interpolated `${ENV}` values such as the API key).
+import { Buffer } from "node:buffer";
 import type { GeneratedRequest } from "../data/types.ts";
-import { textOf } from "../media/content.ts";
+import { type ContentPart, textOf } from "../media/content.ts";
 
 /** inference-perf's client constant: sent when the data item names no output length (spec §5, quirk 4). */
 export const defaultMaxTokens = 30;
@@ -84,7 +85,10 @@ export function buildRequest(config: RequestConfig, item: GeneratedRequest, mode
     apiType === "anthropic_messages"
       ? anthropicPayload(item, model, maxTokens, streaming)
       : openAiPayload(config, apiType, item, model, maxTokens);
-  const body = JSON.stringify(payload);
+  // The messages go in as made by messagesJson (media parts serialised once per pooled item), in
+  // place of a marker that JSON.stringify writes as a string no message text can produce.
+  const json = JSON.stringify(payload);
+  const body = apiType === "chat" ? json.replace(MESSAGES_JSON, () => messagesJson(item.messages)) : json;
   return {
     path: routes[apiType],
     body,
@@ -92,6 +96,9 @@ export function buildRequest(config: RequestConfig, item: GeneratedRequest, mode
     bodyBytes: utf8Length(body),
   };
 }
+
+const MESSAGES_MARK = "\u0000messages\u0000";
+const MESSAGES_JSON = JSON.stringify(MESSAGES_MARK);
 
 function openAiPayload(
   config: RequestConfig,
@@ -103,7 +110,7 @@ function openAiPayload(
   const streaming = config.api.streaming;
   // Key order follows inference-perf's bodies so a diff of two tools' request logs reads easily.
   const payload: Record<string, unknown> = { model };
-  if (apiType === "chat") payload.messages = item.messages;
+  if (apiType === "chat") payload.messages = MESSAGES_MARK;
   else payload.prompt = item.prompt;
   payload.max_tokens = maxTokens;
   // Sent only when on: `ignore_eos` is a vLLM/SGLang extension and a strict OpenAI server may reject
@@ -163,8 +170,41 @@ export function buildHeaders(config: RequestConfig, streaming: boolean): Record<
   return headers;
 }
 
+/**
+ * The messages as JSON. A media part's JSON (hundreds of KB of base64) is made once per part object and
+ * reused: the media pool hands every request the same part objects, and serialising them afresh cost
+ * ~6 ms per mixed.yaml request (scripts/bench/media.bench.ts), against string joins now.
+ */
+export function messagesJson(messages: GeneratedRequest["messages"]): string {
+  let out = "[";
+  for (let i = 0; i < messages.length; i++) {
+    const { role, content } = messages[i] as GeneratedRequest["messages"][number];
+    let json: string;
+    if (typeof content === "string") json = JSON.stringify(content);
+    else {
+      json = "[";
+      for (let j = 0; j < content.length; j++)
+        json += (j > 0 ? "," : "") + partJson(content[j] as ContentPart);
+      json += "]";
+    }
+    out += `${i > 0 ? "," : ""}{"role":${JSON.stringify(role)},"content":${json}}`;
+  }
+  return `${out}]`;
+}
+
+const mediaJson = new WeakMap<ContentPart, string>();
+
+function partJson(part: ContentPart): string {
+  if (part.type === "text") return JSON.stringify(part);
+  let json = mediaJson.get(part);
+  if (json === undefined) mediaJson.set(part, (json = JSON.stringify(part)));
+  return json;
+}
+
 /** UTF-8 byte length without encoding the string (the transport encodes it once, later). */
 export function utf8Length(text: string): number {
+  // Native for long bodies (a media request is ~0.5 MB); the loop below stays for short ones.
+  if (text.length > 4096) return Buffer.byteLength(text, "utf8");
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
