@@ -13,7 +13,7 @@ describe("assertSupported()", () => {
 
   test("lists every unsupported option at once, by path", () => {
     const { config } = build({
-      data: { type: "cnn_dailymail" },
+      data: { type: "conversation_replay", conversation_replay: {} },
       load: { ...oneStage, request_retries: 2 },
     });
     let error: unknown;
@@ -26,7 +26,7 @@ describe("assertSupported()", () => {
       "Cannot run this config: it uses 2 options that are not supported yet",
     );
     expect((error as { details: string[] }).details).toEqual([
-      'data.type: "cnn_dailymail" is not supported yet (supported: mock, random, synthetic, shared_prefix, shareGPT)',
+      'data.type: "conversation_replay" is not supported yet (supported: mock, random, synthetic, shared_prefix, shareGPT, cnn_dailymail, billsum_conversations, infinity_instruct, visionarena)',
       "load.request_retries: not supported yet",
     ]);
   });
