@@ -59,6 +59,7 @@ export function lostRecords(input: LostRequestsInput): RequestRecord[] {
       connectMs: Number.NaN,
       resent: false,
       serverCloses: 0,
+      media: null,
     });
   }
   return lost;
