@@ -33,6 +33,12 @@ export interface GeneratedRequest {
   expectedPromptTokens: number | undefined;
   /** The media in `messages`, measured for the report; absent for text-only requests. */
   media?: readonly MediaInstance[] | undefined;
+  /**
+   * The client tokenizer's count of this prompt, the same for both API types (chat: summed over the
+   * messages), when the generator knows it without another tokenizer pass; the count reported when
+   * the server sends no usage. Absent: the request builder counts it.
+   */
+  clientPromptTokens?: number;
 }
 
 /** A generator produces request `index` of a stage deterministically from its RNG state. */
