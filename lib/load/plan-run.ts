@@ -13,6 +13,10 @@ export interface LoadPlanView {
     duration?: number | null | undefined;
     num_requests?: number | null | undefined;
     concurrency_level?: number | null | undefined;
+    concurrent_sessions?: number | null | undefined;
+    session_rate?: number | null | undefined;
+    num_sessions?: number | null | undefined;
+    timeout?: number | null | undefined;
   }[];
 }
 
@@ -22,6 +26,8 @@ export interface PlanFacts {
   timing?: TraceColumns | null | undefined;
   /** trace_replay with `data.trace`: that trace's row count, which sets each stage's request count. */
   dataRows?: number | null | undefined;
+  /** trace_session_replay: calls per session of the corpus, in replay order (its length = sessions). */
+  sessionCalls?: ArrayLike<number> | null | undefined;
 }
 
 export interface RunPlan {
@@ -32,6 +38,7 @@ export interface RunPlan {
 
 export function planRun(load: LoadPlanView, facts: PlanFacts = {}): RunPlan {
   const notes: string[] = [];
+  if (load.type === "trace_session_replay") return planSessions(load, facts, notes);
   // One copy of the longest trace prefix any stage sends; each trace stage holds a view of it.
   let sharedTraceOffsets: Float64Array | null = null;
   const stages = load.stages.map((s, id): Stage => {
@@ -69,10 +76,60 @@ export function planRun(load: LoadPlanView, facts: PlanFacts = {}): RunPlan {
       return { id, kind: "trace", rate, durationS, numRequests: count, offsetsMs };
     }
     throw new RangeError(
-      `load.type: expected constant, poisson, concurrent or trace_replay, got "${load.type}"`,
+      `load.type: expected constant, poisson, concurrent, trace_replay or trace_session_replay, got "${load.type}"`,
     );
   });
   return { stages, notes };
+}
+
+/**
+ * Session stages take consecutive slices of the corpus (a cursor across stages, as inference-perf):
+ * each stage its num_sessions, or all that remain when it names none. A stage asking for more sessions
+ * than remain is refused before any load, pointing at duplicate_sessions_target.
+ */
+function planSessions(load: LoadPlanView, facts: PlanFacts, notes: string[]): RunPlan {
+  const calls = facts.sessionCalls;
+  if (calls === null || calls === undefined)
+    throw new RangeError("A trace_session_replay plan needs the corpus's session sizes");
+  let cursor = 0;
+  const stages = load.stages.map((s, id): Stage => {
+    const path = `load.stages[${id}]`;
+    const concurrentSessions = s.concurrent_sessions ?? 0;
+    if (!Number.isInteger(concurrentSessions) || concurrentSessions < 0)
+      throw new RangeError(
+        `${path}.concurrent_sessions: expected an integer >= 0, got ${concurrentSessions}`,
+      );
+    const left = calls.length - cursor;
+    let count = left;
+    if (s.num_sessions !== null && s.num_sessions !== undefined) {
+      count = positiveInt(s.num_sessions, `${path}.num_sessions`);
+      if (count > left) {
+        throw new SessionPlanError(
+          `${path}.num_sessions: expected at most ${left} (the sessions ${cursor === 0 ? "in the corpus" : "left after the earlier stages"}), got ${count}`,
+        );
+      }
+    } else if (left === 0) notes.push(`Stage ${id}: no sessions left in the corpus; the stage sends nothing`);
+    let numRequests = 0;
+    for (let k = cursor; k < cursor + count; k++) numRequests += calls[k] ?? 0;
+    const stage: Stage = {
+      id,
+      kind: "session",
+      concurrentSessions,
+      sessionRate: s.session_rate ?? null,
+      firstSession: cursor,
+      sessionCount: count,
+      timeoutS: s.timeout ?? null,
+      numRequests,
+    };
+    cursor += count;
+    return stage;
+  });
+  return { stages, notes };
+}
+
+/** A plan the corpus cannot fill; the caller turns it into a UserError with its advice. */
+export class SessionPlanError extends RangeError {
+  override readonly name = "SessionPlanError";
 }
 
 function longestTraceCount(load: LoadPlanView, facts: PlanFacts, timing: TraceColumns): number {

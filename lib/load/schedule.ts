@@ -12,10 +12,11 @@ export function scheduleSeed(baseSeed: number, stageId: number): number {
   return (Math.imul((baseSeed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(stageId + 2, 0xc2b2ae35)) >>> 0;
 }
 
-/** Send offsets of an open-loop stage; null for a closed loop, which has no send times. */
+/** Send offsets of an open-loop stage; null for a closed loop or a session stage (no fixed send times). */
 export function stageOffsets(stage: Stage, baseSeed: number): Float64Array | null {
   switch (stage.kind) {
     case "closed":
+    case "session":
       return null;
     case "trace":
       return stage.offsetsMs;
@@ -39,6 +40,14 @@ export function describeStage(stage: Stage): string {
       return `${head}: ${count} requests at exactly ${stage.concurrency} in flight`;
     case "trace":
       return `${head}: trace replay, ${count} requests`;
+    case "session": {
+      const sessions = stage.sessionCount.toLocaleString("en-US");
+      const limit =
+        stage.concurrentSessions === 0 ? "all at once" : `up to ${stage.concurrentSessions} at once`;
+      const rate = stage.sessionRate === null ? "" : `, at most ${stage.sessionRate} started per second`;
+      const timeout = stage.timeoutS === null ? "" : `, for at most ${stage.timeoutS} s`;
+      return `${head}: ${sessions} session${stage.sessionCount === 1 ? "" : "s"} (${count} calls), ${limit}${rate}${timeout}`;
+    }
     case "rate": {
       const opts = { rate: stage.rate, durationS: stage.durationS };
       return `${head}: ${stage.arrival === "poisson" ? describePoisson(opts) : describeConstant(opts)}`;

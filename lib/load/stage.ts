@@ -36,7 +36,22 @@ export interface TraceStage extends StageCommon {
   readonly offsetsMs: Float64Array;
 }
 
-export type Stage = RateStage | ClosedStage | TraceStage;
+/**
+ * Sessions replayed whole (load.type trace_session_replay): sessions [firstSession, firstSession +
+ * sessionCount) of the run's corpus, at most `concurrentSessions` at once (0 = no limit), started at
+ * most `sessionRate` per second; each session's calls follow its own dependency graph.
+ */
+export interface SessionStage extends StageCommon {
+  readonly kind: "session";
+  readonly concurrentSessions: number;
+  readonly sessionRate: number | null;
+  readonly firstSession: number;
+  readonly sessionCount: number;
+  /** The stage ends at this many seconds, cutting its sessions short; null = when they are done. */
+  readonly timeoutS: number | null;
+}
+
+export type Stage = RateStage | ClosedStage | TraceStage | SessionStage;
 
 /** Stages with a negative id (the sweep's probe) feed a decision and are kept out of every report. */
 export function isReported(stageId: number): boolean {
@@ -48,7 +63,7 @@ export function assertNever(value: never): never {
   throw new TypeError(`Unhandled stage kind: ${JSON.stringify(value)}`);
 }
 
-export type StageStatus = "completed" | "interrupted" | "failed";
+export type StageStatus = "completed" | "interrupted" | "failed" | "timed_out";
 
 /**
  * A stage as reports and record files describe it: flat, JSON-safe, inference-perf's vocabulary
@@ -56,8 +71,8 @@ export type StageStatus = "completed" | "interrupted" | "failed";
  */
 export interface StageDescription {
   id: number;
-  kind: "rate" | "concurrent" | "trace";
-  type: "constant" | "poisson" | "concurrent" | "trace_replay";
+  kind: "rate" | "concurrent" | "trace" | "session";
+  type: "constant" | "poisson" | "concurrent" | "trace_replay" | "trace_session_replay";
   rate: number | null;
   durationS: number | null;
   concurrency: number | null;
@@ -105,6 +120,18 @@ export function describeStagePlan(stage: Stage): StageDescription {
         rate: stage.rate,
         durationS: stage.durationS,
         concurrency: null,
+        numRequests,
+      };
+    case "session":
+      // inference-perf's runtime info for a session stage: rate = session_rate or 0, concurrency =
+      // concurrent_sessions; num_requests counts the calls of its sessions.
+      return {
+        id,
+        kind: "session",
+        type: "trace_session_replay",
+        rate: stage.sessionRate ?? 0,
+        durationS: stage.timeoutS,
+        concurrency: stage.concurrentSessions,
         numRequests,
       };
     default:

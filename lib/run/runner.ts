@@ -96,6 +96,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
   let current = { stageId: 0, t0Ms: nowMs(), totalS: null as number | null, base: pool.counters() };
 
   async function runStage(stage: Stage, opts: RunStageOptions = {}): Promise<StageRun> {
+    if (stage.kind === "session") throw new RangeError("Session stages are not wired to the Workers yet");
     const offsets = stageOffsets(stage, config.load.base_seed);
     const offsetsHash = offsets === null ? "closed-loop" : hex(fnvFloat64(FNV_OFFSET, offsets));
     const lastOffsetMs = offsets !== null && offsets.length > 0 ? offsets[offsets.length - 1]! : 0;
@@ -246,7 +247,11 @@ export async function runStages(
     });
     runs.push(run);
     await options.stageEnded?.(run);
-    if (stage.kind !== "closed" && run.achievedRate !== null && run.info.status === "completed") {
+    if (
+      (stage.kind === "rate" || stage.kind === "trace") &&
+      run.achievedRate !== null &&
+      run.info.status === "completed"
+    ) {
       const lines = stageWarnings({
         stageId: stage.id,
         requestedRate: stage.rate,
