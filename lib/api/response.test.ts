@@ -293,3 +293,39 @@ test("256 KB of output without spaces and without usage is counted in pieces of 
     expect(lengths.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(256 * 1024);
   }
 });
+
+test("keepReply returns the answer text only: completion text or message content, never reasoning", () => {
+  const read = (name: string, apiType: string) => {
+    const reader = createResponseReader({ streamed: true, apiType, tokenizer: null, keepReply: true });
+    reader.onHeaders(200, 0);
+    // One read per event, so chunks after the first of a shape take the template fast path.
+    for (const part of new TextDecoder().decode(fixture(name)).split(/(?<=\n\n)/))
+      reader.onData(encode(part), 1);
+    return reader.finish(2);
+  };
+  expect(read("vllm-completion.sse", "completion").replyText).toBe(
+    " The quick brown fox jumps over the lazy dog.",
+  );
+  expect(read("vllm-chat.sse", "chat").replyText).toBe("Hello! Ça va 🙂 日本語.");
+  expect(read("vllm-chat-reasoning.sse", "chat").replyText).toBe("4.");
+  // Without keepReply nothing is kept.
+  expect(readStream(fixture("vllm-chat.sse")).replyText).toBeNull();
+});
+
+test("keepReply reads a unary reply; cacheReported says whether usage carried cached_tokens", () => {
+  const reader = createResponseReader({ streamed: false, apiType: "chat", tokenizer: null, keepReply: true });
+  reader.onHeaders(200, 0);
+  reader.onData(
+    encode(
+      '{"choices":[{"message":{"role":"assistant","content":"hi there"}}],"usage":{"prompt_tokens":5,"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":0}}}',
+    ),
+    1,
+  );
+  const outcome = reader.finish(2);
+  expect([outcome.replyText, outcome.cacheReported, outcome.cachedPromptTokens]).toEqual([
+    "hi there",
+    true,
+    0,
+  ]);
+  expect(readStream(fixture("vllm-chat-reasoning.sse")).cacheReported).toBe(false);
+});

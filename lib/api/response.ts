@@ -34,6 +34,10 @@ export interface ResponseOutcome {
    * one JSON value, as api.response_format asks; null when not checked or the request failed.
    */
   outputJson: "valid" | "invalid" | null;
+  /** Whether the server's usage carried prompt_tokens_details.cached_tokens (so 0 means "no hit"). */
+  cacheReported: boolean;
+  /** The reply's text (content only, no reasoning), with `keepReply`; else null. */
+  replyText: string | null;
 }
 
 export interface ResponseReaderOptions {
@@ -57,6 +61,11 @@ export interface ResponseReaderOptions {
   exactParse?: boolean | undefined;
   /** Parse the output text as JSON at the end (api.response_format); reads every event in full. */
   checkJson?: boolean | undefined;
+  /**
+   * Keep the reply text (sessions build the next turn from it): the content strings the parser already
+   * made, joined once after the end time has been taken.
+   */
+  keepReply?: boolean | undefined;
 }
 
 export interface ResponseReader {
@@ -75,7 +84,7 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
   const tokenEventMs: number[] = [];
   const output: OutputCounter | null = tokenizer === null ? null : createOutputCounter(tokenizer);
   // Content only (no reasoning), kept when the output is to be checked as JSON.
-  const contentParts: string[] | null = options.checkJson === true ? [] : null;
+  const contentParts: string[] | null = options.checkJson === true || options.keepReply === true ? [] : null;
   const usage: Usage = { promptTokens: -1, completionTokens: -1, cachedTokens: -1 };
   let status = 0;
   let failure: FailureKind | null = null;
@@ -85,9 +94,11 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
   let raw: Uint8Array[] = [];
   let rawBytes = 0;
   let sse: SseParser | null = null;
-  // The template path cannot tell content from reasoning, which the JSON check needs.
-  const fastPath = options.exactParse !== true && contentParts === null;
+  // The JSON check reads every event in full. Keeping the reply does not need to: a template knows
+  // whether its one string was content (it was learned from a chunk whose only text was content).
+  const fastPath = options.exactParse !== true && options.checkJson !== true;
   let template: ChunkTemplate | null = null;
+  let templateIsContent = false;
   const chunkTexts: string[] = []; // scratch: the output strings of the chunk being read
 
   function fail(kind: FailureKind, message: string): void {
@@ -105,6 +116,7 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
         if (text.length > 0) {
           tokenEventMs.push(eventAtMs);
           output?.add(text);
+          if (contentParts !== null && templateIsContent) contentParts.push(text);
         }
         return;
       }
@@ -119,12 +131,17 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
     const error = errorOf(parsed);
     if (error !== undefined) fail("stream_error", error);
     chunkTexts.length = 0;
+    const contentBefore = contentParts?.length ?? 0;
     const carries = readEvent(parsed, usage, chunkTexts, contentParts);
     if (carries) tokenEventMs.push(eventAtMs);
     if (output !== null) for (const text of chunkTexts) output.add(text);
     // One token string and nothing else of note: later chunks of the same shape skip JSON.parse.
     if (fastPath && chunkTexts.length === 1 && error === undefined && !hasUsage(parsed)) {
-      template = learnTemplate(data, chunkTexts[0] as string) ?? template;
+      const learned = learnTemplate(data, chunkTexts[0] as string);
+      if (learned !== null) {
+        template = learned;
+        templateIsContent = (contentParts?.length ?? 0) - contentBefore === 1;
+      }
     }
   }
 
@@ -180,7 +197,12 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
             ? output.count()
             : -1,
         serverOutputTokens: usage.completionTokens,
-        outputJson: contentParts === null || failure !== null ? null : jsonOutcome(contentParts.join("")),
+        outputJson:
+          options.checkJson !== true || contentParts === null || failure !== null
+            ? null
+            : jsonOutcome(contentParts.join("")),
+        cacheReported: usage.cachedTokens >= 0,
+        replyText: options.keepReply === true && contentParts !== null ? contentParts.join("") : null,
       };
     },
   };

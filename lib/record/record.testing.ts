@@ -18,6 +18,7 @@ export function record(overrides: Partial<RequestRecord> = {}): RequestRecord {
     promptTokens: 100,
     promptTokensSource: "server",
     cachedPromptTokens: 0,
+    cacheReported: false,
     clientOutputTokens: 5,
     serverOutputTokens: 5,
     requestBytes: 400,
@@ -27,6 +28,7 @@ export function record(overrides: Partial<RequestRecord> = {}): RequestRecord {
     resent: false,
     serverCloses: 0,
     media: null,
+    session: -1,
     ...overrides,
   };
 }

@@ -71,6 +71,8 @@ export interface RequestRecord {
   promptTokensSource: "server" | "client";
   /** usage.prompt_tokens_details.cached_tokens, 0 when absent. */
   cachedPromptTokens: number;
+  /** Whether the server's usage carried cached_tokens at all (a 0 then means no prefix-cache hit). */
+  cacheReported: boolean;
   /** Output tokens counted by the client from the received text (tokenizer), -1 if not counted. */
   clientOutputTokens: number;
   /** usage.completion_tokens from the server, -1 when absent. */
@@ -96,6 +98,11 @@ export interface RequestRecord {
   outputJson?: "valid" | "invalid";
   /** The media the request carried, in content order; null for a text-only request. */
   media: readonly MediaInstance[] | null;
+  /**
+   * The session the request belongs to (a number unique within its stage, named by the run's session
+   * table), or -1 when it belongs to none.
+   */
+  session: number;
 }
 
 /** Output tokens used for throughput and TPOT: the server's count when present, else the client's. */

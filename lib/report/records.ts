@@ -87,6 +87,7 @@ const addedFields = {
   resent: false,
   serverCloses: 0,
   media: null,
+  session: -1,
 } as const;
 
 /** A records file that is not one: names the file and, for a bad line, its number (1-based). */
@@ -113,6 +114,8 @@ export function parseRecordLine(line: string): RecordLine {
   if (typeof object.stageId === "number") {
     for (const field of nanFields) if (object[field] === null) object[field] = Number.NaN;
     for (const [field, value] of Object.entries(addedFields)) if (!(field in object)) object[field] = value;
+    // A file from before cacheReported: any cached tokens mean the server reported them.
+    if (!("cacheReported" in object)) object.cacheReported = (object.cachedPromptTokens as number) > 0;
     return { record: object as unknown as RequestRecord };
   }
   if (isObject(object.stage)) return { stage: object.stage as unknown as StageInfo };

@@ -18,7 +18,8 @@ function record(i: number, overrides: Partial<RequestRecord> = {}): RequestRecor
     errorMessage: "",
     promptTokens: 100 + i,
     promptTokensSource: i % 3 === 0 ? "server" : "client",
-    cachedPromptTokens: 0,
+    cachedPromptTokens: i % 5 === 0 ? 16 : 0,
+    cacheReported: i % 5 !== 4,
     clientOutputTokens: i % 4,
     serverOutputTokens: -1,
     requestBytes: 512,
@@ -28,6 +29,7 @@ function record(i: number, overrides: Partial<RequestRecord> = {}): RequestRecor
     resent: i % 5 === 4,
     serverCloses: i % 7,
     media: null,
+    session: i % 3 === 0 ? -1 : i * 7,
     ...overrides,
   };
 }

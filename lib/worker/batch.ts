@@ -10,7 +10,7 @@ const I_WORKER = 1;
 const I_INDEX = 2;
 const I_STATUS = 3;
 const I_FAILURE = 4; // index into failureKinds, -1 for success
-const I_FLAGS = 5; // bit 0 streamed, bit 1 prompt tokens from server, bits 2-3 connection, bit 4 resent, bit 5 output JSON checked, bit 6 it was valid
+const I_FLAGS = 5; // bit 0 streamed, bit 1 prompt tokens from server, bits 2-3 connection, bit 4 resent, bit 5 output JSON checked, bit 6 it was valid, bit 7 cached tokens reported
 const I_PROMPT = 6;
 const I_CACHED = 7;
 const I_CLIENT_OUT = 8;
@@ -22,7 +22,8 @@ const I_TOKENS_AT = 13; // first token time in the tokens column
 const I_TOKENS_N = 14;
 const I_SERVER_CLOSES = 15;
 const I_MEDIA = 16; // string table index of the media instances as JSON, -1 for a text-only request
-const INTS = 17;
+const I_SESSION = 17; // session number, -1 for none
+const INTS = 18;
 // Float64 columns per record.
 const F_SCHEDULED = 0;
 const F_SENT = 1;
@@ -84,7 +85,8 @@ export class BatchWriter {
       (r.promptTokensSource === "server" ? 2 : 0) |
       (connectionCodes[r.connection] << 2) |
       (r.resent ? 16 : 0) |
-      (r.outputJson === undefined ? 0 : r.outputJson === "valid" ? 96 : 32);
+      (r.outputJson === undefined ? 0 : r.outputJson === "valid" ? 96 : 32) |
+      (r.cacheReported ? 128 : 0);
     ints[i + I_PROMPT] = r.promptTokens;
     ints[i + I_CACHED] = r.cachedPromptTokens;
     ints[i + I_CLIENT_OUT] = r.clientOutputTokens;
@@ -96,6 +98,7 @@ export class BatchWriter {
     ints[i + I_TOKENS_N] = r.tokenEventMs.length;
     ints[i + I_SERVER_CLOSES] = r.serverCloses;
     ints[i + I_MEDIA] = r.media === null ? -1 : this.#mediaId(r.media);
+    ints[i + I_SESSION] = r.session;
     const floats = this.#floats;
     floats[f + F_SCHEDULED] = r.scheduledMs;
     floats[f + F_SENT] = r.sentMs;
@@ -194,6 +197,7 @@ export function readBatch(batch: RecordBatch): RequestRecord[] {
       promptTokens: ints[i + I_PROMPT]!,
       promptTokensSource: (flags & 2) !== 0 ? "server" : "client",
       cachedPromptTokens: ints[i + I_CACHED]!,
+      cacheReported: (flags & 128) !== 0,
       clientOutputTokens: ints[i + I_CLIENT_OUT]!,
       serverOutputTokens: ints[i + I_SERVER_OUT]!,
       requestBytes: ints[i + I_REQ_BYTES]!,
@@ -203,6 +207,7 @@ export function readBatch(batch: RecordBatch): RequestRecord[] {
       resent: (flags & 16) !== 0,
       serverCloses: ints[i + I_SERVER_CLOSES]!,
       media: ints[i + I_MEDIA]! < 0 ? null : mediaAt(ints[i + I_MEDIA]!),
+      session: ints[i + I_SESSION]!,
     };
     if ((flags & 32) !== 0) record.outputJson = (flags & 64) !== 0 ? "valid" : "invalid";
     out[r] = record;

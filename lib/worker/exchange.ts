@@ -120,6 +120,7 @@ export function createStageExchange(
       promptTokens: result.promptTokens,
       promptTokensSource: result.promptTokensSource,
       cachedPromptTokens: result.cachedPromptTokens,
+      cacheReported: result.cacheReported,
       clientOutputTokens: result.clientOutputTokens,
       serverOutputTokens: result.serverOutputTokens,
       requestBytes: built.bodyBytes,
@@ -129,6 +130,7 @@ export function createStageExchange(
       resent: outcome.resent,
       serverCloses: outcome.serverCloses,
       media: item.media ?? null,
+      session: -1,
     };
     if (outcome.ok && result.outputJson !== null) record.outputJson = result.outputJson;
     write(record);
@@ -162,6 +164,7 @@ export function createStageExchange(
       promptTokens: 0,
       promptTokensSource: "client",
       cachedPromptTokens: 0,
+      cacheReported: false,
       clientOutputTokens: -1,
       serverOutputTokens: -1,
       requestBytes: 0,
@@ -171,6 +174,7 @@ export function createStageExchange(
       resent: false,
       serverCloses: 0,
       media: null,
+      session: -1,
     };
   }
 

@@ -50,6 +50,7 @@ export function lostRecords(input: LostRequestsInput): RequestRecord[] {
       promptTokens: -1,
       promptTokensSource: "client",
       cachedPromptTokens: 0,
+      cacheReported: false,
       clientOutputTokens: -1,
       serverOutputTokens: -1,
       requestBytes: 0,
@@ -60,6 +61,8 @@ export function lostRecords(input: LostRequestsInput): RequestRecord[] {
       resent: false,
       serverCloses: 0,
       media: null,
+      // Which conversation it belonged to died with the Worker too.
+      session: -1,
     });
   }
   return lost;
