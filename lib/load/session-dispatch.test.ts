@@ -16,32 +16,20 @@ describe("createSessionDispatcher()", () => {
     expect(d.take(0, 0)).toBe(100);
   });
 
-  test.each([
+  test("session_rate paces starts at most one per 1/rate", () => {
     // 2 sessions/s, up to 10 at once: one start every 500 ms from t0.
-    [0, 0, 1, 500],
-    [499, 1, 0, 500],
-    [500, 1, 1, 1000],
-    [1200, 2, 1, 1700], // late by 200 ms: the next is 500 ms after this start, no catch-up burst
-  ])(
-    "session_rate paces starts (at %d ms with %d active: %d start, next at %d ms)",
-    (now, active, n, next) => {
-      const d = createSessionDispatcher({ total: 10, concurrentSessions: 10, sessionRate: 2, t0Ms: 0 });
-      // Replay the table's earlier rows so each row sees the state they left.
-      const rows: [number, number][] = [
-        [0, 0],
-        [499, 1],
-        [500, 1],
-        [1200, 2],
-      ];
-      let last = 0;
-      for (const [t, a] of rows) {
-        last = d.take(t, a);
-        if (t === now) break;
-      }
-      expect(last).toBe(n);
-      expect(d.nextSlotMs()).toBe(next);
-    },
-  );
+    const d = createSessionDispatcher({ total: 10, concurrentSessions: 10, sessionRate: 2, t0Ms: 0 });
+    const rows: [number, number, number, number][] = [
+      // now ms, active, starts allowed, next slot ms
+      [0, 0, 1, 500],
+      [499, 1, 0, 500],
+      [500, 1, 1, 1000],
+      [1200, 2, 1, 1700], // 200 ms late: the next is 500 ms after this start, no catch-up burst
+    ];
+    for (const [now, active, n, next] of rows) {
+      expect([d.take(now, active), d.nextSlotMs()]).toEqual([n, next]);
+    }
+  });
 
   test("a stage held back by its concurrency banks no starts", () => {
     const d = createSessionDispatcher({ total: 10, concurrentSessions: 1, sessionRate: 10, t0Ms: 0 });
