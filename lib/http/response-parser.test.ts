@@ -189,3 +189,26 @@ describe("ResponseParser", () => {
     }
   });
 });
+
+describe("watchHeader", () => {
+  const watched = (raw: string, name: string | null) => {
+    let value: string | null | undefined;
+    const p = new ResponseParser(
+      { headers: (_s, _k, w) => (value = w), body: () => {}, end: () => {} },
+      { watchHeader: name },
+    );
+    p.feed(enc.encode(raw));
+    return value;
+  };
+  const raw = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-Session-Token:  abc-123 \r\n\r\n";
+
+  test("hands the named header's value to the sink, matched without regard to case", () => {
+    expect(watched(raw, "x-session-token")).toBe("abc-123");
+    expect(watched(raw, "X-SESSION-TOKEN")).toBe("abc-123");
+  });
+
+  test("gives null when the header is absent or none is watched", () => {
+    expect(watched(raw, "x-other")).toBeNull();
+    expect(watched(raw, null)).toBeNull();
+  });
+});

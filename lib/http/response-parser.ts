@@ -13,7 +13,8 @@ export class ResponseTooLargeError extends HttpParseError {
 }
 
 export interface ParserSink {
-  headers(status: number, keepAlive: boolean): void;
+  /** `watched`: the value of the header named by the `watchHeader` option, or null when absent. */
+  headers(status: number, keepAlive: boolean, watched: string | null): void;
   /** At most one call per feed(): all of that input's body bytes. Only valid during the call. */
   body(chunk: Uint8Array): void;
   end(): void;
@@ -55,16 +56,24 @@ export class ResponseParser {
   #bodyCopied = 0;
 
   readonly #inPlace: boolean;
+  readonly #watch: number[] | null;
 
   /**
    * `inPlace`: feed() may move body bytes within its input to drop chunk framing (no copy, no
    * allocation); only for a caller that owns each buffer it feeds and never reads it again.
    * `maxBodyBytes`: the longest body accepted (after chunk framing); unlimited by default.
+   * `watchHeader`: a response header whose value the sink receives (e.g. a session token); the only
+   * header decoded to a string, so the cost is zero when it is absent.
    */
-  constructor(sink: ParserSink, options: { inPlace?: boolean; maxBodyBytes?: number } = {}) {
+  constructor(
+    sink: ParserSink,
+    options: { inPlace?: boolean; maxBodyBytes?: number; watchHeader?: string | null } = {},
+  ) {
     this.#sink = sink;
     this.#inPlace = options.inPlace === true;
     this.#maxBodyBytes = options.maxBodyBytes ?? Number.POSITIVE_INFINITY;
+    const watch = options.watchHeader?.trim().toLowerCase() ?? "";
+    this.#watch = watch === "" ? null : ascii(watch);
   }
 
   /** Ready for the next response on the same connection (a parser per connection, not per request). */
@@ -181,6 +190,8 @@ export class ResponseParser {
     let length = -1;
     let chunked = false;
     let connection = "";
+    let watched: string | null = null;
+    const watch = this.#watch;
     let line = b.indexOf(LF) + 1;
     while (line > 0 && line < end) {
       let lineEnd = b.indexOf(CR, line);
@@ -196,7 +207,8 @@ export class ResponseParser {
           if (valueIs(b, colon + 1, lineEnd, CLOSE)) connection = "close";
           else if (valueIs(b, colon + 1, lineEnd, KEEP_ALIVE)) connection = "keep-alive";
           else connection = "other";
-        }
+        } else if (watch !== null && nameLength === watch.length && sameName(b, line, watch))
+          watched = latin1.decode(b.subarray(colon + 1, lineEnd)).trim();
       }
       line = lineEnd + 2;
     }
@@ -205,7 +217,7 @@ export class ResponseParser {
     this.#status = status;
     // A body delimited by the close can never share its connection.
     this.#keepAlive = !untilClose && (b[7] === 0x31 ? connection !== "close" : connection === "keep-alive");
-    this.#sink.headers(status, this.#keepAlive);
+    this.#sink.headers(status, this.#keepAlive, watched);
     // Refused at the head: nothing of a body announced too long is read.
     if (!noBody && !chunked && length > this.#maxBodyBytes) this.#tooLarge();
     if (noBody) this.#finish();

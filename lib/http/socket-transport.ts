@@ -42,6 +42,8 @@ export interface SocketTransportOptions {
   tls?: { cert?: string; key?: string; ca?: string; rejectUnauthorized?: boolean };
   /** Socket adapter; defaults to the runtime's own (tests and benchmarks pick one explicitly). */
   connect?: TcpConnect;
+  /** A response header handed to onHeaders (api.session_token_header_key), or none. */
+  watchHeader?: string | null;
 }
 
 interface Exchange {
@@ -134,13 +136,15 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
     );
     const parser = new ResponseParser(
       {
-        headers: (status) => conn.exchange?.handler.onHeaders(status, lastDataMs),
+        headers: (status, _keepAlive, watched) =>
+          conn.exchange?.handler.onHeaders(status, lastDataMs, watched),
         body: (chunk) => conn.exchange?.handler.onData(chunk, lastDataMs),
         end: () => {},
       },
       // Each socket read is a buffer only the parser uses, during the call: framing can go in place.
       {
         inPlace: true,
+        watchHeader: options.watchHeader ?? null,
         ...(options.maxResponseBytes === undefined ? {} : { maxBodyBytes: options.maxResponseBytes }),
       },
     );

@@ -18,7 +18,8 @@ export interface ResponseHandler {
    * keeps the first attempt's time, so the request's latency counts from when it was first sent.
    */
   onSent(atMs: number): void;
-  onHeaders(status: number, atMs: number): void;
+  /** `watched`: the value of the transport's watched response header (session token), else null. */
+  onHeaders(status: number, atMs: number, watched?: string | null): void;
   /** Body bytes after transfer decoding (chunk framing removed). The chunk is only valid during the call. */
   onData(chunk: Uint8Array, atMs: number): void;
 }
