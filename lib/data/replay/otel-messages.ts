@@ -151,9 +151,12 @@ export function inputMessages(value: unknown): ReplayMessage[] | string {
 }
 
 /** The recorded output of a span (upstream's extract_output_message), or why it cannot be read. */
-export function outputOf(attributes: Json): { text: string; toolCallIds: string[] } | null | string {
+export function outputOf(
+  attributes: Json,
+): { text: string; toolCallIds: string[]; toolNames: string[] } | null | string {
   for (const key of ["gen_ai.output.text", "gen_ai.completion", "gen_ai.output"]) {
-    if (typeof attributes[key] === "string") return { text: attributes[key] as string, toolCallIds: [] };
+    if (typeof attributes[key] === "string")
+      return { text: attributes[key] as string, toolCallIds: [], toolNames: [] };
   }
   let out = attributes["gen_ai.output.messages"];
   if (typeof out === "string") {
@@ -185,5 +188,8 @@ export function outputOf(attributes: Json): { text: string; toolCallIds: string[
   return {
     text: lines.join("\n"),
     toolCallIds: calls.map((c) => c.id).filter((id): id is string => typeof id === "string" && id !== ""),
+    toolNames: calls
+      .map((c) => c.name)
+      .filter((name): name is string => typeof name === "string" && name !== ""),
   };
 }

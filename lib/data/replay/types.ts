@@ -25,8 +25,8 @@ export interface RawCall {
   /** The recorded model name ("" when none). */
   model: string;
   messages: readonly ReplayMessage[];
-  /** The recorded output as text, and the tool-call ids it emitted; null when none was recorded. */
-  output: { text: string; toolCallIds: readonly string[] } | null;
+  /** The recorded output as text, and the tool calls it emitted (ids, names); null when none was recorded. */
+  output: { text: string; toolCallIds: readonly string[]; toolNames: readonly string[] } | null;
   promptTokens: number | null;
   completionTokens: number | null;
   /** Tool definitions sent with the call (`gen_ai.tool.definitions`), if recorded. */
