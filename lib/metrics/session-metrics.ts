@@ -1,0 +1,152 @@
+// Sessions as inference-perf reports them: each session's lifecycle (from the Worker that ran it)
+// enriched from its requests' records (tokens, prefix-cache hits, its first error), per stage. An
+// accumulator: add() and addSession() are constant work per call; finish() closes the numbers. Pure.
+import { type FailureKind, outputTokens, type RequestRecord } from "../record/record.ts";
+
+/** How a session ended. A cut-short session (interrupt, stage timeout, end of stage) is not a failure. */
+export type SessionStatus = "succeeded" | "failed" | "cut_short";
+
+/** One session as its Worker saw it (times on the shared clock, ms). */
+export interface SessionLifecycle {
+  stageId: number;
+  /** The session's number within its stage (RequestRecord.session). */
+  session: number;
+  name: string;
+  /** The trace file (or conversation) it came from. */
+  source: string;
+  startMs: number;
+  endMs: number;
+  numEvents: number;
+  completed: number;
+  failedCalls: number;
+  /** Calls never sent (the session failed or was cut short first). */
+  cancelled: number;
+  status: SessionStatus;
+  /** A replay-level cause (predecessor timeout …); request failures come from their records. */
+  replayError: string | null;
+}
+
+export interface SessionError {
+  error_type: string;
+  error_msg: string;
+}
+
+/** A lifecycle with its records' numbers added (upstream's SessionLifecycleMetric after enrichment). */
+export interface EnrichedSession extends SessionLifecycle {
+  inputTokens: number;
+  outputTokens: number;
+  /** Null when no successful request of the session reported cache information. */
+  cachedTokens: number | null;
+  cacheableTokens: number | null;
+  /** The replay error, else the session's first failed request's. */
+  error: SessionError | null;
+  /** Upstream's `success`: all events completed and no error; null when cut short. */
+  success: boolean | null;
+}
+
+/** What a session stage's report says about the stage itself. */
+export interface SessionStageInfo {
+  stageId: number;
+  status: "completed" | "interrupted" | "failed" | "timed_out";
+  startMs: number;
+  endMs: number;
+  timeoutS: number | null;
+  concurrentSessions: number | null;
+  sessionRate: number | null;
+  /** Sessions of the stage that never started (the stage ended first). */
+  pending: number;
+}
+
+interface Totals {
+  input: number;
+  output: number;
+  cached: number;
+  cacheable: number;
+  cacheInfo: boolean;
+  error: SessionError | null;
+}
+
+const errorTypes: Readonly<Record<FailureKind, string>> = {
+  connect: "ConnectionError",
+  timeout: "TimeoutError",
+  http_status: "HTTP Error",
+  stream_error: "StreamError",
+  parse_error: "ParseError",
+  cancelled: "CancelledError",
+  other: "Error",
+};
+
+/** A failed record's error as inference-perf writes it: `HTTP Error <status>` or the exception's type. */
+export function recordError(record: RequestRecord): SessionError | null {
+  if (record.failure === null) return null;
+  const type = record.failure === "http_status" ? `HTTP Error ${record.status}` : errorTypes[record.failure];
+  return { error_type: type, error_msg: record.errorMessage };
+}
+
+export class SessionCollector {
+  readonly #totals = new Map<string, Totals>();
+  readonly #sessions: SessionLifecycle[] = [];
+  readonly #stages = new Map<number, SessionStageInfo>();
+
+  /** A request record; only records of a session count. */
+  add(record: RequestRecord): void {
+    if (record.session < 0) return;
+    const key = `${record.stageId}:${record.session}`;
+    let t = this.#totals.get(key);
+    if (t === undefined) {
+      t = { input: 0, output: 0, cached: 0, cacheable: 0, cacheInfo: false, error: null };
+      this.#totals.set(key, t);
+    }
+    if (record.failure !== null) {
+      t.error ??= recordError(record);
+      return;
+    }
+    t.input += record.promptTokens;
+    t.output += outputTokens(record);
+    // Hit rate from one source: the server's cached tokens over the server's prompt tokens.
+    if (record.cacheReported && record.promptTokensSource === "server" && record.promptTokens > 0) {
+      t.cacheInfo = true;
+      t.cached += Math.min(Math.max(record.cachedPromptTokens, 0), record.promptTokens);
+      t.cacheable += record.promptTokens;
+    }
+  }
+
+  addSession(session: SessionLifecycle): void {
+    this.#sessions.push(session);
+  }
+
+  stageEnded(info: SessionStageInfo): void {
+    this.#stages.set(info.stageId, info);
+  }
+
+  get sessionCount(): number {
+    return this.#sessions.length;
+  }
+
+  /** Every session, enriched, in stage then end order; and the stages' infos. */
+  finish(): { sessions: EnrichedSession[]; stages: SessionStageInfo[] } {
+    const sessions = [...this.#sessions]
+      .sort((a, b) => a.stageId - b.stageId || a.endMs - b.endMs || a.session - b.session)
+      .map((s) => this.#enrich(s));
+    const stages = [...this.#stages.values()].sort((a, b) => a.stageId - b.stageId);
+    return { sessions, stages };
+  }
+
+  #enrich(s: SessionLifecycle): EnrichedSession {
+    const t = this.#totals.get(`${s.stageId}:${s.session}`);
+    const error: SessionError | null =
+      s.replayError !== null
+        ? { error_type: "SessionReplayError", error_msg: s.replayError }
+        : (t?.error ?? null);
+    const complete = s.completed === s.numEvents;
+    return {
+      ...s,
+      inputTokens: t?.input ?? 0,
+      outputTokens: t?.output ?? 0,
+      cachedTokens: t?.cacheInfo ? t.cached : null,
+      cacheableTokens: t?.cacheInfo ? t.cacheable : null,
+      error,
+      success: s.status === "cut_short" ? null : complete && error === null,
+    };
+  }
+}
