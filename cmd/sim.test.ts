@@ -110,6 +110,7 @@ describe("the option table drives `inferload sim`", () => {
     errorEventRate: ["--error-event-rate", "3"],
     faultAfter: ["--fault-after", "2.5"],
     headersDelayMs: ["--headers-delay-ms", "-5"],
+    disablePrefixCaching: ["--disable-prefix-caching=maybe"],
     closeConnection: ["--close-connection=maybe"],
     truthLog: ["--truth-log="],
     metricsStyle: ["--metrics-style", "triton"],

@@ -3,7 +3,7 @@
 //
 // Latency model (docs/simulator.md):
 //   a sequence is admitted when one of maxNumSeqs slots is free (FIFO otherwise), at time A;
-//   token 1 is due at A + prefillMs + prefillMsPerToken × promptTokens;
+//   token 1 is due at A + prefillMs + prefillMsPerToken × (promptTokens − cachedTokens);
 //   token k+1 is due at due(k) + itl, itl = itlMs × (1 + itlGrowth × (running − 1)) × max(0, 1 + itlJitter × N(0,1));
 //   the slot frees at the due time of the last token, and the next waiting sequence is admitted then.
 // Due times are model time, not the time the wheel happened to fire, so timer lateness never
@@ -28,6 +28,8 @@ export type EngineParams = Pick<
 export interface SeqSpec {
   model: string;
   promptTokens: number;
+  /** Prompt tokens already in the prefix cache: their prefill is skipped. */
+  cachedTokens?: number;
   maxTokens: number;
   ignoreEos: boolean;
 }
@@ -137,7 +139,8 @@ export function createEngine(params: EngineParams, deps: EngineDeps): Engine {
     load(seq.spec.model).running++;
     kvTokens += seq.spec.promptTokens;
     if (running > s.maxRunning) s.maxRunning = running;
-    schedule(seq, atMs + params.prefillMs + params.prefillMsPerToken * seq.spec.promptTokens);
+    const computed = seq.spec.promptTokens - (seq.spec.cachedTokens ?? 0);
+    schedule(seq, atMs + params.prefillMs + params.prefillMsPerToken * computed);
   }
 
   function release(seq: Sequence, atMs: number): void {

@@ -88,6 +88,12 @@ export async function handleGeneration(
   }
   metrics.received(model);
   const series = metrics.series(model);
+  // Looked up once the request is valid, as vLLM's scheduler does when it admits the prompt.
+  const cachedTokens =
+    state.prefixCache === null
+      ? null
+      : state.prefixCache.lookup(request.promptTexts, promptTokens).cachedTokens;
+  if (cachedTokens !== null) series.prefixCache(promptTokens, cachedTokens);
   const idPrefix = kind === "chat" ? "chatcmpl" : kind === "messages" ? "msg" : "cmpl";
   const id = `${idPrefix}-sim${options.seed}x${state.counters.nextId++}`;
   const fault = pickFault(options.faults, state.faultRng, request.stream);
@@ -205,7 +211,7 @@ export async function handleGeneration(
   };
 
   const seq: Sequence = engine.submit(
-    { model, promptTokens, maxTokens, ignoreEos: request.ignoreEos },
+    { model, promptTokens, cachedTokens: cachedTokens ?? 0, maxTokens, ignoreEos: request.ignoreEos },
     {
       onToken(index, last, due, now) {
         if (index === 0 && request.jsonSchema !== null) {
@@ -266,7 +272,7 @@ export async function handleGeneration(
             }
             return;
           }
-          out += renderer.closing(seq.finishReason, usageOf(promptTokens, seq.outputTokens));
+          out += renderer.closing(seq.finishReason, usageOf(promptTokens, seq.outputTokens, cachedTokens));
           done = true;
           stamp();
           res.end(out);
@@ -278,7 +284,7 @@ export async function handleGeneration(
             ctx,
             (textParts as string[]).join(""),
             seq.finishReason,
-            usageOf(promptTokens, seq.outputTokens),
+            usageOf(promptTokens, seq.outputTokens, cachedTokens),
           );
           if (strikeAt >= 0) {
             state.faults.malformed = (state.faults.malformed ?? 0) + 1;

@@ -77,6 +77,16 @@ describe("SimMetrics", () => {
     expect(value("inferload_sim_faults_total", { kind: "429" })).toBe(2);
   });
 
+  test("vLLM style: prefix-cache queries and hits count tokens, as vLLM's counters do", () => {
+    const metrics = new SimMetrics(["base"]);
+    metrics.series("base").prefixCache(12, 0);
+    metrics.series("base").prefixCache(40, 32);
+    const value = reader(parsePrometheusText(metrics.render(gauges())));
+    const base = { model_name: "base", engine: "0" };
+    expect(value("vllm:prefix_cache_queries_total", base)).toBe(52);
+    expect(value("vllm:prefix_cache_hits_total", base)).toBe(32);
+  });
+
   test("SGLang style: SGLang's family names, the same numbers", () => {
     const metrics = new SimMetrics(["m"], { style: "sglang" });
     serve(metrics, "m");

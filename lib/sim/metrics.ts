@@ -74,6 +74,8 @@ function engineSeries(maxModelLen: number) {
   return {
     promptTokens: 0,
     generationTokens: 0,
+    prefixQueries: 0,
+    prefixHits: 0,
     success: { stop: 0, length: 0, abort: 0 },
     ttft: new Histogram(TTFT_BUCKETS),
     itl: new Histogram(ITL_BUCKETS),
@@ -100,6 +102,11 @@ export class RequestSeries {
   firstToken(ttftS: number, promptTokens: number): void {
     this.#s.ttft.observe(ttftS);
     this.#s.promptTokens += promptTokens;
+  }
+  /** The prompt was looked up in the prefix cache: its tokens, and how many were found there. */
+  prefixCache(queried: number, hit: number): void {
+    this.#s.prefixQueries += queried;
+    this.#s.prefixHits += hit;
   }
   token(itlS: number | null): void {
     this.#s.generationTokens++;
@@ -285,6 +292,18 @@ export class SimMetrics {
     );
     single("vllm:num_preemptions_total", "counter", "Cumulative number of preemption from the engine.", 0);
     single("vllm:prompt_tokens_total", "counter", "Number of prefill tokens processed.", s.promptTokens);
+    single(
+      "vllm:prefix_cache_queries_total",
+      "counter",
+      "Prefix cache queries, in terms of number of queried tokens.",
+      s.prefixQueries,
+    );
+    single(
+      "vllm:prefix_cache_hits_total",
+      "counter",
+      "Prefix cache hits, in terms of number of cached tokens.",
+      s.prefixHits,
+    );
     single(
       "vllm:generation_tokens_total",
       "counter",

@@ -55,13 +55,18 @@ export interface SimOptions {
   itlJitter: number;
   /** Mean of the seeded output length when the request does not set ignore_eos (capped by max_tokens). */
   outputLenMean: number;
-  /** KV-cache size in tokens; only drives the kv_cache_usage_perc gauge, never admission. */
+  /** KV-cache size in tokens; drives the kv_cache_usage_perc gauge and the prefix cache's size, never admission. */
   kvCacheTokens: number;
   /**
    * Media allowed per request, as vLLM's --limit-mm-per-prompt JSON (`{"image":1,"video":0}`); more is
    * refused with 400. "" allows any number of each.
    */
   limitMmPerPrompt: string;
+  /**
+   * Off: no prefix cache. On (the default, as vLLM's automatic prefix caching), prompt prefixes an
+   * earlier request computed skip prefill and usage reports prompt_tokens_details.cached_tokens.
+   */
+  disablePrefixCaching: boolean;
   seed: number;
   faults: SimFaults;
   /** Write one JSONL line per request with server-side timestamps to this file. */
@@ -239,7 +244,7 @@ export const simOptionTable = {
   kvCacheTokens: option("kvCacheTokens", {
     type: "number",
     default: 262144,
-    description: "KV-cache size in tokens, for the kv_cache_usage_perc gauge",
+    description: "KV-cache size in tokens, for the kv_cache_usage_perc gauge and the prefix cache",
     check: integer(1),
   }),
   limitMmPerPrompt: option("limitMmPerPrompt", {
@@ -248,6 +253,11 @@ export const simOptionTable = {
     description:
       'Media allowed per request, as vLLM\'s JSON (e.g. {"image":1,"video":0,"audio":0}); more is refused with 400. Empty: no limit',
     check: { expected: 'a JSON object of counts, e.g. {"image":1}', ok: (v) => parseMediaLimits(v) !== null },
+  }),
+  disablePrefixCaching: option("disablePrefixCaching", {
+    type: "boolean",
+    default: false,
+    description: "Turn the prefix cache off: every prompt is computed in full, no cached_tokens in usage",
   }),
   seed: option("seed", {
     type: "number",

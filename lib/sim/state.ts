@@ -6,6 +6,7 @@ import { nowMs } from "../runtime/clock.ts";
 import { createEngine, type Engine } from "./engine.ts";
 import { SimMetrics } from "./metrics.ts";
 import { type MetricsStyle, parseMediaLimits, type SimOptions } from "./options.ts";
+import { PrefixCache } from "./prefix-cache.ts";
 import type { TruthSink } from "./truth-log.ts";
 import { singleTokenWords } from "./vocab.ts";
 
@@ -33,6 +34,8 @@ export interface SimState {
   readonly models: readonly string[];
   readonly engine: Engine;
   readonly metrics: SimMetrics;
+  /** Null with prefix caching off. */
+  readonly prefixCache: PrefixCache | null;
   readonly tokenizer: Tokenizer;
   readonly words: readonly string[];
   /** The same words JSON-encoded, index for index. */
@@ -142,6 +145,7 @@ export function createSimState(
     mediaLimits: parseMediaLimits(options.limitMmPerPrompt) ?? {},
     engine,
     metrics,
+    prefixCache: options.disablePrefixCaching ? null : new PrefixCache(options.kvCacheTokens),
     tokenizer: deps.tokenizer,
     words,
     wordsJson: words.map((w) => JSON.stringify(w)),

@@ -23,16 +23,24 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  /** With prefix caching on, as vLLM with --enable-prompt-tokens-details. */
+  prompt_tokens_details?: { cached_tokens: number };
 }
 
 export const DONE_EVENT = "data: [DONE]\n\n";
 
-export function usageOf(promptTokens: number, completionTokens: number): Usage {
-  return {
+export function usageOf(
+  promptTokens: number,
+  completionTokens: number,
+  cachedTokens: number | null = null,
+): Usage {
+  const usage: Usage = {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
   };
+  if (cachedTokens !== null) usage.prompt_tokens_details = { cached_tokens: cachedTokens };
+  return usage;
 }
 
 export interface StreamRenderer {
