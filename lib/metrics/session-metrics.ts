@@ -1,7 +1,7 @@
 // Sessions as inference-perf reports them: each session's lifecycle (from the Worker that ran it)
 // enriched from its requests' records (tokens, prefix-cache hits, its first error), per stage. An
 // accumulator: add() and addSession() are constant work per call; finish() closes the numbers. Pure.
-import { type FailureKind, outputTokens, type RequestRecord } from "../record/record.ts";
+import { errorTypes, outputTokens, type RequestRecord } from "../record/record.ts";
 
 /** How a session ended. A cut-short session (interrupt, stage timeout, end of stage) is not a failure. */
 export type SessionStatus = "succeeded" | "failed" | "cut_short";
@@ -65,16 +65,6 @@ interface Totals {
   cacheInfo: boolean;
   error: SessionError | null;
 }
-
-const errorTypes: Readonly<Record<FailureKind, string>> = {
-  connect: "ConnectionError",
-  timeout: "TimeoutError",
-  http_status: "HTTP Error",
-  stream_error: "StreamError",
-  parse_error: "ParseError",
-  cancelled: "CancelledError",
-  other: "Error",
-};
 
 /** A failed record's error as inference-perf writes it: `HTTP Error <status>` or the exception's type. */
 export function recordError(record: RequestRecord): SessionError | null {

@@ -105,6 +105,20 @@ export interface RequestRecord {
   session: number;
 }
 
+/** The exception type inference-perf names for each kind of failure (`HTTP Error` gets the status added). */
+export const errorTypes: Readonly<Record<FailureKind, string>> = {
+  connect: "ConnectionError",
+  // aiohttp's name for it, which inference-perf reports.
+  dropped: "ServerDisconnectedError",
+  timeout: "TimeoutError",
+  http_status: "HTTP Error",
+  stream_error: "StreamError",
+  parse_error: "ParseError",
+  too_large: "ResponseTooLargeError",
+  cancelled: "CancelledError",
+  other: "Error",
+};
+
 /** Output tokens used for throughput and TPOT: the server's count when present, else the client's. */
 export function outputTokens(record: RequestRecord): number {
   if (record.serverOutputTokens >= 0) return record.serverOutputTokens;

@@ -3,20 +3,7 @@
 // run's clock (epoch-based: performance.timeOrigin + performance.now()). Pure.
 import { requestLatency } from "../metrics/latency.ts";
 import type { RequestSlos } from "../metrics/request-slos.ts";
-import { type FailureKind, outputTokens, type RequestRecord } from "../record/record.ts";
-
-const errorTypes: Readonly<Record<FailureKind, string>> = {
-  connect: "ConnectionError",
-  // aiohttp's name for it, which inference-perf reports.
-  dropped: "ServerDisconnectedError",
-  timeout: "TimeoutError",
-  http_status: "HTTP Error",
-  stream_error: "StreamError",
-  parse_error: "ParseError",
-  too_large: "ResponseTooLargeError",
-  cancelled: "CancelledError",
-  other: "Error",
-};
+import { errorTypes, outputTokens, type RequestRecord } from "../record/record.ts";
 
 /**
  * `slos`: the run's per-request SLO targets (api.headers); inference-perf sets `ttft_slo_sec` and
