@@ -6,6 +6,7 @@ import { maskSecrets } from "../cli/secrets.ts";
 import { boundProblems } from "./check-bounds.ts";
 import { headerFindings } from "./check-headers.ts";
 import { mediaProblems } from "./check-media.ts";
+import { sessionProblems } from "./check-sessions.ts";
 import { baseUrlProblems } from "./check-url.ts";
 import { capProblems } from "./limits.ts";
 import type { Config } from "./schema.ts";
@@ -37,6 +38,7 @@ export const configChecks: readonly ConfigCheck[] = [
         : [],
   }),
   (c) => ({ problems: mediaProblems(c) }),
+  (c) => ({ problems: sessionProblems(c) }),
   (c) => ({ problems: findUnsupported(c) }),
 ];
 

@@ -24,6 +24,8 @@ const supportedDataTypes = [
   "billsum_conversations",
   "infinity_instruct",
   "visionarena",
+  "conversation_replay",
+  "otel_trace_replay",
 ];
 
 export const unsupportedOptions: readonly UnsupportedOption[] = [
@@ -35,15 +37,27 @@ export const unsupportedOptions: readonly UnsupportedOption[] = [
   { path: "data.use_chat_template", isUsed: (c) => c.data.use_chat_template },
   { path: "data.shared_prefix.multimodal", isUsed: (c) => c.data.shared_prefix?.multimodal != null },
   {
-    path: "data.shared_prefix.enable_multi_turn_chat",
-    isUsed: (c) => c.data.shared_prefix?.enable_multi_turn_chat === true,
+    path: "data.otel_trace_replay.hf_dataset_path",
+    isUsed: (c) => c.data.type === "otel_trace_replay" && c.data.otel_trace_replay?.hf_dataset_path != null,
+    detail: () =>
+      "Hugging Face datasets are not supported yet: download the traces and name them with trace_files or trace_directory",
   },
-  { path: "api.session_id_header_key", isUsed: (c) => c.api.session_id_header_key !== null },
-  { path: "api.session_token_header_key", isUsed: (c) => c.api.session_token_header_key !== null },
   {
-    path: "load.type",
-    isUsed: (c) => c.load.type === "trace_session_replay",
-    detail: () => '"trace_session_replay" is not supported yet',
+    path: "data.otel_trace_replay.filter",
+    isUsed: (c) => c.data.type === "otel_trace_replay" && c.data.otel_trace_replay?.filter != null,
+    detail: () => "a Python lambda, which inferload cannot evaluate: select the trace files instead",
+  },
+  {
+    path: "data.otel_trace_replay.attribute_to_label_map",
+    isUsed: (c) =>
+      c.data.type === "otel_trace_replay" && c.data.otel_trace_replay?.attribute_to_label_map != null,
+  },
+  {
+    path: "data.otel_trace_replay.bad_tool_call_handling",
+    isUsed: (c) =>
+      c.data.type === "otel_trace_replay" &&
+      c.data.otel_trace_replay?.bad_tool_call_handling === "use_recorded",
+    detail: () => '"use_recorded" is not supported yet (supported: none)',
   },
   { path: "load.request_retries", isUsed: (c) => c.load.request_retries > 0 },
   { path: "storage.google_cloud_storage", isUsed: (c) => c.storage.google_cloud_storage !== null },

@@ -203,7 +203,7 @@ function sharedPrefix(config: DataGenConfig, tokenizer: Tokenizer, baseSeed: num
   if (!sp)
     throw new UserError('data.shared_prefix: expected a section for data.type "shared_prefix", got nothing');
   if (sp.enable_multi_turn_chat)
-    throw new UserError("data.shared_prefix.enable_multi_turn_chat is not supported yet");
+    throw new RangeError("Multi-turn shared prefix is a conversation workload (create-sessions.ts)");
   // An int is a fixed length; a legacy *_distribution overrides an int (upstream's rule).
   const length = (value: number | DistributionConfig, legacy: DistributionConfig | null, path: string) =>
     typeof value === "object"

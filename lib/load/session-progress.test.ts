@@ -129,3 +129,20 @@ describe("SessionProgress", () => {
     );
   });
 });
+
+describe("SessionProgress bookkeeping", () => {
+  test("dueMs() gives a call's send time once its predecessors are done", () => {
+    const p = new SessionProgress({ predecessors: [[], [0]], waitMs: [0, 250] }, 1000);
+    expect([p.dueMs(0), p.dueMs(1)]).toEqual([1000, Infinity]);
+    expect(p.takeDue(1000)).toEqual([0]);
+    p.finished(0, 1400, true);
+    expect(p.dueMs(1)).toBe(1650);
+  });
+
+  test("an abandoned call (stopped while waiting for a slot) counts as not started", () => {
+    const p = new SessionProgress({ predecessors: [[]], waitMs: [0] }, 0);
+    expect(p.takeDue(0)).toEqual([0]);
+    p.abandoned(0);
+    expect([p.settled, p.outcome, p.notStarted]).toEqual([true, "cut_short", 1]);
+  });
+});

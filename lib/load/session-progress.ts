@@ -118,6 +118,19 @@ export class SessionProgress {
     }
   }
 
+  /** When call i was (or will be) due: its scheduled send time; Infinity while it waits for predecessors. */
+  dueMs(i: number): number {
+    return this.#dueMs[i]!;
+  }
+
+  /** Call i, taken as due, was never sent (stopped while it waited for a slot): it counts as not started. */
+  abandoned(i: number): void {
+    if (this.#state[i] !== RUNNING) throw new RangeError(`Call ${i} abandoned but was not running`);
+    this.#state[i] = DUE;
+    this.#running--;
+    this.#stopped = true;
+  }
+
   /** Start nothing more (interrupt, stage timeout): the session ends cut short once its calls return. */
   stop(): void {
     this.#stopped = true;

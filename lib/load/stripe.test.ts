@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { constantOffsets } from "./constant.ts";
-import { splitEvenly, stripeClosedLoop, stripeOffsets } from "./stripe.ts";
+import { splitEvenly, stripeBySlot, stripeClosedLoop, stripeOffsets } from "./stripe.ts";
 
 function union(slices: { indices: Uint32Array }[]): number[] {
   return slices.flatMap((s) => Array.from(s.indices)).sort((a, b) => a - b);
@@ -84,5 +84,24 @@ describe("stripeClosedLoop()", () => {
         },
       ),
     );
+  });
+});
+
+describe("stripeBySlot()", () => {
+  test("every request of a slot goes to one worker, in order, and the union is the whole schedule", () => {
+    const offsets = Float64Array.from({ length: 10 }, (_, i) => i * 100);
+    // 3 slots on 2 workers: slots 0 and 2 → worker 0, slot 1 → worker 1.
+    const [w0, w1] = stripeBySlot(10, offsets, 3, 2);
+    expect([...w0!.indices]).toEqual([0, 2, 3, 5, 6, 8, 9]);
+    expect([...w1!.indices]).toEqual([1, 4, 7]);
+    expect([...w1!.offsets!]).toEqual([100, 400, 700]);
+    const union = [...w0!.indices, ...w1!.indices].sort((a, b) => a - b);
+    expect(union).toEqual(Array.from({ length: 10 }, (_, i) => i));
+  });
+
+  test("a closed loop has no offsets; more workers than slots leaves some idle", () => {
+    const slices = stripeBySlot(4, null, 1, 3);
+    expect(slices.map((s) => [...s.indices])).toEqual([[0, 1, 2, 3], [], []]);
+    expect(slices.every((s) => s.offsets === null)).toBe(true);
   });
 });

@@ -57,6 +57,34 @@ export function stripeClosedLoop(numRequests: number, concurrency: number, worke
   return indices.map((ix) => ({ indices: ix, offsets: null }));
 }
 
+/**
+ * Sessions kept whole: request i belongs to slot i mod `slots` (a conversation), and every request of
+ * slot s goes to worker s mod n, in order, so one Worker sees every turn of a conversation. `offsets`
+ * null: a closed loop of `count` requests.
+ */
+export function stripeBySlot(
+  count: number,
+  offsets: Float64Array | null,
+  slots: number,
+  workers: number,
+): Slice[] {
+  checkWorkers(workers);
+  if (!Number.isInteger(slots) || slots < 1)
+    throw new RangeError(`Slots must be an integer >= 1, got ${slots}`);
+  const counts = new Array<number>(workers).fill(0);
+  for (let i = 0; i < count; i++) counts[(i % slots) % workers]!++;
+  const indices = counts.map((c) => new Uint32Array(c));
+  const mine = offsets === null ? null : counts.map((c) => new Float64Array(c));
+  const fill = new Array<number>(workers).fill(0);
+  for (let i = 0; i < count; i++) {
+    const w = (i % slots) % workers;
+    const k = fill[w]!++;
+    indices[w]![k] = i;
+    if (mine !== null) mine[w]![k] = offsets![i]!;
+  }
+  return indices.map((ix, w) => ({ indices: ix, offsets: mine === null ? null : mine[w]! }));
+}
+
 function checkWorkers(workers: number): void {
   if (!Number.isInteger(workers) || workers < 1)
     throw new RangeError(`Workers must be an integer >= 1, got ${workers}`);

@@ -2,29 +2,7 @@
 // enriched from its requests' records (tokens, prefix-cache hits, its first error), per stage. An
 // accumulator: add() and addSession() are constant work per call; finish() closes the numbers. Pure.
 import { errorTypes, outputTokens, type RequestRecord } from "../record/record.ts";
-
-/** How a session ended. A cut-short session (interrupt, stage timeout, end of stage) is not a failure. */
-export type SessionStatus = "succeeded" | "failed" | "cut_short";
-
-/** One session as its Worker saw it (times on the shared clock, ms). */
-export interface SessionLifecycle {
-  stageId: number;
-  /** The session's number within its stage (RequestRecord.session). */
-  session: number;
-  name: string;
-  /** The trace file (or conversation) it came from. */
-  source: string;
-  startMs: number;
-  endMs: number;
-  numEvents: number;
-  completed: number;
-  failedCalls: number;
-  /** Calls never sent (the session failed or was cut short first). */
-  cancelled: number;
-  status: SessionStatus;
-  /** A replay-level cause (predecessor timeout …); request failures come from their records. */
-  replayError: string | null;
-}
+import type { SessionLifecycle } from "../record/session.ts";
 
 export interface SessionError {
   error_type: string;
@@ -78,9 +56,9 @@ export class SessionCollector {
   readonly #sessions: SessionLifecycle[] = [];
   readonly #stages = new Map<number, SessionStageInfo>();
 
-  /** A request record; only records of a session count. */
+  /** A request record; only records of a session, in a reported stage (not the sweep's probe), count. */
   add(record: RequestRecord): void {
-    if (record.session < 0) return;
+    if (record.session < 0 || record.stageId < 0) return;
     const key = `${record.stageId}:${record.session}`;
     let t = this.#totals.get(key);
     if (t === undefined) {
@@ -102,11 +80,11 @@ export class SessionCollector {
   }
 
   addSession(session: SessionLifecycle): void {
-    this.#sessions.push(session);
+    if (session.stageId >= 0) this.#sessions.push(session);
   }
 
   stageEnded(info: SessionStageInfo): void {
-    this.#stages.set(info.stageId, info);
+    if (info.stageId >= 0) this.#stages.set(info.stageId, info);
   }
 
   get sessionCount(): number {

@@ -7,17 +7,20 @@ import { errorTypes, outputTokens, type RequestRecord } from "../record/record.t
 
 /**
  * `slos`: the run's per-request SLO targets (api.headers); inference-perf sets `ttft_slo_sec` and
- * `tpot_slo_sec` on streamed requests with token times only.
+ * `tpot_slo_sec` on streamed requests with token times only. `sessionId`: the name of the request's
+ * session (inference-perf writes it after end_time), or null.
  */
 export function perRequestEntry(
   record: RequestRecord,
   slos?: Pick<RequestSlos, "ttftS" | "tpotS">,
+  sessionId: string | null = null,
 ): Record<string, unknown> {
   const s = (ms: number) => (Number.isFinite(ms) ? ms / 1000 : null);
   const output = outputTokens(record);
   const entry: Record<string, unknown> = {
     start_time: s(record.sentMs),
     end_time: s(record.endMs),
+    ...(sessionId === null ? {} : { session_id: sessionId }),
     // We keep no request or response bodies (memory and disk stay bounded); the keys stay for readers.
     request: null,
     response: null,

@@ -4,6 +4,7 @@
 // writer then writes the same files, byte for byte. Messages go to an injected `warn`.
 import { isReported, type StageInfo } from "../load/stage.ts";
 import { type CollectorConfig, createCollector, type RunReport } from "../metrics/collector.ts";
+import { SessionCollector } from "../metrics/session-metrics.ts";
 import { RecordsFileError, type RunLine, readRecords } from "./records.ts";
 import { type WriteConfig, writeReports } from "./write.ts";
 
@@ -40,14 +41,24 @@ export async function rebuildReports(
   let records = 0;
   const started = new Set<number>();
   const ended = new Map<number, StageInfo>();
+  // Session workloads: their lifecycles and stages are in the file too, so the session reports rebuild.
+  const sessions = new SessionCollector();
+  let hasSessions = false;
   for await (const line of readRecords(recordsPath, { onCutShort })) {
     if ("record" in line) {
       collector.add(line.record);
+      sessions.add(line.record);
       started.add(line.record.stageId);
       records++;
     } else if ("stage" in line) {
       collector.stageEnded(line.stage);
       ended.set(line.stage.id, line.stage);
+    } else if ("session" in line) {
+      sessions.addSession(line.session);
+      hasSessions = true;
+    } else if ("sessionStage" in line) {
+      sessions.stageEnded(line.sessionStage);
+      hasSessions = true;
     } else run = line.run;
   }
   if (records === 0 && ended.size === 0)
@@ -71,6 +82,7 @@ export async function rebuildReports(
     configYaml: options.configYaml,
     extra,
     perRequestRecords: recordsPath,
+    sessions: hasSessions ? sessions.finish() : undefined,
   });
   return { report, files, extra, records };
 }

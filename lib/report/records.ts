@@ -7,7 +7,9 @@ import { Buffer } from "node:buffer";
 import { closeSync, createReadStream, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import type { StageInfo } from "../load/stage.ts";
+import type { SessionStageInfo } from "../metrics/session-metrics.ts";
 import type { RequestRecord } from "../record/record.ts";
+import type { SessionLifecycle } from "../record/session.ts";
 
 export interface RecordWriter {
   readonly path: string;
@@ -15,6 +17,9 @@ export interface RecordWriter {
   writeStage(info: StageInfo): void;
   /** The run's closing line: what a rebuild needs beyond the records and stages. */
   writeRun(run: RunLine): void;
+  /** A session as it ended, and a stage's session facts: what rebuilding the session reports needs. */
+  writeSession(session: SessionLifecycle): void;
+  writeSessionStage(info: SessionStageInfo): void;
   /** Writes buffered lines to the file (synchronously: it runs on the main thread, off the hot path). */
   flush(): void;
   close(): void;
@@ -48,6 +53,8 @@ export function createRecordWriter(path: string): RecordWriter {
     write: (record) => push(`${recordLine(record)}\n`),
     writeStage: (info) => push(`${JSON.stringify({ stage: info })}\n`),
     writeRun: (run) => push(`${JSON.stringify({ run })}\n`),
+    writeSession: (session) => push(`${jsonLine({ session })}\n`),
+    writeSessionStage: (sessionStage) => push(`${jsonLine({ sessionStage })}\n`),
     flush,
     close() {
       flush();
@@ -59,9 +66,11 @@ export function createRecordWriter(path: string): RecordWriter {
 
 /** One record as a JSON line; NaN times (no headers) become null, as JSON has no NaN. */
 export function recordLine(record: RequestRecord): string {
-  return JSON.stringify(record, (_key, value) =>
-    typeof value === "number" && !Number.isFinite(value) ? null : value,
-  );
+  return jsonLine(record);
+}
+
+function jsonLine(value: unknown): string {
+  return JSON.stringify(value, (_key, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v));
 }
 
 /** The last line of a finished run's record file. */
@@ -75,7 +84,12 @@ export interface RunLine {
   extra: Record<string, unknown>;
 }
 
-export type RecordLine = { record: RequestRecord } | { stage: StageInfo } | { run: RunLine };
+export type RecordLine =
+  | { record: RequestRecord }
+  | { stage: StageInfo }
+  | { run: RunLine }
+  | { session: SessionLifecycle }
+  | { sessionStage: SessionStageInfo };
 
 /** Number fields of a record that may be NaN, which JSON writes as null (recordLine) and reading restores. */
 const nanFields = ["headersMs", "connectMs"] as const;
@@ -120,8 +134,15 @@ export function parseRecordLine(line: string): RecordLine {
   }
   if (isObject(object.stage)) return { stage: object.stage as unknown as StageInfo };
   if (isObject(object.run)) return { run: object.run as unknown as RunLine };
+  if (isObject(object.session)) {
+    const session = object.session as Record<string, unknown>;
+    for (const field of ["startMs", "endMs"]) if (session[field] === null) session[field] = Number.NaN;
+    return { session: session as unknown as SessionLifecycle };
+  }
+  if (isObject(object.sessionStage))
+    return { sessionStage: object.sessionStage as unknown as SessionStageInfo };
   throw new TypeError(
-    `expected a request record (with "stageId"), a {"stage": …} or a {"run": …} line, got keys ${JSON.stringify(Object.keys(object).slice(0, 5))}`,
+    `expected a request record (with "stageId"), a {"stage": …}, {"session": …}, {"sessionStage": …} or {"run": …} line, got keys ${JSON.stringify(Object.keys(object).slice(0, 5))}`,
   );
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { SessionCollector, type SessionLifecycle } from "../metrics/session-metrics.ts";
+import { SessionCollector } from "../metrics/session-metrics.ts";
 import { record } from "../record/record.testing.ts";
+import type { SessionLifecycle } from "../record/session.ts";
 import { pythonJson } from "./py-json.ts";
 import { perSessionEntry, sessionReportFiles, summarizeSessions } from "./session-json.ts";
 

@@ -8,16 +8,25 @@
 import { basename, dirname, join } from "node:path";
 import { isReported } from "../load/stage.ts";
 import type { RunReport, StageResult } from "../metrics/collector.ts";
+import { defaultPercentiles } from "../metrics/percentiles.ts";
 import { type RequestSlos, requestSlos, type SloConfig } from "../metrics/request-slos.ts";
+import type { EnrichedSession, SessionStageInfo } from "../metrics/session-metrics.ts";
 import { createLocalStorage, type LocalStorage } from "../storage/local.ts";
 import { perRequestEntry } from "./per-request-json.ts";
 import { pythonJson } from "./py-json.ts";
 import { readRecords } from "./records.ts";
 import { isKindOn, type LifecycleSwitches, reportSet, stageEntry } from "./report-set.ts";
+import { type SessionSwitches, sessionReportFiles } from "./session-json.ts";
 
 /** The slice of the resolved config this module reads; the full `Config` satisfies it. */
 export interface WriteConfig {
-  report: { request_lifecycle: LifecycleSwitches };
+  report: {
+    request_lifecycle: LifecycleSwitches & {
+      percentiles?: readonly number[] | null | undefined;
+      max_error_messages?: number | null | undefined;
+    };
+    session_lifecycle?: SessionSwitches | null | undefined;
+  };
   /** api.headers and the slo_* fields: the per-request SLO targets. */
   api?: SloConfig | undefined;
   storage?:
@@ -40,6 +49,8 @@ export interface WriteOptions {
   extra?: Readonly<Record<string, unknown>> | undefined;
   /** The run's per-request records (JSONL), the source of per_request_lifecycle_metrics.json. */
   perRequestRecords?: string | undefined;
+  /** Session workloads: the sessions, for the session_lifecycle reports. */
+  sessions?: { sessions: readonly EnrichedSession[]; stages: readonly SessionStageInfo[] } | undefined;
 }
 
 /** The directory reports go to: --output-dir, else storage.local_storage.path; null when storage is off. */
@@ -112,6 +123,15 @@ export async function writeReports(
     const slos = config.api === undefined ? undefined : requestSlos(config.api);
     written.push(await writePerRequestJson(options.perRequestRecords, storage, slos));
   }
+  if (options.sessions !== undefined) {
+    const files = sessionReportFiles(
+      options.sessions,
+      config.report.session_lifecycle ?? {},
+      switches.percentiles ?? defaultPercentiles,
+      switches.max_error_messages ?? 100,
+    );
+    for (const { file, report: contents } of files) written.push(storage.write(file, toJson(contents)));
+  }
   return written;
 }
 
@@ -124,13 +144,21 @@ async function writePerRequestJson(
   storage: LocalStorage,
   slos: RequestSlos | undefined,
 ): Promise<string> {
+  // Session names come from the session lines, which follow their requests: read them first (one
+  // small entry per session).
+  const names = new Map<string, string>();
+  for await (const line of readRecords(recordsPath)) {
+    if ("session" in line) names.set(`${line.session.stageId}:${line.session.session}`, line.session.name);
+  }
   const file = storage.open("per_request_lifecycle_metrics.json");
   try {
     let buffer = "[";
     let first = true;
     for await (const line of readRecords(recordsPath)) {
       if (!("record" in line) || !isReported(line.record.stageId)) continue;
-      const entry = JSON.stringify(perRequestEntry(line.record, slos), null, 2).replace(/\n/g, "\n  ");
+      const r = line.record;
+      const name = r.session < 0 ? null : (names.get(`${r.stageId}:${r.session}`) ?? null);
+      const entry = JSON.stringify(perRequestEntry(r, slos, name), null, 2).replace(/\n/g, "\n  ");
       buffer += `${first ? "\n  " : ",\n  "}${entry}`;
       first = false;
       if (buffer.length > 64 * 1024) {

@@ -1,5 +1,7 @@
 // A whole `inferload run`: target → plan → stages on the Worker pool → collector → reports. Returns
 // the report and paths; the command renders them and picks the exit code. Logs go to stderr.
+
+import { UserError } from "../cli/errors.ts";
 import { log } from "../cli/log.ts";
 import { printConfig } from "../config/print.ts";
 import type { Config } from "../config/schema.ts";
@@ -7,7 +9,7 @@ import { ensureHubDataset } from "../data/dataset-source.ts";
 import { ensureShareGptDataset } from "../data/sharegpt-load.ts";
 import { loadTokenizer } from "../data/tokenizer/load.ts";
 import { readTrace, type Trace } from "../data/trace-csv.ts";
-import { planRun } from "../load/plan-run.ts";
+import { planRun, SessionPlanError } from "../load/plan-run.ts";
 import { isReported, type Stage } from "../load/stage.ts";
 import { describeTrace } from "../load/trace.ts";
 import { createCollector, type RunReport } from "../metrics/collector.ts";
@@ -29,6 +31,7 @@ import { sequenceFingerprint } from "./fingerprint.ts";
 import { startProgress } from "./progress.ts";
 import { openRunner, runStages } from "./runner.ts";
 import { effectiveInterval, finishServerMetrics, startServerMetrics } from "./server-metrics.ts";
+import { prepareSessions, type RunSessions } from "./sessions.ts";
 import { openTarget, serverModel } from "./target.ts";
 
 export interface BenchmarkOptions {
@@ -90,13 +93,15 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     metricsSource = checking;
     // Load the tokenizer here first: a hub download happens once (Workers then read the cache) and
     // its errors are reported before any Worker starts. The built-in one loads lazily (nothing here).
-    await loadTokenizer(config.tokenizer, { env: process.env, log });
+    const tokenizer = await loadTokenizer(config.tokenizer, { env: process.env, log });
     // Same for the public ShareGPT dataset: download it once here rather than once per Worker.
     if (config.data.type === "shareGPT" && config.data.path === null) {
       await ensureShareGptDataset({ env: process.env, token: config.tokenizer?.token, log });
     }
     await ensureHubDataset(config.data, { env: process.env, token: config.tokenizer?.token, log });
-    const { stages, dataTrace } = await plan(config);
+    // Session workloads: the corpus is read and checked here, once, before any Worker starts.
+    const sessions = await prepareSessions(config, tokenizer);
+    const { stages, dataTrace } = await plan(config, sessions);
     // The listed model when none is named: the Workers need it, so they wait for the answer.
     const modelName = config.server?.model_name ?? (await model);
     const collector = createCollector({ config });
@@ -116,6 +121,23 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
               breakers?.feed(r);
             },
       traceLengths: dataTrace,
+      // Sessions go to their collector and, with the records, to the file (so `report` rebuilds them).
+      sessions:
+        sessions === null
+          ? undefined
+          : {
+              add: (r) => sessions.collector.add(r),
+              addSession: (l) => {
+                sessions.collector.addSession(l);
+                if (records !== null && isReported(l.stageId)) records.writeSession(l);
+              },
+              stageEnded: (info) => {
+                sessions.collector.stageEnded(info);
+                if (records !== null && isReported(info.stageId)) records.writeSessionStage(info);
+              },
+            },
+      replay: sessions?.replay,
+      conversationSlots: sessions?.conversationSlots,
     });
     // The first stage waits for the Workers, the server's answer and the metrics source's check.
     const [runner, , source] = await Promise.all([opening, model, checking]).catch(async (error: unknown) => {
@@ -195,6 +217,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       configYaml: printConfig(runConfig),
       extra,
       perRequestRecords: recordsPath,
+      sessions: sessions?.collector.finish(),
     });
     // After the client-side reports are on disk: nothing server-side can cost them.
     const server =
@@ -230,7 +253,7 @@ interface Plan {
 }
 
 /** Reads what the plan depends on (trace files), then plans the stages. */
-async function plan(config: Config): Promise<Plan> {
+async function plan(config: Config, sessions: RunSessions | null): Promise<Plan> {
   const usesDataTrace = config.data.trace !== null && config.data.type === "random";
   const timingSource = config.load.type === "trace_replay" ? config.load.trace : null;
   const timing = timingSource === null ? null : await readTrace(timingSource);
@@ -241,7 +264,21 @@ async function plan(config: Config): Promise<Plan> {
       : timing !== null && config.data.trace.file === timing.file
         ? timing
         : await readTrace(config.data.trace);
-  const { stages, notes } = planRun(config.load, { timing, dataRows: dataTrace?.count ?? null });
+  let planned: ReturnType<typeof planRun>;
+  try {
+    planned = planRun(config.load, {
+      timing,
+      dataRows: dataTrace?.count ?? null,
+      sessionCalls: sessions?.sessionCalls ?? null,
+    });
+  } catch (error) {
+    if (!(error instanceof SessionPlanError)) throw error;
+    const section = config.data.type === "weka_trace_replay" ? "weka_trace_replay" : "otel_trace_replay";
+    throw new UserError(error.message, {
+      details: [`Set data.${section}.duplicate_sessions_target to replay sessions more than once`],
+    });
+  }
+  const { stages, notes } = planned;
   for (const note of notes) log.warn(note);
   if (timing !== null) log.info(describeTrace(timing, Math.max(0, ...stages.map((s) => s.numRequests))));
   return { stages, dataTrace };

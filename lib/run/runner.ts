@@ -8,18 +8,22 @@ import { log } from "../cli/log.ts";
 import { maskSecrets } from "../cli/secrets.ts";
 import type { Config } from "../config/schema.ts";
 import type { TraceLengths } from "../data/create.ts";
+import type { ReplaySessionPlan } from "../data/replay/session-plan.ts";
 import { describeStage, stageOffsets } from "../load/schedule.ts";
-import { describeStagePlan, type Stage, type StageInfo } from "../load/stage.ts";
-import { type Slice, splitEvenly, stripeClosedLoop, stripeOffsets } from "../load/stripe.ts";
+import { describeStagePlan, type SessionStage, type Stage, type StageInfo } from "../load/stage.ts";
+import { type Slice, splitEvenly, stripeBySlot, stripeClosedLoop, stripeOffsets } from "../load/stripe.ts";
 import type { Collector } from "../metrics/collector.ts";
+import type { SessionCollector } from "../metrics/session-metrics.ts";
 import type { MetricsSnapshot } from "../metrics/stage-metrics.ts";
 import type { RequestRecord } from "../record/record.ts";
+import type { SessionLifecycle } from "../record/session.ts";
 import { nowMs } from "../runtime/clock.ts";
 import { FNV_OFFSET, fnvFloat64, hex } from "../worker/fnv.ts";
 import { type Counters, startPool } from "../worker/pool.ts";
 import { achievedRate } from "./achieved-rate.ts";
 import type { StageSequence } from "./fingerprint.ts";
 import type { ProgressSample } from "./progress.ts";
+import { runSessionStage } from "./session-stage.ts";
 import { stageWarnings } from "./warnings.ts";
 
 /**
@@ -40,6 +44,14 @@ export interface RunnerOptions {
   tee?: ((record: RequestRecord) => void) | undefined;
   /** data.trace lengths, read once on the main thread and handed to every Worker. */
   traceLengths?: TraceLengths | null | undefined;
+  /**
+   * Session workloads: where sessions' records and lifecycles go, and how requests map to sessions:
+   * `replay` (trace_session_replay's corpus, replayed whole) or `conversationSlots` (conversations whose
+   * turns follow the stage's schedule, request i in slot i mod slots).
+   */
+  sessions?: Pick<SessionCollector, "add" | "addSession" | "stageEnded"> | undefined;
+  replay?: readonly ReplaySessionPlan[] | null | undefined;
+  conversationSlots?: number | null | undefined;
 }
 
 export interface RunStageOptions {
@@ -78,35 +90,50 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
   const { config } = options;
   // num_workers 0 is inference-perf's single-process mode; one Worker gives the same behaviour.
   const workers = Math.max(1, config.load.num_workers);
-  const { collector, tee } = options;
+  const { collector, tee, sessions } = options;
+  let sessionListener: ((lifecycles: readonly SessionLifecycle[]) => void) | null = null;
   const pool = await startPool({
     config,
     model: options.model,
     workers,
     traceLengths: options.traceLengths,
+    replay: options.replay,
     onRecords: (records) => {
       for (const r of records) {
         // A server may echo the key it refused: its messages reach reports and files masked.
         if (r.errorMessage !== "") r.errorMessage = maskSecrets(r.errorMessage);
         collector.add(r);
+        sessions?.add(r);
         tee?.(r);
       }
     },
+    onSessions: (lifecycles) => {
+      for (const l of lifecycles) sessions?.addSession(l);
+      sessionListener?.(lifecycles);
+    },
   });
+  const conversationSlots = options.conversationSlots ?? null;
   let current = { stageId: 0, t0Ms: nowMs(), totalS: null as number | null, base: pool.counters() };
 
   async function runStage(stage: Stage, opts: RunStageOptions = {}): Promise<StageRun> {
-    if (stage.kind === "session") throw new RangeError("Session stages are not wired to the Workers yet");
+    if (stage.kind === "session") return sessionStage(stage, opts);
     const offsets = stageOffsets(stage, config.load.base_seed);
     const offsetsHash = offsets === null ? "closed-loop" : hex(fnvFloat64(FNV_OFFSET, offsets));
     const lastOffsetMs = offsets !== null && offsets.length > 0 ? offsets[offsets.length - 1]! : 0;
     let slices: Slice[];
     let slots: number[];
     if (stage.kind === "closed") {
-      slices = stripeClosedLoop(stage.numRequests, stage.concurrency, workers);
+      // Conversations keep every turn of a conversation on one Worker (its slot's), in order.
+      slices =
+        conversationSlots === null
+          ? stripeClosedLoop(stage.numRequests, stage.concurrency, workers)
+          : stripeBySlot(stage.numRequests, null, conversationSlots, workers);
       slots = splitEvenly(stage.concurrency, workers);
     } else if (offsets !== null) {
-      slices = stripeOffsets(offsets, workers);
+      slices =
+        conversationSlots === null
+          ? stripeOffsets(offsets, workers)
+          : stripeBySlot(offsets.length, offsets, conversationSlots, workers);
       // worker_max_concurrency 0 would deadlock inference-perf; here it means "no per-worker bound".
       const perWorker = config.load.worker_max_concurrency > 0 ? config.load.worker_max_concurrency : 1e9;
       slots = new Array(workers).fill(perWorker);
@@ -177,6 +204,16 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
         ...(failed ? { reason: String(opts.failSignal?.reason) } : {}),
       };
       const { metrics } = collector.stageEnded(info);
+      sessions?.stageEnded({
+        stageId: stage.id,
+        status: info.status,
+        startMs: t0Ms,
+        endMs: info.endMs,
+        timeoutS: null,
+        concurrentSessions: stage.kind === "closed" ? stage.concurrency : null,
+        sessionRate: null,
+        pending: 0,
+      });
       return {
         info,
         metrics,
@@ -190,6 +227,52 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
       opts.signal?.removeEventListener("abort", onStop);
       opts.hardSignal?.removeEventListener("abort", onHard);
       opts.failSignal?.removeEventListener("abort", onFail);
+    }
+  }
+
+  async function sessionStage(stage: SessionStage, opts: RunStageOptions): Promise<StageRun> {
+    await pool.whenReady(); // a Worker terminated in an earlier stage is being replaced
+    const t0Ms = nowMs() + LEAD_MS;
+    const description = describeStagePlan(stage);
+    collector.stageStarted({ ...description, startMs: t0Ms, endMs: Number.NaN, status: "completed" });
+    current = { stageId: stage.id, t0Ms, totalS: stage.timeoutS, base: pool.counters() };
+    let peakInFlight = 0;
+    const sampler = setInterval(() => {
+      peakInFlight = Math.max(peakInFlight, pool.counters().inFlight);
+    }, 50);
+    try {
+      const run = await runSessionStage({
+        pool,
+        config,
+        stage,
+        t0Ms,
+        listen: (listener) => {
+          sessionListener = listener;
+        },
+        signal: opts.signal,
+        hardSignal: opts.hardSignal,
+      });
+      const info: StageInfo = { ...description, startMs: t0Ms, endMs: run.endMs, status: run.status };
+      const { metrics } = collector.stageEnded(info);
+      sessions?.stageEnded({
+        stageId: stage.id,
+        status: run.status,
+        startMs: t0Ms,
+        endMs: run.endMs,
+        timeoutS: stage.timeoutS,
+        concurrentSessions: stage.concurrentSessions,
+        sessionRate: stage.sessionRate,
+        pending: run.pending,
+      });
+      return {
+        info,
+        metrics,
+        achievedRate: null,
+        peakInFlight: Math.max(peakInFlight, metrics.count > 0 ? 1 : 0),
+        sequence: { stageId: stage.id, offsets: "sessions", workers: run.results.map((r) => r.sequenceHash) },
+      };
+    } finally {
+      clearInterval(sampler);
     }
   }
 

@@ -1,7 +1,9 @@
 // Test helper: a Worker entry that speaks the load Worker's protocol but, when its model says
 // "freeze", Worker 0 hangs on each stage after starting two requests and handing back one record, the
 // way a Worker stuck on a response would. Its thread blocks in Atomics.wait (no CPU burnt), so only
-// terminate() ends it. Any other Worker finishes each stage at once without sending.
+// terminate() ends it. Any other Worker finishes each stage at once without sending. In a session
+// stage, Worker 0 freezes the same way on its first session (one call back, one in flight); the others
+// report each session succeeded at once, without sending.
 import { record } from "../record/record.testing.ts";
 import { BatchWriter, batchTransferables } from "./batch.ts";
 import { COUNTER_IN_FLIGHT, COUNTER_SENT, type FromWorker, type ToWorker } from "./protocol.ts";
@@ -42,5 +44,42 @@ scope.onmessage = (event) => {
     const batch = writer.take()!;
     scope.postMessage({ type: "batch", workerId, batch }, batchTransferables(batch));
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+  } else if (message.type === "startSession") {
+    const { stageId, index, atMs } = message;
+    if (!freeze) {
+      const lifecycle = {
+        stageId,
+        session: index,
+        name: `s${index}`,
+        source: "",
+        startMs: atMs,
+        endMs: atMs,
+        numEvents: 0,
+        completed: 0,
+        failedCalls: 0,
+        cancelled: 0,
+        status: "succeeded" as const,
+        replayError: null,
+      };
+      scope.postMessage({ type: "sessions", workerId, lifecycles: [lifecycle] });
+      return;
+    }
+    Atomics.add(counters, COUNTER_SENT, 2);
+    Atomics.add(counters, COUNTER_IN_FLIGHT, 2);
+    const writer = new BatchWriter(4);
+    writer.add(record({ stageId, workerId, index: 0, session: index }));
+    const batch = writer.take()!;
+    scope.postMessage({ type: "batch", workerId, batch }, batchTransferables(batch));
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+  } else if (message.type === "endSessionStage") {
+    const transport = { opened: 0, open: 0, retried: 0, serverClosed: 0 };
+    scope.postMessage({
+      type: "stageDone",
+      workerId,
+      stageId: message.stageId,
+      sent: 0,
+      sequenceHash: "",
+      transport,
+    });
   }
 };

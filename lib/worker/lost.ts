@@ -67,3 +67,26 @@ export function lostRecords(input: LostRequestsInput): RequestRecord[] {
   }
   return lost;
 }
+
+export interface LostCallsInput {
+  stageId: number;
+  workerId: number;
+  /** Requests the Worker sent this stage whose records never arrived. */
+  count: number;
+  /** The stage's start on the shared clock (the scheduled and send times, which are unknown). */
+  t0Ms: number;
+  atMs: number;
+  streamed: boolean;
+}
+
+/**
+ * A session stage's lost requests: sessions send their calls as replies arrive, so the main thread
+ * knows how many were in flight but not which calls they were (index and session are -1); the
+ * sessions themselves are reported cut short (pool.ts).
+ */
+export function lostCalls(input: LostCallsInput): RequestRecord[] {
+  const slice: Slice = { indices: new Uint32Array(Math.max(0, input.count)), offsets: null };
+  const records = lostRecords({ ...input, slice, started: slice.indices.length, received: () => false });
+  for (const r of records) r.index = -1;
+  return records;
+}

@@ -1,7 +1,9 @@
 import { expect, test } from "bun:test";
 import { configFromObject } from "../config/load.ts";
+import type { ReplaySessionPlan } from "../data/replay/session-plan.ts";
 import { stripeOffsets } from "../load/stripe.ts";
 import type { RequestRecord } from "../record/record.ts";
+import type { SessionLifecycle } from "../record/session.ts";
 import { nowMs } from "../runtime/clock.ts";
 import { lostMessage } from "./lost.ts";
 import { startPool } from "./pool.ts";
@@ -56,6 +58,59 @@ test("a Worker that does not answer a cancel is terminated, its lost requests re
       expect(pool.counters()).toMatchObject({ inFlight: 0 });
       await pool.whenReady(); // the replacement started: the second round runs on it
     }
+  } finally {
+    pool.close();
+  }
+}, 30_000);
+
+test("in a session stage a terminated Worker's sessions are reported cut short, its lost call recorded, and later sessions on it end at once", async () => {
+  const records: RequestRecord[] = [];
+  const lifecycles: SessionLifecycle[] = [];
+  // Three calls per session; only the plans' ids, sources and sizes matter here.
+  const replay = [0, 1, 2, 3].map((i) => ({
+    id: `trace${i}`,
+    source: `t${i}.json`,
+    calls: [{}, {}, {}] as unknown as ReplaySessionPlan["calls"],
+  }));
+  const pool = await startPool({
+    config,
+    model: "freeze",
+    workers: 2,
+    onRecords: (r) => records.push(...r),
+    onSessions: (l) => lifecycles.push(...l),
+    cancelWaitMs: 200,
+    entry,
+    replay,
+  });
+  try {
+    const t0 = nowMs();
+    const failed = pool.startSessionStage(0, t0, 4);
+    failed.catch(() => {});
+    pool.startSession(0, 0, t0); // Worker 0: one call back, one in flight, then frozen
+    pool.startSession(0, 1, t0); // Worker 1: succeeds at once
+    await until(() => records.length > 0 && lifecycles.length > 0);
+    pool.cancel();
+    await until(() => lifecycles.length === 2);
+    pool.startSession(0, 2, nowMs()); // its Worker is gone: over before it began
+    await until(() => lifecycles.length === 3);
+    const results = await pool.endSessionStage(0);
+    expect(results.map((r) => [r.workerId, r.terminated, r.lost])).toEqual([
+      [0, true, 1],
+      [1, false, 0],
+    ]);
+    expect(records.map((r) => [r.session, r.index, r.failure])).toEqual([
+      [0, 0, null],
+      [-1, -1, "cancelled"],
+    ]);
+    expect(
+      lifecycles.map((l) => [l.session, l.name, l.status, l.numEvents, l.completed, l.cancelled]),
+    ).toEqual([
+      [1, "s1", "succeeded", 0, 0, 0],
+      [0, "trace0", "cut_short", 3, 1, 2],
+      [2, "trace2", "cut_short", 3, 0, 3],
+    ]);
+    expect(pool.counters()).toMatchObject({ inFlight: 0 });
+    await pool.whenReady();
   } finally {
     pool.close();
   }

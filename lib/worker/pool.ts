@@ -3,17 +3,20 @@
 // handling of records beyond the synchronous callback. A Worker that does not answer a cancel
 // within `cancelWaitMs` (frozen on something) is terminated: its stage ends with the records the
 // main thread has, the requests it took with it are recorded as cancelled (lost.ts), and a fresh
-// Worker takes its place for later stages.
+// Worker takes its place for later stages. In a session stage such a Worker's unreported sessions are
+// reported cut short from what the main thread saw of them.
 
 import { UserError } from "../cli/errors.ts";
 import type { Config } from "../config/schema.ts";
 import type { TraceLengths } from "../data/create.ts";
+import type { ReplaySessionPlan } from "../data/replay/session-plan.ts";
 import type { TransportStats } from "../http/transport.ts";
 import type { Slice } from "../load/stripe.ts";
 import type { RequestRecord } from "../record/record.ts";
+import type { SessionLifecycle } from "../record/session.ts";
 import { nowMs } from "../runtime/clock.ts";
 import { readBatch } from "./batch.ts";
-import { lostRecords } from "./lost.ts";
+import { lostCalls, lostRecords } from "./lost.ts";
 import { takeWorker } from "./prespawn.ts";
 import {
   COUNTER_DONE,
@@ -40,6 +43,10 @@ export interface PoolOptions {
   cancelWaitMs?: number;
   /** The Worker entry; tests pass one that misbehaves. Default: the load Worker. */
   entry?: URL;
+  /** trace_session_replay: the corpus in replay order; session i is replayed by Worker i mod workers. */
+  replay?: readonly ReplaySessionPlan[] | null | undefined;
+  /** Receives sessions as they end (main thread, synchronous). */
+  onSessions?: ((lifecycles: SessionLifecycle[]) => void) | undefined;
 }
 
 /** A Worker answers a cancel within milliseconds unless something holds its thread. */
@@ -74,6 +81,15 @@ export interface Pool {
   ): Promise<WorkerStageResult[]>;
   /** Resolves once every Worker is up (a terminated one is replaced before the next stage). */
   whenReady(): Promise<void>;
+  /**
+   * A session stage: every Worker gets ready (`slots` requests in flight each); sessions follow. The
+   * promise never resolves: it rejects if a Worker fails while the stage runs.
+   */
+  startSessionStage(stageId: number, t0Ms: number, slots: number): Promise<never>;
+  /** Starts corpus session `index` on its Worker (index mod workers) as of `atMs`. */
+  startSession(stageId: number, index: number, atMs: number): void;
+  /** No more sessions this stage; resolves once every Worker's running sessions have settled. */
+  endSessionStage(stageId: number): Promise<WorkerStageResult[]>;
   /** Stop scheduling; requests in flight finish. */
   stop(): void;
   /** Abort requests in flight (recorded as cancelled); Workers that do not finish in time are terminated. */
@@ -86,8 +102,9 @@ export interface Pool {
 interface RunningStage {
   id: number;
   t0Ms: number;
-  /** Copies of the slices (the originals are transferred to the Workers). */
-  slices: Slice[];
+  /** Copies of the slices (the originals are transferred to the Workers); null in a session stage. */
+  slices: Slice[] | null;
+  sessions: SessionBook | null;
   /** Each Worker's sent counter when the stage started. */
   sentBase: number[];
   /** received[index] = 1 once the record of schedule index `index` has arrived. */
@@ -96,6 +113,18 @@ interface RunningStage {
   resolve: (results: WorkerStageResult[]) => void;
   reject: (error: Error) => void;
   terminateTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** What the main thread knows of a session stage's sessions, per Worker, until each is reported. */
+interface SessionBook {
+  /** open[i]: corpus index → start time of the sessions Worker i runs and has not reported yet. */
+  open: Map<number, number>[];
+  /** Per corpus index: calls whose records arrived, ended well and not. */
+  calls: Map<number, { ok: number; failed: number }>;
+  /** receivedBy[i]: records of this stage that arrived from Worker i. */
+  receivedBy: number[];
+  /** endSessionStage was asked: every Worker without a result now owes only its stageDone. */
+  ending: boolean;
 }
 
 export async function startPool(opts: PoolOptions): Promise<Pool> {
@@ -117,10 +146,55 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
 
   function onBatch(records: RequestRecord[]): void {
     if (stage !== null) {
-      const { id, received } = stage;
-      for (const r of records) if (r.stageId === id && r.index < received.length) received[r.index] = 1;
+      const { id, received, sessions } = stage;
+      if (sessions === null) {
+        for (const r of records) if (r.stageId === id && r.index < received.length) received[r.index] = 1;
+      } else {
+        for (const r of records) {
+          if (r.stageId !== id) continue;
+          sessions.receivedBy[r.workerId] = (sessions.receivedBy[r.workerId] ?? 0) + 1;
+          let calls = sessions.calls.get(r.session);
+          if (calls === undefined) sessions.calls.set(r.session, (calls = { ok: 0, failed: 0 }));
+          if (r.failure === null) calls.ok++;
+          else calls.failed++;
+        }
+      }
     }
     opts.onRecords(records);
+  }
+
+  function onSessions(lifecycles: SessionLifecycle[]): void {
+    const book = stage?.sessions;
+    if (book !== null && book !== undefined) {
+      for (const l of lifecycles) {
+        if (l.stageId !== stage?.id) continue;
+        book.open[l.session % workers.length]?.delete(l.session);
+        book.calls.delete(l.session);
+      }
+    }
+    opts.onSessions?.(lifecycles);
+  }
+
+  /** A session its Worker can no longer report (it was terminated): cut short, as far as records show. */
+  function cutShort(stageId: number, index: number, startMs: number, atMs: number): SessionLifecycle {
+    const plan = opts.replay?.[index];
+    const calls = stage?.sessions?.calls.get(index) ?? { ok: 0, failed: 0 };
+    const numEvents = plan?.calls.length ?? calls.ok + calls.failed;
+    return {
+      stageId,
+      session: index,
+      name: plan?.id ?? `session_${index}`,
+      source: plan?.source ?? "",
+      startMs,
+      endMs: Math.max(startMs, atMs),
+      numEvents,
+      completed: calls.ok,
+      failedCalls: calls.failed,
+      // Calls in flight when the Worker was terminated count here: they never ended.
+      cancelled: Math.max(0, numEvents - calls.ok - calls.failed),
+      status: calls.failed > 0 ? "failed" : "cut_short",
+      replayError: null,
+    };
   }
 
   function workerDone(result: WorkerStageResult): void {
@@ -150,6 +224,9 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
             break;
           case "batch":
             onBatch(readBatch(message.batch));
+            break;
+          case "sessions":
+            onSessions(message.lifecycles);
             break;
           case "stageDone":
             if (stage?.id === message.stageId) {
@@ -187,6 +264,10 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
       model: opts.model,
       counters: counterBuffers[i]!.buffer as SharedArrayBuffer,
       traceLengths: opts.traceLengths ?? null,
+      replay:
+        opts.replay === null || opts.replay === undefined
+          ? null
+          : opts.replay.flatMap((plan, index) => (index % opts.workers === i ? [{ index, plan }] : [])),
     };
     worker.postMessage(init);
     return started;
@@ -197,21 +278,37 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
     kills[i]!();
     const counters = counterBuffers[i]!;
     const started = Atomics.load(counters, COUNTER_SENT) - current.sentBase[i]!;
-    const lost = lostRecords({
-      stageId: current.id,
-      workerId: i,
-      slice: current.slices[i]!,
-      t0Ms: current.t0Ms,
-      started,
-      received: (index) => current.received[index] === 1,
-      atMs: nowMs(),
-      streamed,
-    });
+    const atMs = nowMs();
+    const book = current.sessions;
+    const lost =
+      book === null
+        ? lostRecords({
+            stageId: current.id,
+            workerId: i,
+            slice: current.slices![i]!,
+            t0Ms: current.t0Ms,
+            started,
+            received: (index) => current.received[index] === 1,
+            atMs,
+            streamed,
+          })
+        : lostCalls({
+            stageId: current.id,
+            workerId: i,
+            count: started - (book.receivedBy[i] ?? 0),
+            t0Ms: current.t0Ms,
+            atMs,
+            streamed,
+          });
     // The live counters: everything it sent is over now, the lost ones as failures.
     Atomics.store(counters, COUNTER_IN_FLIGHT, 0);
     Atomics.store(counters, COUNTER_DONE, Atomics.load(counters, COUNTER_SENT));
     Atomics.add(counters, COUNTER_FAILED, lost.length);
     if (lost.length > 0) opts.onRecords(lost);
+    if (book !== null) {
+      const cut = [...book.open[i]!].map(([index, startMs]) => cutShort(current.id, index, startMs, atMs));
+      if (cut.length > 0) onSessions(cut);
+    }
     // A fresh Worker for later stages; a failure to start shows at the next stage.
     const replacement = spawn(i);
     replacement.catch(() => {});
@@ -230,6 +327,32 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
     counterBuffers.push(new Int32Array(new SharedArrayBuffer(COUNTER_SLOTS * 4)));
     ready.push(spawn(i));
   }
+
+  /** A session stage's promise callbacks: rejects until endSessionStage, then its own. */
+  function sessionStage(stageId: number, t0Ms: number, reject: (error: Error) => void): RunningStage {
+    const running: RunningStage = {
+      id: stageId,
+      t0Ms,
+      slices: null,
+      sessions: {
+        open: workers.map(() => new Map()),
+        calls: new Map(),
+        receivedBy: workers.map(() => 0),
+        ending: false,
+      },
+      sentBase: counterBuffers.map((c) => Atomics.load(c, COUNTER_SENT)),
+      received: new Uint8Array(0),
+      results: new Array(workers.length).fill(undefined),
+      // Every Worker terminated before endSessionStage: it finds the results here.
+      resolve: (results) => {
+        settledSessionStage = { id: stageId, results };
+      },
+      reject,
+      terminateTimer: undefined,
+    };
+    return running;
+  }
+  let settledSessionStage: { id: number; results: WorkerStageResult[] } | null = null;
 
   function close(): void {
     if (stage !== null) clearTimeout(stage.terminateTimer);
@@ -269,6 +392,7 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
         stage = {
           id: stageId,
           t0Ms,
+          sessions: null,
           slices: slices.map((s) => ({ indices: s.indices.slice(), offsets: s.offsets?.slice() ?? null })),
           sentBase: counterBuffers.map((c) => Atomics.load(c, COUNTER_SENT)),
           received: new Uint8Array(size),
@@ -294,6 +418,45 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
       });
     },
     whenReady: () => Promise.all(ready).then(() => {}),
+    startSessionStage(stageId, t0Ms, slots) {
+      if (failure !== null) return Promise.reject(failure);
+      return new Promise<never>((_, reject) => {
+        settledSessionStage = null;
+        stage = sessionStage(stageId, t0Ms, reject);
+        for (const w of workers)
+          w.postMessage({ type: "sessionStage", stageId, t0Ms, slots } satisfies ToWorker);
+      });
+    },
+    startSession(stageId, index, atMs) {
+      const i = index % workers.length;
+      const current = stage;
+      if (current?.id === stageId && current.results[i] !== undefined) {
+        // Its Worker was terminated this stage: the session is over before it began.
+        queueMicrotask(() => onSessions([cutShort(stageId, index, atMs, atMs)]));
+        return;
+      }
+      current?.sessions?.open[i]?.set(index, atMs);
+      workers[i]!.postMessage({ type: "startSession", stageId, index, atMs } satisfies ToWorker);
+    },
+    endSessionStage(stageId) {
+      if (failure !== null) return Promise.reject(failure);
+      const current = stage;
+      if (current === null || current.id !== stageId) {
+        const settled = settledSessionStage;
+        return settled?.id === stageId
+          ? Promise.resolve(settled.results)
+          : Promise.reject(new Error(`Session stage ${stageId} is not running`));
+      }
+      return new Promise((resolve, reject) => {
+        current.resolve = resolve;
+        current.reject = reject;
+        current.sessions!.ending = true;
+        workers.forEach((w, i) => {
+          if (current.results[i] === undefined)
+            w.postMessage({ type: "endSessionStage", stageId } satisfies ToWorker);
+        });
+      });
+    },
     stop() {
       // The flag stops a Worker before its next send even while the message waits in its queue.
       for (const c of counterBuffers) Atomics.store(c, COUNTER_STOP, 1);
@@ -305,7 +468,14 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
       if (current === null || current.terminateTimer !== undefined) return;
       current.terminateTimer = setTimeout(() => {
         if (stage !== current) return;
-        for (let i = 0; i < workers.length; i++) if (current.results[i] === undefined) terminate(i, current);
+        for (let i = 0; i < workers.length; i++) {
+          if (current.results[i] !== undefined) continue;
+          // In a session stage a Worker that has reported all its sessions is not stuck: it owes
+          // its stageDone only once endSessionStage has asked for it.
+          const book = current.sessions;
+          if (book !== null && !book.ending && book.open[i]!.size === 0) continue;
+          terminate(i, current);
+        }
       }, cancelWaitMs);
     },
     counters() {

@@ -2,7 +2,9 @@
 // messages (Bun's postMessage fast paths); records travel only as transferred batches (batch.ts).
 import type { Config } from "../config/schema.ts";
 import type { TraceLengths } from "../data/create.ts";
+import type { ReplaySessionPlan } from "../data/replay/session-plan.ts";
 import type { TransportStats } from "../http/transport.ts";
+import type { SessionLifecycle } from "../record/session.ts";
 import type { RecordBatch } from "./batch.ts";
 
 /** Per-worker live counters in a SharedArrayBuffer (Int32 slots), read by the progress line. */
@@ -24,6 +26,8 @@ export type ToWorker =
       counters: SharedArrayBuffer;
       /** data.trace lengths read once by the main thread (random + data.trace), else null. */
       traceLengths: TraceLengths | null;
+      /** trace_session_replay: this Worker's sessions (number in the corpus, and plan), else null. */
+      replay: { index: number; plan: ReplaySessionPlan }[] | null;
     }
   | {
       type: "stage";
@@ -35,6 +39,12 @@ export type ToWorker =
       /** Requests this worker may have in flight: worker_max_concurrency, or its share of concurrency_level. */
       slots: number;
     }
+  /** A session stage begins: sessions arrive one by one with startSession. */
+  | { type: "sessionStage"; stageId: number; t0Ms: number; slots: number }
+  /** Start corpus session `index` (one of this Worker's) as of `atMs`. */
+  | { type: "startSession"; stageId: number; index: number; atMs: number }
+  /** No more sessions: reply stageDone once the running ones have settled. */
+  | { type: "endSessionStage"; stageId: number }
   /** Stop scheduling: nothing new is sent; requests in flight finish. */
   | { type: "stop" }
   /** Abort requests in flight (they end as "cancelled"), then report the stage done. */
@@ -53,5 +63,7 @@ export type FromWorker =
       sequenceHash: string;
       transport: TransportStats;
     }
+  /** Sessions that ended (a replayed session as it settles; conversations at the stage's end). */
+  | { type: "sessions"; workerId: number; lifecycles: SessionLifecycle[] }
   /** `userError`: a problem the user can fix (bad dataset path …), shown without a stack. */
   | { type: "fatal"; workerId: number; message: string; userError: boolean };

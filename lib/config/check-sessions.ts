@@ -1,0 +1,45 @@
+// Config-only checks of the session workloads (inference-perf's validators and generator checks,
+// made before any load): replayed traces go out as chat messages, a replay names exactly one source,
+// and output substitution cannot be turned off where sessions must differ from one another. Pure.
+import type { Config } from "./schema.ts";
+
+export function sessionProblems(c: Config): string[] {
+  const problems: string[] = [];
+  const type = c.data.type;
+  if (type === "otel_trace_replay" || type === "weka_trace_replay") {
+    if (c.api.type === "completion") {
+      problems.push(
+        `api.type: expected "chat" with data.type "${type}" (replayed calls are chat messages), got "completion"`,
+      );
+    }
+    const replay = type === "otel_trace_replay" ? c.data.otel_trace_replay : c.data.weka_trace_replay;
+    if (replay === null) {
+      problems.push(`data.${type}: expected a section for data.type "${type}", got nothing`);
+      return problems;
+    }
+    const sources = [
+      replay.trace_files !== null ? "trace_files" : null,
+      replay.trace_directory !== null ? "trace_directory" : null,
+      replay.hf_dataset_path !== null ? "hf_dataset_path" : null,
+    ].filter((s): s is string => s !== null);
+    if (sources.length !== 1) {
+      problems.push(
+        `data.${type}: expected exactly one of trace_files, trace_directory or hf_dataset_path, got ${sources.length === 0 ? "none" : sources.join(" and ")}`,
+      );
+    }
+  }
+  const otel = c.data.otel_trace_replay;
+  if (type === "otel_trace_replay" && otel !== null && otel.disable_output_substitution) {
+    if (otel.inject_random_session_id || otel.duplicate_sessions_target !== null) {
+      problems.push(
+        "data.otel_trace_replay.disable_output_substitution: expected false with inject_random_session_id or duplicate_sessions_target (both change the messages sent), got true",
+      );
+    }
+  }
+  if (type === "conversation_replay" && c.data.conversation_replay === null) {
+    problems.push(
+      'data.conversation_replay: expected a section for data.type "conversation_replay", got nothing',
+    );
+  }
+  return problems;
+}

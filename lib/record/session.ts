@@ -1,0 +1,25 @@
+// A session's lifecycle as the Worker that ran it reports it to the main thread: the contract between
+// the send path's session runners and the session metrics. Pure type definitions.
+
+/** How a session ended. A cut-short session (interrupt, stage timeout, end of stage) is not a failure. */
+export type SessionStatus = "succeeded" | "failed" | "cut_short";
+
+/** One session as its Worker saw it (times on the shared clock, ms). */
+export interface SessionLifecycle {
+  stageId: number;
+  /** The session's number within its stage (RequestRecord.session). */
+  session: number;
+  name: string;
+  /** The trace file (or conversation) it came from. */
+  source: string;
+  startMs: number;
+  endMs: number;
+  numEvents: number;
+  completed: number;
+  failedCalls: number;
+  /** Calls never sent (the session failed or was cut short first). */
+  cancelled: number;
+  status: SessionStatus;
+  /** A replay-level cause (predecessor timeout …); request failures come from their records. */
+  replayError: string | null;
+}

@@ -1,0 +1,49 @@
+// The main thread's side of a session workload, prepared before any load: the corpus of replayed
+// sessions (read and checked once here, then shared out to the Workers), or the shape of the
+// conversations (checked here, texts built by each Worker for its own), and the collector their
+// lifecycles go to.
+import { log } from "../cli/log.ts";
+import type { Config } from "../config/schema.ts";
+import { createConversationSource, sessionWorkload } from "../data/create-sessions.ts";
+import { loadOtelSessions } from "../data/replay/load-otel.ts";
+import { type ReplaySessionPlan, sessionSizes } from "../data/replay/session-plan.ts";
+import type { Tokenizer } from "../data/types.ts";
+import { SessionCollector } from "../metrics/session-metrics.ts";
+
+export interface RunSessions {
+  collector: SessionCollector;
+  /** trace_session_replay: the corpus in replay order. */
+  replay: ReplaySessionPlan[] | null;
+  /** Calls per session of the corpus (what planRun sizes session stages by). */
+  sessionCalls: Int32Array | null;
+  /** Conversation workloads: request i belongs to slot i mod slots. */
+  conversationSlots: number | null;
+}
+
+/** Notes past this many are summed up in one line, so a corpus of bad files cannot flood the log. */
+const MAX_NOTES = 20;
+
+export async function prepareSessions(config: Config, tokenizer: Tokenizer): Promise<RunSessions | null> {
+  const workload = sessionWorkload(config);
+  if (workload === null) return null;
+  const collector = new SessionCollector();
+  if (workload === "multi_turn" || workload === "conversation_replay") {
+    // Checks the config (lengths, max_model_len) now; each Worker builds the texts of its own slots.
+    const source = createConversationSource(config, {
+      tokenizer,
+      baseSeed: config.load.base_seed,
+      wanted: () => false,
+    });
+    return { collector, replay: null, sessionCalls: null, conversationSlots: source.slots };
+  }
+  if (workload === "otel_trace_replay") {
+    const cfg = config.data.otel_trace_replay!;
+    const { sessions, notes } = await loadOtelSessions(cfg, config.load.base_seed);
+    for (const note of notes.slice(0, MAX_NOTES)) log.warn(note);
+    if (notes.length > MAX_NOTES) log.warn(`… and ${notes.length - MAX_NOTES} more notes about the traces`);
+    const calls = sessions.reduce((n, s) => n + s.calls.length, 0);
+    log.info(`Replaying ${sessions.length} session${sessions.length === 1 ? "" : "s"} (${calls} LLM calls)`);
+    return { collector, replay: sessions, sessionCalls: sessionSizes(sessions), conversationSlots: null };
+  }
+  throw new RangeError(`Session workload "${workload}" is not prepared here yet`);
+}
