@@ -13,7 +13,7 @@ describe("assertSupported()", () => {
 
   test("lists every unsupported option at once, by path", () => {
     const { config } = build({
-      data: { type: "conversation_replay", conversation_replay: {} },
+      data: { type: "random", use_chat_template: true },
       load: { ...oneStage, request_retries: 2 },
     });
     let error: unknown;
@@ -26,7 +26,7 @@ describe("assertSupported()", () => {
       "Cannot run this config: it uses 2 options that are not supported yet",
     );
     expect((error as { details: string[] }).details).toEqual([
-      'data.type: "conversation_replay" is not supported yet (supported: mock, random, synthetic, shared_prefix, shareGPT, cnn_dailymail, billsum_conversations, infinity_instruct, visionarena)',
+      "data.use_chat_template: not supported yet",
       "load.request_retries: not supported yet",
     ]);
   });
@@ -38,10 +38,22 @@ describe("assertSupported()", () => {
     ],
     ["data.use_chat_template", { data: { type: "random", use_chat_template: true } }],
     [
-      "data.shared_prefix.enable_multi_turn_chat",
-      { data: { type: "shared_prefix", shared_prefix: { enable_multi_turn_chat: true } } },
+      "data.otel_trace_replay.filter",
+      {
+        data: {
+          type: "otel_trace_replay",
+          otel_trace_replay: { trace_files: ["t.json"], filter: "lambda x: True" },
+        },
+        load: { type: "trace_session_replay", stages: [{ concurrent_sessions: 1 }] },
+      },
     ],
-    ["load.type", { load: { type: "trace_session_replay", stages: [{ concurrent_sessions: 1 }] } }],
+    [
+      "data.otel_trace_replay.hf_dataset_path",
+      {
+        data: { type: "otel_trace_replay", otel_trace_replay: { hf_dataset_path: "org/traces" } },
+        load: { type: "trace_session_replay", stages: [{ concurrent_sessions: 1 }] },
+      },
+    ],
     ["load.request_retries", { load: { ...oneStage, request_retries: 2 } }],
     ["storage.google_cloud_storage", { storage: { google_cloud_storage: { bucket_name: "b" } } }],
   ])("%s is named when used", (path, raw) => {
