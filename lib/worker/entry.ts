@@ -64,6 +64,8 @@ function makeTransport(c: Config): Transport {
     maxConnections: c.load.worker_max_tcp_connections,
     maxResponseBytes: c.load.max_response_bytes,
     ...(clientCert === null ? {} : { tls: clientCert }),
+    // Sessions echo the server's session token (api.session_token_header_key) on their later requests.
+    watchHeader: c.api.session_token_header_key,
   });
 }
 

@@ -1,0 +1,392 @@
+// End-to-end: session workloads through the real `inferload run` (in-process, Workers and all) against
+// the built-in simulator: inference-perf's own example configs, call order and turn order read back
+// from the per-request records, the session reports, prefix-cache hits, failures and interrupts.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseYAML } from "confbox";
+import { loadOtelSessions } from "../lib/data/replay/load-otel.ts";
+import { startHeaderProxy } from "../lib/http/header-proxy.testing.ts";
+import type { RequestRecord } from "../lib/record/record.ts";
+import { type RunningSim, startSimOnFreePort } from "../lib/sim/start.ts";
+import { runCli } from "./main.ts";
+
+const root = join(import.meta.dir, "..");
+const upstream = (name: string) => join(root, "fixtures/configs/upstream", name);
+const fanInTrace = join(root, "fixtures/otel/fan_in_dependencies.json");
+const SMOL = "HuggingFaceTB/SmolLM2-135M-Instruct";
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "inferload-sessions-test-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// Configs and reports are read and edited as loose JSON, as a reader of the files would.
+// biome-ignore lint/suspicious/noExplicitAny: arbitrary report and config JSON
+type Json = Record<string, any>;
+let n = 0;
+function writeJson(config: Json): string {
+  const path = join(dir, `config-${++n}.json`);
+  writeFileSync(path, JSON.stringify(config));
+  return path;
+}
+const readJson = (out: string, name: string) => JSON.parse(readFileSync(join(out, name), "utf8"));
+function records(out: string): RequestRecord[] {
+  return readFileSync(join(out, "per_request_records.jsonl"), "utf8")
+    .split("\n")
+    .filter((l) => l.startsWith('{"stageId"'))
+    .map((l) => JSON.parse(l));
+}
+function bySession(rows: RequestRecord[]): Map<string, RequestRecord[]> {
+  const out = new Map<string, RequestRecord[]>();
+  for (const r of rows) {
+    const key = `${r.stageId}:${r.session}`;
+    if (!out.has(key)) out.set(key, []);
+    out.get(key)!.push(r);
+  }
+  return out;
+}
+/** Turns of one session never overlap: each is sent after the one before it ended. */
+function expectNoOverlap(rows: RequestRecord[]) {
+  for (const [, turns] of bySession(rows)) {
+    turns.sort((a, b) => a.sentMs - b.sentMs);
+    for (let i = 1; i < turns.length; i++)
+      expect(turns[i]!.sentMs).toBeGreaterThanOrEqual(turns[i - 1]!.endMs);
+  }
+}
+
+async function withSim<T>(
+  options: Parameters<typeof startSimOnFreePort>[0],
+  fn: (sim: RunningSim) => Promise<T>,
+) {
+  const sim = await startSimOnFreePort({ prefillMs: 2, itlMs: 1, ...options });
+  try {
+    return await fn(sim);
+  } finally {
+    await sim.stop();
+  }
+}
+
+describe("OTel trace replay", () => {
+  test("upstream's fan-in example sends every call once, each when its predecessors ended plus the recorded think time", async () => {
+    await withSim({ model: SMOL }, async (sim) => {
+      const config = parseYAML(readFileSync(upstream("fan_in_dependencies.yml"), "utf8")) as Json;
+      config.server.base_url = sim.url;
+      config.data.otel_trace_replay.trace_files = [fanInTrace];
+      config.report.request_lifecycle.per_request = true;
+      config.load.base_seed = 1;
+      const out = join(dir, "fan-in");
+      expect(await runCli(["run", "-c", writeJson(config), "--quiet", "--output-dir", out])).toBe(0);
+      const summary = readJson(out, "summary_lifecycle_metrics.json");
+      expect([summary.successes.count, summary.failures.count]).toEqual([4, 0]);
+      expect(sim.stats().requestsByModel[SMOL]).toBe(4);
+      // The graph the run replayed, to check the order against.
+      const { sessions } = await loadOtelSessions(
+        {
+          ...config.data.otel_trace_replay,
+          max_wait_ms: 15000,
+          override_tool_call_max_tokens: true,
+          inject_random_session_id: false,
+        },
+        1,
+      );
+      const calls = sessions[0]!.calls;
+      const rows = records(out).sort((a, b) => a.index - b.index);
+      expect(rows.map((r) => r.index)).toEqual([0, 1, 2, 3]);
+      calls.forEach((call, i) => {
+        const row = rows[i]!;
+        if (call.predecessors.length > 0) {
+          const ready = Math.max(...call.predecessors.map((p) => rows[p]!.endMs)) + call.waitMs;
+          expect(row.scheduledMs).toBeCloseTo(ready, 6);
+        }
+        expect(row.sentMs).toBeGreaterThanOrEqual(row.scheduledMs);
+      });
+      // The fan-in call waited for all three and then the trace's 1 s gap.
+      expect(calls[3]!.predecessors).toEqual([2, 1, 0]);
+      expect(
+        rows[3]!.sentMs - Math.max(rows[0]!.endMs, rows[1]!.endMs, rows[2]!.endMs),
+      ).toBeGreaterThanOrEqual(999);
+      // Session reports: one session, complete.
+      const sessionsSummary = readJson(out, "summary_session_lifecycle_metrics.json");
+      expect(sessionsSummary).toMatchObject({
+        num_sessions: 1,
+        num_sessions_succeeded: 1,
+        total_events: 4,
+        total_events_completed: 4,
+      });
+      expect(readJson(out, "stage_0_session_lifecycle_metrics.json").stage_metadata).toEqual({
+        stage_id: 0,
+        status: "COMPLETED",
+        timeout_configured: null,
+        actual_duration: expect.any(Number),
+        concurrent_sessions: 1,
+        session_rate: null,
+      });
+    });
+  }, 30_000);
+
+  test("stages take corpus slices; one session at a time never overlaps; session headers go on every call", async () => {
+    await withSim({}, async (sim) => {
+      const proxy = await startHeaderProxy(sim.port, {
+        header: "x-session-id",
+        tokenHeader: "x-route",
+        token: (seen) => `pod-for-${seen.header}`,
+      });
+      try {
+        const out = join(dir, "stages");
+        const config = writeJson({
+          api: {
+            type: "chat",
+            streaming: true,
+            session_id_header_key: "x-session-id",
+            session_token_header_key: "x-route",
+          },
+          server: { base_url: proxy.url, model_name: "sim-model" },
+          data: {
+            type: "otel_trace_replay",
+            otel_trace_replay: {
+              trace_files: [fanInTrace],
+              use_static_model: true,
+              static_model_name: "sim-model",
+              duplicate_sessions_target: 3,
+              max_wait_ms: 100,
+            },
+          },
+          load: {
+            type: "trace_session_replay",
+            num_workers: 2,
+            base_seed: 3,
+            interval: 0,
+            stages: [{ concurrent_sessions: 1, num_sessions: 2 }, { concurrent_sessions: 0 }],
+          },
+          report: { request_lifecycle: { per_request: true }, session_lifecycle: { per_session: true } },
+        });
+        expect(await runCli(["run", "-c", config, "--quiet", "--output-dir", out])).toBe(0);
+        const perSession = readJson(out, "per_session_lifecycle_metrics.json") as Json[];
+        expect(perSession.map((s) => [s.stage_id, s.success])).toEqual([
+          [0, true],
+          [0, true],
+          [1, true],
+        ]);
+        // concurrent_sessions 1: the second session of stage 0 starts after the first ended.
+        const [first, second] = perSession;
+        expect(second!.start_time).toBeGreaterThanOrEqual(first!.end_time);
+        // Every request carried its session's id; after the first reply, the token the gateway gave it.
+        const posts = proxy.seen.filter((s) => s.path.endsWith("/completions"));
+        expect(posts).toHaveLength(12);
+        const ids = new Set(perSession.map((s) => s.session_id));
+        for (const seen of posts) expect(ids.has(seen.header)).toBe(true);
+        for (const id of ids) {
+          const calls = posts.filter((s) => s.header === id);
+          expect(calls.map((c) => c.token)).toEqual([null, ...calls.slice(1).map(() => `pod-for-${id}`)]);
+        }
+      } finally {
+        await proxy.stop();
+      }
+    });
+  }, 30_000);
+
+  test("a failing server fails sessions, cancels their later calls, and every session is reported", async () => {
+    await withSim({ seed: 11, faults: { rate500: 0.35 } }, async (sim) => {
+      {
+        const out = join(dir, "failures");
+        const config = writeJson({
+          api: { type: "chat", streaming: true },
+          server: { base_url: sim.url, model_name: "sim-model" },
+          data: {
+            type: "otel_trace_replay",
+            otel_trace_replay: {
+              trace_files: [fanInTrace],
+              use_static_model: true,
+              static_model_name: "sim-model",
+              duplicate_sessions_target: 8,
+              max_wait_ms: 10,
+            },
+          },
+          load: {
+            type: "trace_session_replay",
+            num_workers: 2,
+            base_seed: 5,
+            stages: [{ concurrent_sessions: 4 }],
+          },
+          report: { request_lifecycle: { per_request: true }, session_lifecycle: { per_session: true } },
+        });
+        expect(await runCli(["run", "-c", config, "--quiet", "--output-dir", out])).toBe(0);
+        const perSession = readJson(out, "per_session_lifecycle_metrics.json") as Json[];
+        const summary = readJson(out, "summary_session_lifecycle_metrics.json");
+        expect(summary.num_sessions).toBe(8);
+        expect(summary.num_sessions_succeeded + summary.num_sessions_failed).toBe(8);
+        expect(summary.num_sessions_failed).toBeGreaterThan(0);
+        expect(summary.failures.by_label["HTTP Error 500"].count).toBe(summary.num_sessions_failed);
+        for (const s of perSession) {
+          expect(s.num_events_completed + s.num_events_cancelled + (s.success ? 0 : 1)).toBe(4);
+          if (!s.success) expect(s.error.error_type).toBe("HTTP Error 500");
+        }
+        // Records: no call of a failed session was sent after the failure.
+        for (const [, calls] of bySession(records(out))) {
+          const failedAt = Math.min(...calls.filter((c) => c.failure !== null).map((c) => c.endMs));
+          for (const c of calls) if (c.failure === null) expect(c.sentMs).toBeLessThan(failedAt);
+        }
+      }
+    });
+  }, 30_000);
+});
+
+describe("multi-turn shared prefix", () => {
+  test("upstream's multi-turn example: each user's turns carry the growing history, one at a time, and hit the prefix cache", async () => {
+    await withSim({ model: SMOL }, async (sim) => {
+      const proxy = await startHeaderProxy(sim.port, { header: "x-session-id" });
+      try {
+        const config = parseYAML(
+          readFileSync(upstream("config-shared-prefix-multi-turn.yml"), "utf8"),
+        ) as Json;
+        config.server.base_url = proxy.url;
+        delete config.tokenizer;
+        delete config.metrics;
+        config.load.base_seed = 9;
+        config.api.session_id_header_key = "x-session-id";
+        config.report.session_lifecycle = { per_session: true };
+        const out = join(dir, "multi-turn");
+        expect(await runCli(["run", "-c", writeJson(config), "--quiet", "--output-dir", out])).toBe(0);
+        const rows = records(out);
+        // rate 20 × 5 s: 100 requests, 20 users × 5 turns.
+        expect(rows).toHaveLength(100);
+        const users = bySession(rows);
+        expect(users.size).toBe(20);
+        expectNoOverlap(rows);
+        for (const [, turns] of users) {
+          expect(turns).toHaveLength(5);
+          turns.sort((a, b) => a.index - b.index);
+          // The history grows every turn, and from the second turn on the history is a cache hit.
+          for (let i = 1; i < turns.length; i++) {
+            expect(turns[i]!.promptTokens).toBeGreaterThan(turns[i - 1]!.promptTokens);
+            expect(turns[i]!.cachedPromptTokens).toBeGreaterThan(0);
+          }
+        }
+        const summary = readJson(out, "summary_session_lifecycle_metrics.json");
+        expect([summary.num_sessions, summary.num_sessions_succeeded, summary.total_events]).toEqual([
+          20, 20, 100,
+        ]);
+        expect(summary.kv_cache_hit_percent).toBeGreaterThan(40);
+        // Every request carried its user's session id; the server saw each user's prompt grow by its reply.
+        const posts = proxy.seen.filter((s) => s.path.endsWith("/completions"));
+        expect(new Set(posts.map((s) => s.header))).toEqual(
+          new Set(Array.from({ length: 20 }, (_, u) => `user_session_${u}`)),
+        );
+        const user0 = posts
+          .filter((s) => s.header === "user_session_0")
+          .map((s) => JSON.parse(s.body).prompt);
+        for (let i = 1; i < user0.length; i++) expect(user0[i]!.startsWith(user0[i - 1]!)).toBe(true);
+      } finally {
+        await proxy.stop();
+      }
+    });
+  }, 40_000);
+});
+
+describe("conversation replay", () => {
+  async function runQuickstart(out: string, url: string) {
+    const config = parseYAML(readFileSync(upstream("conversation-replay-quickstart.yml"), "utf8")) as Json;
+    config.server.base_url = url;
+    config.server.model_name = "sim-model";
+    delete config.tokenizer;
+    // Scaled down (see fixtures/configs/upstream/README.md): same shape, seconds instead of minutes.
+    config.load.stages = [{ num_requests: 30, concurrency_level: 5 }];
+    config.load.num_workers = 2;
+    config.load.base_seed = 4;
+    const cr = config.data.conversation_replay;
+    cr.num_conversations = 5;
+    cr.shared_system_prompt_len = 120;
+    cr.dynamic_system_prompt_len = { type: "normal", min: 20, max: 60, mean: 40, std_dev: 10 };
+    cr.turns_per_conversation = { type: "normal", min: 2, max: 4, mean: 3, std_dev: 1 };
+    cr.input_tokens_per_turn = { type: "lognormal", min: 10, max: 60, mean: 30, std_dev: 10 };
+    cr.output_tokens_per_turn = { type: "lognormal", min: 5, max: 20, mean: 10, std_dev: 4 };
+    config.report = { request_lifecycle: { per_request: true }, session_lifecycle: { per_session: true } };
+    expect(await runCli(["run", "-c", writeJson(config), "--quiet", "--output-dir", out])).toBe(0);
+  }
+
+  test("upstream's quick start, scaled down: conversations in order, restarting after their last turn, reproducible", async () => {
+    await withSim({}, async (sim) => {
+      const out = join(dir, "conversations");
+      sim.resetPeaks();
+      await runQuickstart(out, sim.url);
+      const rows = records(out);
+      expect(rows).toHaveLength(30);
+      expect(sim.stats().maxConcurrent).toBeLessThanOrEqual(5);
+      expectNoOverlap(rows);
+      const perSession = readJson(out, "per_session_lifecycle_metrics.json") as Json[];
+      const names = perSession.map((s) => s.session_id);
+      expect(names.filter((id) => /^conv_\d$/.test(id))).toHaveLength(5);
+      expect(names.some((id) => /^slot_\d_convo_\d+$/.test(id))).toBe(true);
+      // Every request is in a session, and every session that ran out of requests is reported cut short.
+      expect(perSession.reduce((t, s) => t + s.num_events_completed, 0)).toBe(30);
+      const summary = readJson(out, "summary_session_lifecycle_metrics.json");
+      expect(summary.num_sessions).toBe(perSession.length);
+      expect(summary.num_sessions_not_completed_active).toBe(
+        perSession.filter((s) => s.status === "cut_short").length,
+      );
+      // Same seeds, same conversations: the first turn of every session sends the same prompt.
+      const again = join(dir, "conversations-again");
+      await runQuickstart(again, sim.url);
+      const firstTurns = (rs: RequestRecord[]) =>
+        [...bySession(rs)]
+          .map(([k, t]) => [
+            k,
+            Math.min(...t.map((r) => r.index)),
+            t.sort((a, b) => a.index - b.index)[0]!.promptTokens,
+          ])
+          .sort();
+      expect(firstTurns(records(again))).toEqual(firstTurns(rows));
+      expect(
+        (readJson(again, "per_session_lifecycle_metrics.json") as Json[]).map((s) => s.session_id).sort(),
+      ).toEqual([...names].sort());
+    });
+  }, 40_000);
+});
+
+describe("interrupts", () => {
+  test("Ctrl-C cuts running sessions short: reported, never lost, with every finished call kept", async () => {
+    await withSim({ itlMs: 20 }, async (sim) => {
+      const out = join(dir, "interrupted");
+      const config = writeJson({
+        api: { type: "chat", streaming: true },
+        server: { base_url: sim.url, model_name: "sim-model" },
+        data: {
+          type: "otel_trace_replay",
+          otel_trace_replay: {
+            trace_files: [fanInTrace],
+            use_static_model: true,
+            static_model_name: "sim-model",
+            duplicate_sessions_target: 6,
+          },
+        },
+        load: {
+          type: "trace_session_replay",
+          num_workers: 1,
+          base_seed: 2,
+          stages: [{ concurrent_sessions: 2 }],
+        },
+        report: { request_lifecycle: { per_request: true }, session_lifecycle: { per_session: true } },
+      });
+      const running = runCli(["run", "-c", config, "--quiet", "--output-dir", out]);
+      for (let i = 0; i < 400 && sim.stats().completed < 3; i++) await new Promise((r) => setTimeout(r, 25));
+      process.emit("SIGINT");
+      expect(await running).toBe(130);
+      const summary = readJson(out, "summary_session_lifecycle_metrics.json");
+      expect(summary.num_sessions).toBe(6);
+      expect(summary.num_sessions_not_completed_active).toBeGreaterThan(0);
+      expect(summary.num_sessions_not_completed_pending).toBeGreaterThan(0);
+      expect(readJson(out, "stage_0_session_lifecycle_metrics.json").stage_metadata.status).toBe(
+        "INTERRUPTED",
+      );
+      const perSession = readJson(out, "per_session_lifecycle_metrics.json") as Json[];
+      const cut = perSession.filter((s) => s.status === "cut_short");
+      expect(cut.every((s) => s.success === null)).toBe(true);
+      // Every finished call is in the request reports.
+      const completed = perSession.reduce((t, s) => t + s.num_events_completed, 0);
+      expect(readJson(out, "summary_lifecycle_metrics.json").successes.count).toBe(completed);
+    });
+  }, 30_000);
+});
