@@ -390,3 +390,39 @@ describe("interrupts", () => {
     });
   }, 30_000);
 });
+
+describe("Weka trace replay", () => {
+  test("rebuilds prompts block for block: each turn follows the one before, and the shared blocks hit the prefix cache", async () => {
+    await withSim({}, async (sim) => {
+      const out = join(dir, "weka");
+      const config = writeJson({
+        api: { type: "chat", streaming: true },
+        server: { base_url: sim.url, model_name: "sim-model" },
+        data: {
+          type: "weka_trace_replay",
+          weka_trace_replay: {
+            trace_files: [join(root, "fixtures/weka/small-trace.json")],
+            use_static_model: true,
+            static_model_name: "sim-model",
+            trace_idle_gap_cap_seconds: 1,
+          },
+        },
+        load: {
+          type: "trace_session_replay",
+          num_workers: 1,
+          base_seed: 8,
+          stages: [{ concurrent_sessions: 1 }],
+        },
+        report: { request_lifecycle: { per_request: true }, session_lifecycle: { per_session: true } },
+      });
+      expect(await runCli(["run", "-c", config, "--quiet", "--output-dir", out])).toBe(0);
+      const rows = records(out);
+      // Three main turns and the subagent's two: every call once.
+      expect(rows.map((r) => r.index).sort()).toEqual([0, 1, 2, 3, 4]);
+      const [session] = readJson(out, "per_session_lifecycle_metrics.json") as Json[];
+      expect(session).toMatchObject({ session_id: "wekatrace0_demo-1", num_events: 5, success: true });
+      // Turns that extend an earlier prompt find it in the server's prefix cache.
+      expect(session!.total_cached_tokens).toBeGreaterThan(0);
+    });
+  }, 30_000);
+});

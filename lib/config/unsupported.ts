@@ -26,6 +26,7 @@ const supportedDataTypes = [
   "visionarena",
   "conversation_replay",
   "otel_trace_replay",
+  "weka_trace_replay",
 ];
 
 export const unsupportedOptions: readonly UnsupportedOption[] = [
@@ -46,6 +47,17 @@ export const unsupportedOptions: readonly UnsupportedOption[] = [
     path: "data.otel_trace_replay.filter",
     isUsed: (c) => c.data.type === "otel_trace_replay" && c.data.otel_trace_replay?.filter != null,
     detail: () => "a Python lambda, which inferload cannot evaluate: select the trace files instead",
+  },
+  {
+    path: "data.weka_trace_replay.hf_dataset_path",
+    isUsed: (c) => c.data.type === "weka_trace_replay" && c.data.weka_trace_replay?.hf_dataset_path != null,
+    detail: () =>
+      "Hugging Face datasets are not supported yet: download the dataset's traces.jsonl and name it in trace_files",
+  },
+  {
+    path: "data.weka_trace_replay.use_think_time_only",
+    isUsed: (c) =>
+      c.data.type === "weka_trace_replay" && c.data.weka_trace_replay?.use_think_time_only === true,
   },
   {
     path: "data.otel_trace_replay.attribute_to_label_map",

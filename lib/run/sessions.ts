@@ -2,10 +2,14 @@
 // sessions (read and checked once here, then shared out to the Workers), or the shape of the
 // conversations (checked here, texts built by each Worker for its own), and the collector their
 // lifecycles go to.
+
+import { readFile } from "node:fs/promises";
+import { fileErrorReason, UserError } from "../cli/errors.ts";
 import { log } from "../cli/log.ts";
 import type { Config } from "../config/schema.ts";
 import { createConversationSource, sessionWorkload } from "../data/create-sessions.ts";
-import { loadOtelSessions } from "../data/replay/load-otel.ts";
+import { type LoadedSessions, loadOtelSessions } from "../data/replay/load-otel.ts";
+import { loadWekaSessions } from "../data/replay/load-weka.ts";
 import { type ReplaySessionPlan, sessionSizes } from "../data/replay/session-plan.ts";
 import type { Tokenizer } from "../data/types.ts";
 import { SessionCollector } from "../metrics/session-metrics.ts";
@@ -36,14 +40,31 @@ export async function prepareSessions(config: Config, tokenizer: Tokenizer): Pro
     });
     return { collector, replay: null, sessionCalls: null, conversationSlots: source.slots };
   }
+  let loaded: LoadedSessions;
   if (workload === "otel_trace_replay") {
-    const cfg = config.data.otel_trace_replay!;
-    const { sessions, notes } = await loadOtelSessions(cfg, config.load.base_seed);
+    loaded = await loadOtelSessions(config.data.otel_trace_replay!, config.load.base_seed);
+  } else {
+    const path = config.data.corpus_file_path;
+    let corpusText: string | null = null;
+    if (path !== null) {
+      try {
+        corpusText = await readFile(path, "utf8");
+      } catch (error) {
+        throw new UserError(`Cannot read data.corpus_file_path "${path}": ${fileErrorReason(error)}`);
+      }
+    }
+    loaded = await loadWekaSessions(config.data.weka_trace_replay!, {
+      tokenizer,
+      baseSeed: config.load.base_seed,
+      corpusText,
+    });
+  }
+  {
+    const { sessions, notes } = loaded;
     for (const note of notes.slice(0, MAX_NOTES)) log.warn(note);
     if (notes.length > MAX_NOTES) log.warn(`… and ${notes.length - MAX_NOTES} more notes about the traces`);
     const calls = sessions.reduce((n, s) => n + s.calls.length, 0);
     log.info(`Replaying ${sessions.length} session${sessions.length === 1 ? "" : "s"} (${calls} LLM calls)`);
     return { collector, replay: sessions, sessionCalls: sessionSizes(sessions), conversationSlots: null };
   }
-  throw new RangeError(`Session workload "${workload}" is not prepared here yet`);
 }

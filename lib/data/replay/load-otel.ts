@@ -66,7 +66,8 @@ export function replaySessions(
   found: readonly { graph: ReplayGraph; sessionId: string }[],
   cfg: Pick<OtelReplayConfig, "duplicate_sessions_target" | "inject_random_session_id"> & ReplayPlanOptions,
   baseSeed: number,
-  prefix = "trace",
+  /** A session's id from its slot after the shuffle and its own id (OTel: `trace<slot>_<id>`). */
+  name: (slot: number, sessionId: string) => string = (slot, id) => `trace${slot}_${id}`,
 ): ReplaySessionPlan[] {
   const order = found.map((_, i) => i);
   const rng = createRng(baseSeed);
@@ -76,7 +77,7 @@ export function replaySessions(
   }
   const base = order.map((row, slot) => ({
     ...found[row]!,
-    id: `${prefix}${slot}_${found[row]!.sessionId}`,
+    id: name(slot, found[row]!.sessionId),
   }));
   const entries: { graph: ReplayGraph; id: string; duplicate: boolean }[] = base.map((b) => ({
     graph: b.graph,
