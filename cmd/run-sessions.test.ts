@@ -220,8 +220,12 @@ describe("OTel trace replay", () => {
         expect(summary.num_sessions_succeeded + summary.num_sessions_failed).toBe(8);
         expect(summary.num_sessions_failed).toBeGreaterThan(0);
         expect(summary.failures.by_label["HTTP Error 500"].count).toBe(summary.num_sessions_failed);
+        // Each session's 4 calls: completed, failed (parallel branches can both fail) or never sent.
+        const perRequest = readJson(out, "per_request_lifecycle_metrics.json") as Json[];
         for (const s of perSession) {
-          expect(s.num_events_completed + s.num_events_cancelled + (s.success ? 0 : 1)).toBe(4);
+          const failed = perRequest.filter((r) => r.session_id === s.session_id && r.error !== null).length;
+          expect(s.num_events_completed + failed + s.num_events_cancelled).toBe(4);
+          expect(s.success).toBe(failed === 0);
           if (!s.success) expect(s.error.error_type).toBe("HTTP Error 500");
         }
         // Records: no call of a failed session was sent after the failure.

@@ -6,6 +6,7 @@ import {
   buildHeaders,
   defaultMaxTokens,
   type RequestConfig,
+  responseFormatField,
   utf8Length,
 } from "./request.ts";
 
@@ -60,6 +61,9 @@ export function sessionRequest(config: RequestConfig, turn: SessionTurnRequest):
   else if (turn.ignoreEos === false) body += `,"ignore_eos":false`;
   body += `,"stream":${streaming}`;
   if (streaming) body += `,"stream_options":{"include_usage":true}`;
+  const format = config.api.response_format;
+  if (format !== null && format !== undefined)
+    body += `,"response_format":${JSON.stringify(responseFormatField(format))}`;
   body += `${turn.extra ?? ""}}`;
   const headers = buildHeaders(config, streaming);
   for (const [name, value] of Object.entries(turn.headers ?? {})) {

@@ -6,10 +6,18 @@ import type { Config } from "./schema.ts";
 export function sessionProblems(c: Config): string[] {
   const problems: string[] = [];
   const type = c.data.type;
+  const conversation =
+    type === "conversation_replay" ||
+    (type === "shared_prefix" && c.data.shared_prefix?.enable_multi_turn_chat === true);
+  if (conversation && c.api.type === "anthropic_messages") {
+    problems.push(
+      `api.type: expected "completion" or "chat" for conversations (${type === "shared_prefix" ? "multi-turn shared_prefix" : type}), got "anthropic_messages" (not supported for sessions yet)`,
+    );
+  }
   if (type === "otel_trace_replay" || type === "weka_trace_replay") {
-    if (c.api.type === "completion") {
+    if (c.api.type !== "chat") {
       problems.push(
-        `api.type: expected "chat" with data.type "${type}" (replayed calls are chat messages), got "completion"`,
+        `api.type: expected "chat" with data.type "${type}" (replayed calls are chat messages), got "${c.api.type}"`,
       );
     }
     const replay = type === "otel_trace_replay" ? c.data.otel_trace_replay : c.data.weka_trace_replay;

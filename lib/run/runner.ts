@@ -251,8 +251,15 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
         },
         signal: opts.signal,
         hardSignal: opts.hardSignal,
+        failSignal: opts.failSignal,
       });
-      const info: StageInfo = { ...description, startMs: t0Ms, endMs: run.endMs, status: run.status };
+      const info: StageInfo = {
+        ...description,
+        startMs: t0Ms,
+        endMs: run.endMs,
+        status: run.status,
+        ...(run.status === "failed" ? { reason: String(opts.failSignal?.reason) } : {}),
+      };
       const { metrics } = collector.stageEnded(info);
       sessions?.stageEnded({
         stageId: stage.id,

@@ -27,6 +27,8 @@ export interface SessionStageOptions {
   listen: (listener: ((lifecycles: readonly SessionLifecycle[]) => void) | null) => void;
   signal?: AbortSignal | undefined;
   hardSignal?: AbortSignal | undefined;
+  /** A circuit breaker opened: the stage ends at once, "failed" (requests in flight are cancelled). */
+  failSignal?: AbortSignal | undefined;
 }
 
 export async function runSessionStage(opts: SessionStageOptions): Promise<SessionStageRun> {
@@ -48,6 +50,7 @@ export async function runSessionStage(opts: SessionStageOptions): Promise<Sessio
   let graceTimer: ReturnType<typeof setTimeout> | undefined;
   const graceMs = config.load.stage_teardown_grace_seconds * 1000;
   let onAbort = () => {};
+  let onFail = () => {};
   const onHard = () => pool.cancel();
 
   const done = new Promise<void>((resolve, reject) => {
@@ -83,8 +86,14 @@ export async function runSessionStage(opts: SessionStageOptions): Promise<Sessio
       tick();
     };
     onAbort = () => stop("interrupted");
+    onFail = () => {
+      stop("failed");
+      pool.cancel();
+    };
     if (opts.signal?.aborted) onAbort();
+    if (opts.failSignal?.aborted) onFail();
     opts.signal?.addEventListener("abort", onAbort);
+    opts.failSignal?.addEventListener("abort", onFail);
     opts.hardSignal?.addEventListener("abort", onHard);
     if (stage.timeoutS !== null) {
       timeoutTimer = setTimeout(() => stop("timed_out"), Math.max(0, t0Ms + stage.timeoutS * 1000 - nowMs()));
@@ -101,6 +110,7 @@ export async function runSessionStage(opts: SessionStageOptions): Promise<Sessio
     clearTimeout(timeoutTimer);
     clearTimeout(graceTimer);
     opts.signal?.removeEventListener("abort", onAbort);
+    opts.failSignal?.removeEventListener("abort", onFail);
     opts.hardSignal?.removeEventListener("abort", onHard);
     opts.listen(null);
   }

@@ -50,7 +50,9 @@ export async function sendTurn(deps: TurnDeps, turn: Turn): Promise<TurnResult> 
   const streamed = config.api.streaming;
   const timeoutMs = config.load.request_timeout == null ? null : config.load.request_timeout * 1000;
   deps.onSent();
+  const checkJson = config.api.response_format != null;
   const reader = createResponseReader({
+    checkJson,
     streamed,
     apiType: config.api.type,
     tokenizer: deps.tokenizer,
@@ -105,6 +107,7 @@ export async function sendTurn(deps: TurnDeps, turn: Turn): Promise<TurnResult> 
     serverCloses: outcome.serverCloses,
     session: turn.session,
   };
+  if (failure === null && result.outputJson !== null) record.outputJson = result.outputJson;
   deps.writer.add(record);
   deps.onRecord(failure !== null);
   const reply = result.replyText ?? "";
