@@ -62,4 +62,11 @@ describe("sessionProblems()", () => {
   ])("names the problem: %s", (_name, raw, problem) => {
     expect(sessionProblems(build({ load: replayLoad, ...raw }).config)).toEqual([problem]);
   });
+
+  test("session replay load with data that is not a recorded trace", () => {
+    const { config } = build({ data: { type: "shared_prefix" }, load: replayLoad });
+    expect(sessionProblems(config)).toEqual([
+      'data.type: expected "otel_trace_replay" or "weka_trace_replay" with load.type "trace_session_replay" (it replays recorded sessions), got "shared_prefix"',
+    ]);
+  });
 });

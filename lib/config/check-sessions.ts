@@ -14,7 +14,13 @@ export function sessionProblems(c: Config): string[] {
       `api.type: expected "completion" or "chat" for conversations (${type === "shared_prefix" ? "multi-turn shared_prefix" : type}), got "anthropic_messages" (not supported for sessions yet)`,
     );
   }
-  if (type === "otel_trace_replay" || type === "weka_trace_replay") {
+  const replayData = type === "otel_trace_replay" || type === "weka_trace_replay";
+  if (c.load.type === "trace_session_replay" && !replayData) {
+    problems.push(
+      `data.type: expected "otel_trace_replay" or "weka_trace_replay" with load.type "trace_session_replay" (it replays recorded sessions), got "${type}"`,
+    );
+  }
+  if (replayData) {
     if (c.api.type !== "chat") {
       problems.push(
         `api.type: expected "chat" with data.type "${type}" (replayed calls are chat messages), got "${c.api.type}"`,
