@@ -18,6 +18,15 @@ const cache = new WeakMap<Tokenizer, TokenPools>();
 const FALLBACK_TEXT =
   "the of and to in is that it was for on are as with his they at be this from have or by one had not but what all were when we there can an your which their said if do will each about how up out them then she many some so these would other into has more her two like him see time could no make than first been its who now people my made over did down only way find use may water long little very after words called just where most know";
 
+/** `make()`'s value, computed on the first call and kept. */
+export function lazy<T>(make: () => T): () => T {
+  let value: { v: T } | null = null;
+  return () => {
+    value ??= { v: make() };
+    return value.v;
+  };
+}
+
 /** Pools for `tokenizer`, computed on first use (about 100 ms for a 100k vocabulary). */
 export function tokenPools(tokenizer: Tokenizer): TokenPools {
   let pools = cache.get(tokenizer);

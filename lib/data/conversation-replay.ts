@@ -8,7 +8,7 @@
 import { UserError } from "../cli/errors.ts";
 import { createRng, type Rng } from "../load/rng.ts";
 import { fitToLength, randomIds } from "./_fit.ts";
-import { tokenPools } from "./_pools.ts";
+import { lazy, tokenPools } from "./_pools.ts";
 import type { ConversationBlueprint, ConversationSource, ConversationTurn } from "./conversation.ts";
 import { type Distribution, sampleFromDistribution } from "./distribution.ts";
 import type { Tokenizer } from "./types.ts";
@@ -71,9 +71,10 @@ export function createConversationReplaySource(opts: ConversationReplayOptions):
   // Upstream samples latencies with its integer sampler, so they are whole seconds.
   const latencies = sample(opts.toolCallLatencySec, total, 0, "tool_call_latency_sec");
 
-  const pools = tokenPools(opts.tokenizer);
+  // Built on first use: the main thread builds this source only to check the config.
+  const pools = lazy(() => tokenPools(opts.tokenizer));
   const text = (len: number, stream: Rng) => {
-    const draw = (k: number) => randomIds(pools.any, k, stream.int);
+    const draw = (k: number) => randomIds(pools().any, k, stream.int);
     return fitToLength(opts.tokenizer, len, draw(len), draw);
   };
   const shared = new Map<number, { text: string; count: number }>();

@@ -7,7 +7,7 @@
 // Pure given the tokenizer and seed.
 import { createRng } from "../load/rng.ts";
 import { fitToLength, randomIds } from "./_fit.ts";
-import { tokenPools } from "./_pools.ts";
+import { lazy, tokenPools } from "./_pools.ts";
 import type { ConversationBlueprint, ConversationSource } from "./conversation.ts";
 import { type Distribution, sampleFromDistribution } from "./distribution.ts";
 import type { Tokenizer } from "./types.ts";
@@ -26,7 +26,8 @@ export interface MultiTurnOptions {
 
 export function createMultiTurnSource(opts: MultiTurnOptions): ConversationSource {
   const { tokenizer, numGroups: groups, numPromptsPerGroup: perGroup } = opts;
-  const pools = tokenPools(tokenizer);
+  // Built on first use: the main thread builds this source only to check the config.
+  const pools = lazy(() => tokenPools(tokenizer));
   const rng = createRng(opts.seed);
   const systemLens = sampleFromDistribution(
     opts.systemPromptLen,
@@ -53,12 +54,12 @@ export function createMultiTurnSource(opts: MultiTurnOptions): ConversationSourc
       if (!wanted(user)) continue;
       if (system === null) {
         const groupRng = createRng((opts.seed ^ Math.imul(g + 1, 0x9e3779b1)) >>> 0);
-        const draw = (n: number) => randomIds(pools.any, n, groupRng.int);
+        const draw = (n: number) => randomIds(pools().any, n, groupRng.int);
         const len = systemLens[g] as number;
         system = fitToLength(tokenizer, len, draw(len), draw);
       }
       const userRng = createRng((opts.seed ^ Math.imul(user + 1, 0x85ebca6b) ^ 0x5bd1e995) >>> 0);
-      const drawWord = (n: number) => randomIds(pools.wordStart, n, userRng.int);
+      const drawWord = (n: number) => randomIds(pools().wordStart, n, userRng.int);
       const len = questionLens[g]?.[p] as number;
       const question = fitToLength(tokenizer, len, drawWord(len), drawWord);
       blueprints.set(user, {
