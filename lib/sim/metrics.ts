@@ -4,8 +4,7 @@
 // with vLLM's names, types and buckets. `metricsStyle` renders the same accumulators with SGLang's or
 // TGI's family names instead. A few inferload_sim_* families (per served name) serve tests.
 // Accumulators only: observing is a few array writes; render() builds the text format (0.0.4).
-// Not exposed, because the simulator has no such mechanism: prefix-cache queries and hits,
-// multimodal cache, iteration tokens, KV-block lifetimes. vllm:num_preemptions is exposed (always 0).
+// Not exposed, because the simulator has no such mechanism: multimodal cache, iteration tokens, KV-block lifetimes. vllm:num_preemptions is exposed (always 0).
 
 import type { MetricsStyle } from "./options.ts";
 
