@@ -42,6 +42,11 @@ interface Totals {
   cacheable: number;
   cacheInfo: boolean;
   error: SessionError | null;
+  /** Requests of the session whose records arrived, ended well and not; when the first was sent and the last ended. */
+  ok: number;
+  failed: number;
+  firstSentMs: number;
+  lastEndMs: number;
 }
 
 /** A failed record's error as inference-perf writes it: `HTTP Error <status>` or the exception's type. */
@@ -55,6 +60,7 @@ export class SessionCollector {
   readonly #totals = new Map<string, Totals>();
   readonly #sessions: SessionLifecycle[] = [];
   readonly #stages = new Map<number, SessionStageInfo>();
+  readonly #reported = new Set<string>();
 
   /** A request record; only records of a session, in a reported stage (not the sweep's probe), count. */
   add(record: RequestRecord): void {
@@ -62,13 +68,28 @@ export class SessionCollector {
     const key = `${record.stageId}:${record.session}`;
     let t = this.#totals.get(key);
     if (t === undefined) {
-      t = { input: 0, output: 0, cached: 0, cacheable: 0, cacheInfo: false, error: null };
+      t = {
+        input: 0,
+        output: 0,
+        cached: 0,
+        cacheable: 0,
+        cacheInfo: false,
+        error: null,
+        ok: 0,
+        failed: 0,
+        firstSentMs: record.sentMs,
+        lastEndMs: record.endMs,
+      };
       this.#totals.set(key, t);
     }
+    t.firstSentMs = Math.min(t.firstSentMs, record.sentMs);
+    t.lastEndMs = Math.max(t.lastEndMs, record.endMs);
     if (record.failure !== null) {
+      t.failed++;
       t.error ??= recordError(record);
       return;
     }
+    t.ok++;
     t.input += record.promptTokens;
     t.output += outputTokens(record);
     // Hit rate from one source: the server's cached tokens over the server's prompt tokens.
@@ -80,7 +101,41 @@ export class SessionCollector {
   }
 
   addSession(session: SessionLifecycle): void {
-    if (session.stageId >= 0) this.#sessions.push(session);
+    if (session.stageId < 0) return;
+    this.#sessions.push(session);
+    this.#reported.add(`${session.stageId}:${session.session}`);
+  }
+
+  /**
+   * Sessions of a stage whose requests arrived but whose lifecycle never did (their Worker was
+   * terminated), as cut short with what their records show; `describe` names them. Call once the
+   * stage's Workers are done, and hand the result to addSession().
+   */
+  unreported(
+    stageId: number,
+    describe: (session: number) => { name: string; source: string },
+  ): SessionLifecycle[] {
+    const found: SessionLifecycle[] = [];
+    const prefix = `${stageId}:`;
+    for (const [key, t] of this.#totals) {
+      if (!key.startsWith(prefix) || this.#reported.has(key)) continue;
+      const session = Number(key.slice(prefix.length));
+      found.push({
+        stageId,
+        session,
+        ...describe(session),
+        startMs: t.firstSentMs,
+        endMs: t.lastEndMs,
+        // What became of the rest is unknown: the session is the requests seen, and it was cut short.
+        numEvents: t.ok + t.failed,
+        completed: t.ok,
+        failedCalls: t.failed,
+        cancelled: 0,
+        status: "cut_short",
+        replayError: null,
+      });
+    }
+    return found.sort((a, b) => a.session - b.session);
   }
 
   stageEnded(info: SessionStageInfo): void {

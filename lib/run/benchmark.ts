@@ -131,6 +131,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
                 sessions.collector.addSession(l);
                 if (records !== null && isReported(l.stageId)) records.writeSession(l);
               },
+              unreported: (stageId) => sessions.collector.unreported(stageId, sessions.describe),
               stageEnded: (info) => {
                 sessions.collector.stageEnded(info);
                 if (records !== null && isReported(info.stageId)) records.writeSessionStage(info);

@@ -49,7 +49,12 @@ export interface RunnerOptions {
    * `replay` (trace_session_replay's corpus, replayed whole) or `conversationSlots` (conversations whose
    * turns follow the stage's schedule, request i in slot i mod slots).
    */
-  sessions?: Pick<SessionCollector, "add" | "addSession" | "stageEnded"> | undefined;
+  sessions?:
+    | (Pick<SessionCollector, "add" | "addSession" | "stageEnded"> & {
+        /** The stage's sessions whose Worker never reported them (it was terminated), cut short. */
+        unreported(stageId: number): SessionLifecycle[];
+      })
+    | undefined;
   replay?: readonly ReplaySessionPlan[] | null | undefined;
   conversationSlots?: number | null | undefined;
 }
@@ -192,7 +197,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
       for (const r of results) {
         if (r.terminated)
           log.warn(
-            `Stage ${stage.id}: Worker ${r.workerId} did not stop within the grace period and was terminated; its ${r.lost} unfinished requests are recorded as cancelled`,
+            `Stage ${stage.id}: Worker ${r.workerId} did not stop within the grace period and was terminated; its ${r.lost} unfinished requests are recorded as cancelled${sessions === undefined ? "" : " and its sessions as cut short"}`,
           );
       }
       const failed = opts.failSignal?.aborted === true;
@@ -204,6 +209,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
         ...(failed ? { reason: String(opts.failSignal?.reason) } : {}),
       };
       const { metrics } = collector.stageEnded(info);
+      for (const l of sessions?.unreported(stage.id) ?? []) sessions?.addSession(l);
       sessions?.stageEnded({
         stageId: stage.id,
         status: info.status,
@@ -260,7 +266,14 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
         status: run.status,
         ...(run.status === "failed" ? { reason: String(opts.failSignal?.reason) } : {}),
       };
+      for (const r of run.results) {
+        if (r.terminated)
+          log.warn(
+            `Stage ${stage.id}: Worker ${r.workerId} did not stop within the grace period and was terminated; its ${r.lost} unfinished requests are recorded as cancelled and its sessions as cut short`,
+          );
+      }
       const { metrics } = collector.stageEnded(info);
+      for (const l of sessions?.unreported(stage.id) ?? []) sessions?.addSession(l);
       sessions?.stageEnded({
         stageId: stage.id,
         status: run.status,

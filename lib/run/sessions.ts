@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { fileErrorReason, UserError } from "../cli/errors.ts";
 import { log } from "../cli/log.ts";
 import type { Config } from "../config/schema.ts";
+import { conversationSessionName } from "../data/conversation.ts";
 import { createConversationSource, sessionWorkload } from "../data/create-sessions.ts";
 import { type LoadedSessions, loadOtelSessions } from "../data/replay/load-otel.ts";
 import { loadWekaSessions } from "../data/replay/load-weka.ts";
@@ -22,6 +23,8 @@ export interface RunSessions {
   sessionCalls: Int32Array | null;
   /** Conversation workloads: request i belongs to slot i mod slots. */
   conversationSlots: number | null;
+  /** A session's name and source, for one whose Worker could not report it (SessionCollector.unreported). */
+  describe: (session: number) => { name: string; source: string };
 }
 
 /** Notes past this many are summed up in one line, so a corpus of bad files cannot flood the log. */
@@ -38,7 +41,13 @@ export async function prepareSessions(config: Config, tokenizer: Tokenizer): Pro
       baseSeed: config.load.base_seed,
       wanted: () => false,
     });
-    return { collector, replay: null, sessionCalls: null, conversationSlots: source.slots };
+    return {
+      collector,
+      replay: null,
+      sessionCalls: null,
+      conversationSlots: source.slots,
+      describe: (session) => ({ name: conversationSessionName(source, session), source: source.type }),
+    };
   }
   let loaded: LoadedSessions;
   if (workload === "otel_trace_replay") {
@@ -65,6 +74,15 @@ export async function prepareSessions(config: Config, tokenizer: Tokenizer): Pro
     if (notes.length > MAX_NOTES) log.warn(`… and ${notes.length - MAX_NOTES} more notes about the traces`);
     const calls = sessions.reduce((n, s) => n + s.calls.length, 0);
     log.info(`Replaying ${sessions.length} session${sessions.length === 1 ? "" : "s"} (${calls} LLM calls)`);
-    return { collector, replay: sessions, sessionCalls: sessionSizes(sessions), conversationSlots: null };
+    return {
+      collector,
+      replay: sessions,
+      sessionCalls: sessionSizes(sessions),
+      conversationSlots: null,
+      describe: (session) => ({
+        name: sessions[session]?.id ?? `session_${session}`,
+        source: sessions[session]?.source ?? "",
+      }),
+    };
   }
 }
