@@ -105,6 +105,7 @@ export async function sendTurn(deps: TurnDeps, turn: Turn): Promise<TurnResult> 
     connectMs: outcome.connectMs,
     resent: outcome.resent,
     serverCloses: outcome.serverCloses,
+    media: null,
     session: turn.session,
   };
   if (failure === null && result.outputJson !== null) record.outputJson = result.outputJson;
