@@ -89,10 +89,13 @@ export async function handleGeneration(
   metrics.received(model);
   const series = metrics.series(model);
   // Looked up once the request is valid, as vLLM's scheduler does when it admits the prompt.
+  // The cache keys on text alone, so a prompt carrying media is queried but never served from it.
   const cachedTokens =
     state.prefixCache === null
       ? null
-      : state.prefixCache.lookup(request.promptTexts, promptTokens).cachedTokens;
+      : request.media.length > 0
+        ? 0
+        : state.prefixCache.lookup(request.promptTexts, promptTokens).cachedTokens;
   if (cachedTokens !== null) series.prefixCache(promptTokens, cachedTokens);
   const idPrefix = kind === "chat" ? "chatcmpl" : kind === "messages" ? "msg" : "cmpl";
   const id = `${idPrefix}-sim${options.seed}x${state.counters.nextId++}`;

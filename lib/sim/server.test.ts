@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { defaultTokenizer } from "../data/tokenizer/default.ts";
+import { encodeSolidImage } from "../media/image.ts";
 import { parsePrometheusText } from "./_prom-check.ts";
 import { rawRequest } from "./_raw-http.ts";
 import { type RunningSim, startSimOnFreePort } from "./start.ts";
@@ -321,5 +322,32 @@ describe("/metrics and the truth log", () => {
     expect(raw.status).toBe(200);
     expect(raw.complete).toBe(true);
     expect(raw.closedByServer).toBe(false);
+  });
+});
+
+describe("prefix cache", () => {
+  const long = `${PROMPT} `.repeat(8);
+  const cached = async (content: unknown) => {
+    const body = JSON.stringify({
+      model: "sim-model",
+      messages: [{ role: "user", content }],
+      max_tokens: 1,
+    });
+    return (await (await post("/v1/chat/completions", body)).json()).usage.prompt_tokens_details
+      .cached_tokens as number;
+  };
+
+  test("a repeated prompt is served from the cache in whole 16-token blocks; one carrying an image never is", async () => {
+    await cached(`${long} first`);
+    const hit = await cached(`${long} second`);
+    expect(hit).toBeGreaterThan(0);
+    expect(hit % 16).toBe(0);
+    const png = Buffer.from(encodeSolidImage(8, 8, [1, 2, 3], "png")).toString("base64");
+    const withImage = [
+      { type: "text", text: `${long} third` },
+      { type: "image_url", image_url: { url: `data:image/png;base64,${png}` } },
+    ];
+    expect(await cached(withImage)).toBe(0);
+    expect(await cached(withImage)).toBe(0);
   });
 });
