@@ -1,5 +1,7 @@
 // data.type "random": prompts of random vocabulary tokens, each exactly its target length under the
-// tokenizer (see _fit.ts for the method and its ±1 limit). Pure given the tokenizer and seed.
+// tokenizer: by construction where the tokenizer allows it (_exact.ts: no tokenizer pass per prompt),
+// else fitted with the tokenizer (_fit.ts, and its ±1 limit). Pure given the tokenizer and seed.
+import { exactPool, exactText } from "./_exact.ts";
 import { fitToLength, randomIds } from "./_fit.ts";
 import { tokenPools } from "./_pools.ts";
 import { indexRng } from "./_seed.ts";
@@ -14,6 +16,24 @@ export interface RandomOptions {
 }
 
 export function createRandomGenerator({ tokenizer, lengths, seed }: RandomOptions): DataGenerator {
+  const exact = exactPool(tokenizer);
+  if (exact !== null) {
+    return {
+      type: "random",
+      size: lengths.size,
+      next(index) {
+        const { input, output } = lengths.at(index);
+        const text = exactText(exact, input, indexRng(seed, index).int);
+        return {
+          prompt: text,
+          messages: [{ role: "user", content: text }],
+          maxTokens: output,
+          expectedPromptTokens: input,
+          clientPromptTokens: input,
+        };
+      },
+    };
+  }
   // Whitespace-led tokens only (unlike upstream's any-id draw): each is its own pre-token, so the text
   // re-tokenises to exactly the drawn ids in one round and counting costs far less.
   const pool = tokenPools(tokenizer).wordStart;
@@ -30,6 +50,7 @@ export function createRandomGenerator({ tokenizer, lengths, seed }: RandomOption
         messages: [{ role: "user", content: text }],
         maxTokens: output,
         expectedPromptTokens: count,
+        clientPromptTokens: count,
       };
     },
   };

@@ -57,7 +57,9 @@ async function correct(
     }
     count = await counter.count(prompt);
   }
-  return { ...item, prompt, messages: [{ role: "user", content: prompt }], expectedPromptTokens: count };
+  // The client's count of the new text is not known: the request builder counts it.
+  const { clientPromptTokens: _stale, ...rest } = item;
+  return { ...rest, prompt, messages: [{ role: "user", content: prompt }], expectedPromptTokens: count };
 }
 
 /**

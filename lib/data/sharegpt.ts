@@ -49,6 +49,8 @@ export function createShareGptGenerator(opts: ShareGptOptions): DataGenerator {
           // An empty answer would mean max_tokens 0, which servers reject: ask for at least one token.
           maxTokens: Math.max(1, answerTokens),
           expectedPromptTokens: promptTokens,
+          // With a system turn, chat counts it too: the request builder counts that case.
+          ...(c.system === undefined ? { clientPromptTokens: promptTokens } : {}),
         }
       : null;
     built.set(row, item);

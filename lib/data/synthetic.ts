@@ -55,6 +55,7 @@ export function createSyntheticGenerator({
         messages: [{ role: "user", content: text }],
         maxTokens: output,
         expectedPromptTokens: count,
+        clientPromptTokens: count,
       };
     },
   };

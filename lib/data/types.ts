@@ -28,6 +28,12 @@ export interface GeneratedRequest {
   maxTokens: number | undefined;
   /** The generator's intended prompt length in tokens, when it targets one (for checking). */
   expectedPromptTokens: number | undefined;
+  /**
+   * The client tokenizer's count of this prompt, the same for both API types (chat: summed over the
+   * messages), when the generator knows it without another tokenizer pass; the count reported when
+   * the server sends no usage. Absent: the request builder counts it.
+   */
+  clientPromptTokens?: number;
 }
 
 /** A generator produces request `index` of a stage deterministically from its RNG state. */

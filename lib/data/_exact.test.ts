@@ -1,0 +1,83 @@
+import { describe, expect, test } from "bun:test";
+import { createRng } from "../load/rng.ts";
+import { exactPool, exactText, exactTexts } from "./_exact.ts";
+import { fixtureTokenizer } from "./_testing.ts";
+import { defaultTokenizer } from "./tokenizer/default.ts";
+import type { Tokenizer } from "./types.ts";
+
+describe.each([
+  ["the built-in default", defaultTokenizer],
+  ["the tokenizer.json fixture", fixtureTokenizer],
+])("exactPool() under %s", (_name, tokenizer) => {
+  test("texts drawn from the pool are exactly as many tokens as drawn, at any length", () => {
+    const tok = tokenizer();
+    const pool = exactPool(tok)!;
+    expect(pool.size).toBeGreaterThan(100);
+    const rng = createRng(9);
+    for (let i = 0; i < 200; i++) {
+      const n = rng.int(1500);
+      expect(tok.count(exactText(pool, n, rng.int))).toBe(n);
+    }
+  });
+
+  test("a text drawn to follow another stays exact when appended to it, and alone", () => {
+    const tok = tokenizer();
+    const pool = exactPool(tok)!;
+    const rng = createRng(4);
+    for (let i = 0; i < 50; i++) {
+      const [a, b] = [1 + rng.int(300), 1 + rng.int(300)];
+      const prefix = exactText(pool, a, rng.int);
+      const next = exactTexts(pool, b, rng.int);
+      expect(tok.count(prefix + next.after)).toBe(a + b);
+      expect(tok.count(next.atStart)).toBe(b);
+      expect(next.atStart.trimStart()).toBe(next.after.trimStart());
+    }
+  });
+});
+
+/**
+ * A word tokenizer: id 0 is "a", ids 1… are " " + a letter word. `merge` decides whether two adjacent
+ * words encode as one (the first's id), modelling a tokenizer whose pieces interact across spaces.
+ */
+function wordTokenizer(merge: (left: string, right: string) => boolean): Tokenizer {
+  const words = [
+    "a",
+    ...Array.from(
+      { length: 60 },
+      (_, i) => ` w${String.fromCharCode(97 + (i % 26)).repeat(1 + Math.floor(i / 26))}`,
+    ),
+  ];
+  const ids = new Map(words.map((w, i) => [w, i]));
+  const encode = (text: string): number[] => {
+    const pieces = text.match(/ ?[^ ]+/g) ?? [];
+    const out: number[] = [];
+    pieces.forEach((piece, i) => {
+      if (i > 0 && merge(pieces[i - 1]!, piece)) return;
+      out.push(ids.get(piece) ?? 0);
+    });
+    return out;
+  };
+  return {
+    name: "words",
+    encode,
+    decode: (list) => list.map((id) => words[id]!).join(""),
+    count: (text) => encode(text).length,
+    vocabSize: words.length,
+    specialIds: [],
+  };
+}
+
+test("exactPool() drops tokens that do not encode back to themselves and keeps the rest", () => {
+  // " wb" never survives next to "a" (nor anything else): it is left out, the pool stays exact.
+  const tok = wordTokenizer((_, right) => right === " wb");
+  const pool = exactPool(tok)!;
+  expect(pool.texts).not.toContain(" wb");
+  expect(pool.size).toBe(59);
+  const rng = createRng(1);
+  for (let i = 0; i < 20; i++) expect(tok.count(exactText(pool, 40, rng.int))).toBe(40);
+});
+
+test("exactPool() is null for a tokenizer whose pieces merge across spaces", () => {
+  // Long words merge with each other but never with "a": each token passes alone, the context fails.
+  expect(exactPool(wordTokenizer((l, r) => l.length > 3 && r.length > 3))).toBeNull();
+});

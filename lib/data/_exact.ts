@@ -1,0 +1,130 @@
+// Random text that is exactly N tokens long by construction, with no tokenizer pass per prompt.
+// Pure apart from the per-process cache (a WeakMap keyed by the tokenizer).
+//
+// Why it holds: the pool keeps only tokens whose text is one space followed by letters (" house",
+// " Haus"), each of which encodes back to itself alone. Tokenizers split such text into pre-tokens at
+// every space before a letter (the GPT-2, cl100k, o200k and Llama 3 split patterns; Whitespace and
+// Metaspace pre-tokenizers), and a pre-token is encoded on its own, so a text made of pool tokens
+// encodes to exactly the ids it was made from, whatever their order. That argument is about the
+// tokenizer's structure, so it is checked once per tokenizer, not assumed: every pool token is
+// encoded in a random context (chunks of shuffled pool tokens must encode to their own ids), and a
+// tokenizer that fails the check gets no pool (null): its generators fall back to fitting each prompt
+// with the tokenizer (_fit.ts).
+import { createRng } from "../load/rng.ts";
+import { tokenPools } from "./_pools.ts";
+import type { Tokenizer } from "./types.ts";
+
+export interface ExactPool {
+  /** How many tokens there are to draw from. */
+  readonly size: number;
+  /** Token i's text after another pool token (with its leading space). */
+  readonly texts: readonly string[];
+  /** Token i's text at the start of a text (what decoding it alone gives; SentencePiece drops the space). */
+  readonly firstTexts: readonly string[];
+}
+
+const cache = new WeakMap<Tokenizer, ExactPool | null>();
+/** Pool tokens are checked in shuffled chunks of this many (one encode call each). */
+const CHUNK = 256;
+const WORD = /^ [\p{L}\p{M}]+$/u;
+
+/** The exact pool for `tokenizer`, or null when its tokens do not compose exactly (computed once). */
+export function exactPool(tokenizer: Tokenizer): ExactPool | null {
+  let pool = cache.get(tokenizer);
+  if (pool === undefined) {
+    pool = buildExactPool(tokenizer);
+    cache.set(tokenizer, pool);
+  }
+  return pool;
+}
+
+/**
+ * Text of `n` tokens drawn from the pool (`int(m)` → 0..m-1, the seeded RNG); exactly `n` tokens under
+ * the pool's tokenizer. `atStart`: the text begins a prompt or a message (false: it follows other
+ * pool text, as a question follows its shared prefix).
+ */
+export function exactText(pool: ExactPool, n: number, int: (m: number) => number): string {
+  return exactTexts(pool, n, int).atStart;
+}
+
+/**
+ * The same `n` drawn tokens two ways: `atStart`, as a text of its own (a prompt, a message), and
+ * `after`, as it reads following other pool text (a question after its shared prefix). Each is exactly
+ * `n` tokens, alone or appended to pool text.
+ */
+export function exactTexts(
+  pool: ExactPool,
+  n: number,
+  int: (m: number) => number,
+): { atStart: string; after: string } {
+  if (n <= 0) return { atStart: "", after: "" };
+  const { texts, firstTexts, size } = pool;
+  const first = int(size);
+  // `+=` builds a rope in JSC and V8 (no copying until it is read): 2-3x cheaper than join here.
+  let rest = "";
+  for (let i = 1; i < n; i++) rest += texts[int(size)] as string;
+  return { atStart: (firstTexts[first] as string) + rest, after: (texts[first] as string) + rest };
+}
+
+function buildExactPool(tokenizer: Tokenizer): ExactPool | null {
+  const ref = tokenizer.encode("a").slice(0, 1);
+  if (ref.length !== 1) return null;
+  const refText = tokenizer.decode(ref);
+  let ids: number[] = [];
+  const texts = new Map<number, { text: string; first: string }>();
+  for (const id of tokenPools(tokenizer).wordStart) {
+    const after = tokenizer.decode([...ref, id]);
+    if (!after.startsWith(refText)) continue;
+    const text = after.slice(refText.length);
+    if (!WORD.test(text)) continue;
+    const first = tokenizer.decode([id]);
+    // Where decoding alone drops the space (SentencePiece), the first token of a text is that shorter
+    // text: it must encode to the same id. Where it keeps it, it is the same pre-token as in context.
+    if (first !== text && !same(tokenizer.encode(first), [id])) continue;
+    ids.push(id);
+    texts.set(id, { text, first });
+  }
+  if (ids.length < 16) return null;
+  // Shuffled chunks, each token once after a random neighbour, must encode to their own ids. Where one
+  // does not, its tokens are checked alone (after a letter) and those that
+  // do not encode to themselves are dropped (tokens that exist but BPE never produces); a chunk that
+  // still fails means the tokenizer's pieces interact: no exact pool at all.
+  const rng = createRng(0x5eed);
+  for (let i = ids.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [ids[i], ids[j]] = [ids[j]!, ids[i]!];
+  }
+  const kept: number[] = [];
+  const alone = (id: number) => same(tokenizer.encode(refText + texts.get(id)!.text), [...ref, id]);
+  for (let start = 0; start < ids.length; start += CHUNK) {
+    let chunk = ids.slice(start, start + CHUNK);
+    // Each chunk also starts with the last token kept so far, so chunk boundaries are covered too.
+    const lead = kept.length > 0 ? [kept[kept.length - 1]!] : [];
+    if (!composes(tokenizer, [...lead, ...chunk], texts)) {
+      chunk = chunk.filter(alone);
+      if (!composes(tokenizer, [...lead, ...chunk], texts)) return null;
+    }
+    kept.push(...chunk);
+  }
+  ids = kept;
+  if (ids.length < 16) return null;
+  ids.sort((a, b) => a - b); // a fixed order, whatever the shuffle: draws index into it
+  return {
+    size: ids.length,
+    texts: ids.map((id) => texts.get(id)!.text),
+    firstTexts: ids.map((id) => texts.get(id)!.first),
+  };
+}
+
+/** Whether the text of `ids` (the first at the start of a text) encodes to exactly `ids`. */
+function composes(tokenizer: Tokenizer, ids: number[], texts: Map<number, { text: string; first: string }>) {
+  if (ids.length === 0) return true;
+  const text = ids.map((id, i) => (i === 0 ? texts.get(id)!.first : texts.get(id)!.text)).join("");
+  return same(tokenizer.encode(text), ids);
+}
+
+function same(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
