@@ -22,6 +22,15 @@ export interface SimFaults {
   closeConnection: boolean;
 }
 
+/**
+ * How prompt tokens are counted: "tokenizer" with the default tokenizer (exact; about 1 µs per token,
+ * memoised per distinct prompt), or "words", one token per whitespace-separated word (about 1 ns per
+ * character; exact for the client's `random` and `shared_prefix` prompts, which are made of
+ * space-led word tokens, an estimate otherwise), so a rate benchmark measures the client, not this.
+ */
+export type PromptCount = "tokenizer" | "words";
+export const promptCounts: readonly PromptCount[] = ["tokenizer", "words"];
+
 export interface SimOptions {
   host: string;
   port: number;
@@ -33,6 +42,7 @@ export interface SimOptions {
   maxNumSeqs: number;
   /** Prompt plus output tokens allowed per request (vLLM --max-model-len); beyond it: 400. */
   maxModelLen: number;
+  promptCount: PromptCount;
   /** Prefill time = prefillMs + prefillMsPerToken × prompt tokens, paid once a slot is free. */
   prefillMs: number;
   prefillMsPerToken: number;
@@ -152,6 +162,13 @@ export const simOptionTable = {
     default: 32768,
     description: "Prompt plus output tokens allowed per request (more: 400)",
     check: integer(2),
+  }),
+  promptCount: option("promptCount", {
+    type: "string",
+    default: "tokenizer",
+    description:
+      "How prompt tokens are counted: tokenizer (exact, ~1 µs/token) or words (one per word: cheap, exact for random prompts)",
+    check: { expected: "tokenizer or words", ok: (v) => promptCounts.includes(v) },
   }),
   prefillMs: option("prefillMs", {
     type: "number",

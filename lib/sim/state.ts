@@ -37,7 +37,10 @@ export interface SimState {
   readonly words: readonly string[];
   /** The same words JSON-encoded, index for index. */
   readonly wordsJson: readonly string[];
-  /** Tokens in a prompt text, memoised: counting costs ~1 µs per token and benchmarks repeat prompts. */
+  /**
+   * Tokens in a prompt text: with the tokenizer, memoised (counting costs ~1 µs per token and
+   * benchmarks repeat prompts); or one per word (options.promptCount).
+   */
   countTokens(text: string): number;
   readonly textRng: Rng;
   readonly faultRng: Rng;
@@ -114,15 +117,18 @@ export function createSimState(
   };
 
   const counted = new Map<string, number>();
-  const countTokens = (text: string) => {
-    let n = counted.get(text);
-    if (n === undefined) {
-      n = deps.tokenizer.count(text);
-      if (counted.size >= 4096) counted.clear(); // bounded; a cleared cache only costs recounting
-      counted.set(text, n);
-    }
-    return n;
-  };
+  const countTokens =
+    options.promptCount === "words"
+      ? countWords
+      : (text: string) => {
+          let n = counted.get(text);
+          if (n === undefined) {
+            n = deps.tokenizer.count(text);
+            if (counted.size >= 4096) counted.clear(); // bounded; a cleared cache only costs recounting
+            counted.set(text, n);
+          }
+          return n;
+        };
 
   return {
     options,
@@ -174,4 +180,22 @@ export function createSimState(
       timer = null;
     },
   };
+}
+
+/** Whitespace-separated words in `text`: one pass over its characters, no allocation. */
+export function countWords(text: string): number {
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // ASCII whitespace and the Unicode spaces JSON text may carry (NBSP, U+2000-200A, U+3000 …).
+    const space =
+      c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || (c >= 0x2000 && c <= 0x200a) || c === 0x3000;
+    if (space) inWord = false;
+    else if (!inWord) {
+      inWord = true;
+      words++;
+    }
+  }
+  return words;
 }
