@@ -92,6 +92,7 @@ describe("the option table drives `inferload sim`", () => {
     lora: ["--lora", "a,a"],
     maxNumSeqs: ["--max-num-seqs", "0"],
     maxModelLen: ["--max-model-len", "1"],
+    promptCount: ["--prompt-count", "bytes"],
     prefillMs: ["--prefill-ms", "-1"],
     prefillMsPerToken: ["--prefill-ms-per-token", "-0.5"],
     itlMs: ["--itl-ms", "-1"],

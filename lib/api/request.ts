@@ -48,6 +48,11 @@ export function requestModel(config: RequestConfig, adapter: string | null): str
   return adapter ?? config.server?.model_name ?? "";
 }
 
+/** The route for the configured API type, the same for every request of a run. */
+export function requestPath(config: RequestConfig): string {
+  return apiTypeOf(config) === "chat" ? "/v1/chat/completions" : "/v1/completions";
+}
+
 export function buildRequest(config: RequestConfig, item: GeneratedRequest, model: string): BuiltRequest {
   const apiType = apiTypeOf(config);
   const streaming = config.api.streaming;
@@ -63,7 +68,7 @@ export function buildRequest(config: RequestConfig, item: GeneratedRequest, mode
   if (streaming) payload.stream_options = { include_usage: true };
   const body = JSON.stringify(payload);
   return {
-    path: apiType === "chat" ? "/v1/chat/completions" : "/v1/completions",
+    path: requestPath(config),
     body,
     headers: buildHeaders(config, streaming),
     bodyBytes: utf8Length(body),

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createRng } from "../load/rng.ts";
 import { exactPool, exactText, exactTexts } from "./_exact.ts";
-import { fixtureTokenizer } from "./_testing.ts";
+import { fixtureTokenizer } from "./data.testing.ts";
 import { defaultTokenizer } from "./tokenizer/default.ts";
 import type { Tokenizer } from "./types.ts";
 

@@ -17,11 +17,12 @@ import { nowMs } from "../runtime/clock.ts";
 import { FNV_OFFSET, fnvFloat64, hex } from "../worker/fnv.ts";
 import { type Counters, startPool } from "../worker/pool.ts";
 import { achievedRate } from "./achieved-rate.ts";
+import { builderWarning } from "./data-warning.ts";
 import type { StageSequence } from "./fingerprint.ts";
 import type { ProgressSample } from "./progress.ts";
 import { stageWarnings } from "./warnings.ts";
 
-/** Head start between posting a stage to the Workers and its first send time. */
+/** Between telling the Workers to start (their builders have a head start by then) and the first send time. */
 const LEAD_MS = 50;
 
 export interface RunnerOptions {
@@ -55,6 +56,10 @@ export interface StageRun {
   sequence: StageSequence;
   connectionsOpened: number;
   retried: number;
+  /** Sends that were due, with a slot, but waited for their body (the builders fell behind). */
+  waitedForBody: number;
+  /** When some did: the warning naming the generator and the rate its builders sustained. */
+  builderWarning: string | null;
 }
 
 export interface Runner {
@@ -109,15 +114,11 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
         `Stage ${stage.id}: up to ${Math.min(perWorkerPeak, stage.numRequests)} requests per worker may be in flight but load.worker_max_tcp_connections is ${config.load.worker_max_tcp_connections}: the rest wait for a connection (raise it, or load.num_workers)`,
       );
     }
-    const t0Ms = nowMs() + LEAD_MS;
     const description = describeStagePlan(stage);
-    collector.stageStarted(
-      { ...description, startMs: t0Ms, endMs: Number.NaN, status: "completed" },
-      { keepCompletions: opts.keepCompletions },
-    );
     const durationS = stage.kind === "closed" ? null : stage.durationS;
     const totalS = durationS ?? (offsets === null ? null : lastOffsetMs / 1000);
-    current = { stageId: stage.id, t0Ms, totalS, base: pool.counters() };
+    // Set when every Worker's builder has its head start (pool.runStage calls `begin`).
+    let t0Ms = Number.NaN;
     let peakInFlight = 0;
     const sampler = setInterval(() => {
       peakInFlight = Math.max(peakInFlight, pool.counters().inFlight);
@@ -131,8 +132,19 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
       clearTimeout(graceTimer);
       graceTimer = setTimeout(() => pool.cancel(), Math.max(0, fromMs - nowMs()) + graceMs);
     };
-    if (offsets !== null) startGrace(t0Ms + Math.max(lastOffsetMs, (durationS ?? 0) * 1000));
+    let stopping = false;
+    const begin = (): number => {
+      t0Ms = nowMs() + LEAD_MS;
+      collector.stageStarted(
+        { ...description, startMs: t0Ms, endMs: Number.NaN, status: "completed" },
+        { keepCompletions: opts.keepCompletions },
+      );
+      current = { stageId: stage.id, t0Ms, totalS, base: pool.counters() };
+      if (offsets !== null && !stopping) startGrace(t0Ms + Math.max(lastOffsetMs, (durationS ?? 0) * 1000));
+      return t0Ms;
+    };
     const onStop = () => {
+      stopping = true;
       pool.stop();
       startGrace(nowMs());
     };
@@ -142,7 +154,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
     opts.hardSignal?.addEventListener("abort", onHard);
 
     try {
-      const results = await pool.runStage(stage.id, t0Ms, slices, slots);
+      const results = await pool.runStage(stage.id, slices, slots, begin);
       const info: StageInfo = {
         ...description,
         startMs: t0Ms,
@@ -158,6 +170,15 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
         sequence: { stageId: stage.id, offsets: offsetsHash, workers: results.map((r) => r.sequenceHash) },
         connectionsOpened: results.reduce((n, r) => n + r.transport.opened, 0),
         retried: results.reduce((n, r) => n + r.transport.retried, 0),
+        waitedForBody: results.reduce((n, r) => n + r.waitedForBody, 0),
+        builderWarning: builderWarning({
+          stageId: stage.id,
+          dataType: config.data.type,
+          requestedRate: stage.kind === "closed" ? null : stage.rate,
+          sent: results.reduce((n, r) => n + r.sent, 0),
+          waitedForBody: results.reduce((n, r) => n + r.waitedForBody, 0),
+          builders: results,
+        }),
       };
     } finally {
       clearInterval(sampler);
@@ -215,6 +236,7 @@ export async function runStages(
     });
     runs.push(run);
     options.stageEnded?.(run);
+    if (run.builderWarning !== null) log.warn(run.builderWarning);
     if (stage.kind !== "closed" && run.achievedRate !== null && run.info.status === "completed") {
       const lines = stageWarnings({
         stageId: stage.id,

@@ -42,7 +42,8 @@ export interface SimOptions {
   maxNumSeqs: number;
   /** Prompt plus output tokens allowed per request (vLLM --max-model-len); beyond it: 400. */
   maxModelLen: number;
-  promptCount: PromptCount;
+  /** A PromptCount; typed as text like the table's other string options (checked against promptCounts). */
+  promptCount: string;
   /** Prefill time = prefillMs + prefillMsPerToken × prompt tokens, paid once a slot is free. */
   prefillMs: number;
   prefillMsPerToken: number;
@@ -168,7 +169,7 @@ export const simOptionTable = {
     default: "tokenizer",
     description:
       "How prompt tokens are counted: tokenizer (exact, ~1 µs/token) or words (one per word: cheap, exact for random prompts)",
-    check: { expected: "tokenizer or words", ok: (v) => promptCounts.includes(v) },
+    check: { expected: "tokenizer or words", ok: (v) => (promptCounts as readonly string[]).includes(v) },
   }),
   prefillMs: option("prefillMs", {
     type: "number",

@@ -1,16 +1,17 @@
 // Load Worker entry (an extra `bun build --compile` entry point; URL from lib/runtime/worker-url.ts).
 // Owns its stripe of each stage: waits for each send time itself (partitioned scheduling, no
 // per-request messages), sends through its own keep-alive connections, and posts records in
-// transferred columnar batches every few ms. It never logs or formats on the hot path.
+// transferred columnar batches every few ms. Its requests come ready-made from its own builder Worker
+// (build-entry.ts), so between a response's bytes arriving and their stamp it never generates,
+// tokenizes or serialises data. It never logs or formats on the hot path.
 import { isUserError } from "../cli/errors.ts";
 import { type ClientCertificate, readClientCertificate } from "../config/client-cert.ts";
 import type { Config } from "../config/schema.ts";
 import { createSocketTransport } from "../http/socket-transport.ts";
 import type { Transport } from "../http/transport.ts";
-import { createLoraPicker } from "../load/lora.ts";
-import { createRng, workerSeed } from "../load/rng.ts";
-import { workerDataGenerator, workerTokenizer } from "./_data.ts";
+import { workerTokenizer } from "./_data.ts";
 import { BatchWriter, batchTransferables } from "./batch.ts";
+import { readyWindow } from "./builder.ts";
 import { createStageExchange, type ExchangeDeps } from "./exchange.ts";
 import { hex } from "./fnv.ts";
 import { runLoop } from "./loop.ts";
@@ -19,9 +20,12 @@ import {
   COUNTER_FAILED,
   COUNTER_IN_FLIGHT,
   COUNTER_SENT,
+  type FromBuilder,
   type FromWorker,
+  type ToBuilder,
   type ToWorker,
 } from "./protocol.ts";
+import { ReadyQueue } from "./ready-batch.ts";
 import { Semaphore } from "./semaphore.ts";
 
 const scope = globalThis as unknown as {
@@ -37,6 +41,24 @@ let config: Config;
 let deps: ExchangeDeps;
 let counters: Int32Array;
 let stopped = false;
+let builder: MessagePort;
+const ready = new ReadyQueue();
+let wake: (() => void) | null = null;
+
+/** Resolves at the next batch from the builder, or at a stop. */
+function arrival(): Promise<void> {
+  return new Promise((resolve) => (wake = resolve));
+}
+
+function woken(): void {
+  const resolve = wake;
+  wake = null;
+  resolve?.();
+}
+
+function toBuilder(message: ToBuilder): void {
+  builder.postMessage(message);
+}
 
 function post(message: FromWorker, transfer?: ArrayBuffer[]): void {
   scope.postMessage(message, transfer);
@@ -63,22 +85,19 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
   config = message.config;
   counters = new Int32Array(message.counters);
   clientCert = readClientCertificate(config.server!);
-  const rng = createRng(workerSeed(config.load.base_seed, workerId));
+  builder = message.builder;
+  builder.onmessage = (event: MessageEvent<FromBuilder>) => {
+    if (!ready.push(event.data.batch)) return;
+    woken();
+    if (priming !== null && ready.built >= priming.target) primed();
+  };
+  // Counts output tokens only when a server reports no usage; prompts are counted by the builder.
   const tokenizer = await workerTokenizer(config);
-  const data = await workerDataGenerator(config, {
-    tokenizer,
-    rng,
-    workerId,
-    traceLengths: message.traceLengths ?? undefined,
-  });
   const writer = new BatchWriter(1024);
   deps = {
     config,
     workerId,
-    model: message.model,
-    data,
     tokenizer,
-    pickAdapter: createLoraPicker(config.load.lora_traffic_split ?? null, rng),
     transport: makeTransport(config),
     writer,
     onSent: () => {
@@ -96,28 +115,71 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
   post({ type: "ready", workerId });
 }
 
-async function runStage(message: Extract<ToWorker, { type: "stage" }>): Promise<void> {
+/** The stage being prepared: its slice, and what its head start must reach before the stage starts. */
+type Prepared = Extract<ToWorker, { type: "stage" }>;
+let prepared: Prepared | null = null;
+let priming: { target: number; timer: ReturnType<typeof setTimeout> } | null = null;
+/** Longest a stage waits for its head start: a slow generator then shows as late sends, not a hang. */
+const PRIME_MAX_MS = 1000;
+
+/**
+ * A new stage: the builder starts on it at once and the Worker answers "primed" when the first
+ * window of requests is built (or after PRIME_MAX_MS), so the stage's clock starts with bodies ready.
+ */
+function prepareStage(message: Prepared): void {
   stopped = false;
-  const { t0Ms, offsets, indices } = message;
-  const exchange = createStageExchange(deps, message.stageId, indices);
-  const sent = await runLoop({
+  prepared = message;
+  ready.reset(message.stageId);
+  const window = readyWindow(message.slots);
+  // The builder gets its own copy of the indices (ours are needed for the records).
+  toBuilder({ type: "stage", stageId: message.stageId, indices: message.indices.slice(), window });
+  priming = { target: Math.min(window, message.indices.length), timer: setTimeout(primed, PRIME_MAX_MS) };
+  if (ready.built >= priming.target) primed();
+}
+
+function primed(): void {
+  if (priming === null || prepared === null) return;
+  clearTimeout(priming.timer);
+  priming = null;
+  post({ type: "primed", workerId, stageId: prepared.stageId });
+}
+
+async function runStage(t0Ms: number): Promise<void> {
+  const message = prepared!;
+  const { stageId, offsets, indices } = message;
+  const exchange = createStageExchange(deps, stageId, indices);
+  // Credit goes back to the builder in lumps as requests are taken (a quarter window each).
+  const lump = Math.max(1, readyWindow(message.slots) >> 2);
+  let untold = 0;
+  const result = await runLoop({
     schedule: {
       count: indices.length,
       dueMs: offsets === null ? () => t0Ms : (k) => t0Ms + offsets[k]!,
     },
     slots: new Semaphore(message.slots),
     stopped: () => stopped,
-    prepare: exchange.prepare,
+    take: (k) => {
+      const r = ready.take(k);
+      if (r !== null && ++untold >= lump) {
+        toBuilder({ type: "credit", stageId, n: untold });
+        untold = 0;
+      }
+      return r;
+    },
+    arrival,
     send: exchange.send,
   });
   flush();
   post({
     type: "stageDone",
     workerId,
-    stageId: message.stageId,
-    sent,
+    stageId,
+    sent: result.started,
     sequenceHash: hex(exchange.hash()),
     transport: deps.transport.stats(),
+    built: ready.built,
+    buildMs: ready.buildMs,
+    waitedForBody: result.waitedForBody,
   });
 }
 
@@ -138,13 +200,22 @@ scope.onmessage = (event) => {
       init(message).catch(fatal);
       break;
     case "stage":
-      runStage(message).catch(fatal);
+      prepareStage(message);
+      break;
+    case "start":
+      runStage(message.t0Ms).catch(fatal);
       break;
     case "stop":
       stopped = true;
+      toBuilder({ type: "stop" });
+      woken();
+      primed();
       break;
     case "cancel":
       stopped = true;
+      toBuilder({ type: "stop" });
+      woken();
+      primed();
       deps.transport.close();
       // Later stages (none, after an interrupt) would need a fresh transport.
       deps.transport = makeTransport(config);

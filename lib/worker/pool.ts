@@ -1,6 +1,7 @@
-// Main-thread side of the Workers: start num_workers load Workers, hand each its slice of a stage,
-// turn their batches into records for the caller, and stop them. Never waits on the caller's
-// handling of records beyond the synchronous callback.
+// Main-thread side of the Workers: start num_workers load Workers, each with its own builder Worker
+// (joined by a MessageChannel: the builder makes the requests, the load Worker only sends, reads and
+// stamps), hand each its slice of a stage, turn their batches into records for the caller, and stop
+// them. Never waits on the caller's handling of records beyond the synchronous callback.
 
 import { UserError } from "../cli/errors.ts";
 import type { Config } from "../config/schema.ts";
@@ -11,6 +12,7 @@ import type { RequestRecord } from "../record/record.ts";
 import { workerUrl } from "../runtime/worker-url.ts";
 import { readBatch } from "./batch.ts";
 import {
+  type BuilderInit,
   COUNTER_DONE,
   COUNTER_FAILED,
   COUNTER_IN_FLIGHT,
@@ -37,6 +39,10 @@ export interface WorkerStageResult {
   sent: number;
   sequenceHash: string;
   transport: TransportStats;
+  /** Requests its builder built, the builder's time building them (ms), and sends that waited for a body. */
+  built: number;
+  buildMs: number;
+  waitedForBody: number;
 }
 
 export interface Counters {
@@ -48,12 +54,16 @@ export interface Counters {
 
 export interface Pool {
   readonly size: number;
-  /** Runs one stage: slices[i] and slots[i] go to worker i; resolves when every worker has drained. */
+  /**
+   * Runs one stage: slices[i] and slots[i] go to worker i. Once every worker's builder has a head start
+   * (its first requests built), `begin()` is called for the stage start t0 (ms, shared clock), which
+   * the workers then schedule from. Resolves when every worker has drained.
+   */
   runStage(
     stageId: number,
-    t0Ms: number,
     slices: readonly Slice[],
     slots: readonly number[],
+    begin: () => number,
   ): Promise<WorkerStageResult[]>;
   /** Stop scheduling; requests in flight finish. */
   stop(): void;
@@ -66,7 +76,13 @@ export interface Pool {
 export async function startPool(opts: PoolOptions): Promise<Pool> {
   const counterBuffers: Int32Array[] = [];
   const workers: Worker[] = [];
-  let stageWaiter: { results: WorkerStageResult[]; resolve: (r: WorkerStageResult[]) => void } | null = null;
+  let stageWaiter: {
+    stageId: number;
+    primed: number;
+    begin: () => number;
+    results: WorkerStageResult[];
+    resolve: (r: WorkerStageResult[]) => void;
+  } | null = null;
   let failWith: ((error: Error) => void) | null = null;
   let failure: Error | null = null;
 
@@ -80,6 +96,12 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
       case "batch":
         opts.onRecords(readBatch(message.batch));
         break;
+      case "primed":
+        if (stageWaiter !== null && ++stageWaiter.primed === workers.length) {
+          const start: ToWorker = { type: "start", stageId: stageWaiter.stageId, t0Ms: stageWaiter.begin() };
+          for (const w of workers) w.postMessage(start);
+        }
+        break;
       case "stageDone":
         if (stageWaiter !== null) {
           stageWaiter.results[message.workerId] = {
@@ -87,6 +109,9 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
             sent: message.sent,
             sequenceHash: message.sequenceHash,
             transport: message.transport,
+            built: message.built,
+            buildMs: message.buildMs,
+            waitedForBody: message.waitedForBody,
           };
           if (stageWaiter.results.filter(Boolean).length === workers.length) {
             const done = stageWaiter;
@@ -104,38 +129,58 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
   }
 
   const ready: Promise<void>[] = [];
+  const builders: Worker[] = [];
+  /** Resolves at the Worker's "ready"; rejects at its "fatal" or a crash (also failing the run). */
+  function started(worker: Worker, what: string, onOther: (m: FromWorker) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      worker.onmessage = (event: MessageEvent<FromWorker>) => {
+        if (event.data.type === "ready") resolve();
+        else if (event.data.type === "fatal") reject(workerError(event.data));
+        onOther(event.data);
+      };
+      worker.onerror = (event) => {
+        const error = new Error(`${what} crashed: ${event.message}`);
+        reject(error);
+        fail(error);
+      };
+    });
+  }
   for (let i = 0; i < opts.workers; i++) {
     const shared = new SharedArrayBuffer(COUNTER_SLOTS * 4);
     counterBuffers.push(new Int32Array(shared));
     const worker = new Worker(workerUrl("load"), { type: "module" });
+    const builder = new Worker(workerUrl("build"), { type: "module" });
     workers.push(worker);
+    builders.push(builder);
+    ready.push(started(worker, `Worker ${i}`, onMessage));
     ready.push(
-      new Promise<void>((resolve, reject) => {
-        worker.onmessage = (event: MessageEvent<FromWorker>) => {
-          if (event.data.type === "ready") resolve();
-          else if (event.data.type === "fatal") reject(workerError(event.data));
-          onMessage(event.data);
-        };
-        worker.onerror = (event) => {
-          const error = new Error(`Worker ${i} crashed: ${event.message}`);
-          reject(error);
-          fail(error);
-        };
+      started(builder, `Builder ${i}`, (m) => {
+        if (m.type === "fatal") fail(workerError(m));
       }),
     );
+    const channel = new MessageChannel();
     const init: ToWorker = {
       type: "init",
       workerId: i,
       config: opts.config,
-      model: opts.model,
       counters: shared,
-      traceLengths: opts.traceLengths ?? null,
+      builder: channel.port1,
     };
-    worker.postMessage(init);
+    worker.postMessage(init, [channel.port1]);
+    const builderInit: BuilderInit = {
+      type: "init",
+      workerId: i,
+      config: opts.config,
+      model: opts.model,
+      traceLengths: opts.traceLengths ?? null,
+      sender: channel.port2,
+    };
+    builder.postMessage(builderInit, [channel.port2]);
   }
 
   function close(): void {
     for (const w of workers) w.terminate();
+    for (const b of builders) b.terminate();
   }
 
   const timeoutMs = opts.startTimeoutMs ?? 60_000;
@@ -159,17 +204,16 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
 
   return {
     size: workers.length,
-    runStage(stageId, t0Ms, slices, slots) {
+    runStage(stageId, slices, slots, begin) {
       if (failure !== null) return Promise.reject(failure);
       return new Promise((resolve, reject) => {
-        stageWaiter = { results: [], resolve };
+        stageWaiter = { stageId, primed: 0, begin, results: [], resolve };
         failWith = reject;
         workers.forEach((w, i) => {
           const slice = slices[i]!;
           const message: ToWorker = {
             type: "stage",
             stageId,
-            t0Ms,
             indices: slice.indices,
             offsets: slice.offsets,
             slots: slots[i]!,
