@@ -11,7 +11,6 @@ import { createSocketTransport } from "../http/socket-transport.ts";
 import type { Transport } from "../http/transport.ts";
 import { workerTokenizer } from "./_data.ts";
 import { BatchWriter, batchTransferables } from "./batch.ts";
-import { readyWindow } from "./builder.ts";
 import { createStageExchange, type ExchangeDeps } from "./exchange.ts";
 import { hex } from "./fnv.ts";
 import { runLoop } from "./loop.ts";
@@ -20,13 +19,11 @@ import {
   COUNTER_FAILED,
   COUNTER_IN_FLIGHT,
   COUNTER_SENT,
-  type FromBuilder,
   type FromWorker,
-  type ToBuilder,
   type ToWorker,
 } from "./protocol.ts";
-import { ReadyQueue } from "./ready-batch.ts";
 import { Semaphore } from "./semaphore.ts";
+import { createSupply, type Supply } from "./supply.ts";
 
 const scope = globalThis as unknown as {
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
@@ -41,24 +38,10 @@ let config: Config;
 let deps: ExchangeDeps;
 let counters: Int32Array;
 let stopped = false;
-let builder: MessagePort;
-const ready = new ReadyQueue();
-let wake: (() => void) | null = null;
-
-/** Resolves at the next batch from the builder, or at a stop. */
-function arrival(): Promise<void> {
-  return new Promise((resolve) => (wake = resolve));
-}
-
-function woken(): void {
-  const resolve = wake;
-  wake = null;
-  resolve?.();
-}
-
-function toBuilder(message: ToBuilder): void {
-  builder.postMessage(message);
-}
+/** Requests as this Worker's builder delivers them. */
+let supply: Supply;
+/** The stage announced and not yet started. */
+let pending: Extract<ToWorker, { type: "stage" }> | null = null;
 
 function post(message: FromWorker, transfer?: ArrayBuffer[]): void {
   scope.postMessage(message, transfer);
@@ -85,12 +68,7 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
   config = message.config;
   counters = new Int32Array(message.counters);
   clientCert = readClientCertificate(config.server!);
-  builder = message.builder;
-  builder.onmessage = (event: MessageEvent<FromBuilder>) => {
-    if (!ready.push(event.data.batch)) return;
-    woken();
-    if (priming !== null && ready.built >= priming.target) primed();
-  };
+  supply = createSupply(message.builder);
   // Counts output tokens only when a server reports no usage; prompts are counted by the builder.
   const tokenizer = await workerTokenizer(config);
   const writer = new BatchWriter(1024);
@@ -115,42 +93,10 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
   post({ type: "ready", workerId });
 }
 
-/** The stage being prepared: its slice, and what its head start must reach before the stage starts. */
-type Prepared = Extract<ToWorker, { type: "stage" }>;
-let prepared: Prepared | null = null;
-let priming: { target: number; timer: ReturnType<typeof setTimeout> } | null = null;
-/** Longest a stage waits for its head start: a slow generator then shows as late sends, not a hang. */
-const PRIME_MAX_MS = 1000;
-
-/**
- * A new stage: the builder starts on it at once and the Worker answers "primed" when the first
- * window of requests is built (or after PRIME_MAX_MS), so the stage's clock starts with bodies ready.
- */
-function prepareStage(message: Prepared): void {
-  stopped = false;
-  prepared = message;
-  ready.reset(message.stageId);
-  const window = readyWindow(message.slots);
-  // The builder gets its own copy of the indices (ours are needed for the records).
-  toBuilder({ type: "stage", stageId: message.stageId, indices: message.indices.slice(), window });
-  priming = { target: Math.min(window, message.indices.length), timer: setTimeout(primed, PRIME_MAX_MS) };
-  if (ready.built >= priming.target) primed();
-}
-
-function primed(): void {
-  if (priming === null || prepared === null) return;
-  clearTimeout(priming.timer);
-  priming = null;
-  post({ type: "primed", workerId, stageId: prepared.stageId });
-}
-
 async function runStage(t0Ms: number): Promise<void> {
-  const message = prepared!;
+  const message = pending!;
   const { stageId, offsets, indices } = message;
   const exchange = createStageExchange(deps, stageId, indices);
-  // Credit goes back to the builder in lumps as requests are taken (a quarter window each).
-  const lump = Math.max(1, readyWindow(message.slots) >> 2);
-  let untold = 0;
   const result = await runLoop({
     schedule: {
       count: indices.length,
@@ -158,15 +104,8 @@ async function runStage(t0Ms: number): Promise<void> {
     },
     slots: new Semaphore(message.slots),
     stopped: () => stopped,
-    take: (k) => {
-      const r = ready.take(k);
-      if (r !== null && ++untold >= lump) {
-        toBuilder({ type: "credit", stageId, n: untold });
-        untold = 0;
-      }
-      return r;
-    },
-    arrival,
+    take: supply.take,
+    arrival: supply.arrival,
     send: exchange.send,
   });
   flush();
@@ -177,8 +116,8 @@ async function runStage(t0Ms: number): Promise<void> {
     sent: result.started,
     sequenceHash: hex(exchange.hash()),
     transport: deps.transport.stats(),
-    built: ready.built,
-    buildMs: ready.buildMs,
+    built: supply.built,
+    buildMs: supply.buildMs,
     waitedForBody: result.waitedForBody,
   });
 }
@@ -200,22 +139,23 @@ scope.onmessage = (event) => {
       init(message).catch(fatal);
       break;
     case "stage":
-      prepareStage(message);
+      // The builder starts on the stage now; it starts once every Worker has its head start.
+      stopped = false;
+      pending = message;
+      supply.prepare(message.stageId, message.indices, message.slots, () =>
+        post({ type: "primed", workerId, stageId: message.stageId }),
+      );
       break;
     case "start":
       runStage(message.t0Ms).catch(fatal);
       break;
     case "stop":
       stopped = true;
-      toBuilder({ type: "stop" });
-      woken();
-      primed();
+      supply.stop();
       break;
     case "cancel":
       stopped = true;
-      toBuilder({ type: "stop" });
-      woken();
-      primed();
+      supply.stop();
       deps.transport.close();
       // Later stages (none, after an interrupt) would need a fresh transport.
       deps.transport = makeTransport(config);

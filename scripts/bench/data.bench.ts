@@ -5,10 +5,10 @@
 import { readFileSync } from "node:fs";
 import { bench, group, run } from "mitata";
 import { configFromObject } from "../../lib/config/load.ts";
-import { SHAKESPEARE_CORIOLANUS } from "../../lib/data/assets/shakespeare.ts";
 import { fitToLength, randomIds } from "../../lib/data/_fit.ts";
 import { tokenPools } from "../../lib/data/_pools.ts";
 import { indexRng } from "../../lib/data/_seed.ts";
+import { SHAKESPEARE_CORIOLANUS } from "../../lib/data/assets/shakespeare.ts";
 import { createDataGenerator } from "../../lib/data/create.ts";
 import { defaultTokenizer } from "../../lib/data/tokenizer/default.ts";
 import { createJsonTokenizer } from "../../lib/data/tokenizer/json.ts";
