@@ -2,8 +2,9 @@
 // (`inferload run`) pinned to cpu1, and wrk on cpu1 against the same endpoint as this machine's
 // physical ceiling. Prints one JSON line per run and a Markdown table of medians on stdout.
 //
-//   bun scripts/bench/load.ts [accuracy|ceiling|cpu|transport|scale|memory|all]
+//   bun scripts/bench/load.ts [accuracy|ceiling|data|cpu|transport|scale|memory|all]
 //   env: DURATION (s, default 30), REPEAT (default 3), RATES (ceiling ladder, comma-separated),
+//        DATA_RATES (the data scenario's ladder), DATA_STREAMING (0; 1 = ~20-token streams),
 //        CPU_REQUESTS (100000), TRANSPORT_REQUESTS (50000), READER (0; 1 = transport + response reader),
 //        SCALE_CONCURRENCY (10000), MEMORY_REQUESTS (1000000), MEMORY_RATE (5000),
 //        SERVER_CPUS (0), CLIENT_CPUS (1)
@@ -118,10 +119,10 @@ async function runClient(config: Json, tag: string): Promise<ClientRun> {
 // Data "mock" keeps data generation out of the client's cost (the engine is what is measured here;
 // data.type random costs 200-350 µs per request by itself, see docs/PERFORMANCE.md). With ignore_eos
 // off the simulator draws each output length around --outputLenMean 20 (SIM_ARGS below).
-function clientConfig(url: string, load: Json, streaming: boolean): Json {
+function clientConfig(url: string, load: Json, streaming: boolean, data?: Json): Json {
   return {
     api: { type: "completion", streaming },
-    data: { type: env.BENCH_DATA ?? "mock" },
+    data: data ?? { type: env.BENCH_DATA ?? "mock" },
     load: { num_workers: 1, interval: 0, base_seed: 1, worker_max_concurrency: 1000, ...load },
     server: { base_url: url, model_name: "sim-model", ignore_eos: false },
     report: { request_lifecycle: { per_request: false, per_stage: true, summary: false } },
@@ -250,6 +251,61 @@ async function ceiling(): Promise<void> {
   } finally {
     sim.stop();
   }
+}
+
+/**
+ * The highest constant rate held (achieved ≥ 99%, median schedule delay < 1 ms) with `random`
+ * 512-token prompts (default tokenizer) against `mock` data, rung by rung in the same invocation
+ * (mock, then random, at each rate) so the box's load swings hit both alike. The simulator counts
+ * prompt words instead of tokenizing (--promptCount words: exact for these prompts), so the client is
+ * what is measured. Each data type stops climbing at its first failed rung (median of REPEAT runs).
+ */
+async function dataRates(): Promise<void> {
+  const rates = (env.DATA_RATES ?? "1000,2000,4000,6000,8000,10000,12000,14000,16000").split(",").map(Number);
+  const streaming = env.DATA_STREAMING === "1";
+  const fixed = (n: number) => ({ min: n, max: n, mean: n, std_dev: 0 });
+  const kinds: { name: string; data: Json }[] = [
+    { name: "mock", data: { type: "mock" } },
+    {
+      name: "random 512",
+      // max_tokens 30, as mock's default; the simulator draws ~20 output tokens for both.
+      data: { type: "random", input_distribution: fixed(512), output_distribution: fixed(30) },
+    },
+  ];
+  const sim = await startSim([...FAST_SIM, "--promptCount", "words"]);
+  const held = new Map(kinds.map((k) => [k.name, 0]));
+  const climbing = new Set(kinds.map((k) => k.name));
+  try {
+    for (const rate of rates) {
+      for (const kind of kinds) {
+        if (!climbing.has(kind.name)) continue;
+        const runs = [];
+        for (let i = 0; i < REPEAT; i++) {
+          const config = clientConfig(
+            sim.url,
+            { type: "constant", stages: [{ rate, duration: DURATION }] },
+            streaming,
+            kind.data,
+          );
+          const r = await runClient(config, `data-${kind.name.replace(" ", "")}-${rate}-${i}`);
+          runs.push(loadSummary(r.stage));
+          emit({ scenario: "data", data: kind.name, streaming, rate, run: i, cpuS: r.cpuS, ...runs[i] });
+        }
+        const ok =
+          median(runs.map((r) => r.achieved)) >= 0.99 * rate && median(runs.map((r) => r.delayMedianMs)) < 1;
+        if (ok) held.set(kind.name, rate);
+        else climbing.delete(kind.name);
+      }
+      if (climbing.size === 0) break;
+    }
+  } finally {
+    sim.stop();
+  }
+  const mock = held.get("mock") ?? 0;
+  const random = held.get("random 512") ?? 0;
+  rows.push(
+    `| highest constant rate held, ${streaming ? "~20-token streams" : "non-streaming"}, default tokenizer | mock ${fmt(mock)} req/s, random 512 tokens ${fmt(random)} req/s; ratio ${fmt(random / mock, 2)} |`,
+  );
 }
 
 /**
@@ -434,6 +490,7 @@ process.stderr.write(`load average before: ${load}\n`);
 try {
   if (which === "accuracy" || which === "all") await accuracy();
   if (which === "ceiling" || which === "all") await ceiling();
+  if (which === "data" || which === "all") await dataRates();
   if (which === "cpu" || which === "all") await cpu();
   if (which === "transport" || which === "all") await transport();
   if (which === "scale" || which === "all") await scale();
