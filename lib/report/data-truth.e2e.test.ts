@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../cmd/main.ts";
-import { FIXTURES } from "../data/_testing.ts";
+import { FIXTURES } from "../data/data.testing.ts";
 import { percentileSorted } from "../metrics/percentiles.ts";
 import { startSimOnFreePort } from "../sim/start.ts";
 import type { TruthRecord } from "../sim/truth-log.ts";

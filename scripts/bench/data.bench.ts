@@ -5,11 +5,9 @@
 import { readFileSync } from "node:fs";
 import { bench, group, run } from "mitata";
 import { configFromObject } from "../../lib/config/load.ts";
-import { fitToLength, randomIds } from "../../lib/data/_fit.ts";
-import { tokenPools } from "../../lib/data/_pools.ts";
-import { indexRng } from "../../lib/data/_seed.ts";
 import { SHAKESPEARE_CORIOLANUS } from "../../lib/data/assets/shakespeare.ts";
 import { createDataGenerator } from "../../lib/data/create.ts";
+import { fittedRandomText } from "../../lib/data/fit-baseline.testing.ts";
 import { defaultTokenizer } from "../../lib/data/tokenizer/default.ts";
 import { createJsonTokenizer } from "../../lib/data/tokenizer/json.ts";
 import type { DataGenerator } from "../../lib/data/types.ts";
@@ -59,16 +57,11 @@ group("generator.next(index), fresh index per call", () => {
 
 // The fitting path (every random prompt before prompts were exact by construction, and still the path
 // for tokenizers without an exact pool): draw whitespace-led ids, decode, count, adjust.
-const wordStart = tokenPools(tokenizer).wordStart;
 group("random 512 tokens: exact by construction vs fitted with the tokenizer", () => {
   const exact = generators.find(([name]) => name === "random, 512 tokens")![1];
   let i = 0;
   bench("exact by construction (random.ts now)", () => exact.next(i++));
-  bench("fitted: decode + count (+ adjust)", () => {
-    const rng = indexRng(1, i++);
-    const draw = (k: number) => randomIds(wordStart, k, rng.int);
-    return fitToLength(tokenizer, 512, draw(512), draw);
-  });
+  bench("fitted: decode + count (+ adjust)", () => fittedRandomText(tokenizer, 512, 1, i++));
 });
 
 // What a builder Worker does per request: generate, serialise the body, count, hash, UTF-8 into its batch.
