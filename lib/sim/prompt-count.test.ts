@@ -17,8 +17,8 @@ test.each([
 });
 
 test("the simulator rejects an unknown prompt-count mode, naming the choices", () => {
-  expect(() => resolveSimOptions({ promptCount: "bytes" as "words" })).toThrow(
-    "prompt-count: expected tokenizer or words",
+  expect(() => resolveSimOptions({ promptCount: "bytes" })).toThrow(
+    'promptCount: expected tokenizer or words, got "bytes"',
   );
 });
 
