@@ -30,6 +30,13 @@ const cache = new WeakMap<Tokenizer, ExactPool | null>();
 /** Pool tokens are checked in shuffled chunks of this many (one encode call each). */
 const CHUNK = 256;
 const WORD = /^ [\p{L}\p{M}]+$/u;
+const ASCII_WORD = /^ [A-Za-z]+$/;
+/**
+ * With at least this many ASCII words, the pool keeps only those: prompts are then ASCII, which JSON
+ * serialisation and UTF-8 encoding handle several times faster than text with a single character
+ * beyond Latin-1 (JSC: 2-3 µs instead of 25-60 µs to serialise a 512-token prompt).
+ */
+const ASCII_ENOUGH = 1000;
 
 /** The exact pool for `tokenizer`, or null when its tokens do not compose exactly (computed once). */
 export function exactPool(tokenizer: Tokenizer): ExactPool | null {
@@ -120,6 +127,8 @@ function buildExactPool(tokenizer: Tokenizer): ExactPool | null {
     ids.push(id);
     texts.set(id, { text, first });
   }
+  const ascii = ids.filter((id) => ASCII_WORD.test(texts.get(id)!.text));
+  if (ascii.length >= ASCII_ENOUGH) ids = ascii;
   if (ids.length < 16) return null;
   // Shuffled chunks, each token once after a random neighbour, must encode to their own ids. Where one
   // does not, its tokens are checked alone (after a letter) and those that
