@@ -54,6 +54,17 @@ export function requestPath(config: RequestConfig): string {
 }
 
 export function buildRequest(config: RequestConfig, item: GeneratedRequest, model: string): BuiltRequest {
+  const body = requestBody(config, item, model);
+  return {
+    path: requestPath(config),
+    body,
+    headers: buildHeaders(config, config.api.streaming),
+    bodyBytes: utf8Length(body),
+  };
+}
+
+/** The JSON body alone: what a builder Worker makes per request (route and headers are the run's). */
+export function requestBody(config: RequestConfig, item: GeneratedRequest, model: string): string {
   const apiType = apiTypeOf(config);
   const streaming = config.api.streaming;
   // Key order follows inference-perf's bodies so a diff of two tools' request logs reads easily.
@@ -66,13 +77,7 @@ export function buildRequest(config: RequestConfig, item: GeneratedRequest, mode
   if (config.server?.ignore_eos === true) payload.ignore_eos = true;
   payload.stream = streaming;
   if (streaming) payload.stream_options = { include_usage: true };
-  const body = JSON.stringify(payload);
-  return {
-    path: requestPath(config),
-    body,
-    headers: buildHeaders(config, streaming),
-    bodyBytes: utf8Length(body),
-  };
+  return JSON.stringify(payload);
 }
 
 /** Content type, auth, then api.headers, each later one replacing an earlier one case-insensitively. */

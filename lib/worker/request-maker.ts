@@ -1,7 +1,7 @@
 // One request from its stage index to bytes ready for the wire, as a builder Worker makes it: data item
 // (the generator) → body (lib/api/request.ts) → the client's prompt count (kept for when the server
 // reports none) → hash for the sequence fingerprint. Pure given its generator and picker.
-import { buildRequest, type RequestConfig } from "../api/request.ts";
+import { type RequestConfig, requestBody } from "../api/request.ts";
 import { clientPromptTokens } from "../api/usage.ts";
 import type { DataGenerator, GeneratedRequest, Tokenizer } from "../data/types.ts";
 import { FNV_OFFSET, fnvString } from "./fnv.ts";
@@ -42,7 +42,7 @@ export function createRequestMaker(deps: RequestMakerDeps): RequestMaker {
       let tokens: number;
       try {
         const item = data.next(index);
-        body = buildRequest(config, item, adapter ?? model).body;
+        body = requestBody(config, item, adapter ?? model);
         tokens = promptTokens(item);
       } catch (error) {
         // A generator or builder bug must not stop the run: it is a failed request like any other.
