@@ -38,8 +38,9 @@ async function init(message: BuilderInit): Promise<void> {
     traceLengths: message.traceLengths ?? undefined,
   });
   const maker = createRequestMaker({ config, model: message.model, data, tokenizer });
+  const writer = new ReadyBatchWriter();
   const builder = createBuilder({
-    writer: new ReadyBatchWriter(),
+    writer,
     post: (batch) =>
       sender.postMessage({ type: "built", batch } satisfies FromBuilder, readyTransferables(batch)),
     now: nowMs,
@@ -67,6 +68,9 @@ async function init(message: BuilderInit): Promise<void> {
         break;
       case "stop":
         builder.stop();
+        break;
+      case "recycle":
+        writer.recycle(m.bytes);
         break;
     }
   };

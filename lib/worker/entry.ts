@@ -78,6 +78,7 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
     tokenizer,
     transport: makeTransport(config),
     writer,
+    release: (ready) => supply.release(ready),
     onSent: () => {
       Atomics.add(counters, COUNTER_SENT, 1);
       Atomics.add(counters, COUNTER_IN_FLIGHT, 1);

@@ -22,6 +22,8 @@ export interface ExchangeDeps {
   onRecord: (failed: boolean) => void;
   /** Called as the request goes out. */
   onSent: () => void;
+  /** Called once a request no longer needs its body (settled): its buffer may be reused. */
+  release: (ready: ReadyRequest) => void;
 }
 
 export interface StageExchange {
@@ -50,6 +52,7 @@ export function createStageExchange(
     hash = fnvNumber(hash, p.hash);
     if (p.error !== null) {
       const at = nowMs();
+      deps.release(p);
       write(failedRecord(index, scheduledMs, at, "other", p.error, p.adapter));
       return;
     }
@@ -75,6 +78,8 @@ export function createStageExchange(
       },
       { timeoutMs },
     );
+    // Settled: the transport will not send the body again (a re-send on a fresh connection happens before).
+    deps.release(p);
     const result = reader.finish(outcome.endMs);
     write({
       stageId,

@@ -60,7 +60,9 @@ export type ToBuilder =
   /** The sender took `n` more requests: build that many more. */
   | { type: "credit"; stageId: number; n: number }
   /** Stop building (the stage was stopped or cancelled). */
-  | { type: "stop" };
+  | { type: "stop" }
+  /** A working buffer of an earlier batch, every request in it done with: reuse it (transferred). */
+  | { type: "recycle"; bytes: ArrayBuffer };
 
 /** From a builder to its sending Worker: requests ready to send, buffers transferred. */
 export type FromBuilder = { type: "built"; batch: ReadyBatch };

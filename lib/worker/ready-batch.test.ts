@@ -82,3 +82,63 @@ describe("ReadyQueue", () => {
     expect(() => queue.take(1)).toThrow("in order");
   });
 });
+
+describe("buffer reuse", () => {
+  /** A writer whose batches fill their buffer (handed over whole, to be recycled). */
+  function fullBatch(writer: ReadyBatchWriter, first: number, count: number) {
+    for (let k = 0; k < count; k++) writer.add("x".repeat(150), 1, k, null, null);
+    return writer.take(1, first, 0)!;
+  }
+
+  test("a batch's working buffer goes back once every request taken from it is released", () => {
+    const back: ArrayBuffer[] = [];
+    const queue = new ReadyQueue((bytes) => back.push(bytes));
+    queue.reset(1);
+    const writer = new ReadyBatchWriter(1024, 4);
+    const batch = fullBatch(writer, 0, 4);
+    expect(batch.recycle).toBe(true);
+    queue.push(batch);
+    const taken = [0, 1, 2, 3].map((k) => queue.take(k)!);
+    for (const r of taken.slice(0, 3)) queue.release(r);
+    expect(back).toEqual([]);
+    queue.release(taken[3]!);
+    expect(back).toEqual([batch.bytes]);
+    // The writer fills it again for a later batch instead of a fresh one.
+    writer.recycle(back[0]!);
+    expect(fullBatch(writer, 4, 4).bytes).not.toBe(batch.bytes); // the one it was already filling
+    expect(fullBatch(writer, 8, 4).bytes).toBe(batch.bytes);
+  });
+
+  test("a mostly empty batch is a trimmed copy, never sent back", () => {
+    const back: ArrayBuffer[] = [];
+    const queue = new ReadyQueue((bytes) => back.push(bytes));
+    queue.reset(1);
+    const writer = new ReadyBatchWriter(64 * 1024, 4);
+    writer.add("{}", 1, 1, null, null);
+    const batch = writer.take(1, 0, 0)!;
+    expect([batch.recycle, batch.bytes.byteLength]).toEqual([false, 2]);
+    queue.push(batch);
+    queue.release(queue.take(0)!);
+    expect(back).toEqual([]);
+  });
+
+  test("a new stage gives back what was never taken, and a half-taken batch once its taken ones are released", () => {
+    const back: ArrayBuffer[] = [];
+    const queue = new ReadyQueue((bytes) => back.push(bytes));
+    queue.reset(1);
+    const writer = new ReadyBatchWriter(1024, 4);
+    const a = fullBatch(writer, 0, 4);
+    const b = fullBatch(writer, 4, 4);
+    queue.push(a);
+    queue.push(b);
+    const taken = queue.take(0)!;
+    queue.reset(2);
+    expect(back).toEqual([b.bytes]);
+    queue.release(taken);
+    expect(back).toEqual([b.bytes, a.bytes]);
+    // A late batch of the old stage goes straight back too.
+    const late = fullBatch(writer, 8, 4);
+    expect(queue.push(late)).toBe(false);
+    expect(back.at(-1)).toBe(late.bytes);
+  });
+});

@@ -22,6 +22,8 @@ export interface ReadyBatch {
   strings: string[];
   /** Time the builder spent building these requests, ms (for the rate it sustains). */
   buildMs: number;
+  /** `bytes` is one of the builder's working buffers: send it back once every request is done. */
+  recycle: boolean;
 }
 
 /** One request ready to send. `body` is a view into its batch's bytes (never modified). */
@@ -32,9 +34,21 @@ export interface ReadyRequest {
   adapter: string | null;
   /** Why it could not be built (a generator bug or bad data): it is recorded as a failure. */
   error: string | null;
+  /** Its batch's buffer; ReadyQueue.release(request) when the request is finished with it. */
+  lease: Lease;
+}
+
+/** A batch's buffer on loan to its requests: back to the builder when the last one is released. */
+interface Lease {
+  left: number;
+  readonly bytes: ArrayBuffer;
+  readonly recycle: boolean;
 }
 
 const encoder = new TextEncoder();
+
+/** Working buffers a builder keeps for reuse (each at least its current size); more are let go. */
+const SPARE_MAX = 8;
 
 export class ReadyBatchWriter {
   #count = 0;
@@ -43,10 +57,21 @@ export class ReadyBatchWriter {
   #ints: Int32Array;
   #strings: string[] = [];
   #stringIds = new Map<string, number>();
+  /**
+   * Buffers back from the sender. Reusing them matters: a fresh buffer for every batch (hundreds of
+   * KB at 512-token prompts) was page-faulted in and purged again, which cost the builder and the
+   * allocator's scavenger more CPU than building the requests.
+   */
+  #spare: ArrayBuffer[] = [];
 
   constructor(initialBytes = 64 * 1024, initialCount = 64) {
     this.#bytes = new Uint8Array(initialBytes);
     this.#ints = new Int32Array(initialCount * INTS);
+  }
+
+  /** A working buffer the sender has finished with (ReadyBatch.recycle). */
+  recycle(bytes: ArrayBuffer): void {
+    if (this.#spare.length < SPARE_MAX && bytes.byteLength >= this.#bytes.length) this.#spare.push(bytes);
   }
 
   get count(): number {
@@ -85,10 +110,14 @@ export class ReadyBatchWriter {
     // A mostly full buffer is handed over whole (a transferred buffer is gone: the next batch gets a
     // new one); a mostly empty one is copied out trimmed and kept, so small batches do not each
     // hold a large buffer while they wait in the sender's queue.
+    const whole = this.#used * 2 >= this.#bytes.length;
     let bytes: ArrayBuffer;
-    if (this.#used * 2 >= this.#bytes.length) {
+    if (whole) {
       bytes = this.#bytes.buffer as ArrayBuffer;
-      this.#bytes = new Uint8Array(this.#bytes.length);
+      const size = this.#bytes.length;
+      let spare = this.#spare.pop();
+      while (spare !== undefined && spare.byteLength < size) spare = this.#spare.pop();
+      this.#bytes = new Uint8Array(spare ?? new ArrayBuffer(size));
     } else bytes = this.#bytes.buffer.slice(0, this.#used) as ArrayBuffer;
     const batch: ReadyBatch = {
       stageId,
@@ -98,6 +127,7 @@ export class ReadyBatchWriter {
       ints: this.#ints.slice(0, this.#count * INTS),
       strings: this.#strings,
       buildMs,
+      recycle: whole,
     };
     this.#count = 0;
     this.#used = 0;
@@ -135,6 +165,7 @@ export function readyTransferables(batch: ReadyBatch): ArrayBuffer[] {
  * `take(k)` is null until the batch holding request k has arrived.
  */
 export class ReadyQueue {
+  readonly #onRecycle: (bytes: ArrayBuffer) => void;
   #stageId = Number.NaN;
   #batches: ReadyBatch[] = [];
   #head = 0;
@@ -144,9 +175,30 @@ export class ReadyQueue {
   #next = 0;
   #built = 0;
   #buildMs = 0;
+  #lease: Lease | null = null;
+
+  /** `onRecycle` gets each working buffer back once every request in it is released. */
+  constructor(onRecycle: (bytes: ArrayBuffer) => void = () => {}) {
+    this.#onRecycle = onRecycle;
+  }
+
+  /** The request is finished with its body (sent and settled, or never to be sent). */
+  release(request: ReadyRequest): void {
+    const lease = request.lease;
+    if (--lease.left === 0 && lease.recycle) this.#onRecycle(lease.bytes);
+  }
 
   /** Starts a stage: anything left from an earlier one is dropped. */
   reset(stageId: number): void {
+    // What was never taken goes back at once; a half-taken batch, when its taken requests are released.
+    for (let b = this.#head; b < this.#batches.length; b++) {
+      const batch = this.#batches[b] as ReadyBatch;
+      if (b === this.#head && this.#at > 0) {
+        const lease = this.#lease as Lease;
+        lease.left -= batch.count - this.#at;
+        if (lease.left === 0 && lease.recycle) this.#onRecycle(lease.bytes);
+      } else if (batch.recycle) this.#onRecycle(batch.bytes);
+    }
     this.#stageId = stageId;
     this.#batches = [];
     this.#head = 0;
@@ -158,7 +210,10 @@ export class ReadyQueue {
 
   /** Adds a batch of the current stage (others are stale and dropped); returns whether it was kept. */
   push(batch: ReadyBatch): boolean {
-    if (batch.stageId !== this.#stageId) return false;
+    if (batch.stageId !== this.#stageId) {
+      if (batch.recycle) this.#onRecycle(batch.bytes);
+      return false;
+    }
     const expected = this.#next + this.#ready();
     if (batch.first !== expected) {
       throw new RangeError(`Ready requests out of order: got ${batch.first}, expected ${expected}`);
@@ -185,6 +240,7 @@ export class ReadyQueue {
     const batch = this.#batches[this.#head];
     if (batch === undefined) return null;
     const i = this.#at;
+    if (i === 0) this.#lease = { left: batch.count, bytes: batch.bytes, recycle: batch.recycle };
     const ints = batch.ints;
     const start = i === 0 ? 0 : (ints[(i - 1) * INTS + I_END] as number);
     const end = ints[i * INTS + I_END] as number;
@@ -196,6 +252,7 @@ export class ReadyQueue {
       hash: (ints[i * INTS + I_HASH] as number) >>> 0,
       adapter: adapter < 0 ? null : (batch.strings[adapter] as string),
       error: error < 0 ? null : (batch.strings[error] as string),
+      lease: this.#lease as Lease,
     };
     this.#next++;
     if (++this.#at === batch.count) {

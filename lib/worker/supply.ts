@@ -11,7 +11,7 @@ export const PRIME_MAX_MS = 1000;
 
 /** The two ends of the channel the supply needs (a MessagePort in a Worker). */
 export interface BuilderPort {
-  postMessage(message: ToBuilder): void;
+  postMessage(message: ToBuilder, transfer: ArrayBuffer[]): void;
   onmessage: ((event: MessageEvent<FromBuilder>) => void) | null;
 }
 
@@ -23,6 +23,8 @@ export interface Supply {
   prepare(stageId: number, indices: Uint32Array, slots: number, onPrimed: () => void): void;
   /** Request k (in order) if it has arrived, else null; returns credit to the builder as it goes. */
   take(k: number): ReadyRequest | null;
+  /** A taken request is finished with its body (settled): its batch's buffer may go back for reuse. */
+  release(request: ReadyRequest): void;
   /** Resolves at the next delivery, or at a stop. */
   arrival(): Promise<void>;
   /** The stage is stopped: the builder stops, and anyone waiting is woken. */
@@ -33,7 +35,7 @@ export interface Supply {
 }
 
 export function createSupply(port: BuilderPort): Supply {
-  const queue = new ReadyQueue();
+  const queue = new ReadyQueue((bytes) => port.postMessage({ type: "recycle", bytes }, [bytes]));
   let stageId = Number.NaN;
   let lump = 1;
   let untold = 0;
@@ -68,7 +70,7 @@ export function createSupply(port: BuilderPort): Supply {
       const window = readyWindow(slots);
       lump = Math.max(1, window >> 2);
       untold = 0;
-      port.postMessage({ type: "stage", stageId: id, indices: indices.slice(), window });
+      port.postMessage({ type: "stage", stageId: id, indices: indices.slice(), window }, []);
       priming = {
         target: Math.min(window, indices.length),
         timer: setTimeout(primed, PRIME_MAX_MS),
@@ -79,10 +81,13 @@ export function createSupply(port: BuilderPort): Supply {
     take(k) {
       const ready = queue.take(k);
       if (ready !== null && ++untold >= lump) {
-        port.postMessage({ type: "credit", stageId, n: untold });
+        port.postMessage({ type: "credit", stageId, n: untold }, []);
         untold = 0;
       }
       return ready;
+    },
+    release(request) {
+      queue.release(request);
     },
     arrival() {
       return new Promise((resolve) => {
@@ -90,7 +95,7 @@ export function createSupply(port: BuilderPort): Supply {
       });
     },
     stop() {
-      port.postMessage({ type: "stop" });
+      port.postMessage({ type: "stop" }, []);
       woken();
       primed();
     },
