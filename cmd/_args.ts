@@ -5,7 +5,7 @@ export const configArgs = {
   config: {
     type: "string",
     alias: "c",
-    description: "Config file (YAML, JSON or TOML, inference-perf schema)",
+    description: "Config file (YAML, JSON or TOML, inference-perf schema); - reads it from stdin",
   },
   set: {
     type: "string",
@@ -16,8 +16,15 @@ export const configArgs = {
 } as const satisfies ArgsDef;
 
 export const outputArgs = {
-  json: { type: "boolean", description: "Print the summary report as JSON on stdout (logs go to stderr)" },
-  quiet: { type: "boolean", alias: "q", description: "Print only warnings, errors and --json output" },
+  json: {
+    type: "boolean",
+    description: "Print the results as one JSON object on stdout instead of the table (logs go to stderr)",
+  },
+  quiet: {
+    type: "boolean",
+    alias: "q",
+    description: "No logs but warnings and errors; results and where the reports went are still printed",
+  },
   outputDir: { type: "string", description: "Report directory (overrides storage.local_storage.path)" },
 } as const satisfies ArgsDef;
 
@@ -26,5 +33,14 @@ export const markersArgs = {
     type: "boolean",
     description:
       "Print inference-perf's === START_SUMMARY === / === START_STAGE_N === blocks on stdout, for tools that scrape them",
+  },
+} as const satisfies ArgsDef;
+
+export const thresholdArgs = {
+  threshold: {
+    type: "string",
+    description:
+      "Exit 3 unless this holds for the run and every stage, e.g. --threshold 'ttft.p99 < 500ms' (repeatable; adds to the config's thresholds)",
+    valueHint: "expr",
   },
 } as const satisfies ArgsDef;

@@ -103,3 +103,57 @@ test("report names a records file that is not there and exits 2, without a stack
   expect(result.stderr).toContain('Cannot read records "no-such-records.jsonl": file not found');
   expect(result.stderr).not.toContain("    at ");
 });
+
+/** `inferload run` of the quick start, two 1 s stages, with metrics.type scrape and per-stage reports. */
+function runWithScrape(out: string, ...flags: string[]) {
+  const config = join(import.meta.dirname, "..", "fixtures", "configs", "quickstart.yaml");
+  return spawnSync(
+    process.execPath,
+    [
+      main,
+      "run",
+      "-c",
+      config,
+      "--quiet",
+      "--output-dir",
+      out,
+      ...["--set", "load.stages[0].duration=1", "--set", "load.stages[1].duration=1"],
+      ...["--set", "metrics.type=scrape", "--set", "report.prometheus.per_stage=true"],
+      ...flags,
+    ],
+    { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000 },
+  );
+}
+
+test("run --json with metrics.type scrape carries the server's numbers beside the client's and the thresholds' results", () => {
+  const out = join(import.meta.dirname, "..", ".tmp", `server-metrics-${process.pid}`);
+  try {
+    const result = runWithScrape(out, "--json", "--threshold", "failures.rate < 50%");
+    expect(result.status).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.status).toBe("ok");
+    expect(json.exit_code).toBe(0);
+    expect(json.thresholds.length).toBe(3); // the run and its two stages
+    expect(json.thresholds.every((t: { passed: boolean }) => t.passed)).toBe(true);
+    expect(json.server_metrics.summary.successes.count).toBe(json.summary.successes.count);
+    expect(json.server_metrics.stages.map((s: { id: number }) => s.id)).toEqual([0, 1]);
+    expect(json.files.some((f: string) => f.endsWith("stage_1_prometheus_metrics.json"))).toBe(true);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}, 70_000);
+
+test("run --markers with metrics.type scrape prints the server's blocks after the lifecycle blocks", () => {
+  const out = join(import.meta.dirname, "..", ".tmp", `server-markers-${process.pid}`);
+  try {
+    const result = runWithScrape(out, "--markers");
+    expect(result.status).toBe(0);
+    const ends = ["=== END_SUMMARY ===", "=== END_STAGE_0 ===", "=== END_STAGE_1 ==="];
+    const lastLifecycle = Math.max(...ends.map((end) => result.stdout.indexOf(end)));
+    expect(ends.every((end) => result.stdout.includes(end))).toBe(true);
+    expect(result.stdout.indexOf("=== START_PROMETHEUS_SUMMARY ===")).toBeGreaterThan(lastLifecycle);
+    expect(result.stdout).toContain("=== END_PROMETHEUS_STAGE_1 ===");
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}, 70_000);

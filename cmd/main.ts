@@ -1,10 +1,12 @@
 #!/usr/bin/env bun
 // The root command: a lazy command table, --help/--version, and the one place exit codes are set.
 import { type CommandDef, defineCommand, renderUsage, runCommand } from "citty";
+import { colorFor, stripColor } from "../lib/cli/color.ts";
 import { describeFailure } from "../lib/cli/errors.ts";
 import { ExitCode } from "../lib/cli/exit-codes.ts";
 import { checkSwitchValues, checkUnknownFlags } from "../lib/cli/flags.ts";
 import { log } from "../lib/cli/log.ts";
+import { forgetSecrets } from "../lib/cli/secrets.ts";
 import { suggest } from "../lib/cli/suggest.ts";
 import { commit, version } from "../lib/cli/version.ts";
 
@@ -31,8 +33,15 @@ export const main = defineCommand({
   subCommands: commands,
 });
 
-/** citty prints arg names as declared (camelCase); users type and docs show kebab-case flags. */
-async function usage(command: AnyCommand, parent?: AnyCommand): Promise<string> {
+/**
+ * citty prints arg names as declared (camelCase); users type and docs show kebab-case flags. Colour
+ * only when the text goes to a terminal.
+ */
+async function usage(
+  command: AnyCommand,
+  parent?: AnyCommand,
+  stream: { isTTY?: boolean } = process.stdout,
+): Promise<string> {
   const kebab = (await renderUsage(command, parent)).replace(
     /--([a-z]+(?:[A-Z][a-z0-9]*)+)/g,
     (_, name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
@@ -41,22 +50,24 @@ async function usage(command: AnyCommand, parent?: AnyCommand): Promise<string> 
   const option = /^\s*(-\S(?:.*?\S)?)( {4,})(\S.*)$/;
   // Option lines lose citty's colour codes so their visible width can be measured.
   const lines = kebab.split("\n").map((line) => {
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI colour codes is the point
-    const plain = line.replace(/\x1b\[[0-9;]*m/g, "");
+    const plain = stripColor(line);
     return option.test(plain) ? plain : line;
   });
   const width = Math.max(0, ...lines.map((line) => option.exec(line)?.[1]?.length ?? 0));
-  return lines
+  const text = lines
     .map((line) => {
       const m = option.exec(line);
       return m === null ? line : `  ${m[1]!.padStart(width)}    ${m[3]!.trimEnd()}`;
     })
     .join("\n");
+  return colorFor(stream) ? text : stripColor(text);
 }
 
 /** Run the CLI with an argv (without the executable), returning the exit code instead of exiting. */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
+  // Each command registers the secrets of its own config.
+  forgetSecrets();
   try {
     if (name === "--version" || name === "-v") {
       process.stdout.write(`inferload ${version} (${commit()})\n`);
@@ -70,7 +81,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (load === undefined) {
       const hint = suggest(name, Object.keys(commands));
       log.error(`Unknown command "${name}"${hint === undefined ? "" : `: did you mean "${hint}"?`}`);
-      process.stderr.write(`${await usage(main)}\n`);
+      process.stderr.write(`${await usage(main, undefined, process.stderr)}\n`);
       return ExitCode.usage;
     }
     const command = await load();

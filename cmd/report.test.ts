@@ -111,6 +111,40 @@ describe("inferload report", () => {
     expect(await runCli(argv())).toBe(2);
   });
 
+  test("judges --threshold on the rebuilt reports: exit 3 and the results in --json, as run does", async () => {
+    const records = join(out, "per_request_records.jsonl");
+    const { code, stdout } = await cliWithStdout([
+      "report",
+      records,
+      "--quiet",
+      "--json",
+      "--output-dir",
+      join(dir, "judged"),
+      "--threshold",
+      "requests.count == 20",
+      "--threshold",
+      "requests_per_sec > 1000000",
+    ]);
+    expect(code).toBe(3);
+    const json = JSON.parse(stdout);
+    expect(json.status).toBe("thresholds_failed");
+    // Each threshold on the run and both stages: the count holds for the run alone (10 per stage).
+    expect(
+      json.thresholds.map((r: { expression: string; stage: number | null; passed: boolean }) => [
+        r.expression,
+        r.stage,
+        r.passed,
+      ]),
+    ).toEqual([
+      ["requests.count == 20", null, true],
+      ["requests.count == 20", 0, false],
+      ["requests.count == 20", 1, false],
+      ["requests_per_sec > 1000000", null, false],
+      ["requests_per_sec > 1000000", 0, false],
+      ["requests_per_sec > 1000000", 1, false],
+    ]);
+  });
+
   test("exits 2 for a records file with a malformed line in the middle", async () => {
     const lines = readFileSync(records(), "utf8").split("\n");
     lines[2] = "{not json";

@@ -1,13 +1,14 @@
 // `inferload report RECORDS`: rebuild every report of a run from its per-request records file, with
 // no server (Vegeta's `attack | report`). Config: -c, else the config.yaml the run saved beside the
 // records, else the default report settings. Reports go to --output-dir, else `<records dir>/rebuilt/`,
-// so the run's own files are never replaced unasked. Exit 0, or 2 for a bad file or config.
+// so the run's own files are never replaced unasked. The config's thresholds and --threshold flags are
+// judged on the rebuilt reports. Exit 0; 1 when no request succeeded; 2 for a bad file, config or
+// threshold; 3 when a threshold failed (an interrupted run's rebuild does not exit 130).
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { defineCommand } from "citty";
 import { UserError } from "../lib/cli/errors.ts";
-import { ExitCode } from "../lib/cli/exit-codes.ts";
 import { extractSetOverrides } from "../lib/cli/flags.ts";
 import { log, setQuiet } from "../lib/cli/log.ts";
 import { loadConfig } from "../lib/config/load.ts";
@@ -16,8 +17,9 @@ import type { CollectorConfig } from "../lib/metrics/collector.ts";
 import { rebuildReports } from "../lib/report/rebuild.ts";
 import { RecordsFileError } from "../lib/report/records.ts";
 import { savedConfigPath, type WriteConfig } from "../lib/report/write.ts";
-import { configArgs, markersArgs, outputArgs } from "./_args.ts";
-import { checkStdoutFlags, printReports } from "./_print-reports.ts";
+import { configArgs, markersArgs, outputArgs, thresholdArgs } from "./_args.ts";
+import { checkStdoutFlags, finishReports } from "./_print-reports.ts";
+import { type ThresholdConfig, thresholdsOf } from "./_thresholds.ts";
 
 export default defineCommand({
   meta: {
@@ -43,6 +45,7 @@ export default defineCommand({
       description: "Report directory (default: rebuilt/ beside the records file)",
     },
     ...markersArgs,
+    ...thresholdArgs,
   },
   async run({ args, rawArgs }) {
     if (!args.records)
@@ -53,6 +56,7 @@ export default defineCommand({
     if (!existsSync(args.records))
       throw new UserError(`Cannot read records "${args.records}": file not found`);
     const { config, yaml } = await rebuildConfig(args.records, args.config, extractSetOverrides(rawArgs));
+    const thresholds = thresholdsOf(config, rawArgs);
     const dir = args.outputDir ?? join(dirname(args.records), "rebuilt");
     if (resolve(dir) === resolve(dirname(args.records)))
       log.warn(`Writing into the run's own report directory "${dir}": its report files are replaced`);
@@ -63,8 +67,7 @@ export default defineCommand({
         warn: (message) => log.warn(message),
       });
       log.info(`Rebuilt ${result.files.length} files from ${result.records} records in ${dir}`);
-      printReports(result, { ...args, reportDir: dir });
-      return ExitCode.ok;
+      return finishReports(result, { ...args, reportDir: dir, thresholds, ignoreInterrupt: true });
     } catch (error) {
       if (error instanceof RecordsFileError) throw new UserError(error.message);
       throw error;
@@ -72,7 +75,7 @@ export default defineCommand({
   },
 });
 
-type RebuildConfig = { config: WriteConfig & CollectorConfig; yaml?: string };
+type RebuildConfig = { config: WriteConfig & CollectorConfig & ThresholdConfig; yaml?: string };
 
 /** -c CONFIG, else the run's saved config.yaml, else the report defaults (with per_request on). */
 async function rebuildConfig(
@@ -98,5 +101,5 @@ async function rebuildConfig(
     now: new Date(),
   });
   if (configPath === undefined) log.info(`Config: "${path}", saved by the run`);
-  return { config: loaded.config, yaml: printConfig(loaded.config) };
+  return { config: loaded.config, yaml: printConfig(loaded.config, loaded.secrets) };
 }

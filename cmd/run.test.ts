@@ -191,6 +191,9 @@ describe("inferload run", () => {
       const stage = readReport(out, "stage_0_lifecycle_metrics.json");
       expect(stage.successes.count).toBe(40);
       expect(stage.failures.count).toBe(0);
+      // One connection per request, none re-sent; each close counted (the last may end after the stage).
+      expect(stage.connections).toMatchObject({ opened: 40, reused: 0, resent: 0 });
+      expect(stage.connections.closed_by_server).toBeGreaterThanOrEqual(39);
     });
   }, 60_000);
 

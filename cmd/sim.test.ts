@@ -99,6 +99,7 @@ describe("the option table drives `inferload sim`", () => {
     itlGrowth: ["--itl-growth", "-1"],
     itlJitter: ["--itl-jitter", "-1"],
     outputLenMean: ["--output-len-mean", "0.5"],
+    limitMmPerPrompt: ["--limit-mm-per-prompt", '{"picture":1}'],
     kvCacheTokens: ["--kv-cache-tokens", "0"],
     seed: ["--seed", "1.5"],
     fail429: ["--fail-429", "1.5"],
@@ -111,6 +112,7 @@ describe("the option table drives `inferload sim`", () => {
     headersDelayMs: ["--headers-delay-ms", "-5"],
     closeConnection: ["--close-connection=maybe"],
     truthLog: ["--truth-log="],
+    metricsStyle: ["--metrics-style", "triton"],
   };
 
   /** The steps runCli takes before starting the simulator: the error, if any, they throw. */

@@ -18,6 +18,36 @@ function validate(args: string[], env: Record<string, string> = {}) {
 }
 
 describe("inferload validate", () => {
+  test("checks the config's thresholds and --threshold flags, every problem at once (exit 2)", () => {
+    const { code, stdout, stderr } = validate([
+      "-c",
+      fixture("valid/constant.yaml"),
+      "--set",
+      'thresholds=["ttft.p99 < 0.5", "goodput_percentage > 90"]',
+      "--threshold",
+      "failures.rate <",
+    ]);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toContain("Invalid thresholds: 2 problems");
+    expect(stderr).toContain('thresholds[1] "goodput_percentage > 90": expected report.goodput.constraints');
+    expect(stderr).toContain('--threshold "failures.rate <": expected a number after "<"');
+  });
+
+  test("reads the config from standard input with -c -", () => {
+    const result = spawnSync(process.execPath, [join(root, "cmd/main.ts"), "validate", "-c", "-"], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", TZ: "UTC" },
+      input: '[load]\ntype = "constant"\n[[load.stages]]\nrate = 3\nduration = 4\n',
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(0);
+    expect((parseYAML(result.stdout) as { load: { stages: unknown[] } }).load.stages).toEqual([
+      { rate: 3, duration: 4 },
+    ]);
+  });
+
   test("prints the resolved config as YAML and exits 0", () => {
     const { code, stdout } = validate(["-c", fixture("valid/constant.yaml")]);
     expect(code).toBe(0);

@@ -3,26 +3,16 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { commit } from "../lib/cli/version.ts";
-import { workerEntries } from "../lib/runtime/worker-url.ts";
+import { join } from "node:path";
+import { buildFlags, compile, repoRoot } from "./compile.ts";
 
-const root = resolve(import.meta.dirname, "..");
-const outfile = join(root, "dist", "inferload");
-const bun = process.execPath;
-
-const args = [
-  "build",
-  "--compile",
-  "cmd/main.ts",
-  ...Object.values(workerEntries),
-  "--outfile",
-  outfile,
-  "--define",
-  `INFERLOAD_COMMIT=${JSON.stringify(commit())}`,
-];
-const build = spawnSync(bun, args, { cwd: root, stdio: "inherit" });
-if (build.status !== 0) process.exit(build.status ?? 1);
+const outfile = join(repoRoot, "dist", "inferload");
+try {
+  compile({ outfile, optimize: buildFlags });
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}
 
 const elsewhere = mkdtempSync(join(tmpdir(), "inferload-build-"));
 try {

@@ -13,6 +13,7 @@ test.each([
   ["http_status", 401, "bad key", "401 - other"],
   ["timeout", 0, "", "Timeout"],
   ["connect", 0, "ECONNREFUSED", "Connection Error"],
+  ["dropped", 0, "Server closed the connection", "Connection Error"],
   ["stream_error", 200, "cut", "stream error"],
   ["parse_error", 200, "bad", "Invalid JSON"],
   ["cancelled", 0, "", "cancelled"],

@@ -44,10 +44,13 @@ export function failureLabel(kind: FailureKind, status: number, message: string)
 
 const kindLabels: Readonly<Record<FailureKind, string>> = {
   connect: "Connection Error",
+  // inference-perf sees aiohttp's "Server disconnected" here, which its "connect" pattern labels so.
+  dropped: "Connection Error",
   timeout: "Timeout",
   http_status: "other",
   stream_error: "stream error",
   parse_error: "Invalid JSON",
+  too_large: "Response Too Large",
   cancelled: "cancelled",
   other: "other",
 };

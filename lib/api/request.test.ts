@@ -76,7 +76,7 @@ test("requestModel() prefers the LoRA adapter over server.model_name", () => {
 });
 
 test("an unsupported api.type is a programmer error", () => {
-  expect(() => buildRequest(config({ type: "anthropic_messages" }), item, "m")).toThrow(RangeError);
+  expect(() => buildRequest(config({ type: "embeddings" }), item, "m")).toThrow(RangeError);
 });
 
 test("utf8Length() equals the encoded length for any string (property)", () => {
@@ -87,4 +87,85 @@ test("utf8Length() equals the encoded length for any string (property)", () => {
     }),
     { numRuns: 300 },
   );
+});
+
+test("a Messages request moves system turns to `system` and sends x-api-key and anthropic-version", () => {
+  const withSystem: GeneratedRequest = {
+    ...item,
+    messages: [
+      { role: "system", content: "Be brief" },
+      { role: "system", content: "Be kind" },
+      { role: "user", content: "Hi" },
+      { role: "assistant", content: "Hello" },
+      { role: "user", content: "Story?" },
+    ],
+  };
+  const built = buildRequest(
+    config({ type: "anthropic_messages" }, { api_key: "sk-1" }),
+    withSystem,
+    "claude",
+  );
+  expect(built.path).toBe("/v1/messages");
+  expect(JSON.parse(built.body)).toEqual({
+    model: "claude",
+    messages: [
+      { role: "user", content: "Hi" },
+      { role: "assistant", content: "Hello" },
+      { role: "user", content: "Story?" },
+    ],
+    max_tokens: 64,
+    stream: true,
+    system: "Be brief\n\nBe kind",
+  });
+  expect(built.headers).toEqual({
+    "content-type": "application/json",
+    accept: "text/event-stream",
+    "x-api-key": "sk-1",
+    "anthropic-version": "2023-06-01",
+  });
+});
+
+test("a Messages request without system turns or a key sends neither, and never response_format", () => {
+  const format = { type: "json_object" as const, name: "n", json_schema: null };
+  const built = buildRequest(config({ type: "anthropic_messages", response_format: format }), item, "c");
+  const body = JSON.parse(built.body);
+  expect("system" in body).toBe(false);
+  expect("response_format" in body).toBe(false);
+  expect(built.headers["x-api-key"]).toBeUndefined();
+  expect(built.headers.authorization).toBeUndefined();
+});
+
+test.each([
+  [
+    "json_schema",
+    { type: "json_schema" as const, name: "person", json_schema: { type: "object" } },
+    {
+      type: "json_schema",
+      json_schema: { name: "person", schema: { type: "object" } },
+    },
+  ],
+  [
+    "json_object",
+    { type: "json_object" as const, name: "structured_output", json_schema: null },
+    { type: "json_object" },
+  ],
+])("response_format %s is sent as inference-perf's to_api_format builds it", (_name, format, expected) => {
+  for (const type of ["completion", "chat"]) {
+    const body = JSON.parse(buildRequest(config({ type, response_format: format }), item, "m").body);
+    expect(body.response_format).toEqual(expected);
+  }
+});
+
+test("api.headers replace the auth header whatever their case, for both APIs", () => {
+  const anthropic = buildRequest(
+    config(
+      { type: "anthropic_messages", headers: { "X-Api-Key": "override", "x-slo-ttft-ms": "200" } },
+      { api_key: "k" },
+    ),
+    item,
+    "m",
+  );
+  expect(anthropic.headers["X-Api-Key"]).toBe("override");
+  expect(anthropic.headers["x-api-key"]).toBeUndefined();
+  expect(anthropic.headers["x-slo-ttft-ms"]).toBe("200");
 });

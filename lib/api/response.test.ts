@@ -149,14 +149,17 @@ test("a unary chat response reads message content; an error body in a 200 is a f
   });
 });
 
-test("the outcome does not depend on how the stream is cut into reads (property)", () => {
-  const bytes = fixture("vllm-chat.sse");
-  const whole = readStream(bytes);
+test.each([
+  ["vllm-chat.sse", "chat"],
+  ["anthropic-messages.sse", "anthropic_messages"],
+])("the outcome of %s does not depend on how the stream is cut into reads (property)", (name, apiType) => {
+  const bytes = fixture(name);
+  const whole = readStream(bytes, apiType);
   fc.assert(
     fc.property(fc.array(fc.nat({ max: bytes.length }), { maxLength: 50 }), (offsets) => {
       const reader = createResponseReader({
         streamed: true,
-        apiType: "chat",
+        apiType,
         tokenizer,
         countOutput: "always",
         countPromptTokens: () => 3,
@@ -172,6 +175,7 @@ test("the outcome does not depend on how the stream is cut into reads (property)
       expect(outcome.tokenEventMs.length).toBe(whole.tokenEventMs.length);
       expect(outcome.clientOutputTokens).toBe(whole.clientOutputTokens);
       expect(outcome.serverOutputTokens).toBe(whole.serverOutputTokens);
+      expect(outcome.promptTokens).toBe(whole.promptTokens);
       expect(outcome.failure).toBeNull();
     }),
     { numRuns: 100 },
@@ -190,4 +194,102 @@ test("by default the tokenizer counts output only when the server sent no comple
     serverOutputTokens: -1,
     clientOutputTokens: tokenizer.count(" hello world"),
   });
+});
+
+test("an Anthropic Messages stream: thinking and text deltas are token events, usage from message_start and message_delta", () => {
+  const outcome = readStream(fixture("anthropic-messages.sse"), "anthropic_messages");
+  // Events at 100 (message_start) … 220 (message_stop): thinking_delta at 130, text deltas at 170-190.
+  expect(outcome.tokenEventMs).toEqual([130, 170, 180, 190]);
+  expect(outcome).toMatchObject({
+    failure: null,
+    promptTokens: 25,
+    promptTokensSource: "server",
+    cachedPromptTokens: 10,
+    serverOutputTokens: 7,
+    outputJson: null,
+  });
+  expect(outcome.clientOutputTokens).toBe(tokenizer.count("Let me thinkHello wörld 🙂!"));
+});
+
+test("an Anthropic error event inside a 200 stream is a stream error with its message", () => {
+  const outcome = readStream(fixture("anthropic-error-in-stream.sse"), "anthropic_messages");
+  expect(outcome.failure).toBe("stream_error");
+  expect(outcome.errorMessage).toBe("Overloaded");
+  expect(outcome.tokenEventMs).toEqual([120]);
+});
+
+test("an Anthropic non-streamed message reads its text blocks and usage; an error body names its message", () => {
+  const unary = (status: number, body: unknown) => {
+    const reader = createResponseReader({ streamed: false, apiType: "anthropic_messages", tokenizer });
+    reader.onHeaders(status, 10);
+    reader.onData(encode(JSON.stringify(body)), 20);
+    return reader.finish(30);
+  };
+  const ok = unary(200, {
+    type: "message",
+    content: [
+      { type: "thinking", thinking: "hmm" },
+      { type: "text", text: "Hi there" },
+    ],
+    usage: { input_tokens: 9, output_tokens: 3 },
+  });
+  expect(ok).toMatchObject({ failure: null, promptTokens: 9, serverOutputTokens: 3, tokenEventMs: [] });
+  const error = unary(529, { type: "error", error: { type: "overloaded_error", message: "Overloaded" } });
+  expect(error).toMatchObject({ failure: "http_status", errorMessage: "Overloaded", status: 529 });
+  expect(unary(200, { type: "message" }).failure).toBe("parse_error");
+});
+
+test("checkJson marks a success whose content (not its reasoning) parses as JSON, and one that does not", () => {
+  const check = (chunks: string[], apiType = "chat") => {
+    const reader = createResponseReader({ streamed: true, apiType, tokenizer, checkJson: true });
+    reader.onHeaders(200, 1);
+    for (const chunk of chunks) reader.onData(encode(chunk), 2);
+    return reader.finish(3);
+  };
+  const delta = (d: Record<string, string>) =>
+    `data: ${JSON.stringify({ choices: [{ index: 0, delta: d }] })}\n\n`;
+  const valid = check([
+    delta({ reasoning_content: "think {" }),
+    delta({ content: '{"a":' }),
+    delta({ content: " 1}" }),
+    "data: [DONE]\n\n",
+  ]);
+  expect(valid.outputJson).toBe("valid");
+  expect(valid.tokenEventMs).toHaveLength(3);
+  expect(check([delta({ content: '{"a":' }), "data: [DONE]\n\n"]).outputJson).toBe("invalid");
+  // A failed request is not judged.
+  expect(
+    check([delta({ content: "{}" }), `data: ${JSON.stringify({ error: { message: "x" } })}\n\n`]).outputJson,
+  ).toBeNull();
+  // Without the option nothing is checked.
+  const plain = createResponseReader({ streamed: true, apiType: "chat", tokenizer });
+  plain.onHeaders(200, 1);
+  plain.onData(encode(delta({ content: "{}" })), 2);
+  expect(plain.finish(3).outputJson).toBeNull();
+});
+
+test("256 KB of output without spaces and without usage is counted in pieces of at most 512 characters", () => {
+  const lengths: number[] = [];
+  const counting = {
+    ...tokenizer,
+    count: (t: string) => {
+      lengths.push(t.length);
+      return tokenizer.count(t);
+    },
+  };
+  for (const streamed of [true, false]) {
+    lengths.length = 0;
+    const reader = createResponseReader({ streamed, apiType: "completion", tokenizer: counting });
+    reader.onHeaders(200, 0);
+    const word = "abcdefghijklmnopqrstuvwxyz".repeat(40); // 1,040 letters, no space
+    if (streamed) {
+      for (let i = 0; i < 256; i++) reader.onData(encode(`data: {"choices":[{"text":"${word}"}]}\n\n`), i);
+      reader.onData(encode("data: [DONE]\n\n"), 300);
+    } else reader.onData(encode(JSON.stringify({ choices: [{ text: word.repeat(256) }] })), 1);
+    const outcome = reader.finish(400);
+    expect(outcome.failure).toBeNull();
+    expect(outcome.clientOutputTokens).toBeGreaterThan(0);
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(512);
+    expect(lengths.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(256 * 1024);
+  }
 });

@@ -4,12 +4,15 @@
 // only event payloads (at most one JSON.parse each; ordinary token chunks shaped like an earlier one
 // are read without parsing, see chunk-template.ts) and tokenizes the output text at most once, after the
 // end time has been taken (so counting never inflates request latency, inference-perf quirk 7), and by
-// default only when the server sent no usage (see `countOutput`).
+// default only when the server sent no usage (see `countOutput`). What it keeps is bounded: the output
+// text up to output-count.ts's budget (counting is linear in it), 8 KiB of an error body; only a
+// unary success's body is kept whole, to parse it, and the transport caps that (load.max_response_bytes).
 import type { Tokenizer } from "../data/types.ts";
 import { createSseParser, type SseParser } from "../http/sse.ts";
 import type { FailureKind } from "../record/record.ts";
 import { type ChunkTemplate, learnTemplate, matchTemplate } from "./chunk-template.ts";
 import { errorBodyMessage, messageOf } from "./failure.ts";
+import { createOutputCounter, type OutputCounter } from "./output-count.ts";
 import { readUsage, type Usage } from "./usage.ts";
 
 export interface ResponseOutcome {
@@ -26,6 +29,11 @@ export interface ResponseOutcome {
   clientOutputTokens: number;
   /** usage.completion_tokens, -1 when absent. */
   serverOutputTokens: number;
+  /**
+   * With `checkJson`: whether a successful response's output text (content only, not reasoning) is
+   * one JSON value, as api.response_format asks; null when not checked or the request failed.
+   */
+  outputJson: "valid" | "invalid" | null;
 }
 
 export interface ResponseReaderOptions {
@@ -47,6 +55,8 @@ export interface ResponseReaderOptions {
    * (chunk-template.ts). Same outcome, slower; the reference the fast path is tested against.
    */
   exactParse?: boolean | undefined;
+  /** Parse the output text as JSON at the end (api.response_format); reads every event in full. */
+  checkJson?: boolean | undefined;
 }
 
 export interface ResponseReader {
@@ -60,8 +70,12 @@ const maxRawBytes = 8192;
 
 export function createResponseReader(options: ResponseReaderOptions): ResponseReader {
   const { streamed, tokenizer } = options;
+  const anthropic = options.apiType === "anthropic_messages";
+  const readEvent = anthropic ? readAnthropicEvent : readChunk;
   const tokenEventMs: number[] = [];
-  const textParts: string[] = [];
+  const output: OutputCounter | null = tokenizer === null ? null : createOutputCounter(tokenizer);
+  // Content only (no reasoning), kept when the output is to be checked as JSON.
+  const contentParts: string[] | null = options.checkJson === true ? [] : null;
   const usage: Usage = { promptTokens: -1, completionTokens: -1, cachedTokens: -1 };
   let status = 0;
   let failure: FailureKind | null = null;
@@ -71,7 +85,8 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
   let raw: Uint8Array[] = [];
   let rawBytes = 0;
   let sse: SseParser | null = null;
-  const fastPath = options.exactParse !== true;
+  // The template path cannot tell content from reasoning, which the JSON check needs.
+  const fastPath = options.exactParse !== true && contentParts === null;
   let template: ChunkTemplate | null = null;
   const chunkTexts: string[] = []; // scratch: the output strings of the chunk being read
 
@@ -89,7 +104,7 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
       if (text !== null) {
         if (text.length > 0) {
           tokenEventMs.push(eventAtMs);
-          if (tokenizer !== null) textParts.push(text);
+          output?.add(text);
         }
         return;
       }
@@ -104,9 +119,9 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
     const error = errorOf(parsed);
     if (error !== undefined) fail("stream_error", error);
     chunkTexts.length = 0;
-    const carries = readChunk(parsed, usage, chunkTexts);
+    const carries = readEvent(parsed, usage, chunkTexts, contentParts);
     if (carries) tokenEventMs.push(eventAtMs);
-    if (tokenizer !== null) for (const text of chunkTexts) textParts.push(text);
+    if (output !== null) for (const text of chunkTexts) output.add(text);
     // One token string and nothing else of note: later chunks of the same shape skip JSON.parse.
     if (fastPath && chunkTexts.length === 1 && error === undefined && !hasUsage(parsed)) {
       template = learnTemplate(data, chunkTexts[0] as string) ?? template;
@@ -145,7 +160,9 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
         sse.end();
         if (events === 0) notSse(body(), fail);
       } else {
-        readUnary(body(), usage, tokenizer === null ? null : textParts, fail);
+        const texts: string[] | null = output === null ? null : [];
+        readUnary(body(), usage, texts, contentParts, anthropic, fail);
+        if (output !== null && texts !== null) for (const text of texts) output.add(text);
       }
       raw = [];
       const server = usage.promptTokens >= 0;
@@ -159,10 +176,11 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
         promptTokensSource: server ? "server" : "client",
         cachedPromptTokens: Math.max(0, usage.cachedTokens),
         clientOutputTokens:
-          tokenizer !== null && (options.countOutput === "always" || usage.completionTokens < 0)
-            ? tokenizer.count(textParts.join(""))
+          output !== null && (options.countOutput === "always" || usage.completionTokens < 0)
+            ? output.count()
             : -1,
         serverOutputTokens: usage.completionTokens,
+        outputJson: contentParts === null || failure !== null ? null : jsonOutcome(contentParts.join("")),
       };
     },
   };
@@ -174,7 +192,12 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
  * `delta.reasoning_content` (reasoning models) or tool-call argument text. inference-perf looks only at
  * text/content, so a reasoning model's thinking phase would not count towards TTFT there.
  */
-export function readChunk(value: unknown, usage: Usage, text: string[] | null): boolean {
+export function readChunk(
+  value: unknown,
+  usage: Usage,
+  text: string[] | null,
+  content: string[] | null = null,
+): boolean {
   if (value === null || typeof value !== "object") return false;
   const chunk = value as { usage?: unknown; choices?: unknown };
   if (chunk.usage !== undefined && chunk.usage !== null) readUsage(chunk.usage, usage);
@@ -183,12 +206,14 @@ export function readChunk(value: unknown, usage: Usage, text: string[] | null): 
     : undefined;
   if (choice === undefined || choice === null || typeof choice !== "object") return false;
   let carries = addText(choice.text, text);
+  addText(choice.text, content);
   const delta = choice.delta;
   if (delta !== null && typeof delta === "object") {
     const d = delta as Record<string, unknown>;
     // Reasoning first: servers stream thinking before the answer, and the text order feeds the tokenizer.
     carries = addText(d.reasoning_content ?? d.reasoning, text) || carries;
     carries = addText(d.content, text) || carries;
+    addText(d.content, content);
     if (Array.isArray(d.tool_calls)) {
       for (const call of d.tool_calls) {
         const fn = (call as { function?: { arguments?: unknown } } | null)?.function;
@@ -223,6 +248,8 @@ function readUnary(
   body: string,
   usage: Usage,
   text: string[] | null,
+  content: string[] | null,
+  anthropic: boolean,
   fail: (kind: FailureKind, message: string) => void,
 ): void {
   let parsed: unknown;
@@ -237,6 +264,10 @@ function readUnary(
     fail("stream_error", error);
     return;
   }
+  if (anthropic) {
+    readAnthropicMessage(parsed, usage, text, content, fail);
+    return;
+  }
   const value = parsed as { choices?: unknown; usage?: unknown } | null;
   if (value?.usage !== undefined) readUsage(value.usage, usage);
   const choice = Array.isArray(value?.choices)
@@ -247,10 +278,99 @@ function readUnary(
     return;
   }
   addText(choice.text, text);
+  addText(choice.text, content);
   const message = choice.message as Record<string, unknown> | null | undefined;
   if (message !== null && typeof message === "object") {
     addText(message.reasoning_content ?? message.reasoning, text);
     addText(message.content, text);
+    addText(message.content, content);
+  }
+}
+
+/**
+ * One event of Anthropic's Messages stream: usage from `message_start` (`message.usage`) and
+ * `message_delta` (`usage`), output from `content_block_delta` (`text_delta`, `thinking_delta`,
+ * `input_json_delta`) and from a `content_block_start` that opens with text. True when it carries output.
+ */
+export function readAnthropicEvent(
+  value: unknown,
+  usage: Usage,
+  text: string[] | null,
+  content: string[] | null = null,
+): boolean {
+  if (value === null || typeof value !== "object") return false;
+  const event = value as Record<string, unknown>;
+  if (event.usage !== undefined && event.usage !== null) readAnthropicUsage(event.usage, usage);
+  const message = event.message as Record<string, unknown> | null | undefined;
+  if (message !== null && typeof message === "object" && message.usage !== undefined)
+    readAnthropicUsage(message.usage, usage);
+  const type = event.type;
+  if (type === "content_block_delta") {
+    const delta = event.delta as Record<string, unknown> | null | undefined;
+    if (delta === null || typeof delta !== "object") return false;
+    if (delta.type === "text_delta") {
+      addText(delta.text, content);
+      return addText(delta.text, text);
+    }
+    if (delta.type === "thinking_delta") return addText(delta.thinking, text);
+    if (delta.type === "input_json_delta") return addText(delta.partial_json, text);
+    return false;
+  }
+  if (type === "content_block_start") {
+    const block = event.content_block as Record<string, unknown> | null | undefined;
+    if (block === null || typeof block !== "object") return false;
+    if (block.type === "text") {
+      addText(block.text, content);
+      return addText(block.text, text);
+    }
+    if (block.type === "thinking") return addText(block.thinking, text);
+  }
+  return false;
+}
+
+/** Anthropic's usage names: input_tokens, output_tokens, cache_read_input_tokens. */
+function readAnthropicUsage(value: unknown, into: Usage): void {
+  if (value === null || typeof value !== "object") return;
+  const u = value as Record<string, unknown>;
+  const details =
+    u.cache_read_input_tokens === undefined ? undefined : { cached_tokens: u.cache_read_input_tokens };
+  readUsage(
+    { prompt_tokens: u.input_tokens, completion_tokens: u.output_tokens, prompt_tokens_details: details },
+    into,
+  );
+}
+
+/** A non-streamed Messages response: `content` blocks and `usage`. */
+function readAnthropicMessage(
+  parsed: unknown,
+  usage: Usage,
+  text: string[] | null,
+  content: string[] | null,
+  fail: (kind: FailureKind, message: string) => void,
+): void {
+  const value = parsed as { content?: unknown; usage?: unknown } | null;
+  if (value?.usage !== undefined) readAnthropicUsage(value.usage, usage);
+  if (!Array.isArray(value?.content)) {
+    fail("parse_error", "Response has no content");
+    return;
+  }
+  for (const block of value.content as unknown[]) {
+    if (block === null || typeof block !== "object") continue;
+    const b = block as Record<string, unknown>;
+    if (b.type === "thinking") addText(b.thinking, text);
+    else if (b.type === "text") {
+      addText(b.text, text);
+      addText(b.text, content);
+    }
+  }
+}
+
+function jsonOutcome(output: string): "valid" | "invalid" {
+  try {
+    JSON.parse(output);
+    return "valid";
+  } catch {
+    return "invalid";
   }
 }
 

@@ -1,6 +1,7 @@
 // Token counts from a server `usage` object, and the client-side prompt count used when the server
 // sends none. Pure.
 import type { GeneratedRequest, Tokenizer } from "../data/types.ts";
+import { textOf } from "../media/content.ts";
 
 export interface Usage {
   /** usage.prompt_tokens, -1 when absent. */
@@ -38,11 +39,12 @@ function count(value: unknown): number {
 
 /**
  * The client's prompt token count, as inference-perf counts it when the server reports none:
- * completion → the prompt; chat → the sum over message contents (no chat-template overhead).
+ * completion → the prompt; chat and Messages → the sum over message contents (no chat-template overhead).
  */
 export function clientPromptTokens(item: GeneratedRequest, apiType: string, tokenizer: Tokenizer): number {
-  if (apiType !== "chat") return tokenizer.count(item.prompt);
+  if (apiType === "completion") return tokenizer.count(item.prompt);
   let total = 0;
-  for (const message of item.messages) total += tokenizer.count(message.content);
+  // Only text parts count: inference-perf's client-side count skips image, video and audio parts too.
+  for (const message of item.messages) total += tokenizer.count(textOf(message.content));
   return total;
 }

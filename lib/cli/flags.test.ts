@@ -1,6 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import type { ArgsDef } from "citty";
-import { checkSwitchValues, checkUnknownFlags, extractSetOverrides, flagSpelling } from "./flags.ts";
+import {
+  checkSwitchValues,
+  checkUnknownFlags,
+  extractRepeated,
+  extractSetOverrides,
+  flagSpelling,
+} from "./flags.ts";
 
 const args = {
   config: { type: "string", alias: "c" },
@@ -80,5 +86,24 @@ describe("extractSetOverrides()", () => {
 
   test("throws when --set has no value", () => {
     expect(() => extractSetOverrides(["--set"])).toThrow("Missing value");
+  });
+});
+
+describe("extractRepeated()", () => {
+  test("keeps every value of a repeatable flag, expressions with spaces and operators intact", () => {
+    const argv = [
+      "--threshold",
+      "ttft.p99 < 0.5",
+      "-c",
+      "x",
+      "--threshold=failures.rate<1%",
+      "--",
+      "--threshold",
+      "no",
+    ];
+    expect(extractRepeated(argv, { name: "threshold", hint: "an expression" })).toEqual([
+      "ttft.p99 < 0.5",
+      "failures.rate<1%",
+    ]);
   });
 });

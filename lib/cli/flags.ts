@@ -67,18 +67,31 @@ export function checkSwitchValues(rawArgs: readonly string[], argsDef: ArgsDef):
 
 /** Every `--set path=value` (or `--set=path=value`, `-s path=value`) in order of appearance. */
 export function extractSetOverrides(rawArgs: readonly string[]): string[] {
-  const overrides: string[] = [];
+  return extractRepeated(rawArgs, { name: "set", alias: "s", hint: "path=value" });
+}
+
+/**
+ * Every value of a repeatable string flag (`--name value`, `--name=value`, `-alias value`) in order
+ * of appearance; citty keeps only one. `hint` names the expected value in the error for a bare flag.
+ */
+export function extractRepeated(
+  rawArgs: readonly string[],
+  flag: { name: string; alias?: string; hint: string },
+): string[] {
+  const long = `--${flag.name}`;
+  const short = flag.alias === undefined ? undefined : `-${flag.alias}`;
+  const values: string[] = [];
   for (let i = 0; i < rawArgs.length; i++) {
     const arg = rawArgs[i]!;
     if (arg === "--") break;
-    if (arg === "--set" || arg === "-s") {
+    if (arg === long || arg === short) {
       const value = rawArgs[i + 1];
-      if (value === undefined) throw new UserError(`Missing value after "${arg}": expected path=value`);
-      overrides.push(value);
+      if (value === undefined) throw new UserError(`Missing value after "${arg}": expected ${flag.hint}`);
+      values.push(value);
       i++;
-    } else if (arg.startsWith("--set=")) {
-      overrides.push(arg.slice("--set=".length));
+    } else if (arg.startsWith(`${long}=`)) {
+      values.push(arg.slice(long.length + 1));
     }
   }
-  return overrides;
+  return values;
 }

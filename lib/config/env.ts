@@ -11,12 +11,16 @@ export function interpolateString(
   text: string,
   env: Readonly<Record<string, string | undefined>>,
   missing: string[] = [],
+  used: string[] = [],
 ): string {
   return text.replace(reference, (match, name: string | undefined, fallback: string | undefined) => {
     if (match === "$${") return "${";
     const value = env[name!];
     // As in POSIX `${VAR:-default}`, an empty variable also takes the default.
-    if (value !== undefined && (value !== "" || fallback === undefined)) return value;
+    if (value !== undefined && (value !== "" || fallback === undefined)) {
+      used.push(value);
+      return value;
+    }
     if (fallback !== undefined) return fallback;
     missing.push(name!);
     return match;
@@ -25,17 +29,19 @@ export function interpolateString(
 
 /**
  * A copy of `value` with every string interpolated. Values stay strings (`rate: ${RATE}` is the
- * string "200", which the schema then refuses); use `--set` for typed values.
+ * string "200", which the schema then refuses); use `--set` for typed values. `used` lists the
+ * variables' values that went in: they are treated as secrets wherever they end up.
  */
 export function interpolateEnv(
   value: unknown,
   env: Readonly<Record<string, string | undefined>>,
-): { value: unknown; missing: MissingVariable[] } {
+): { value: unknown; missing: MissingVariable[]; used: string[] } {
   const missing: MissingVariable[] = [];
+  const used: string[] = [];
   function walk(node: unknown, path: PathKey[]): unknown {
     if (typeof node === "string") {
       const names: string[] = [];
-      const out = interpolateString(node, env, names);
+      const out = interpolateString(node, env, names, used);
       for (const name of names) missing.push({ path, name });
       return out;
     }
@@ -47,5 +53,5 @@ export function interpolateEnv(
     }
     return node;
   }
-  return { value: walk(value, []), missing };
+  return { value: walk(value, []), missing, used };
 }

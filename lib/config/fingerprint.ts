@@ -7,7 +7,9 @@ import type { Config } from "./schema.ts";
 /**
  * ohash `hash()` of the redacted, resolved config. Derived defaults are part of it: a run with
  * a clock-chosen `base_seed` sends a different workload, so it gets a different fingerprint.
+ * Values from `${VAR}` are masked like any secret, so the fingerprint names the config, not the
+ * environment it ran in.
  */
-export function fingerprintConfig(config: Config): string {
-  return hash(redact(config));
+export function fingerprintConfig(config: Config, secrets?: readonly string[]): string {
+  return hash(redact(config, secrets));
 }

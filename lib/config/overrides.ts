@@ -2,6 +2,7 @@
 import { UserError } from "../cli/errors.ts";
 import { formatPath, parsePath } from "./_path.ts";
 import type { PathKey } from "./_valibot.ts";
+import { forbiddenKeys } from "./limits.ts";
 
 /**
  * The typed value of an override: numbers, `true`/`false`, `null`, JSON lists/objects/strings
@@ -36,6 +37,10 @@ export function parseOverride(text: string): Override {
       `Cannot parse --set ${JSON.stringify(text)}: expected path=value, e.g. load.stages[0].rate=200`,
     );
   }
+  const forbidden = path.find((key) => typeof key === "string" && forbiddenKeys.has(key));
+  if (forbidden !== undefined) {
+    throw new UserError(`Cannot apply --set ${formatPath(path)}: "${forbidden}" is an unknown key`);
+  }
   return { path, value: coerceValue(text.slice(eq + 1)) };
 }
 
@@ -65,8 +70,10 @@ function setAt(root: Record<string, unknown>, { path, value }: Override): void {
           `Cannot apply --set ${formatPath(path)}: ${formatPath(path.slice(0, i))} is not a map`,
         );
       }
+      // Own keys only: an inherited name such as "toString" is not a config value.
       if (last) node[key] = value;
-      else if (node[key] === undefined || node[key] === null) node[key] = fresh();
+      else if (!Object.hasOwn(node, key) || node[key] === undefined || node[key] === null)
+        node[key] = fresh();
       node = node[key];
     }
   }

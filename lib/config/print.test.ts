@@ -21,6 +21,8 @@ describe("printConfig()", () => {
       "storage",
       "tokenizer",
       "circuit_breakers",
+      // Ours, after all of inference-perf's sections.
+      "thresholds",
     ]);
     expect(text.endsWith("\n")).toBe(true);
   });

@@ -3,8 +3,11 @@ import { stringifyYAML } from "confbox";
 import { redact } from "./redact.ts";
 import type { Config } from "./schema.ts";
 
-/** Block-style YAML of the redacted config, keys in schema order (as inference-perf logs it). */
-export function printConfig(config: Config): string {
-  const text = stringifyYAML(redact(config), { indent: 2 });
+/**
+ * Block-style YAML of the redacted config, keys in schema order (as inference-perf logs it).
+ * `secrets` defaults to the process's registered ones (lib/cli/secrets.ts).
+ */
+export function printConfig(config: Config, secrets?: readonly string[]): string {
+  const text = stringifyYAML(redact(config, secrets), { indent: 2 });
   return text.endsWith("\n") ? text : `${text}\n`;
 }

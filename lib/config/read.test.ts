@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { formatOf, parseConfigText, readConfigText } from "./read.ts";
+import { formatOf, formatOfText, parseConfigText, readConfigText, STDIN } from "./read.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "inferload-read-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -82,5 +82,27 @@ describe("readConfigText()", () => {
       (error: Error) => error.message,
     );
     expect(["read", `Cannot read config "${path}": permission denied`]).toContain(result);
+  });
+});
+
+describe("formatOfText()", () => {
+  test.each([
+    ['{"load": {"type": "constant"}}', "json"],
+    ['\n  # a comment\n{"a": 1}', "json"],
+    ["load:\n  type: constant\n", "yaml"],
+    ["---\napi:\n  streaming: true\n", "yaml"],
+    ['[load]\ntype = "constant"\n', "toml"],
+    ["[[load.stages]]\nrate = 1\n", "toml"],
+    ["# bench\nbase_seed = 1\n[load]\n", "toml"],
+    ["- a\n- b\n", "yaml"],
+  ] as const)("reads %j as %s", (text, format) => {
+    expect(formatOfText(text)).toBe(format);
+  });
+
+  test("parses standard input by its content and names it in errors", () => {
+    expect(parseConfigText('[load]\ntype = "poisson"\n', STDIN)).toEqual({ load: { type: "poisson" } });
+    expect(messageOf(() => parseConfigText("a: 1\n  b: 2\n", STDIN))).toBe(
+      'Cannot parse config "-" (standard input): bad indentation of a mapping entry at line 2, column 4',
+    );
   });
 });

@@ -1,10 +1,20 @@
-// Read a config file and parse it by extension (YAML, JSON or TOML, via confbox). The only
-// file I/O of config loading; syntax errors carry line and column.
-import { readFile } from "node:fs/promises";
+// Read a config file and parse it by extension (YAML, JSON or TOML, via confbox), or standard input
+// (`-c -`) by its content. The only file I/O of config loading; syntax errors carry line and column. Size, YAML aliases and JSON
+// nesting are bounded here (limits.ts), before the parser can be made to do unbounded work.
+import { Buffer } from "node:buffer";
+import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { parseJSON, parseTOML, parseYAML } from "confbox";
 import { fileErrorReason, UserError } from "../cli/errors.ts";
 import { jsonErrorPosition } from "./_json-position.ts";
+import {
+  jsonTooDeep,
+  MAX_CONFIG_BYTES,
+  MAX_CONFIG_DEPTH,
+  MAX_CONFIG_SEPARATORS,
+  MAX_YAML_ALIASES,
+  tooManySeparators,
+} from "./limits.ts";
 
 export type ConfigFormat = "yaml" | "json" | "toml";
 
@@ -14,6 +24,29 @@ const formats: Record<string, ConfigFormat> = {
   ".json": "json",
   ".toml": "toml",
 };
+
+/** The path that means standard input (`-c -`). */
+export const STDIN = "-";
+
+/** How messages name the config: its path, quoted, or standard input. */
+export function label(path: string): string {
+  return path === STDIN ? '"-" (standard input)' : `"${path}"`;
+}
+
+/**
+ * Text with no file name to go by: a JSON object starts with "{"; TOML's first line is a `[table]`
+ * header or a `key = value`; anything else is YAML (which also reads flow-style JSON).
+ */
+export function formatOfText(text: string): ConfigFormat {
+  const first = text
+    .split("\n")
+    .map((line) => line.trim())
+    .find((line) => line !== "" && !line.startsWith("#") && line !== "---");
+  if (first === undefined) return "yaml";
+  if (first.startsWith("{")) return "json";
+  if (/^\[\[?[\w."' -]+\]\]?\s*(#.*)?$/.test(first) || /^[\w."'-]+\s*=/.test(first)) return "toml";
+  return "yaml";
+}
 
 /** The format for a file name, or a UserError for an extension we cannot read. */
 export function formatOf(path: string): ConfigFormat {
@@ -26,13 +59,51 @@ export function formatOf(path: string): ConfigFormat {
   return format;
 }
 
-/** The file's text; a UserError naming the file when it cannot be read. */
-export async function readConfigText(path: string): Promise<string> {
+/** The file's text (standard input for "-"); a UserError naming the file when it cannot be read. */
+export async function readConfigText(path: string, maxBytes = MAX_CONFIG_BYTES): Promise<string> {
+  if (path === STDIN) return readStdin(maxBytes);
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (error) {
+    throw new UserError(`Cannot read config "${path}": ${fileErrorReason(error)}`, { cause: error });
+  }
+  if (size > maxBytes) {
+    throw new UserError(
+      `Cannot read config "${path}": the file is ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} a config may be`,
+    );
+  }
   try {
     return await readFile(path, "utf8");
   } catch (error) {
     throw new UserError(`Cannot read config "${path}": ${fileErrorReason(error)}`, { cause: error });
   }
+}
+
+/** Standard input to its end, bounded as a file is. */
+async function readStdin(maxBytes: number): Promise<string> {
+  if (process.stdin.isTTY) {
+    throw new UserError(
+      'Cannot read config from standard input: it is a terminal (pipe a config into "-c -")',
+    );
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const bytes = Buffer.from(chunk as Uint8Array);
+    size += bytes.length;
+    if (size > maxBytes) {
+      throw new UserError(
+        `Cannot read config ${label(STDIN)}: more than the ${formatBytes(maxBytes)} a config may be`,
+      );
+    }
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${bytes} bytes`;
 }
 
 type Position = { line: number; column: number };
@@ -57,12 +128,16 @@ function firstLine(error: unknown): string {
     error instanceof Error ? ((error as { reason?: string }).reason ?? error.message) : String(error);
   return (message.split("\n")[0] ?? "")
     .replace(/\s*\(\d+:\d+\)$/, "")
+    .replace(/^aliases exceeded maxAliases \((\d+)\)$/, "more than $1 YAML aliases (*name)")
+    .replace(/^nesting exceeded maxDepth \((\d+)\)$/, "nested more than $1 levels deep")
     .replace(/^Invalid TOML document: /, "")
     .replace(/^JSON Parse error: /, "");
 }
 
 function parseAs(format: ConfigFormat, text: string): unknown {
-  if (format === "yaml") return parseYAML(text);
+  // js-yaml bounds nesting itself (maxDepth); aliases are refused past a count, since each one can
+  // stand for a whole subtree (limits.ts then bounds the expanded size).
+  if (format === "yaml") return parseYAML(text, { maxAliases: MAX_YAML_ALIASES, maxDepth: MAX_CONFIG_DEPTH });
   if (format === "toml") return parseTOML(text);
   return parseJSON(text);
 }
@@ -77,15 +152,31 @@ function isBlank(text: string, format: ConfigFormat): boolean {
 }
 
 /** Parse config text by format; syntax errors become a UserError with line and column. */
-export function parseConfigText(text: string, path: string, format: ConfigFormat = formatOf(path)): unknown {
-  if (isBlank(text, format)) throw new UserError(`Cannot read config "${path}": the file is empty`);
+export function parseConfigText(
+  text: string,
+  path: string,
+  format: ConfigFormat = path === STDIN ? formatOfText(text) : formatOf(path),
+): unknown {
+  const name = label(path);
+  if (isBlank(text, format)) throw new UserError(`Cannot read config ${name}: the file is empty`);
+  if (tooManySeparators(text)) {
+    throw new UserError(
+      `Cannot read config ${name}: more than ${MAX_CONFIG_SEPARATORS} lines and commas (a config holds a few hundred values)`,
+    );
+  }
+  const deep = format === "json" ? jsonTooDeep(text) : undefined;
+  if (deep !== undefined) {
+    throw new UserError(
+      `Cannot read config ${name}: nested more than ${MAX_CONFIG_DEPTH} levels deep at line ${deep.line}, column ${deep.column}`,
+    );
+  }
   try {
     return parseAs(format, text);
   } catch (error) {
     // Bun's JSON.parse reports no position, so JSON errors are located by our own scanner.
     const position = format === "json" ? jsonErrorPosition(text) : positionOf(error, format);
     const where = position === undefined ? "" : ` at line ${position.line}, column ${position.column}`;
-    throw new UserError(`Cannot parse config "${path}": ${firstLine(error)}${where}`, {
+    throw new UserError(`Cannot parse config ${name}: ${firstLine(error)}${where}`, {
       cause: error,
     });
   }

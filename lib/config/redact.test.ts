@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} references are the subject here
 import { describe, expect, test } from "bun:test";
 import { parseYAML } from "confbox";
-import { build, oneStage } from "./facts.testing.ts";
+import { build, oneStage, problemsOf } from "./facts.testing.ts";
 import { fingerprintConfig } from "./fingerprint.ts";
 import { printConfig } from "./print.ts";
 import { isSecretName, REDACTED, redact } from "./redact.ts";
@@ -78,5 +78,43 @@ describe("printed config and fingerprint", () => {
     const { config } = build({ ...raw, tokenizer: null, api: {} }, { env: { API_KEY: "k" } });
     const again = build(parseYAML(printConfig(config)));
     expect(again.config).toEqual({ ...config, server: { ...config.server!, api_key: REDACTED } });
+  });
+});
+
+describe("secrets from every source", () => {
+  const envKey = "env-value-0123456789";
+  const raw = {
+    load: oneStage,
+    server: {
+      base_url: "http://admin:PASSWORD1@127.0.0.1:8000",
+      model_name: "${MODEL}",
+      api_key: "sk-file-key-123",
+    },
+    api: { headers: { "X-Custom-Auth": "${CUSTOM}", "X-Team": "team-a" } },
+    tokenizer: { token: "hf_file_token_12" },
+  };
+  const env = { MODEL: "private-model", CUSTOM: envKey };
+
+  test("secretsOf() lists ${VAR} values, secret-named fields and headers, and URL passwords", () => {
+    const loaded = build(raw, { env });
+    expect([...loaded.secrets].sort()).toEqual(
+      [envKey, "private-model", "PASSWORD1", "sk-file-key-123", "hf_file_token_12"].sort(),
+    );
+  });
+
+  test("the printed config shows none of them, and keeps what is not secret", () => {
+    const loaded = build(raw, { env });
+    const text = printConfig(loaded.config, loaded.secrets);
+    for (const secret of loaded.secrets) expect(text).not.toContain(secret);
+    expect(text).toContain("X-Team: team-a");
+    expect(text).toContain(`base_url: http://admin:${REDACTED}@127.0.0.1:8000`);
+    expect(text).toContain(`model_name: '${REDACTED}'`);
+  });
+
+  test("a problem message never quotes a ${VAR} value", () => {
+    const bad = { ...raw, server: { ...raw.server, type: "${TYPE}" } };
+    expect(problemsOf(bad, { env: { ...env, TYPE: "secret-type-value" } })).toEqual([
+      `server.type: expected one of "vllm", "sglang", "tgi", "mock", got "${REDACTED}"`,
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 // Derived defaults from facts the caller passes in (CPU count, clock): inference-perf fills these
 // at import time. Pure: no clock, no os calls here.
+import { trimFileNewline } from "./check-headers.ts";
 import type { Config, ParsedConfig } from "./schema.ts";
 
 export type ResolveFacts = {
@@ -8,6 +9,12 @@ export type ResolveFacts = {
   /** Environment for secrets the config leaves out (INFERLOAD_API_KEY → server.api_key). */
   env?: Readonly<Record<string, string | undefined>> | undefined;
 };
+
+/**
+ * Most `load.num_workers` may be (and its default, the CPU count, is capped at): each Worker is a
+ * thread with its own heap, and one per CPU stops paying well before this.
+ */
+export const MAX_WORKERS = 256;
 
 /** The variable read when `server.api_key` is absent: tool-specific, so no key is sent by accident. */
 export const apiKeyEnvVar = "INFERLOAD_API_KEY";
@@ -27,19 +34,32 @@ function fillPath(path: string | null, stamp: string): string {
 /** The parsed config with `num_workers`, `base_seed` and storage paths filled in. */
 export function resolveConfig(parsed: ParsedConfig, { cpuCount, now, env }: ResolveFacts): Config {
   const stamp = formatTimestamp(now);
-  const { storage, load, server } = parsed;
+  const { storage, load, server, api, tokenizer } = parsed;
   const envKey = env?.[apiKeyEnvVar];
+  const apiKey = server?.api_key ?? (envKey === undefined || envKey === "" ? null : envKey);
+  // Credentials and header values often come from files (a secret mounted as a file, a YAML block
+  // scalar) with a trailing newline that would break the request: one is dropped.
+  const headers =
+    api.headers === null
+      ? null
+      : Object.fromEntries(
+          Object.entries(api.headers).map(([name, value]) => [name, trimFileNewline(value)]),
+        );
   return {
     ...parsed,
-    server:
-      server !== null && server.api_key === null && envKey !== undefined && envKey !== ""
-        ? { ...server, api_key: envKey }
-        : server,
+    api: { ...api, headers },
+    server: server === null ? null : { ...server, api_key: apiKey === null ? null : trimFileNewline(apiKey) },
+    tokenizer:
+      tokenizer === null || tokenizer.token === null
+        ? tokenizer
+        : { ...tokenizer, token: trimFileNewline(tokenizer.token) },
     load: {
       ...load,
       // 0 is inference-perf's single-process mode; one worker sends the same load (docs/config.md).
       num_workers:
-        load.num_workers === null ? Math.max(1, Math.floor(cpuCount)) : Math.max(1, load.num_workers),
+        load.num_workers === null
+          ? Math.min(MAX_WORKERS, Math.max(1, Math.floor(cpuCount)))
+          : Math.max(1, load.num_workers),
       base_seed: load.base_seed ?? now.getTime(),
     },
     storage: {

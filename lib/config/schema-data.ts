@@ -15,6 +15,7 @@ import {
   strict,
   stringMap,
 } from "./_valibot.ts";
+import { multimodalSchema } from "./schema-multimodal.ts";
 
 export const distributionTypes = [
   "normal",
@@ -75,10 +76,7 @@ export const traceSchema = strict({
   format: v.optional(oneOf(["AzurePublicDataset"]), "AzurePublicDataset"),
 });
 
-// Multimodal: the top-level keys are checked; the media specs inside are kept as given
-// (generation is not implemented yet, see unsupported.ts).
-const mediaSchema = opt(anyMap());
-const multimodalSchema = strict({ image: mediaSchema, video: mediaSchema, audio: mediaSchema });
+const multimodal = multimodalSchema(distributionSchema);
 
 type SharedPrefixValue = {
   question_len: unknown;
@@ -132,7 +130,7 @@ export const sharedPrefixSchema = v.pipe(
       question_distribution: opt(distributionSchema),
       output_distribution: opt(distributionSchema),
       enable_multi_turn_chat: v.optional(bool(), false),
-      multimodal: opt(multimodalSchema),
+      multimodal: opt(multimodal),
     }),
     [],
     sharedPrefixProblems,
@@ -230,7 +228,7 @@ const dataEntries = {
   input_distribution: opt(distributionSchema),
   output_distribution: opt(distributionSchema),
   shared_prefix: opt(sharedPrefixSchema),
-  multimodal: opt(multimodalSchema),
+  multimodal: opt(multimodal),
   trace: opt(traceSchema),
   otel_trace_replay: opt(otelTraceReplaySchema),
   weka_trace_replay: opt(wekaTraceReplaySchema),

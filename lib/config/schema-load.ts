@@ -195,6 +195,11 @@ export const loadSchema = checked(
     trace: opt(traceSchema),
     circuit_breakers: v.optional(list(str()), () => []),
     request_timeout: opt(num({ gt: 0 })),
+    /**
+     * Ours: a response body past this many bytes ends as a `too_large` failure (its connection is
+     * closed and its memory freed). 64 MiB is thousands of times any real completion.
+     */
+    max_response_bytes: v.optional(int({ gt: 0 }), 64 * 1024 * 1024),
     request_retries: v.optional(int({ ge: 0 }), 0),
     request_retry_backoff_sec: v.optional(num({ ge: 0 }), 0.5),
     stage_teardown_grace_seconds: v.optional(num({ ge: 0 }), 120),

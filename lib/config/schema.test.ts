@@ -15,6 +15,7 @@ describe("defaults", () => {
       worker_max_tcp_connections: 2500,
       circuit_breakers: [],
       request_timeout: null,
+      max_response_bytes: 64 * 1024 * 1024,
       lora_traffic_split: null,
     });
     expect(config.report.request_lifecycle).toEqual({
@@ -240,5 +241,35 @@ describe("unknown keys and other rules", () => {
       report: { request_lifecycle: { percentiles: [101] } },
     });
     expect(lines).toHaveLength(4);
+  });
+});
+
+describe("metrics rules", () => {
+  test("metrics.type scrape needs no section; its section's defaults are 1 s and no extra targets", () => {
+    expect(build({ load: oneStage, metrics: { type: "scrape" } }).config.metrics).toEqual({
+      type: "scrape",
+      prometheus: null,
+      scrape: null,
+    });
+    expect(build({ load: oneStage, metrics: { type: "scrape", scrape: {} } }).config.metrics?.scrape).toEqual(
+      {
+        url: null,
+        interval: 1,
+        targets: [],
+        filters: [],
+      },
+    );
+  });
+
+  test("prometheus needs its section, scrape its type, and targets are URLs", () => {
+    expect(problemsOf({ load: oneStage, metrics: { type: "prometheus" } })).toEqual([
+      'metrics.prometheus: expected a prometheus section (url or google_managed: true) with type "prometheus", got null',
+    ]);
+    expect(
+      problemsOf({ load: oneStage, metrics: { type: "default", scrape: { targets: ["nope"] } } }),
+    ).toEqual([
+      'metrics.scrape.targets[0]: expected a URL, got "nope"',
+      'metrics.scrape: expected no scrape section unless type is "scrape", got an object',
+    ]);
   });
 });

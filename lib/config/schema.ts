@@ -64,28 +64,55 @@ const serverSchema = checked(
   clientCertProblems,
 );
 
-type MetricsValue = { type: string; prometheus: { url: string | null; google_managed: boolean } | null };
+type MetricsValue = {
+  type: string;
+  prometheus: { url: string | null; google_managed: boolean } | null;
+  scrape: object | null;
+};
 
 function metricsProblems(m: MetricsValue): Problem[] {
+  const problems: Problem[] = [];
   const p = m.prometheus;
-  if (p === null || (p.url !== null) !== p.google_managed) return [];
-  return [
-    {
+  if (p !== null && (p.url !== null) === p.google_managed) {
+    problems.push({
       path: ["prometheus", "url"],
       expected: "expected exactly one of prometheus.url and prometheus.google_managed: true",
-    },
-  ];
+    });
+  }
+  if (m.type === "prometheus" && p === null) {
+    problems.push({
+      path: ["prometheus"],
+      expected: 'expected a prometheus section (url or google_managed: true) with type "prometheus"',
+    });
+  }
+  if (m.scrape !== null && m.type !== "scrape") {
+    problems.push({ path: ["scrape"], expected: 'expected no scrape section unless type is "scrape"' });
+  }
+  return problems;
 }
+
+const urlStr = () => v.pipe(str(), v.url("expected a URL"));
 
 const metricsSchema = checked(
   strict({
-    type: oneOf(["prometheus", "default"]),
+    // "scrape" is inferload's addition: no Prometheus server, inferload scrapes /metrics itself.
+    type: oneOf(["prometheus", "default", "scrape"]),
     prometheus: opt(
       strict({
         scrape_interval: v.optional(int({ gt: 0 }), 15),
-        url: opt(v.pipe(str(), v.url("expected a URL"))),
+        url: opt(urlStr()),
         filters: v.optional(list(str()), () => []),
         google_managed: v.optional(bool(), false),
+      }),
+    ),
+    scrape: opt(
+      strict({
+        /** The engine's metrics endpoint; null: server.base_url + /metrics. */
+        url: opt(urlStr()),
+        interval: v.optional(num({ gt: 0 }), 1),
+        /** More /metrics endpoints (other replicas), added together. */
+        targets: v.optional(list(urlStr()), () => []),
+        filters: v.optional(list(str()), () => []),
       }),
     ),
   }),
@@ -116,9 +143,20 @@ const reportSchema = section({
   }),
   prometheus: section({ summary: flag(true), per_stage: flag(false) }),
   session_lifecycle: section({ summary: flag(true), per_stage: flag(true), per_session: flag(false) }),
+  // inference-perf reads these five names and ignores any other key; a misspelt one would silently
+  // judge nothing, so here it is an unknown key (with a suggestion).
   goodput: opt(
     strict({
-      constraints: v.optional(v.record(v.string(), num({ gt: 0 }), "expected a map of numbers"), () => ({})),
+      constraints: v.optional(
+        strict({
+          ttft: v.optional(num({ gt: 0 })),
+          tpot: v.optional(num({ gt: 0 })),
+          itl: v.optional(num({ gt: 0 })),
+          ntpot: v.optional(num({ gt: 0 })),
+          request_latency: v.optional(num({ gt: 0 })),
+        }),
+        () => ({}),
+      ),
     }),
   ),
 });
@@ -221,6 +259,8 @@ export const configSchema = checked(
     storage: storageSchema,
     tokenizer: opt(tokenizerSchema),
     circuit_breakers: opt(list(circuitBreakerSchema)),
+    /** inferload addition: expressions every stage and the whole run must meet, else exit 3 (docs/scripting.md). */
+    thresholds: v.optional(list(str()), () => []),
   }),
   [
     ["data", "type"],

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { build, oneStage } from "./facts.testing.ts";
+import { join } from "node:path";
+import { build, fixedFacts, oneStage } from "./facts.testing.ts";
+import { loadConfig } from "./load.ts";
 import { assertSupported, findUnsupported, unsupportedOptions } from "./unsupported.ts";
 
 describe("assertSupported()", () => {
@@ -11,11 +13,8 @@ describe("assertSupported()", () => {
 
   test("lists every unsupported option at once, by path", () => {
     const { config } = build({
-      load: { ...oneStage },
-      data: { type: "cnn_dailymail" },
-      api: { type: "anthropic_messages" },
-      metrics: { type: "prometheus", prometheus: { url: "http://p:9090" } },
-      report: { goodput: { constraints: { ttft: 0.5 } } },
+      data: { type: "conversation_replay", conversation_replay: {} },
+      load: { ...oneStage, request_retries: 2 },
     });
     let error: unknown;
     try {
@@ -24,37 +23,46 @@ describe("assertSupported()", () => {
       error = e;
     }
     expect((error as Error).message).toBe(
-      "Cannot run this config: it uses 4 options that are not supported yet",
+      "Cannot run this config: it uses 2 options that are not supported yet",
     );
     expect((error as { details: string[] }).details).toEqual([
-      'data.type: "cnn_dailymail" is not supported yet (supported: mock, random, synthetic, shared_prefix, shareGPT)',
-      'api.type: "anthropic_messages" is not supported yet (supported: completion, chat)',
-      'metrics.type: "prometheus" (server-side metrics) is not supported yet; use "default" or leave metrics out',
-      "report.goodput: not supported yet",
+      'data.type: "conversation_replay" is not supported yet (supported: mock, random, synthetic, shared_prefix, shareGPT, cnn_dailymail, billsum_conversations, infinity_instruct, visionarena)',
+      "load.request_retries: not supported yet",
     ]);
   });
 
   test.each([
-    ["data.multimodal", { data: { type: "synthetic", multimodal: { image: { count: { mean: 1 } } } } }],
+    [
+      "data.shared_prefix.multimodal",
+      { data: { type: "shared_prefix", shared_prefix: { multimodal: { image: { count: { mean: 1 } } } } } },
+    ],
     ["data.use_chat_template", { data: { type: "random", use_chat_template: true } }],
     [
       "data.shared_prefix.enable_multi_turn_chat",
       { data: { type: "shared_prefix", shared_prefix: { enable_multi_turn_chat: true } } },
     ],
-    ["api.response_format", { api: { response_format: { type: "json_object" } } }],
     ["load.type", { load: { type: "trace_session_replay", stages: [{ concurrent_sessions: 1 }] } }],
     ["load.request_retries", { load: { ...oneStage, request_retries: 2 } }],
-    ["circuit_breakers", { circuit_breakers: [{ name: "t", metrics: { matches: ["x"] }, triggers: [] }] }],
-    ["storage.simple_storage_service", { storage: { simple_storage_service: { bucket_name: "b" } } }],
+    ["storage.google_cloud_storage", { storage: { google_cloud_storage: { bucket_name: "b" } } }],
   ])("%s is named when used", (path, raw) => {
     const lines = findUnsupported(build({ load: oneStage, ...raw }).config);
     expect(lines.some((line) => line.startsWith(`${path}:`))).toBe(true);
   });
 
   test("deleting a row lets the option through (how features get switched on)", () => {
-    const { config } = build({ load: oneStage, report: { goodput: { constraints: {} } } });
-    const table = unsupportedOptions.filter((row) => row.path !== "report.goodput");
+    const { config } = build({ load: { ...oneStage, request_retries: 1 } });
+    const table = unsupportedOptions.filter((row) => row.path !== "load.request_retries");
     expect(() => assertSupported(config, table)).not.toThrow();
+  });
+
+  test("server-side metrics run: inference-perf's vLLM example (Prometheus) and the scrape source", async () => {
+    for (const name of ["vllm-config-random.yaml", "metrics-scrape.yaml"]) {
+      const { config } = await loadConfig({
+        path: join(import.meta.dirname, "../../fixtures/configs/valid", name),
+        ...fixedFacts,
+      });
+      expect(findUnsupported(config)).toEqual([]);
+    }
   });
 
   test("every row is off for the default config", () => {

@@ -14,7 +14,17 @@ export type UnsupportedOption = {
   detail?: (config: Config) => string;
 };
 
-const supportedDataTypes = ["mock", "random", "synthetic", "shared_prefix", "shareGPT"];
+const supportedDataTypes = [
+  "mock",
+  "random",
+  "synthetic",
+  "shared_prefix",
+  "shareGPT",
+  "cnn_dailymail",
+  "billsum_conversations",
+  "infinity_instruct",
+  "visionarena",
+];
 
 export const unsupportedOptions: readonly UnsupportedOption[] = [
   {
@@ -22,47 +32,24 @@ export const unsupportedOptions: readonly UnsupportedOption[] = [
     isUsed: (c) => !supportedDataTypes.includes(c.data.type),
     detail: (c) => `"${c.data.type}" is not supported yet (supported: ${supportedDataTypes.join(", ")})`,
   },
-  { path: "data.multimodal", isUsed: (c) => c.data.multimodal !== null },
   { path: "data.use_chat_template", isUsed: (c) => c.data.use_chat_template },
   { path: "data.shared_prefix.multimodal", isUsed: (c) => c.data.shared_prefix?.multimodal != null },
   {
     path: "data.shared_prefix.enable_multi_turn_chat",
     isUsed: (c) => c.data.shared_prefix?.enable_multi_turn_chat === true,
   },
-  {
-    path: "api.type",
-    isUsed: (c) => c.api.type === "anthropic_messages",
-    detail: () => '"anthropic_messages" is not supported yet (supported: completion, chat)',
-  },
-  { path: "api.response_format", isUsed: (c) => c.api.response_format !== null },
   { path: "api.session_id_header_key", isUsed: (c) => c.api.session_id_header_key !== null },
   { path: "api.session_token_header_key", isUsed: (c) => c.api.session_token_header_key !== null },
-  {
-    path: "api.slo_unit / api.slo_ttft_header / api.slo_tpot_header",
-    isUsed: (c) =>
-      c.api.slo_unit !== null || c.api.slo_ttft_header !== null || c.api.slo_tpot_header !== null,
-  },
   {
     path: "load.type",
     isUsed: (c) => c.load.type === "trace_session_replay",
     detail: () => '"trace_session_replay" is not supported yet',
   },
-  { path: "load.circuit_breakers", isUsed: (c) => c.load.circuit_breakers.length > 0 },
-  { path: "circuit_breakers", isUsed: (c) => c.circuit_breakers !== null && c.circuit_breakers.length > 0 },
   { path: "load.request_retries", isUsed: (c) => c.load.request_retries > 0 },
-  {
-    path: "metrics.type",
-    isUsed: (c) => c.metrics?.type === "prometheus",
-    detail: () =>
-      '"prometheus" (server-side metrics) is not supported yet; use "default" or leave metrics out',
-  },
-  { path: "report.prometheus.per_stage", isUsed: (c) => c.report.prometheus.per_stage === true },
-  { path: "report.goodput", isUsed: (c) => c.report.goodput !== null },
   { path: "storage.google_cloud_storage", isUsed: (c) => c.storage.google_cloud_storage !== null },
-  { path: "storage.simple_storage_service", isUsed: (c) => c.storage.simple_storage_service !== null },
 ];
 
-/** One line per option this config uses that is not implemented, e.g. `report.goodput: not supported yet`. */
+/** One line per option this config uses that is not implemented, e.g. `load.request_retries: not supported yet`. */
 export function findUnsupported(
   config: Config,
   table: readonly UnsupportedOption[] = unsupportedOptions,

@@ -141,8 +141,8 @@ describe("createDataGenerator()", () => {
   test.each([
     [
       "an unsupported data.type",
-      { type: "cnn_dailymail" },
-      'data.type: "cnn_dailymail" is not supported yet',
+      { type: "conversation_replay", conversation_replay: {} },
+      'data.type: "conversation_replay" is not supported yet',
     ],
     ["random without distributions", { type: "random" }, "data.input_distribution: expected a distribution"],
     [

@@ -7,10 +7,17 @@ import type { Config } from "../config/schema.ts";
 import type { Rng } from "../load/rng.ts";
 import { dataSeed } from "./_seed.ts";
 import { SHAKESPEARE_CORIOLANUS } from "./assets/shakespeare.ts";
+import { datasetRows, MAX_ROWS_PER_FILE } from "./dataset-source.ts";
 import { type DistributionConfig, fixedDistribution, resolveDistribution } from "./distribution.ts";
+import {
+  createBillsumGenerator,
+  createCnnDailyMailGenerator,
+  createInfinityInstructGenerator,
+} from "./hf-datasets.ts";
 import type { Env, FetchLike } from "./hub.ts";
 import { columnLengths, distributionLengths, type LengthSource } from "./lengths.ts";
 import { createMockGenerator } from "./mock.ts";
+import { createMultimodalGenerator } from "./multimodal.ts";
 import { createRandomGenerator } from "./random.ts";
 import { exactOnServer } from "./server-exact.ts";
 import { createSharedPrefixGenerator } from "./shared-prefix.ts";
@@ -20,6 +27,7 @@ import { createSyntheticGenerator } from "./synthetic.ts";
 import { connectServerTokenizer } from "./tokenizer/server.ts";
 import { readTrace } from "./trace-csv.ts";
 import type { DataGenerator, Tokenizer } from "./types.ts";
+import { createVisionArenaGenerator } from "./visionarena.ts";
 
 /** The parts of the resolved config that data generation reads. */
 export type DataGenConfig = Pick<Config, "api" | "data" | "load"> & {
@@ -33,7 +41,7 @@ export interface CreateDataOptions {
   rng: Rng;
   workerId: number;
   env?: Env | undefined;
-  /** Cache folder for a ShareGPT download (default `$XDG_CACHE_HOME/inferload/datasets`). */
+  /** The Hugging Face hub cache for dataset downloads (default: where huggingface_hub keeps it). */
   cacheDir?: string | undefined;
   fetch?: FetchLike | undefined;
   log?: { info(message: string): void; warn(message: string): void } | undefined;
@@ -52,7 +60,17 @@ export interface TraceLengths {
   outputTokens: Int32Array;
 }
 
-export const SUPPORTED_DATA_TYPES = ["mock", "random", "synthetic", "shared_prefix", "shareGPT"] as const;
+export const SUPPORTED_DATA_TYPES = [
+  "mock",
+  "random",
+  "synthetic",
+  "shared_prefix",
+  "shareGPT",
+  "cnn_dailymail",
+  "billsum_conversations",
+  "infinity_instruct",
+  "visionarena",
+] as const;
 
 export async function createDataGenerator(
   config: DataGenConfig,
@@ -76,6 +94,7 @@ export async function createDataGenerator(
         }),
       );
     case "synthetic": {
+      if (data.multimodal) return multimodal(config, opts, seed);
       const corpus = data.corpus_file_path ? await readCorpus(data.corpus_file_path) : SHAKESPEARE_CORIOLANUS;
       const lengths = await lengthsFor(config, seed, opts.traceLengths);
       return serverExact(config, opts, seed, createSyntheticGenerator({ tokenizer, seed, corpus, lengths }));
@@ -84,6 +103,12 @@ export async function createDataGenerator(
       return sharedPrefix(config, tokenizer, seed);
     case "shareGPT":
       return shareGpt(config, opts);
+    case "cnn_dailymail":
+    case "billsum_conversations":
+    case "infinity_instruct":
+      return textDataset(config, opts);
+    case "visionarena":
+      return visionArena(config, opts, seed);
     default:
       throw new UserError(
         `data.type: "${data.type}" is not supported yet (supported: ${SUPPORTED_DATA_TYPES.join(", ")})`,
@@ -114,6 +139,32 @@ async function serverExact(
     seed,
     poolSize: opts.serverPoolSize,
   });
+}
+
+/**
+ * data.multimodal (synthetic only, chat only, as upstream): random-token text of the input lengths
+ * (100 tokens without an input_distribution, as upstream) woven with pooled media.
+ */
+async function multimodal(
+  config: DataGenConfig,
+  opts: CreateDataOptions,
+  seed: number,
+): Promise<DataGenerator> {
+  const data = config.data;
+  // lib/config/check-media.ts has refused any API but chat before the load.
+  const input = data.input_distribution
+    ? resolveDistribution(data.input_distribution, "data.input_distribution")
+    : fixedDistribution(100);
+  const output = data.output_distribution
+    ? resolveDistribution(data.output_distribution, "data.output_distribution")
+    : null;
+  const lengths = distributionLengths(input, output ?? fixedDistribution(0), seed);
+  const random = createRandomGenerator({ tokenizer: opts.tokenizer, seed, lengths });
+  const text: DataGenerator =
+    output === null
+      ? { ...random, next: (index) => ({ ...random.next(index), maxTokens: undefined }) }
+      : random;
+  return createMultimodalGenerator({ multimodal: data.multimodal!, text, seed });
 }
 
 async function lengthsFor(
@@ -170,6 +221,79 @@ function sharedPrefix(config: DataGenConfig, tokenizer: Tokenizer, baseSeed: num
     // Upstream leaves it unseeded when null; we fall back to base_seed so runs replay.
     seed: sp.seed ?? baseSeed,
   });
+}
+
+/** Whatever a dataset's generator throws at start (no usable row) as a clear message. */
+function checkUsable(generator: DataGenerator, type: string): DataGenerator {
+  try {
+    generator.next(0);
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new UserError(`Cannot use ${type} data: ${error.message}`, {
+        details: ["Check data.path, or widen data.input_distribution / data.output_distribution min and max"],
+      });
+    }
+    throw error;
+  }
+  return generator;
+}
+
+async function textDataset(config: DataGenConfig, opts: CreateDataOptions): Promise<DataGenerator> {
+  const data = config.data;
+  const rows = await datasetRows(data, sourceOptions(config, opts), MAX_ROWS_PER_FILE);
+  const filter = (d: { min: number; max: number } | null) => (d ? { min: d.min, max: d.max } : undefined);
+  const options = {
+    rows,
+    tokenizer: opts.tokenizer,
+    api: config.api.type === "chat" ? ("chat" as const) : ("completion" as const),
+    input: filter(data.input_distribution),
+    output: filter(data.output_distribution),
+  };
+  const generator =
+    data.type === "cnn_dailymail"
+      ? createCnnDailyMailGenerator(options)
+      : data.type === "billsum_conversations"
+        ? createBillsumGenerator(options)
+        : createInfinityInstructGenerator(options);
+  return checkUsable(generator, data.type);
+}
+
+async function visionArena(
+  config: DataGenConfig,
+  opts: CreateDataOptions,
+  seed: number,
+): Promise<DataGenerator> {
+  const data = config.data;
+  const va = data.visionarena;
+  const numRows = va?.num_rows ?? 1000;
+  // Rows without a prompt or a usable image are skipped, so read some more than the pool keeps.
+  const rows = await datasetRows(data, sourceOptions(config, opts), numRows * 2);
+  const point = va?.insertion_point ?? 0;
+  try {
+    return createVisionArenaGenerator({
+      rows,
+      numRows,
+      maxImagesPerRequest: va?.max_images_per_request ?? 1,
+      insertionPoint:
+        point === null || typeof point === "number"
+          ? point
+          : resolveDistribution(point, "data.visionarena.insertion_point"),
+      seed,
+    });
+  } catch (error) {
+    if (error instanceof RangeError) throw new UserError(`Cannot use visionarena data: ${error.message}`);
+    throw error;
+  }
+}
+
+function sourceOptions(config: DataGenConfig, opts: CreateDataOptions) {
+  return {
+    env: opts.env ?? {},
+    cacheDir: opts.cacheDir,
+    token: config.tokenizer?.token,
+    fetch: opts.fetch,
+    log: opts.log ?? defaultLog,
+  };
 }
 
 async function shareGpt(config: DataGenConfig, opts: CreateDataOptions): Promise<DataGenerator> {

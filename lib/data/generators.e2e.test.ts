@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { runCli } from "../../cmd/main.ts";
 import { configFromObject } from "../config/load.ts";
 import { createRng } from "../load/rng.ts";
+import { textOf } from "../media/content.ts";
 import { startSimOnFreePort } from "../sim/start.ts";
 import type { TruthRecord } from "../sim/truth-log.ts";
 import { createDataGenerator } from "./create.ts";
@@ -72,7 +73,7 @@ describe.each([
         // The simulator counts the prompt string, or each chat message's content.
         const prompt =
           api === "chat"
-            ? item.messages.reduce((n, m) => n + tok.count(m.content), 0)
+            ? item.messages.reduce((n, m) => n + tok.count(textOf(m.content)), 0)
             : tok.count(item.prompt);
         if (item.expectedPromptTokens !== undefined && api === "completion") {
           expect(item.expectedPromptTokens).toBe(prompt);

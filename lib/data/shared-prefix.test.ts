@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { textOf } from "../media/content.ts";
 import { fixtureTokenizer } from "./data.testing.ts";
 import { fixedDistribution, resolveDistribution } from "./distribution.ts";
 import { createSharedPrefixGenerator, type SharedPrefixOptions } from "./shared-prefix.ts";
@@ -35,9 +36,9 @@ describe.each([
     for (const item of items) {
       const system = item.messages[0];
       expect(system?.role).toBe("system");
-      const list = groups.get(system?.content ?? "") ?? [];
+      const list = groups.get(textOf(system?.content ?? "")) ?? [];
       list.push(item);
-      groups.set(system?.content ?? "", list);
+      groups.set(textOf(system?.content ?? ""), list);
     }
     expect(groups.size).toBe(4);
     for (const [prefix, members] of groups) {
@@ -61,9 +62,9 @@ test("chat messages hold the system prompt and the question; the completion prom
   const item = createSharedPrefixGenerator(options()).next(0);
   const [system, user] = item.messages;
   expect(user?.role).toBe("user");
-  expect(item.prompt.startsWith(system?.content ?? "!")).toBe(true);
-  expect(item.prompt.endsWith(user?.content ?? "!")).toBe(true);
-  expect(user?.content.startsWith(" ")).toBe(false);
+  expect(item.prompt.startsWith(textOf(system?.content ?? "!"))).toBe(true);
+  expect(item.prompt.endsWith(textOf(user?.content ?? "!"))).toBe(true);
+  expect(textOf(user?.content ?? "").startsWith(" ")).toBe(false);
 });
 
 test("output lengths follow output_len and become max_tokens", () => {

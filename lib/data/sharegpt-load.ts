@@ -3,7 +3,8 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
-import { defaultCacheDir, downloadHubFile, type Env, type FetchLike, type HubFile } from "./hub.ts";
+import type { Env, FetchLike, HubFile } from "./hub.ts";
+import { hubFile } from "./hub-cache.ts";
 import { type Conversation, parseShareGpt } from "./sharegpt-parse.ts";
 
 /** The dataset inference-perf uses when data.path is not set. */
@@ -15,7 +16,7 @@ export const SHAREGPT_HUB_FILE: HubFile = {
 
 export interface ShareGptSourceOptions {
   env: Env;
-  /** Default `$XDG_CACHE_HOME/inferload/datasets`. */
+  /** The Hugging Face hub cache; default HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub. */
   cacheDir?: string | undefined;
   token?: string | null | undefined;
   fetch?: FetchLike | undefined;
@@ -29,34 +30,24 @@ export interface LoadedShareGpt {
 }
 
 /**
- * The local file holding the public dataset, downloading it first if it is not cached yet.
- * Call it once from the main thread before workers start, so they never race to download.
+ * The local file holding the public dataset: in the Hugging Face cache, downloaded into it first if it
+ * is not there. Call it once from the main thread before workers start, so they never race to download.
  */
 export async function ensureShareGptDataset(opts: ShareGptSourceOptions): Promise<string> {
-  const dest = join(
-    opts.cacheDir ?? defaultCacheDir(opts.env, "datasets"),
-    "sharegpt",
-    SHAREGPT_HUB_FILE.file,
-  );
-  if ((await statOrNull(dest))?.isFile()) return dest;
-  if (opts.env.HF_HUB_OFFLINE === "1") {
-    throw new UserError("Cannot load the ShareGPT dataset: data.path is not set and it is not in the cache", {
-      details: [
-        `HF_HUB_OFFLINE=1 forbids downloading it; set data.path to a local ShareGPT JSON file (cache: ${dest})`,
-      ],
-    });
-  }
-  opts.log?.info(`Downloading the ShareGPT dataset into ${dest} (once, about 650 MB)`);
-  const found = await downloadHubFile(SHAREGPT_HUB_FILE, dest, {
+  const path = await hubFile(SHAREGPT_HUB_FILE, {
     env: opts.env,
+    cacheDir: opts.cacheDir,
     token: opts.token,
     fetch: opts.fetch,
+    log: opts.log,
+    what: "the ShareGPT dataset (data.path is not set; about 650 MB)",
+    offlineHint: "set data.path to a local ShareGPT JSON file",
   });
-  if (!found)
+  if (path === null)
     throw new UserError(
       `Cannot download the ShareGPT dataset: ${SHAREGPT_HUB_FILE.file} is gone from the hub`,
     );
-  return dest;
+  return path;
 }
 
 /** Read and parse data.path (file or folder), or the cached/downloaded public dataset when it is null. */

@@ -1,5 +1,7 @@
 // What a data generator hands the send path, and the tokenizer interface every length check uses.
 // Pure type definitions; shared by lib/data, lib/api, lib/worker and lib/sim.
+import type { ContentPart } from "../media/content.ts";
+import type { MediaInstance } from "../record/record.ts";
 
 export interface Tokenizer {
   /** Human-readable name, e.g. "built-in cl100k_base" or a tokenizer.json path. */
@@ -16,7 +18,8 @@ export interface Tokenizer {
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
-  content: string;
+  /** Text, or OpenAI content parts when the message carries media (chat only). */
+  content: string | readonly ContentPart[];
 }
 
 /** One request's payload, independent of the wire format. */
@@ -28,6 +31,8 @@ export interface GeneratedRequest {
   maxTokens: number | undefined;
   /** The generator's intended prompt length in tokens, when it targets one (for checking). */
   expectedPromptTokens: number | undefined;
+  /** The media in `messages`, measured for the report; absent for text-only requests. */
+  media?: readonly MediaInstance[] | undefined;
   /**
    * The client tokenizer's count of this prompt, the same for both API types (chat: summed over the
    * messages), when the generator knows it without another tokenizer pass; the count reported when

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { HttpParseError, ResponseParser } from "./response-parser.ts";
+import { HttpParseError, ResponseParser, ResponseTooLargeError } from "./response-parser.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -119,6 +119,12 @@ describe("ResponseParser", () => {
     );
   });
 
+  test("fails at the first byte that cannot start a status line, with the bytes escaped in the message", () => {
+    const p = new ResponseParser({ headers: () => {}, body: () => {}, end: () => {} });
+    p.feed(enc.encode("HTT"));
+    expect(() => p.feed(Uint8Array.of(0x1b, 0x5b, 0x32, 0x4a))).toThrow('Bad status line "HTT\\x1b[2J"');
+  });
+
   test("hands each read's body bytes over in one call, across chunk frames", () => {
     const frames = Array.from({ length: 30 }, (_, i) => `data: ${"x".repeat(i * 20)}\n\n`);
     const raw = `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${frames
@@ -139,5 +145,47 @@ describe("ResponseParser", () => {
     expect(p.done).toBe(true);
     expect(calls.map((c) => c.length)).toEqual([1, 1]);
     expect(calls.flat().join("")).toBe(frames.join(""));
+  });
+
+  test.each([
+    [
+      "a Content-Length over the limit, before any body byte",
+      "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n",
+    ],
+    [
+      "a chunked body once it passes the limit",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n5\r\nghijk\r\n",
+    ],
+    ["a close-delimited body once it passes the limit", "HTTP/1.1 200 OK\r\n\r\nabcdefghijk"],
+  ])("refuses %s with ResponseTooLargeError, after the status", (_name, raw) => {
+    // Whole, and one byte per read.
+    for (const pieces of [[enc.encode(raw)], Array.from(enc.encode(raw), (b) => Uint8Array.of(b))]) {
+      let status = 0;
+      let body = "";
+      const p = new ResponseParser(
+        { headers: (s) => (status = s), body: (c) => (body += dec.decode(c)), end: () => {} },
+        { maxBodyBytes: 10 },
+      );
+      let thrown: unknown = null;
+      try {
+        for (const piece of pieces) p.feed(piece);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(ResponseTooLargeError);
+      expect((thrown as Error).message).toBe("Response body larger than 10 bytes");
+      expect(status).toBe(200);
+      expect("abcdefghij".startsWith(body)).toBe(true); // never more than the limit handed on
+    }
+  });
+
+  test("accepts a body of exactly the limit, and counts each response on a connection afresh", () => {
+    const raw = enc.encode("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789");
+    const p = new ResponseParser({ headers: () => {}, body: () => {}, end: () => {} }, { maxBodyBytes: 10 });
+    for (let i = 0; i < 3; i++) {
+      p.feed(raw.slice());
+      expect(p.done).toBe(true);
+      p.reset();
+    }
   });
 });

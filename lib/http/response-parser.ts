@@ -1,8 +1,15 @@
 // Incremental HTTP/1.1 response parser: bytes in any chunking → status, body bytes (Content-Length,
-// chunked, or until close), end. Pure; throws HttpParseError on malformed framing.
+// chunked, or until close), end. Pure; throws HttpParseError on malformed framing, and its subclass
+// ResponseTooLargeError once a body passes `maxBodyBytes` (heads are capped at 64 KiB, chunk lines at
+// 4 KiB), so no response can make the client hold more than that.
 
 export class HttpParseError extends Error {
-  override readonly name = "HttpParseError";
+  override readonly name: string = "HttpParseError";
+}
+
+/** The body is (or announces that it will be) longer than the parser's `maxBodyBytes`. */
+export class ResponseTooLargeError extends HttpParseError {
+  override readonly name = "ResponseTooLargeError";
 }
 
 export interface ParserSink {
@@ -34,6 +41,8 @@ export class ResponseParser {
   #remaining = 0;
   #keepAlive = true;
   #status = 0;
+  #bodyBytes = 0;
+  readonly #maxBodyBytes: number;
   /** True when bytes arrived after the response ended (the connection must not be reused). */
   extraBytes = false;
   readonly #sink: ParserSink;
@@ -50,10 +59,12 @@ export class ResponseParser {
   /**
    * `inPlace`: feed() may move body bytes within its input to drop chunk framing (no copy, no
    * allocation); only for a caller that owns each buffer it feeds and never reads it again.
+   * `maxBodyBytes`: the longest body accepted (after chunk framing); unlimited by default.
    */
-  constructor(sink: ParserSink, options: { inPlace?: boolean } = {}) {
+  constructor(sink: ParserSink, options: { inPlace?: boolean; maxBodyBytes?: number } = {}) {
     this.#sink = sink;
     this.#inPlace = options.inPlace === true;
+    this.#maxBodyBytes = options.maxBodyBytes ?? Number.POSITIVE_INFINITY;
   }
 
   /** Ready for the next response on the same connection (a parser per connection, not per request). */
@@ -63,6 +74,7 @@ export class ResponseParser {
     this.#remaining = 0;
     this.#keepAlive = true;
     this.#status = 0;
+    this.#bodyBytes = 0;
     this.extraBytes = false;
   }
 
@@ -138,6 +150,11 @@ export class ResponseParser {
 
   #readHead(data: Uint8Array, at: number): number {
     const block = this.#join(data, at);
+    // Bytes that cannot start a status line fail now, not after 64 KiB or the connection's close.
+    for (let i = 0; i < Math.min(block.length, HTTP_1.length); i++) {
+      if (block[i] !== HTTP_1[i])
+        throw new HttpParseError(`Bad status line "${printable(block.subarray(0, 40))}"`);
+    }
     const end = indexOfCrlfCrlf(block, this.#head === null ? 0 : Math.max(0, this.#head.length - 3));
     if (end < 0) {
       if (block.length > MAX_HEAD) throw new HttpParseError("Response headers larger than 64 KiB");
@@ -155,7 +172,7 @@ export class ResponseParser {
     if (!startsWith(b, 0, HTTP_1) || (b[7] !== 0x30 && b[7] !== 0x31) || b[8] !== 0x20 || !digits3(b, 9)) {
       const lineEnd = b.indexOf(CR);
       throw new HttpParseError(
-        `Bad status line "${latin1.decode(b.subarray(0, lineEnd < 0 ? 80 : Math.min(lineEnd, 80)))}"`,
+        `Bad status line "${printable(b.subarray(0, lineEnd < 0 ? 80 : Math.min(lineEnd, 80)))}"`,
       );
     }
     const status = (b[9]! - 0x30) * 100 + (b[10]! - 0x30) * 10 + (b[11]! - 0x30);
@@ -189,6 +206,8 @@ export class ResponseParser {
     // A body delimited by the close can never share its connection.
     this.#keepAlive = !untilClose && (b[7] === 0x31 ? connection !== "close" : connection === "keep-alive");
     this.#sink.headers(status, this.#keepAlive);
+    // Refused at the head: nothing of a body announced too long is read.
+    if (!noBody && !chunked && length > this.#maxBodyBytes) this.#tooLarge();
     if (noBody) this.#finish();
     else if (chunked) this.#state = State.ChunkSize;
     else if (untilClose) this.#state = State.UntilClose;
@@ -284,6 +303,8 @@ export class ResponseParser {
   // One sink call per read instead of one per chunk frame: a 20-token stream arrives as ~22 frames in
   // one or two reads, and a subarray plus a reader call per frame cost more than copying ~3 KB.
   #body(data: Uint8Array, from: number, to: number): void {
+    this.#bodyBytes += to - from;
+    if (this.#bodyBytes > this.#maxBodyBytes) this.#tooLarge();
     if (this.#bodyData === null) {
       this.#bodyData = data;
       this.#bodyFrom = from;
@@ -310,6 +331,10 @@ export class ResponseParser {
     this.#sink.body(copied > 0 ? scratch.subarray(0, copied) : data.subarray(this.#bodyFrom, this.#bodyTo));
   }
 
+  #tooLarge(): never {
+    throw new ResponseTooLargeError(`Response body larger than ${describeBytes(this.#maxBodyBytes)}`);
+  }
+
   #finish(): void {
     this.#flushBody();
     this.#state = State.Done;
@@ -323,6 +348,19 @@ export class ResponseParser {
   get status(): number {
     return this.#status;
   }
+}
+
+/** Bytes as text, everything but printable ASCII escaped (server bytes go into messages people read). */
+function printable(bytes: Uint8Array): string {
+  let text = "";
+  for (const b of bytes)
+    text += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, "0")}`;
+  return text;
+}
+
+/** "64 MiB" for whole mebibytes, else the byte count. */
+function describeBytes(n: number): string {
+  return n >= 1024 * 1024 && n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n} bytes`;
 }
 
 /** Shared by every parser: body bytes are handed on before feed() returns, so one buffer suffices. */

@@ -77,7 +77,7 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
           { onSent: () => {}, onHeaders: () => {}, onData: (c) => (body += new TextDecoder().decode(c)) },
           { timeoutMs: 5000 },
         );
-        expect(outcome.ok).toBe(true);
+        expect(outcome).toMatchObject({ ok: true, connection: i === 0 ? "new" : "reused" });
         expect(body).toBe("data: 1\n\ndata: [DONE]\n\n");
       }
       expect(t.stats().opened).toBe(1);
@@ -92,7 +92,9 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
         { onSent: () => {}, onHeaders: () => {}, onData: () => {} },
         { timeoutMs: 5000 },
       );
-      expect(outcome).toMatchObject({ ok: false, kind: "connect" });
+      expect(outcome).toMatchObject({ ok: false, kind: "connect", connection: "new" });
+      // Never up: an unverified server is no connection, so it has no connect time.
+      expect(Number.isNaN(outcome.connectMs)).toBe(true);
       t.close();
     });
   },

@@ -12,10 +12,11 @@ import type { HttpRequest, ResponseHandler } from "./transport.ts";
 
 function collector() {
   const dec = new TextDecoder();
-  const seen = { sent: 0, status: 0, headersMs: 0, body: "", dataTimes: [] as number[] };
+  const seen = { sent: 0, sends: 0, status: 0, headersMs: 0, body: "", dataTimes: [] as number[] };
   const handler: ResponseHandler = {
     onSent: (at) => {
       seen.sent = at;
+      seen.sends++;
     },
     onHeaders: (status, at) => {
       seen.status = status;
@@ -27,6 +28,11 @@ function collector() {
     },
   };
   return { seen, handler };
+}
+
+async function until(check: () => boolean, ms = 3000): Promise<void> {
+  const end = performance.now() + ms;
+  while (!check() && performance.now() < end) await new Promise((r) => setTimeout(r, 2));
 }
 
 const post = (path: string, body = "{}"): HttpRequest => ({
@@ -96,17 +102,113 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
       t2.close();
     });
 
-    test("handles a server that closes after each response without failures", async () => {
+    test("handles a server that closes after each response (Connection: close) without failures or re-sends", async () => {
       const t = createSocketTransport({ baseUrl: server.url, maxConnections: 4 });
+      let serverCloses = 0;
       for (let i = 0; i < 10; i++) {
         const outcome = await t.send(post("/close"), collector().handler, { timeoutMs: 5000 });
-        expect(outcome.ok).toBe(true);
+        expect(outcome).toMatchObject({ ok: true, connection: "new", resent: false });
+        serverCloses += outcome.serverCloses;
       }
-      expect(t.stats().opened).toBe(10);
+      // Each close is counted with the request it ended: the header says so before the response ends.
+      expect(serverCloses).toBe(10);
+      expect(t.stats()).toMatchObject({ opened: 10, retried: 0, serverClosed: 10 });
       t.close();
     });
 
-    test("re-sends once, not as a failure, when a reused connection was closed by the server", async () => {
+    test("never reuses a connection after an HTTP/1.0 response without keep-alive", async () => {
+      const raw = await startRawTestServer((socket) => {
+        socket.write("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"); // and keeps the socket open
+      });
+      const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
+      for (let i = 0; i < 3; i++) {
+        const outcome = await t.send(post("/"), collector().handler, { timeoutMs: 5000 });
+        expect(outcome).toMatchObject({ ok: true, connection: "new", resent: false, serverCloses: 1 });
+      }
+      expect(t.stats()).toMatchObject({ opened: 3, retried: 0 });
+      t.close();
+      await raw.stop();
+    });
+
+    test("reports each request's connection: new with its connect time, then reused", async () => {
+      const t = createSocketTransport({ baseUrl: server.url, maxConnections: 1 });
+      const first = await t.send(post("/echo"), collector().handler, { timeoutMs: 5000 });
+      expect(first).toMatchObject({ ok: true, connection: "new", resent: false, serverCloses: 0 });
+      expect(first.connectMs).toBeGreaterThan(0);
+      expect(first.connectMs).toBeLessThan(1000);
+      const second = await t.send(post("/echo"), collector().handler, { timeoutMs: 5000 });
+      expect(second).toMatchObject({ ok: true, connection: "reused", resent: false });
+      expect(Number.isNaN(second.connectMs)).toBe(true);
+      t.close();
+    });
+
+    test("takes a connection the server closed while idle out of the pool: the next request opens a new one", async () => {
+      const raw = await startRawTestServer((socket) => {
+        socket.end("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"); // FIN, no Connection: close
+      });
+      const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
+      expect((await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).ok).toBe(true);
+      await until(() => t.stats().open === 0);
+      const second = await t.send(post("/"), collector().handler, { timeoutMs: 5000 });
+      expect(second).toMatchObject({ ok: true, connection: "new", resent: false, serverCloses: 1 });
+      expect(t.stats()).toMatchObject({ opened: 2, retried: 0 });
+      t.close();
+      await raw.stop();
+    });
+
+    test("against a server that closes after every response with a FIN and no header, back-to-back requests are almost never re-sent", async () => {
+      let processed = 0;
+      const raw = await startRawTestServer((socket) => {
+        if (socket.writableEnded) return; // a request raced our FIN: never processed
+        processed++;
+        socket.end("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+      });
+      const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
+      let serverCloses = 0;
+      for (let i = 0; i < 50; i++) {
+        const outcome = await t.send(post("/"), collector().handler, { timeoutMs: 5000 });
+        expect(outcome.ok).toBe(true);
+        serverCloses += outcome.serverCloses;
+      }
+      // The first response's connection is held a moment, long enough to see the FIN; from then on
+      // finished connections wait for the server's close instead of going back to the pool: one per
+      // request. (A stall on a busy machine may let one request race a FIN: it is re-sent, once.)
+      const { retried, opened } = t.stats();
+      expect(retried).toBeLessThanOrEqual(1);
+      expect(opened).toBe(50);
+      expect(processed).toBe(50);
+      // Every close but (at most) the last connection's has been seen by the time the last request ends.
+      expect(serverCloses).toBeGreaterThanOrEqual(49);
+      t.close();
+      await raw.stop();
+    });
+
+    test("goes back to reusing connections when a server that closed one quickly keeps the next alive", async () => {
+      let connections = 0;
+      const raw = await startRawTestServer((socket, n) => {
+        if (n === 1) connections++;
+        const response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        if (connections === 1) socket.end(response);
+        else socket.write(response);
+      });
+      const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
+      expect((await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).ok).toBe(true);
+      await until(() => t.stats().open === 0); // closed quickly: later connections wait for a close
+      expect(await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).toMatchObject({
+        ok: true,
+        connection: "new",
+      });
+      await new Promise((r) => setTimeout(r, 150)); // no close came: back in the pool
+      expect(await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).toMatchObject({
+        ok: true,
+        connection: "reused",
+      });
+      expect(t.stats()).toMatchObject({ opened: 2, retried: 0, serverClosed: 1 });
+      t.close();
+      await raw.stop();
+    });
+
+    test("re-sends once, not as a failure, when a reused connection was closed by the server at the write", async () => {
       // Answers the first request on each connection, then drops the connection on the second.
       const raw = await startRawTestServer((socket, n) => {
         if (n === 1) socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
@@ -116,9 +218,50 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
       expect((await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).ok).toBe(true);
       const { seen, handler } = collector();
       const second = await t.send(post("/"), handler, { timeoutMs: 5000 });
-      expect(second.ok).toBe(true);
+      expect(second).toMatchObject({ ok: true, connection: "reused", resent: true, serverCloses: 1 });
+      expect(second.connectMs).toBeGreaterThan(0); // the re-send's new connection
       expect(seen.body).toBe("ok");
+      // Sent once as far as the caller knows: latency counts from the first attempt.
+      expect(seen.sends).toBe(1);
       expect(t.stats()).toMatchObject({ opened: 2, retried: 1 });
+      t.close();
+      await raw.stop();
+    });
+
+    test("a new connection the server closes at once is a connect failure; one it holds 300 ms and drops is dropped", async () => {
+      let connections = 0;
+      const raw = await startRawTestServer((socket) => {
+        if (++connections === 1) socket.destroy();
+        else setTimeout(() => socket.destroy(), 300);
+      });
+      const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
+      const refused = await t.send(post("/"), collector().handler, { timeoutMs: 5000 });
+      expect(refused).toMatchObject({ ok: false, kind: "connect", connection: "new", resent: false });
+      const { seen, handler } = collector();
+      const dropped = await t.send(post("/"), handler, { timeoutMs: 5000 });
+      expect(dropped).toMatchObject({ ok: false, kind: "dropped", connection: "new", resent: false });
+      expect(dropped.endMs - seen.sent).toBeGreaterThanOrEqual(250);
+      expect(t.stats()).toMatchObject({ opened: 2, retried: 0, serverClosed: 2 });
+      t.close();
+      await raw.stop();
+    });
+
+    test("a reused connection the server holds 300 ms and then drops is a failure, never re-sent", async () => {
+      let requests = 0;
+      const raw = await startRawTestServer((socket, n) => {
+        requests++;
+        if (n === 1) socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        else setTimeout(() => socket.destroy(), 300);
+      });
+      const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
+      expect((await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).ok).toBe(true);
+      const { seen, handler } = collector();
+      const dropped = await t.send(post("/"), handler, { timeoutMs: 5000 });
+      expect(dropped).toMatchObject({ ok: false, kind: "dropped", connection: "reused", resent: false });
+      expect(dropped.endMs - seen.sent).toBeGreaterThanOrEqual(250);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(requests).toBe(2);
+      expect(t.stats()).toMatchObject({ opened: 1, retried: 0, serverClosed: 1 });
       t.close();
       await raw.stop();
     });

@@ -99,11 +99,16 @@ test.each([
   "openai-chat-crlf.sse",
   "vllm-error-in-stream.sse",
   "bad-json.sse",
+  "anthropic-messages.sse",
+  "anthropic-error-in-stream.sse",
 ])("fixture %s parses identically under random cuts", (name) => {
   const bytes = new Uint8Array(readFileSync(new URL(`../../fixtures/sse/${name}`, import.meta.url)));
   const whole = collect([bytes]);
   expect(whole.length).toBeGreaterThan(1);
-  expect(whole[whole.length - 1]?.data).toBe("[DONE]");
+  // OpenAI streams end with [DONE]; Anthropic's name every event after its `type`.
+  if (name.startsWith("anthropic")) {
+    for (const e of whole) expect(JSON.parse(e.data).type).toBe(e.event);
+  } else expect(whole[whole.length - 1]?.data).toBe("[DONE]");
   fc.assert(
     fc.property(fc.array(fc.nat({ max: bytes.length }), { maxLength: 60 }), (offsets) => {
       expect(collect(cut(bytes, offsets))).toEqual(whole);
@@ -178,5 +183,76 @@ test("any bytes, valid UTF-8 or not, cut anywhere decode as one whole-body decod
       },
     ),
     { numRuns: 500 },
+  );
+});
+
+// Anthropic's Messages grammar: `event: <type>` then `data: {"type":"<type>",…}` per event, in the order
+// message_start, content_block_start, ping?, content_block_delta*, content_block_stop, message_delta,
+// message_stop (or an `error` event anywhere after message_start).
+const anthropicText = fc.string({
+  unit: fc.constantFrom("a", " ", "é", "🙂", '"', "\\", "\n", "{", ":"),
+  maxLength: 12,
+});
+const anthropicStream = fc
+  .record({
+    deltas: fc.array(
+      fc.oneof(
+        anthropicText.map((text) => ({ type: "text_delta", text })),
+        anthropicText.map((thinking) => ({ type: "thinking_delta", thinking })),
+        anthropicText.map((partial_json) => ({ type: "input_json_delta", partial_json })),
+      ),
+      { maxLength: 8 },
+    ),
+    ping: fc.boolean(),
+    errorAt: fc.option(fc.nat({ max: 8 }), { nil: undefined }),
+    input: fc.nat({ max: 5000 }),
+    output: fc.nat({ max: 5000 }),
+  })
+  .map(({ deltas, ping, errorAt, input, output }) => {
+    const events: { type: string; [key: string]: unknown }[] = [
+      {
+        type: "message_start",
+        message: {
+          id: "msg_1",
+          role: "assistant",
+          content: [],
+          usage: { input_tokens: input, output_tokens: 1 },
+        },
+      },
+      { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } },
+    ];
+    if (ping) events.push({ type: "ping" });
+    for (const delta of deltas) events.push({ type: "content_block_delta", index: 0, delta });
+    events.push(
+      { type: "content_block_stop", index: 0 },
+      { type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: output } },
+      { type: "message_stop" },
+    );
+    if (errorAt !== undefined) {
+      events.splice(Math.min(1 + errorAt, events.length), events.length, {
+        type: "error",
+        error: { type: "overloaded_error", message: "Overloaded" },
+      });
+    }
+    return events;
+  });
+
+test("Anthropic Messages streams give the same named events under any cuts and line ends (property)", () => {
+  fc.assert(
+    fc.property(
+      anthropicStream,
+      fc.constantFrom("\n", "\r\n", "\r"),
+      fc.array(fc.nat(), { maxLength: 30 }),
+      (events, eol, offsets) => {
+        const text = events
+          .map((e) => `event: ${e.type}${eol}data: ${JSON.stringify(e)}${eol}${eol}`)
+          .join("");
+        const bytes = encode(text);
+        const expected = events.map((e) => ({ data: JSON.stringify(e), event: e.type }));
+        expect(collect([bytes])).toEqual(expected);
+        expect(collect(cut(bytes, offsets))).toEqual(expected);
+      },
+    ),
+    { numRuns: 300 },
   );
 });

@@ -13,29 +13,49 @@ export interface HttpRequest {
 
 /** Receives one request's progress. Times are ms on performance.timeOrigin + performance.now(). */
 export interface ResponseHandler {
-  /** The request's first byte went to the socket (called again if a retry re-sends it). */
+  /**
+   * The request's first byte went to the socket. Called once: a re-send after a stale keep-alive close
+   * keeps the first attempt's time, so the request's latency counts from when it was first sent.
+   */
   onSent(atMs: number): void;
   onHeaders(status: number, atMs: number): void;
   /** Body bytes after transfer decoding (chunk framing removed). The chunk is only valid during the call. */
   onData(chunk: Uint8Array, atMs: number): void;
 }
 
-export type SendOutcome =
-  | { ok: true; endMs: number }
-  | { ok: false; endMs: number; kind: FailureKind; message: string };
+/** How one request used the connection pool; the record keeps it so reports can count per stage. */
+export interface ConnectionUse {
+  /** How its first attempt got a connection: opened for it, kept alive from an earlier response, or none (never sent). */
+  connection: "new" | "reused" | "none";
+  /** Time to establish the connection this request opened (its first attempt's or its re-send's), ms; NaN if none. */
+  connectMs: number;
+  /** Sent again on a fresh connection because the reused one was found closed by the server (a stale keep-alive). */
+  resent: boolean;
+  /**
+   * Connections the server closed (`Connection: close`, HTTP/1.0, FIN or reset) that the transport saw
+   * since the previous request it finished: each close is counted once, with the next request to end.
+   */
+  serverCloses: number;
+}
+
+export type SendOutcome = ConnectionUse &
+  ({ ok: true; endMs: number } | { ok: false; endMs: number; kind: FailureKind; message: string });
 
 export interface SendOptions {
   /** load.request_timeout in ms; null waits as long as the server takes (no hidden shorter timeout). */
   timeoutMs: number | null;
 }
 
+/** Running totals since the transport was created (reports count per stage from the records instead). */
 export interface TransportStats {
   /** Connections opened so far. */
   opened: number;
-  /** Connections open now (busy or idle). */
+  /** Connections open now (busy, idle, or finished and waiting for the server's close). */
   open: number;
   /** Requests re-sent once because a reused connection turned out to be closed by the server. */
   retried: number;
+  /** Connections the server closed. */
+  serverClosed: number;
 }
 
 export interface Transport {

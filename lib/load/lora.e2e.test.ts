@@ -47,12 +47,15 @@ async function run(
   return { dir, result };
 }
 
-/** Successful requests per model_name from the simulator's Prometheus text (vLLM's counter). */
-async function serverSuccesses(): Promise<Map<string, number>> {
+/**
+ * Requests accepted per served name, from the simulator's own counter (vLLM counts every request
+ * under the base model's name, so its families cannot tell adapters apart).
+ */
+async function acceptedByModel(): Promise<Map<string, number>> {
   const text = await (await fetch(`${sim.url}/metrics`)).text();
   const counts = new Map<string, number>();
   for (const line of text.split("\n")) {
-    const m = /^vllm:request_success_total\{[^}]*model_name="([^"]+)"[^}]*\} (\d+(?:\.\d+)?)$/.exec(line);
+    const m = /^inferload_sim_requests_total\{model_name="([^"]+)"\} (\d+(?:\.\d+)?)$/.exec(line);
     if (m) counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + Number(m[2]));
   }
   return counts;
@@ -68,7 +71,7 @@ describe("lora_traffic_split against the simulator", () => {
   let seen: (model: string) => number;
 
   beforeAll(async () => {
-    const before = await serverSuccesses();
+    const before = await acceptedByModel();
     ({ dir, result } = await run("split", {
       type: "concurrent",
       stages: [{ num_requests: 300, concurrency_level: 20 }],
@@ -78,7 +81,7 @@ describe("lora_traffic_split against the simulator", () => {
         { name: "ghost", split: 0.1 },
       ],
     }));
-    const after = await serverSuccesses();
+    const after = await acceptedByModel();
     seen = (model) => (after.get(model) ?? 0) - (before.get(model) ?? 0);
   }, 30_000);
 

@@ -70,6 +70,8 @@ export interface StageInfo extends StageDescription {
   startMs: number;
   endMs: number;
   status: StageStatus;
+  /** Why a failed stage stopped early (an open circuit breaker); absent otherwise. */
+  reason?: string;
 }
 
 export function describeStagePlan(stage: Stage): StageDescription {

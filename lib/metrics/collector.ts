@@ -4,6 +4,7 @@
 // and the sweep read the same numbers the reports use. Pure: no clock, no console, no files.
 import { isReported, type StageInfo } from "../load/stage.ts";
 import type { RequestRecord } from "../record/record.ts";
+import type { GoodputConstraints } from "./goodput.ts";
 import { defaultPercentiles } from "./percentiles.ts";
 import { type MetricsSnapshot, StageMetrics, type StageMetricsOptions } from "./stage-metrics.ts";
 
@@ -14,6 +15,7 @@ export interface CollectorConfig {
       percentiles?: readonly number[] | null | undefined;
       max_error_messages?: number | null | undefined;
     };
+    goodput?: { constraints?: GoodputConstraints | undefined } | null | undefined;
   };
 }
 
@@ -72,6 +74,7 @@ export function createCollector(options: CollectorOptions): Collector {
     percentiles: lifecycle.percentiles ?? defaultPercentiles,
     maxErrorMessages: lifecycle.max_error_messages ?? 100,
     exactLimit: options.exactLimit,
+    goodput: options.config.report.goodput?.constraints ?? null,
   };
   const stages = new Map<number, StageEntry>();
   const adapterStages = new Map<string, Map<number, StageMetrics>>();

@@ -3,7 +3,16 @@
 // distribution.ts), associative merge, and snapshot() to a plain value the report renderers read. Pure.
 import { failureLabel } from "../api/failure.ts";
 import { outputTokens, type RequestRecord } from "../record/record.ts";
+import { type ConnectionStats, ConnectionTally } from "./connections.ts";
 import { Distribution, type Summary } from "./distribution.ts";
+import {
+  emptyGoodputSample,
+  type GoodputConstraints,
+  GoodputCounter,
+  type GoodputSample,
+  type GoodputSnapshot,
+} from "./goodput.ts";
+import { type MediaSnapshot, MediaTally } from "./media.ts";
 
 export interface StageMetricsOptions {
   percentiles: readonly number[];
@@ -12,6 +21,8 @@ export interface StageMetricsOptions {
   exactLimit?: number | undefined;
   /** Keep every success's send and end time (`MetricsSnapshot.completions`), for the sweep's probe. */
   keepCompletions?: boolean | undefined;
+  /** report.goodput.constraints: judge each success against them (goodput.ts). */
+  goodput?: GoodputConstraints | null | undefined;
 }
 
 /** One successful request's send and end time, ms on the shared clock. */
@@ -58,12 +69,24 @@ export interface MetricsSnapshot {
   /** Successes whose counts came from the client tokenizer rather than the server's usage. */
   clientPromptCounts: number;
   clientOutputCounts: number;
+  /** Successes whose output was checked as JSON (api.response_format), and those that did not parse. */
+  jsonChecked: number;
+  jsonInvalid: number;
   byLabel: Record<string, LabelCount>;
   byKind: Record<string, number>;
   /** False when some distribution switched to its sketch (percentiles within 0.1%). */
   exact: boolean;
   /** Every success's send and end time when the accumulator keeps them, else null. */
   completions: readonly Completion[] | null;
+  // inferload's own: how requests used connections, and how many ITL gaps are two events of one read.
+  connections: ConnectionStats;
+  /** ITL gaps (the samples of `itl`), and those between two events of the same socket read (exactly 0). */
+  itlGaps: number;
+  sameReadGaps: number;
+  /** Goodput counts when report.goodput has constraints, else null. */
+  goodput: GoodputSnapshot | null;
+  /** Image, video and audio stats; null when no request of the bucket carried media. */
+  media: MediaSnapshot | null;
 }
 
 export class StageMetrics {
@@ -83,16 +106,28 @@ export class StageMetrics {
     mismatches: 0,
     clientPrompt: 0,
     clientOutput: 0,
+    itlGaps: 0,
+    sameReadGaps: 0,
+    jsonChecked: 0,
+    jsonInvalid: 0,
   };
   #labels = new Map<string, { count: number; messages: Set<string> }>();
   #kinds = new Map<string, number>();
   readonly #d: Record<DistName, Distribution>;
   readonly #completions: Completion[] | null;
+  #connections: ConnectionTally;
+  readonly #goodput: GoodputCounter | null;
+  /** Reused for every success: the goodput counter reads it and keeps nothing. */
+  readonly #goodputSample = emptyGoodputSample();
+  #media: MediaTally;
 
   constructor(options: StageMetricsOptions) {
     this.#options = options;
     this.#d = newDistributions(options.exactLimit);
     this.#completions = options.keepCompletions ? [] : null;
+    this.#connections = new ConnectionTally(options.exactLimit);
+    this.#goodput = GoodputCounter.create(options.goodput);
+    this.#media = new MediaTally(options.exactLimit);
   }
 
   get count(): number {
@@ -106,6 +141,8 @@ export class StageMetrics {
     if (record.sentMs > this.#lastSentMs) this.#lastSentMs = record.sentMs;
     if (record.endMs > this.#lastEndMs) this.#lastEndMs = record.endMs;
     d.scheduleDelay.add((record.sentMs - record.scheduledMs) / 1000);
+    this.#connections.add(record);
+    this.#media.add(record);
     if (record.failure !== null) {
       this.#failures++;
       d.failureLatency.add((record.endMs - record.sentMs) / 1000);
@@ -124,6 +161,7 @@ export class StageMetrics {
     d.requestLatency.add(latencyS);
     d.ntpot.add(output > 0 ? latencyS / output : 0);
     const events = record.tokenEventMs;
+    let itlSumS = 0;
     if (record.streamed && events.length > 0) {
       const first = events[0] as number;
       const last = events[events.length - 1] as number;
@@ -131,11 +169,24 @@ export class StageMetrics {
       d.ttft.add((first - record.sentMs) / 1000);
       const itl = d.itl;
       let previous = first;
+      // Each socket read has one receive stamp, so a gap of exactly 0 joins two events of one read.
+      let sameRead = 0;
       for (let i = 1; i < events.length; i++) {
         const at = events[i] as number;
-        itl.add((at - previous) / 1000);
+        const gapS = (at - previous) / 1000;
+        itl.add(gapS);
+        itlSumS += gapS;
+        if (at === previous) sameRead++;
         previous = at;
       }
+      this.#totals.itlGaps += events.length - 1;
+      this.#totals.sameReadGaps += sameRead;
+    }
+    if (this.#goodput !== null) {
+      // The sum of the gaps is known only here; #goodputSampleOf() sets the others.
+      const timed = record.streamed && events.length > 1;
+      this.#goodputSample.itl = timed ? itlSumS / (events.length - 1) : Number.NaN;
+      this.#goodput.add(this.#goodputSampleOf(record, output));
     }
     d.requestSizeBytes.add(record.requestBytes);
     if (record.promptTokens >= 0) d.promptTokens.add(record.promptTokens);
@@ -148,6 +199,10 @@ export class StageMetrics {
     t.output += output;
     if (record.promptTokensSource === "client") t.clientPrompt++;
     if (record.serverOutputTokens < 0) t.clientOutput++;
+    if (record.outputJson !== undefined) {
+      t.jsonChecked++;
+      if (record.outputJson === "invalid") t.jsonInvalid++;
+    }
     if (
       record.serverOutputTokens >= 0 &&
       record.clientOutputTokens >= 0 &&
@@ -155,6 +210,27 @@ export class StageMetrics {
     ) {
       t.mismatches++;
     }
+  }
+
+  /**
+   * inference-perf's per-request values for goodput (goodput.ts): TTFT, TPOT and ITL exist only for a
+   * streamed answer with more than one token timestamp, unlike our TTFT distribution (docs/metrics.md).
+   */
+  #goodputSampleOf(record: RequestRecord, output: number): GoodputSample {
+    const sample = this.#goodputSample;
+    const events = record.tokenEventMs;
+    const timed = record.streamed && events.length > 1;
+    const first = events[0] as number;
+    const last = events[events.length - 1] as number;
+    const latencyS = (record.endMs - record.sentMs) / 1000;
+    sample.ttft = timed ? (first - record.sentMs) / 1000 : Number.NaN;
+    sample.tpot = timed && output > 1 ? (last - first) / 1000 / (output - 1) : Number.NaN;
+    sample.ntpot = output > 0 ? latencyS / output : 0;
+    sample.request_latency = latencyS;
+    sample.sentMs = record.sentMs;
+    sample.endMs = record.endMs;
+    sample.tokens = Math.max(0, record.promptTokens) + output;
+    return sample;
   }
 
   #countFailure(record: RequestRecord): void {
@@ -179,6 +255,7 @@ export class StageMetrics {
       out.#lastSentMs = Math.max(out.#lastSentMs, src.#lastSentMs);
       out.#lastEndMs = Math.max(out.#lastEndMs, src.#lastEndMs);
       for (const key of totalKeys) out.#totals[key] += src.#totals[key];
+      if (src.#goodput !== null) out.#goodput?.mergeFrom(src.#goodput);
       for (const [kind, n] of src.#kinds) out.#kinds.set(kind, (out.#kinds.get(kind) ?? 0) + n);
       for (const [label, entry] of src.#labels) {
         let mine = out.#labels.get(label);
@@ -189,6 +266,8 @@ export class StageMetrics {
       }
     }
     for (const name of distNames) out.#d[name] = Distribution.merge(a.#d[name], b.#d[name]);
+    out.#connections = ConnectionTally.merge(a.#connections, b.#connections);
+    out.#media = MediaTally.merge(a.#media, b.#media);
     return out;
   }
 
@@ -203,6 +282,8 @@ export class StageMetrics {
     for (const [label, entry] of [...this.#labels].sort((x, y) => y[1].count - x[1].count)) {
       byLabel[label] = { count: entry.count, messages: [...entry.messages] };
     }
+    const connections = this.#connections.close(p);
+    const media = this.#media.snapshot(p);
     return {
       count: this.#count,
       successCount: this.#successes,
@@ -231,10 +312,17 @@ export class StageMetrics {
       tokenCountMismatches: this.#totals.mismatches,
       clientPromptCounts: this.#totals.clientPrompt,
       clientOutputCounts: this.#totals.clientOutput,
+      jsonChecked: this.#totals.jsonChecked,
+      jsonInvalid: this.#totals.jsonInvalid,
       byLabel,
       byKind: Object.fromEntries(this.#kinds),
-      exact: distNames.every((name) => d[name].exact),
+      exact: distNames.every((name) => d[name].exact) && connections.exact && (media?.exact ?? true),
       completions: this.#completions === null ? null : [...this.#completions],
+      connections,
+      itlGaps: this.#totals.itlGaps,
+      sameReadGaps: this.#totals.sameReadGaps,
+      goodput: this.#goodput?.snapshot() ?? null,
+      media,
     };
   }
 }
@@ -248,6 +336,10 @@ interface Totals {
   mismatches: number;
   clientPrompt: number;
   clientOutput: number;
+  itlGaps: number;
+  sameReadGaps: number;
+  jsonChecked: number;
+  jsonInvalid: number;
 }
 const totalKeys: readonly (keyof Totals)[] = [
   "prompt",
@@ -258,6 +350,10 @@ const totalKeys: readonly (keyof Totals)[] = [
   "mismatches",
   "clientPrompt",
   "clientOutput",
+  "itlGaps",
+  "sameReadGaps",
+  "jsonChecked",
+  "jsonInvalid",
 ];
 
 const distNames = [

@@ -22,6 +22,11 @@ export function record(overrides: Partial<RequestRecord> = {}): RequestRecord {
     serverOutputTokens: 5,
     requestBytes: 400,
     adapter: null,
+    connection: "reused",
+    connectMs: Number.NaN,
+    resent: false,
+    serverCloses: 0,
+    media: null,
     ...overrides,
   };
 }

@@ -7,23 +7,41 @@
 
 /** Why a request failed. `null` on a success. */
 export type FailureKind =
-  | "connect" // could not connect / connection refused / reset before any response
+  | "connect" // could not connect: refused, unreachable, TLS refused, or a new one closed at once
+  | "dropped" // the server closed the connection after having the request a while, before any response byte
   | "timeout" // load.request_timeout elapsed
   | "http_status" // a non-2xx status
   | "stream_error" // the stream was cut, or an error object arrived inside a 200 stream
   | "parse_error" // a body or event that was not the JSON we expected
+  | "too_large" // the response body passed load.max_response_bytes
   | "cancelled" // aborted by an interrupt before completing
   | "other";
 
 export const failureKinds: readonly FailureKind[] = [
   "connect",
+  "dropped",
   "timeout",
   "http_status",
   "stream_error",
   "parse_error",
+  "too_large",
   "cancelled",
   "other",
 ];
+
+/**
+ * One image, video or audio instance a request carried, measured as inference-perf measures it
+ * (its `payloads` metrics): pixels per image or per video frame, encoded bytes (before base64), width
+ * over height, frames of a video, seconds of audio (0 where a field does not apply).
+ */
+export interface MediaInstance {
+  kind: "image" | "video" | "audio";
+  pixels: number;
+  bytes: number;
+  aspectRatio: number;
+  frames: number;
+  seconds: number;
+}
 
 export interface RequestRecord {
   /** Stage index (0-based); the sweep's saturation probe uses -1 and is excluded from reports. */
@@ -61,6 +79,23 @@ export interface RequestRecord {
   requestBytes: number;
   /** The LoRA adapter sent in `model`, or null for the base model. */
   adapter: string | null;
+  // How the request used the connection pool (lib/http/transport.ts ConnectionUse); the reports'
+  // `connections` block counts these per stage.
+  /** How its first attempt got a connection: opened for it, kept alive from an earlier response, or none (never sent). */
+  connection: "new" | "reused" | "none";
+  /** Time to establish the connection it opened (first attempt's or re-send's), ms; NaN when none came up. */
+  connectMs: number;
+  /** Sent again on a fresh connection after a stale keep-alive close; sentMs stays the first attempt's. */
+  resent: boolean;
+  /** Server-side connection closes the transport saw since the previous request it finished. */
+  serverCloses: number;
+  /**
+   * With api.response_format: whether a success's output text parsed as JSON. Absent when not
+   * checked (no response_format, a failure, or a record file written before the check existed).
+   */
+  outputJson?: "valid" | "invalid";
+  /** The media the request carried, in content order; null for a text-only request. */
+  media: readonly MediaInstance[] | null;
 }
 
 /** Output tokens used for throughput and TPOT: the server's count when present, else the client's. */

@@ -1,17 +1,17 @@
 import { expect, test } from "bun:test";
+import { createCollector } from "../metrics/collector.ts";
+import { record } from "../record/record.testing.ts";
 import { consoleSummary, table } from "./console.ts";
-import { fixedRun } from "./fixed-run.testing.ts";
+import { fixedConfig, fixedRun, fixedStages } from "./fixed-run.testing.ts";
 import { jsonSummary, summaryMarkers } from "./json.ts";
 
-test("the console summary has one row per stage, a total row and the report folder", () => {
-  const text = consoleSummary(fixedRun(), { reportDir: "reports-x" });
-  const lines = text.split("\n");
-  expect(lines[0]).toStartWith("Stage");
-  expect(lines[0]).toContain("TTFT p50");
-  expect(lines[1]).toMatch(/^0\s+5\.00\s+5\.56\s+9\s+1\s+24\.0\s/); // requested, achieved, ok, failed, TTFT p50 ms
-  expect(lines[2]).toMatch(/^1\s+c=2\s/);
-  expect(lines[3]).toStartWith("all");
-  expect(lines.at(-1)).toBe("Reports: reports-x");
+test("the console summary has a header, a units row, one row per stage and a total row", () => {
+  const lines = consoleSummary(fixedRun()).split("\n");
+  expect(lines[0]).toMatch(/^Stage\s+Rate\s+Achieved\s+OK\s+Failed\s+TTFT p50\s/);
+  expect(lines[1]?.trim().split(/\s+/)).toEqual(["req/s", "req/s", ...new Array(8).fill("ms"), "tok/s"]);
+  expect(lines[2]).toMatch(/^0\s+5\.00\s+5\.56\s+9\s+1\s+24\.0\s/); // requested, achieved, ok, failed, TTFT p50 ms
+  expect(lines[3]).toMatch(/^1\s+c=2\s/);
+  expect(lines[4]).toStartWith("all");
 });
 
 test("the console summary lists failure labels with a sample message, most frequent first", () => {
@@ -21,6 +21,24 @@ test("the console summary lists failure labels with a sample message, most frequ
   expect(labels.length).toBeGreaterThan(0);
   expect(text).toContain("Failures:");
   for (const [label, { count }] of labels) expect(text).toContain(`${count} × ${label}`);
+});
+
+test("the console summary says how requests used connections", () => {
+  const text = consoleSummary(fixedRun());
+  // Stage 0 opens one connection and re-sends one request on a second; stage 1 opens one per request.
+  expect(text).toContain(
+    "Connections: 6 opened (connect p50 0.25 ms), 9 reused, 5 closed by the server, 1 re-sent after a stale keep-alive close",
+  );
+});
+
+test("the console summary says which share of ITL gaps are two events of one read", () => {
+  const collector = createCollector({ config: fixedConfig });
+  collector.stageStarted(fixedStages[0]!);
+  // Gaps 0, 10, 0, 10: events 1-2 and 3-4 each arrived in one socket read.
+  collector.add(record({ tokenEventMs: [1020, 1020, 1030, 1030, 1040] }));
+  const text = consoleSummary(collector.finish({ interrupted: false }));
+  expect(text).toContain("ITL: 50.0% of gaps are 0 (two token events in one socket read)");
+  expect(consoleSummary(fixedRun())).not.toContain("ITL:");
 });
 
 test("table() pads columns to the widest cell", () => {

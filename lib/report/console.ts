@@ -1,12 +1,13 @@
-// The end-of-run summary table: one row per stage (and a total row), times in ms. Pure: returns text;
-// the command prints it to stderr (stdout stays for data).
+// The end-of-run summary table: one row per stage (and a total row), a units row under the header,
+// times in ms; then why requests failed. Pure: returns text (the command prints it on stdout, or on
+// stderr when stdout carries --json or --markers).
 import type { RunReport } from "../metrics/collector.ts";
 import type { Summary } from "../metrics/distribution.ts";
 import type { MetricsSnapshot } from "../metrics/stage-metrics.ts";
 
 const headers = [
   "Stage",
-  "Req/s",
+  "Rate",
   "Achieved",
   "OK",
   "Failed",
@@ -18,13 +19,11 @@ const headers = [
   "TPOT p99",
   "Latency p50",
   "Latency p99",
-  "Out tok/s",
+  "Output",
 ];
+const units = ["", "req/s", "req/s", "", "", "ms", "ms", "ms", "ms", "ms", "ms", "ms", "ms", "tok/s"];
 
-export function consoleSummary(
-  report: RunReport,
-  options: { reportDir?: string | null | undefined } = {},
-): string {
+export function consoleSummary(report: RunReport): string {
   const rows: string[][] = report.stages.map((stage) => {
     const m = stage.metrics;
     const sendS = (m.lastSentMs - m.firstSentMs) / 1000;
@@ -43,10 +42,13 @@ export function consoleSummary(
     const m = report.summary;
     rows.push(["all", "", "", ...counts(m), ...latencies(m), outputRate(m)]);
   }
-  const lines = [table([headers, ...rows]), ...failureLines(report.summary)];
+  const lines = [
+    table([headers, units, ...rows]),
+    ...failureLines(report.summary),
+    ...transportLines(report.summary),
+  ];
   if (report.interrupted) lines.push("Run interrupted: the numbers cover the requests that completed.");
   if (report.summary.count === 0) lines.push("No requests completed.");
-  if (options.reportDir) lines.push(`Reports: ${options.reportDir}`);
   return lines.join("\n");
 }
 
@@ -61,6 +63,23 @@ function failureLines(m: MetricsSnapshot, shown = 5): string[] {
   }
   if (labels.length > shown)
     lines.push(`  … and ${labels.length - shown} more labels (see the report files)`);
+  return lines;
+}
+
+/** How requests used connections, and the zero ITL gaps of events read together (transport-keys.ts). */
+function transportLines(m: MetricsSnapshot): string[] {
+  const c = m.connections;
+  if (m.count === 0) return [];
+  const median = c.connectMs?.median;
+  const connect = median === undefined ? "" : ` (connect p50 ${fixed(median, median < 10 ? 2 : 1)} ms)`;
+  const resent = c.resent > 0 ? `, ${c.resent} re-sent after a stale keep-alive close` : "";
+  const lines = [
+    `Connections: ${c.opened} opened${connect}, ${c.reused} reused, ${c.closedByServer} closed by the server${resent}`,
+  ];
+  if (m.sameReadGaps > 0) {
+    const percent = ((100 * m.sameReadGaps) / m.itlGaps).toFixed(1);
+    lines.push(`ITL: ${percent}% of gaps are 0 (two token events in one socket read)`);
+  }
   return lines;
 }
 

@@ -51,7 +51,10 @@ export const fixedStages: StageInfo[] = [
 /**
  * Stage 0: 10 requests sent every 200 ms from t = 1,000,000 ms, each 1 ms late; request i streams 5 token
  * events 10 ms apart starting 20 + i ms after the send and ends 100 ms after the send. Request 9 is a 429.
- * Odd requests use adapter "lora-a". Stage 1: 4 unary requests, two at a time, 300 ms each.
+ * Odd requests use adapter "lora-a". Request 0 opens the stage's connection (0.5 ms), the rest reuse
+ * it; request 5 found it closed by the server and was re-sent on a new one (0.75 ms).
+ * Stage 1: 4 unary requests, two at a time, 300 ms each, each on a new connection (0.25 ms) that the
+ * server closes after its response (`Connection: close`).
  */
 export function fixedRecords(): RequestRecord[] {
   const records: RequestRecord[] = [];
@@ -73,6 +76,10 @@ export function fixedRecords(): RequestRecord[] {
         serverOutputTokens: 5,
         requestBytes: 400 + i,
         adapter: i % 2 === 1 ? "lora-a" : null,
+        connection: i === 0 ? "new" : "reused",
+        connectMs: i === 0 ? 0.5 : i === 5 ? 0.75 : Number.NaN,
+        resent: i === 5,
+        serverCloses: i === 5 ? 1 : 0,
         ...(i === 9
           ? {
               failure: "http_status",
@@ -102,6 +109,9 @@ export function fixedRecords(): RequestRecord[] {
         clientOutputTokens: 20,
         serverOutputTokens: -1,
         requestBytes: 300,
+        connection: "new",
+        connectMs: 0.25,
+        serverCloses: 1,
       }),
     );
   }

@@ -1,5 +1,7 @@
 import { expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { StageMetrics } from "../metrics/stage-metrics.ts";
+import { record } from "../record/record.testing.ts";
 import { fixedRun } from "./fixed-run.testing.ts";
 import { type Literal, literalKind, parseWithLiterals } from "./json-literals.testing.ts";
 import { lifecycleReport } from "./lifecycle-json.ts";
@@ -191,5 +193,58 @@ test("reports of the fixed run equal the golden files (UPDATE_GOLDEN=1 rewrites 
       writeFileSync(path, toJson(value));
     }
     expect(toJson(value)).toBe(readFileSync(path, "utf8"));
+  }
+});
+
+test("goodput_metrics closes `successes` in inference-perf's key order, percentages and rates as floats", () => {
+  const metrics = new StageMetrics({
+    percentiles: [50],
+    maxErrorMessages: 1,
+    goodput: { request_latency: 0.15, ttft: 0.05 },
+  });
+  // Good: TTFT 20 ms, latency 100 ms. Not good: latency 200 ms. 1 s from first send to last end.
+  metrics.add(record({ sentMs: 1000, endMs: 1100 }));
+  metrics.add(record({ sentMs: 1800, tokenEventMs: [1820, 1830], endMs: 2000 }));
+  const written = parseWithLiterals(toJson(lifecycleReport(metrics.snapshot()))) as Tree;
+  const successes = written.successes as Tree;
+  expect(Object.keys(successes).at(-1)).toBe("goodput_metrics");
+  const goodput = successes.goodput_metrics as Tree;
+  // Attainment keys follow inference-perf's check order (ttft before request_latency), not the config's.
+  expect(Object.keys(goodput)).toEqual([
+    "goodput_percentage",
+    "request_goodput",
+    "token_goodput",
+    "good_requests",
+    "total_requests",
+    "ttft_attainment_percentage",
+    "request_latency_attainment_percentage",
+  ]);
+  expect(Object.fromEntries(Object.entries(goodput).map(([k, v]) => [k, literalKind(v)]))).toEqual({
+    goodput_percentage: "float",
+    request_goodput: "float",
+    token_goodput: "float",
+    good_requests: "int",
+    total_requests: "int",
+    ttft_attainment_percentage: "float",
+    request_latency_attainment_percentage: "float",
+  });
+  expect(JSON.parse(toJson(lifecycleReport(metrics.snapshot()))).successes.goodput_metrics).toEqual({
+    goodput_percentage: 50,
+    request_goodput: 1,
+    token_goodput: 105,
+    good_requests: 1,
+    total_requests: 2,
+    ttft_attainment_percentage: 100,
+    request_latency_attainment_percentage: 50,
+  });
+});
+
+test("without goodput constraints, or without successes, there is no goodput_metrics key", () => {
+  for (const goodput of [null, { ttft: 1 }]) {
+    const metrics = new StageMetrics({ percentiles: [50], maxErrorMessages: 1, goodput });
+    metrics.add(record({ failure: goodput === null ? null : "timeout" }));
+    expect(Object.keys(lifecycleReport(metrics.snapshot()).successes as Tree)).not.toContain(
+      "goodput_metrics",
+    );
   }
 });

@@ -1,14 +1,17 @@
 // Renders a closed metrics bucket as inference-perf's lifecycle report object. Key order: the keys of
 // inference-perf's released files (fixtures/inference-perf-reports/) first and in their order, then
 // the keys its newer versions added (`request_size_bytes`, `prompt_tokens`, `output_tokens`,
-// `token_count_mismatches`, `client_fallback_requests`, `failures.prompt_tokens`, `by_label`,
-// `benchmark_time_seconds`) in their relative order, then our additive keys, so that a diff against
+// `token_count_mismatches`, `client_fallback_requests`, `goodput_metrics`, `failures.prompt_tokens`,
+// `by_label`, `benchmark_time_seconds`, and for media `*_per_sec` and the `image`/`video`/`audio`
+// blocks) in their relative order, then our additive keys, so that a diff against
 // an inference-perf file shows only added lines. Number types follow inference-perf's Python: counts
 // are ints, everything measured or divided is a float (pyFloat), written by write.ts through
 // pythonJson(). Pure. Definitions: docs/metrics.md.
 import type { StageInfo } from "../load/stage.ts";
+import type { GoodputSnapshot } from "../metrics/goodput.ts";
 import type { MetricsSnapshot } from "../metrics/stage-metrics.ts";
 import { type PyFloat, pyFloat, pyFloats } from "./py-json.ts";
+import { transportKeys } from "./transport-keys.ts";
 
 export type LifecycleReport = Record<string, unknown>;
 
@@ -39,14 +42,25 @@ export function lifecycleReport(m: MetricsSnapshot, options: LifecycleOptions = 
         output_tokens_per_sec: perSecond(m.totalOutputTokens),
         total_tokens_per_sec: perSecond(m.totalPromptTokens + m.totalOutputTokens),
         requests_per_sec: perSecond(m.successCount),
+        // inference-perf's newer versions; we write them for runs whose requests carry media.
+        ...(m.media === null
+          ? {}
+          : {
+              images_per_sec: perSecond(m.media.totals.images),
+              videos_per_sec: perSecond(m.media.totals.videos),
+              audios_per_sec: perSecond(m.media.totals.audios),
+            }),
       },
       prompt_len: pyFloats(m.promptTokens),
       output_len: pyFloats(m.outputLen),
       request_size_bytes: pyFloats(m.requestSizeBytes),
+      ...mediaKeys(m),
       prompt_tokens: tokenTotals(m.totalPromptTokens, m.totalCachedTokens, m.promptTokens),
       output_tokens: { total: pyFloat(m.totalOutputTokens), ...pyFloats(m.outputTokens) },
       token_count_mismatches: m.tokenCountMismatches,
       client_fallback_requests: { prompt: m.clientPromptCounts, output: m.clientOutputCounts },
+      // inference-perf appends it last to `successes`, and only with constraints and successes.
+      ...(m.goodput !== null && m.goodput.total > 0 ? { goodput_metrics: goodputMetrics(m.goodput) } : {}),
     },
     failures: {
       count: m.failureCount,
@@ -74,9 +88,38 @@ export function lifecycleReport(m: MetricsSnapshot, options: LifecycleOptions = 
     },
     percentiles_exact: m.exact,
   };
+  // Connection statistics and same-read ITL gaps (transport-keys.ts), after inference-perf's keys.
+  Object.assign(report, transportKeys(m));
+  // Only in runs that asked for structured output (api.response_format), so other reports keep their keys.
+  if (m.jsonChecked > 0) {
+    report.structured_output = { checked: m.jsonChecked, invalid_json: m.jsonInvalid };
+  }
   if (options.stage !== undefined) report.stage = stageKeys(options.stage);
   for (const [key, value] of Object.entries(options.extra ?? {})) report[key] = value;
   return report;
+}
+
+/** inference-perf's goodput_metrics: keys in its order, percentages and rates floats, counts ints. */
+export function goodputMetrics(g: GoodputSnapshot): Record<string, number | PyFloat> {
+  const out: Record<string, number | PyFloat> = {
+    goodput_percentage: pyFloat((g.good / g.total) * 100),
+    request_goodput: pyFloat(g.spanS > 0 ? g.good / g.spanS : 0),
+    token_goodput: pyFloat(g.spanS > 0 ? g.goodTokens / g.spanS : 0),
+    good_requests: g.good,
+    total_requests: g.total,
+  };
+  for (const name of g.constrained) {
+    out[`${name}_attainment_percentage`] = pyFloat(((g.attained[name] ?? 0) / g.total) * 100);
+  }
+  return out;
+}
+
+/** inference-perf's `image`, `video` and `audio` blocks (after request_size_bytes, as it writes them). */
+function mediaKeys(m: MetricsSnapshot): Record<string, unknown> {
+  if (m.media === null) return {};
+  const floats = (block: Record<string, MetricsSnapshot["promptTokens"]>) =>
+    Object.fromEntries(Object.entries(block).map(([key, summary]) => [key, pyFloats(summary)]));
+  return { image: floats(m.media.image), video: floats(m.media.video), audio: floats(m.media.audio) };
 }
 
 /** inference-perf sums token counts as floats (`total`, `cached`, `uncached`) before the distribution. */
@@ -127,5 +170,6 @@ function stageKeys(info: StageInfo): Record<string, unknown> {
     concurrency: info.concurrency,
     num_requests: info.numRequests,
     elapsed_s: Number.isFinite(elapsed) ? pyFloat(elapsed / 1000) : null,
+    ...(info.reason === undefined ? {} : { reason: info.reason }),
   };
 }

@@ -2,19 +2,30 @@
 // (`{start_time, end_time, request, response, info, error}`) plus our keys. Times in seconds on the
 // run's clock (epoch-based: performance.timeOrigin + performance.now()). Pure.
 import { requestLatency } from "../metrics/latency.ts";
+import type { RequestSlos } from "../metrics/request-slos.ts";
 import { type FailureKind, outputTokens, type RequestRecord } from "../record/record.ts";
 
 const errorTypes: Readonly<Record<FailureKind, string>> = {
   connect: "ConnectionError",
+  // aiohttp's name for it, which inference-perf reports.
+  dropped: "ServerDisconnectedError",
   timeout: "TimeoutError",
   http_status: "HTTP Error",
   stream_error: "StreamError",
   parse_error: "ParseError",
+  too_large: "ResponseTooLargeError",
   cancelled: "CancelledError",
   other: "Error",
 };
 
-export function perRequestEntry(record: RequestRecord): Record<string, unknown> {
+/**
+ * `slos`: the run's per-request SLO targets (api.headers); inference-perf sets `ttft_slo_sec` and
+ * `tpot_slo_sec` on streamed requests with token times only.
+ */
+export function perRequestEntry(
+  record: RequestRecord,
+  slos?: Pick<RequestSlos, "ttftS" | "tpotS">,
+): Record<string, unknown> {
   const s = (ms: number) => (Number.isFinite(ms) ? ms / 1000 : null);
   const output = outputTokens(record);
   const entry: Record<string, unknown> = {
@@ -37,6 +48,8 @@ export function perRequestEntry(record: RequestRecord): Record<string, unknown> 
       streamed: record.streamed,
     },
   };
+  if (record.outputJson !== undefined)
+    (entry.info as Record<string, unknown>).output_json = record.outputJson;
   if (record.failure === null) {
     const latency = requestLatency(record);
     entry.computed_metrics = {
@@ -58,10 +71,17 @@ export function perRequestEntry(record: RequestRecord): Record<string, unknown> 
           error_msg: record.errorMessage,
           kind: record.failure,
         };
+  if (slos !== undefined && record.streamed && record.tokenEventMs.length > 0) {
+    if (slos.ttftS !== null) entry.ttft_slo_sec = slos.ttftS;
+    if (slos.tpotS !== null) entry.tpot_slo_sec = slos.tpotS;
+  }
   entry.stage_id = record.stageId;
   entry.scheduled_time = s(record.scheduledMs);
   entry.headers_time = s(record.headersMs);
   entry.worker_id = record.workerId;
   entry.index = record.index;
+  entry.connection = record.connection;
+  entry.connect_time = s(record.connectMs);
+  entry.resent = record.resent;
   return entry;
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { record } from "../record/record.testing.ts";
-import { createRecordWriter, RecordsFileError, readRecords, recordLine } from "./records.ts";
+import { createRecordWriter, parseRecordLine, RecordsFileError, readRecords, recordLine } from "./records.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "inferload-records-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -12,7 +12,14 @@ test("records written to JSONL read back equal, stage lines included, NaN times 
   const path = join(dir, "r.jsonl");
   const writer = createRecordWriter(path);
   const records = Array.from({ length: 3000 }, (_, i) =>
-    record({ index: i, headersMs: i === 7 ? Number.NaN : 1010 }),
+    record({
+      index: i,
+      headersMs: i === 7 ? Number.NaN : 1010,
+      connection: i % 2 === 0 ? "new" : "reused",
+      connectMs: i % 2 === 0 ? 0.31 : Number.NaN,
+      resent: i === 9,
+      serverCloses: i % 3,
+    }),
   );
   for (const r of records) writer.write(r);
   writer.writeStage({
@@ -94,4 +101,15 @@ test("a missing file is a RecordsFileError saying so", async () => {
   const error = await readAll(join(dir, "absent.jsonl")).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(RecordsFileError);
   expect((error as Error).message).toBe(`Cannot read records "${join(dir, "absent.jsonl")}": file not found`);
+});
+
+test("a record line written before the connection fields existed reads back with neutral values", () => {
+  const { connection, connectMs, resent, serverCloses, ...old } = record();
+  const line = parseRecordLine(JSON.stringify(old));
+  expect("record" in line && line.record).toMatchObject({
+    connection: "none",
+    resent: false,
+    serverCloses: 0,
+  });
+  expect("record" in line && Number.isNaN(line.record.connectMs)).toBe(true);
 });

@@ -3,6 +3,7 @@
 // added to it flow through), `{"stage": StageInfo}` written when a stage ends, or one final
 // `{"run": RunLine}` with what the reports add (interrupted, fingerprints). `readRecords` gives them
 // back to rebuild every report without a server (`inferload report`).
+import { Buffer } from "node:buffer";
 import { closeSync, createReadStream, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import type { StageInfo } from "../load/stage.ts";
@@ -36,7 +37,9 @@ export function createRecordWriter(path: string): RecordWriter {
   }
   function flush(): void {
     if (buffer.length === 0 || closed) return;
-    writeSync(fd, buffer.join(""));
+    // Whole lines only: a short write (a full disk, a signal) is continued, never left mid-line.
+    const bytes = Buffer.from(buffer.join(""));
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
     buffer = [];
     size = 0;
   }
@@ -75,7 +78,16 @@ export interface RunLine {
 export type RecordLine = { record: RequestRecord } | { stage: StageInfo } | { run: RunLine };
 
 /** Number fields of a record that may be NaN, which JSON writes as null (recordLine) and reading restores. */
-const nanFields = ["headersMs"] as const;
+const nanFields = ["headersMs", "connectMs"] as const;
+
+/** Values for record fields a file written before they existed lacks (connection use). */
+const addedFields = {
+  connection: "none",
+  connectMs: Number.NaN,
+  resent: false,
+  serverCloses: 0,
+  media: null,
+} as const;
 
 /** A records file that is not one: names the file and, for a bad line, its number (1-based). */
 export class RecordsFileError extends Error {
@@ -100,6 +112,7 @@ export function parseRecordLine(line: string): RecordLine {
   const object = value as Record<string, unknown>;
   if (typeof object.stageId === "number") {
     for (const field of nanFields) if (object[field] === null) object[field] = Number.NaN;
+    for (const [field, value] of Object.entries(addedFields)) if (!(field in object)) object[field] = value;
     return { record: object as unknown as RequestRecord };
   }
   if (isObject(object.stage)) return { stage: object.stage as unknown as StageInfo };

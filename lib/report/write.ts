@@ -8,6 +8,7 @@
 import { basename, dirname, join } from "node:path";
 import { isReported } from "../load/stage.ts";
 import type { RunReport, StageResult } from "../metrics/collector.ts";
+import { type RequestSlos, requestSlos, type SloConfig } from "../metrics/request-slos.ts";
 import { createLocalStorage, type LocalStorage } from "../storage/local.ts";
 import { perRequestEntry } from "./per-request-json.ts";
 import { pythonJson } from "./py-json.ts";
@@ -17,6 +18,8 @@ import { isKindOn, type LifecycleSwitches, reportSet, stageEntry } from "./repor
 /** The slice of the resolved config this module reads; the full `Config` satisfies it. */
 export interface WriteConfig {
   report: { request_lifecycle: LifecycleSwitches };
+  /** api.headers and the slo_* fields: the per-request SLO targets. */
+  api?: SloConfig | undefined;
   storage?:
     | {
         local_storage?:
@@ -60,6 +63,17 @@ export function savedConfigPath(recordsPath: string): string {
 }
 
 /**
+ * Saves config.yaml as the run starts, so an interrupted or crashed run keeps it beside whatever it
+ * wrote. Returns its path, or null when storage is off.
+ */
+export function writeConfigYaml(
+  config: WriteConfig,
+  options: { dir?: string | undefined; configYaml: string },
+) {
+  return storageFor(config, options.dir)?.write("config.yaml", options.configYaml) ?? null;
+}
+
+/**
  * Writes one stage's report now, as the stage ends, so a crash later in the run keeps it. Returns its
  * path, or null when per_stage is off, the stage had no requests, or the write failed (never throws:
  * writeReports rewrites every stage file at the end and reports its own errors).
@@ -95,7 +109,8 @@ export async function writeReports(
     written.push(storage.write(entry.file, toJson(entry.report)));
   }
   if (isKindOn(switches, "per_request") && options.perRequestRecords !== undefined) {
-    written.push(await writePerRequestJson(options.perRequestRecords, storage));
+    const slos = config.api === undefined ? undefined : requestSlos(config.api);
+    written.push(await writePerRequestJson(options.perRequestRecords, storage, slos));
   }
   return written;
 }
@@ -104,14 +119,18 @@ export async function writeReports(
  * Converts the per-request JSONL into inference-perf's JSON array, streaming (one record in memory at
  * a time), into a temporary file renamed at the end.
  */
-async function writePerRequestJson(recordsPath: string, storage: LocalStorage): Promise<string> {
+async function writePerRequestJson(
+  recordsPath: string,
+  storage: LocalStorage,
+  slos: RequestSlos | undefined,
+): Promise<string> {
   const file = storage.open("per_request_lifecycle_metrics.json");
   try {
     let buffer = "[";
     let first = true;
     for await (const line of readRecords(recordsPath)) {
       if (!("record" in line) || !isReported(line.record.stageId)) continue;
-      const entry = JSON.stringify(perRequestEntry(line.record), null, 2).replace(/\n/g, "\n  ");
+      const entry = JSON.stringify(perRequestEntry(line.record, slos), null, 2).replace(/\n/g, "\n  ");
       buffer += `${first ? "\n  " : ",\n  "}${entry}`;
       first = false;
       if (buffer.length > 64 * 1024) {

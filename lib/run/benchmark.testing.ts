@@ -8,7 +8,7 @@ export const testFacts = { cpuCount: 2, now: new Date(0) };
 
 export async function runBenchmarkFrom(
   raw: Record<string, unknown>,
-  options: { signal?: AbortSignal; hardSignal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; hardSignal?: AbortSignal; serverMetricsOptional?: boolean } = {},
 ): Promise<BenchmarkResult> {
   const { config, fingerprint } = configFromObject(raw, testFacts);
   return runBenchmark({

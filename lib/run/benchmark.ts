@@ -3,6 +3,7 @@
 import { log } from "../cli/log.ts";
 import { printConfig } from "../config/print.ts";
 import type { Config } from "../config/schema.ts";
+import { ensureHubDataset } from "../data/dataset-source.ts";
 import { ensureShareGptDataset } from "../data/sharegpt-load.ts";
 import { loadTokenizer } from "../data/tokenizer/load.ts";
 import { readTrace, type Trace } from "../data/trace-csv.ts";
@@ -11,13 +12,24 @@ import { isReported, type Stage } from "../load/stage.ts";
 import { describeTrace } from "../load/trace.ts";
 import { createCollector, type RunReport } from "../metrics/collector.ts";
 import { createRecordWriter } from "../report/records.ts";
-import { perRequestRecordsPath, reportDir, writeReports, writeStageReport } from "../report/write.ts";
+import type { ServerMetricsReports } from "../report/server-metrics-files.ts";
+import {
+  perRequestRecordsPath,
+  reportDir,
+  writeConfigYaml,
+  writeReports,
+  writeStageReport,
+} from "../report/write.ts";
+import type { ServerMetricsSource } from "../server-metrics/source.ts";
 import { planSweep } from "../sweep/plan.ts";
 import type { SweepReport } from "../sweep/summary.ts";
+import { describeTrip, tripKeys, watchBreakers } from "./breaker-watch.ts";
+import type { BreakerTrip } from "./circuit-breaker.ts";
 import { sequenceFingerprint } from "./fingerprint.ts";
 import { startProgress } from "./progress.ts";
 import { openRunner, runStages } from "./runner.ts";
-import { prepareTarget } from "./target.ts";
+import { effectiveInterval, finishServerMetrics, startServerMetrics } from "./server-metrics.ts";
+import { openTarget, serverModel } from "./target.ts";
 
 export interface BenchmarkOptions {
   config: Config;
@@ -32,6 +44,8 @@ export interface BenchmarkOptions {
   hardSignal?: AbortSignal | undefined;
   /** How long to wait for the server to answer before the first stage. */
   waitForServerMs?: number;
+  /** Run without server metrics when their source does not answer at the start (else: exit 1). */
+  serverMetricsOptional?: boolean | undefined;
 }
 
 export interface BenchmarkResult {
@@ -40,64 +54,114 @@ export interface BenchmarkResult {
   reportDir: string | null;
   sequenceFingerprint: string;
   extra: Record<string, unknown>;
+  /** The prometheus_metrics report bodies (metrics.type prometheus or scrape), or null. */
+  serverMetrics: ServerMetricsReports | null;
+  /** The circuit breaker (of load.circuit_breakers) that stopped the run, or null. */
+  breaker: BreakerTrip | null;
 }
 
 export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkResult> {
   const baseSeed = options.config.load.base_seed;
   log.info(`base_seed: ${baseSeed} (set load.base_seed to replay this run's request sequence)`);
-  if (!options.quiet) process.stderr.write(`Resolved config:\n${printConfig(options.config)}\n`);
-  const target = await prepareTarget(options.config, {
-    signal: options.signal,
-    ...(options.waitForServerMs === undefined ? {} : { waitMs: options.waitForServerMs }),
-  });
-  const { config, model } = target;
+  const target = await openTarget(options.config);
+  const { config } = target;
+  let serverMetrics: ServerMetricsSource | null = null;
+  let metricsSource: Promise<ServerMetricsSource | null> | null = null;
   try {
+    const dir = reportDir(config, options.outputDir);
+    // Saved now, so an interrupted or crashed run has it; rewritten at the end with what the run used.
+    writeConfigYaml(config, { dir: dir ?? undefined, configYaml: printConfig(config) });
+    // The server is asked from now on, while the main thread warms up and (with server.model_name
+    // set) while the Workers start: start-up is the longest of them, not their sum.
+    const model = serverModel(config, {
+      signal: options.signal,
+      ...(options.waitForServerMs === undefined ? {} : { waitMs: options.waitForServerMs }),
+    });
+    model.catch(() => {}); // awaited below; a failure while warming up must not go unhandled
+    // The metrics source is checked once the model is known (its queries name it), also alongside
+    // warm-up. Unreachable: the run stops before any load (exit 1) unless --server-metrics-optional.
+    const checking = model.then((name) =>
+      startServerMetrics(config, name, {
+        optional: options.serverMetricsOptional === true,
+        env: process.env,
+      }),
+    );
+    checking.catch(() => {}); // awaited with the Workers below
+    metricsSource = checking;
     // Load the tokenizer here first: a hub download happens once (Workers then read the cache) and
-    // its errors are reported before any Worker starts.
+    // its errors are reported before any Worker starts. The built-in one loads lazily (nothing here).
     await loadTokenizer(config.tokenizer, { env: process.env, log });
     // Same for the public ShareGPT dataset: download it once here rather than once per Worker.
     if (config.data.type === "shareGPT" && config.data.path === null) {
       await ensureShareGptDataset({ env: process.env, token: config.tokenizer?.token, log });
     }
+    await ensureHubDataset(config.data, { env: process.env, token: config.tokenizer?.token, log });
     const { stages, dataTrace } = await plan(config);
-    const dir = reportDir(config, options.outputDir);
+    // The listed model when none is named: the Workers need it, so they wait for the answer.
+    const modelName = config.server?.model_name ?? (await model);
     const collector = createCollector({ config });
     const recordsPath = perRequestRecordsPath(config, dir);
     // The per-request file is a tee beside the collector: reported stages only, streamed as they arrive.
     const records = recordsPath === undefined ? null : createRecordWriter(recordsPath);
-    const runner = await openRunner({
+    const breakers = watchBreakers(config);
+    const opening = openRunner({
       config,
-      model,
+      model: modelName,
       collector,
       tee:
-        records === null
+        records === null && breakers === null
           ? undefined
           : (r) => {
-              if (isReported(r.stageId)) records.write(r);
+              if (records !== null && isReported(r.stageId)) records.write(r);
+              breakers?.feed(r);
             },
       traceLengths: dataTrace,
     });
+    // The first stage waits for the Workers, the server's answer and the metrics source's check.
+    const [runner, , source] = await Promise.all([opening, model, checking]).catch(async (error: unknown) => {
+      (await opening.catch(() => null))?.close();
+      (await checking.catch(() => null))?.close();
+      records?.close();
+      throw error;
+    });
+    serverMetrics = source;
+    // Per-stage Prometheus reports need stages at least one scrape interval apart.
+    const interval = serverMetrics === null ? config.load.interval : effectiveInterval(config);
+    if (interval !== config.load.interval) {
+      log.info(
+        `load.interval raised to ${interval} s (one Prometheus scrape interval) for per-stage server metrics`,
+      );
+    }
+    const runConfig: Config =
+      interval === config.load.interval ? config : { ...config, load: { ...config.load, interval } };
     // The live line is for a person watching: off with --quiet and with --json (habit 13).
     const progress = startProgress({ sample: runner.progress, quiet: options.quiet || options.json });
     let result: Awaited<ReturnType<typeof runStages>>;
     let sweep: SweepReport | null = null;
+    let planned = stages.length;
     try {
       // load.sweep (lib/sweep): the saturation probe runs first, on the same Workers, and its ladder
       // replaces the stages.
-      const swept = config.load.sweep
-        ? await planSweep(runner, config, { signal: options.signal, hardSignal: options.hardSignal })
+      const swept = runConfig.load.sweep
+        ? await planSweep(runner, runConfig, { signal: options.signal, hardSignal: options.hardSignal })
         : null;
       sweep = swept?.sweep ?? null;
-      result = await runStages(runner, config, swept ? swept.stages : stages, {
+      if (swept) planned = swept.stages.length;
+      result = await runStages(runner, runConfig, swept ? swept.stages : stages, {
         signal: options.signal,
         hardSignal: options.hardSignal,
-        stageEnded: (run) => {
+        failSignal: breakers?.signal,
+        stageStarting: (stage) => serverMetrics?.stageStarting(stage.id),
+        stageEnded: async (run) => {
+          await serverMetrics?.stageEnded(run.info);
           records?.writeStage(run.info);
           records?.flush();
           // Save the stage now, so a crash later in the run keeps it (the final write adds fingerprints).
-          writeStageReport(run, config, { dir: dir ?? undefined });
-          if (run.retried > 0) {
-            log.debug(`Stage ${run.info.id}: ${run.retried} requests re-sent after a server-side close`);
+          writeStageReport(run, runConfig, { dir: dir ?? undefined });
+          if (run.metrics.connections.resent > 0) {
+            log.debug(
+              `Stage ${run.info.id}: ${run.metrics.connections.resent} requests re-sent after a stale keep-alive close`,
+            );
           }
         },
       });
@@ -106,6 +170,13 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       runner.close();
       records?.flush();
     }
+    const trip = breakers?.trip() ?? null;
+    if (trip !== null) {
+      const skipped = planned - result.runs.length;
+      log.error(
+        `Stage ${trip.stageId} failed: ${describeTrip(trip)}${skipped > 0 ? `; ${skipped} later stage(s) not run` : ""}`,
+      );
+    }
     const fingerprint = sequenceFingerprint(result.runs.map((r) => r.sequence));
     log.info(`Request sequence fingerprint: ${fingerprint}`);
     const extra = {
@@ -113,19 +184,41 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       base_seed: baseSeed,
       config_fingerprint: options.configFingerprint,
       ...(sweep === null ? {} : { sweep }),
+      ...(trip === null ? {} : { circuit_breaker: tripKeys(trip, breakers?.openedAtMs() ?? Number.NaN) }),
     };
     const report = collector.finish({ interrupted: result.interrupted });
     // The closing line makes the file enough to rebuild these very reports (`inferload report`).
     records?.writeRun({ interrupted: result.interrupted, extra });
     records?.close();
-    const files = await writeReports(report, config, {
+    const files = await writeReports(report, runConfig, {
       dir: dir ?? undefined,
-      configYaml: printConfig(config),
+      configYaml: printConfig(runConfig),
       extra,
       perRequestRecords: recordsPath,
     });
-    return { report, files, reportDir: dir, sequenceFingerprint: fingerprint, extra };
+    // After the client-side reports are on disk: nothing server-side can cost them.
+    const server =
+      serverMetrics === null
+        ? null
+        : await finishServerMetrics(serverMetrics, runConfig, { dir: dir ?? undefined, client: report });
+    files.push(...(server?.files ?? []));
+    return {
+      report,
+      files,
+      reportDir: dir,
+      sequenceFingerprint: fingerprint,
+      extra,
+      serverMetrics: server?.reports ?? null,
+      breaker: trip,
+    };
   } finally {
+    serverMetrics?.close();
+    // A source whose check was still going when start-up failed: closed once the check is over.
+    if (serverMetrics === null)
+      void metricsSource?.then(
+        (s) => s?.close(),
+        () => {},
+      );
     await target.stop();
   }
 }

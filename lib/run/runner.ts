@@ -5,6 +5,7 @@
 // `runStages` runs a plan in order with load.interval between stages.
 import { availableParallelism } from "node:os";
 import { log } from "../cli/log.ts";
+import { maskSecrets } from "../cli/secrets.ts";
 import type { Config } from "../config/schema.ts";
 import type { TraceLengths } from "../data/create.ts";
 import { describeStage, stageOffsets } from "../load/schedule.ts";
@@ -22,8 +23,13 @@ import type { StageSequence } from "./fingerprint.ts";
 import type { ProgressSample } from "./progress.ts";
 import { stageWarnings } from "./warnings.ts";
 
-/** Between telling the Workers to start (their builders have a head start by then) and the first send time. */
-const LEAD_MS = 50;
+/**
+ * Head start between telling the Workers to start (their builders have their first requests built
+ * by then) and the stage's first send time: the message reaches an idle Worker within a millisecond
+ * or two, and every send time is absolute, so a late start shows as schedule delay on the first
+ * requests rather than shifting the stage (50 ms before; docs/PERFORMANCE.md "Start-up").
+ */
+const LEAD_MS = 10;
 
 export interface RunnerOptions {
   config: Config;
@@ -42,6 +48,11 @@ export interface RunStageOptions {
   signal?: AbortSignal | undefined;
   /** Abort requests in flight at once (second Ctrl-C). */
   hardSignal?: AbortSignal | undefined;
+  /**
+   * Fail the stage now (an open circuit breaker): stop scheduling and cancel requests in flight, as
+   * inference-perf does; the stage ends "failed" with the signal's reason.
+   */
+  failSignal?: AbortSignal | undefined;
   /** Keep each success's send and end time in the stage's metrics (the sweep's probe). */
   keepCompletions?: boolean | undefined;
 }
@@ -54,8 +65,6 @@ export interface StageRun {
   achievedRate: number | null;
   peakInFlight: number;
   sequence: StageSequence;
-  connectionsOpened: number;
-  retried: number;
   /** Sends that were due, with a slot, but waited for their body (the builders fell behind). */
   waitedForBody: number;
   /** When some did: the warning naming the generator and the rate its builders sustained. */
@@ -82,6 +91,8 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
     traceLengths: options.traceLengths,
     onRecords: (records) => {
       for (const r of records) {
+        // A server may echo the key it refused: its messages reach reports and files masked.
+        if (r.errorMessage !== "") r.errorMessage = maskSecrets(r.errorMessage);
         collector.add(r);
         tee?.(r);
       }
@@ -114,6 +125,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
         `Stage ${stage.id}: up to ${Math.min(perWorkerPeak, stage.numRequests)} requests per worker may be in flight but load.worker_max_tcp_connections is ${config.load.worker_max_tcp_connections}: the rest wait for a connection (raise it, or load.num_workers)`,
       );
     }
+    await pool.whenReady(); // a Worker terminated in an earlier stage is being replaced
     const description = describeStagePlan(stage);
     const durationS = stage.kind === "closed" ? null : stage.durationS;
     const totalS = durationS ?? (offsets === null ? null : lastOffsetMs / 1000);
@@ -149,17 +161,31 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
       startGrace(nowMs());
     };
     const onHard = () => pool.cancel();
+    const onFail = () => {
+      pool.stop();
+      pool.cancel();
+    };
     if (opts.signal?.aborted) onStop();
+    if (opts.failSignal?.aborted) onFail();
     opts.signal?.addEventListener("abort", onStop);
     opts.hardSignal?.addEventListener("abort", onHard);
+    opts.failSignal?.addEventListener("abort", onFail);
 
     try {
       const results = await pool.runStage(stage.id, slices, slots, begin);
+      for (const r of results) {
+        if (r.terminated)
+          log.warn(
+            `Stage ${stage.id}: Worker ${r.workerId} did not stop within the grace period and was terminated; its ${r.lost} unfinished requests are recorded as cancelled`,
+          );
+      }
+      const failed = opts.failSignal?.aborted === true;
       const info: StageInfo = {
         ...description,
         startMs: t0Ms,
         endMs: nowMs(),
-        status: opts.signal?.aborted ? "interrupted" : "completed",
+        status: failed ? "failed" : opts.signal?.aborted ? "interrupted" : "completed",
+        ...(failed ? { reason: String(opts.failSignal?.reason) } : {}),
       };
       const { metrics } = collector.stageEnded(info);
       return {
@@ -168,8 +194,6 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
         achievedRate: stage.kind === "closed" ? null : achievedRate(metrics, t0Ms, stage.rate, lastOffsetMs),
         peakInFlight: Math.max(peakInFlight, metrics.count > 0 ? 1 : 0),
         sequence: { stageId: stage.id, offsets: offsetsHash, workers: results.map((r) => r.sequenceHash) },
-        connectionsOpened: results.reduce((n, r) => n + r.transport.opened, 0),
-        retried: results.reduce((n, r) => n + r.transport.retried, 0),
         waitedForBody: results.reduce((n, r) => n + r.waitedForBody, 0),
         builderWarning: builderWarning({
           stageId: stage.id,
@@ -185,6 +209,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
       clearTimeout(graceTimer);
       opts.signal?.removeEventListener("abort", onStop);
       opts.hardSignal?.removeEventListener("abort", onHard);
+      opts.failSignal?.removeEventListener("abort", onFail);
     }
   }
 
@@ -209,14 +234,18 @@ function diff(a: Counters, b: Counters): Omit<Counters, "inFlight"> {
   return { sent: a.sent - b.sent, done: a.done - b.done, failed: a.failed - b.failed };
 }
 
-/** What `runStages` reports to its caller as stages begin and end. */
+/** What `runStages` reports to its caller as stages begin and end; a returned promise is awaited. */
 export interface StageHooks {
-  stageEnded?(run: StageRun): void;
+  /** Just before the stage is handed to the Workers (server metrics take their baseline here). */
+  stageStarting?(stage: Stage): void | Promise<void>;
+  stageEnded?(run: StageRun): void | Promise<void>;
 }
 
 export interface RunStagesOptions extends StageHooks {
   signal?: AbortSignal | undefined;
   hardSignal?: AbortSignal | undefined;
+  /** Fails the running stage and skips the rest (an open circuit breaker). */
+  failSignal?: AbortSignal | undefined;
 }
 
 /** Runs the stages in order, load.interval seconds apart; stops early on `signal`. */
@@ -228,14 +257,16 @@ export async function runStages(
 ): Promise<{ runs: StageRun[]; interrupted: boolean }> {
   const runs: StageRun[] = [];
   for (const [i, stage] of stages.entries()) {
-    if (options.signal?.aborted) break;
+    if (options.signal?.aborted || options.failSignal?.aborted) break;
     log.info(describeStage(stage));
+    await options.stageStarting?.(stage);
     const run = await runner.runStage(stage, {
       signal: options.signal,
       hardSignal: options.hardSignal,
+      failSignal: options.failSignal,
     });
     runs.push(run);
-    options.stageEnded?.(run);
+    await options.stageEnded?.(run);
     if (run.builderWarning !== null) log.warn(run.builderWarning);
     if (stage.kind !== "closed" && run.achievedRate !== null && run.info.status === "completed") {
       const lines = stageWarnings({
@@ -250,13 +281,15 @@ export async function runStages(
       });
       for (const line of lines) log.warn(line);
     }
-    if (i < stages.length - 1 && config.load.interval > 0)
+    if (i < stages.length - 1 && config.load.interval > 0 && options.failSignal?.aborted !== true)
       await sleep(config.load.interval * 1000, options.signal);
   }
   return { runs, interrupted: options.signal?.aborted === true };
 }
 
+/** Waits `ms`, or until `signal` aborts; at once when it already has (an interrupt during the stage). */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function done() {

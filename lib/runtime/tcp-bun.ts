@@ -15,9 +15,12 @@ class BunConnection implements TcpConnection {
   ending = false;
   error: Error | null = null;
   readonly events: TcpEvents;
+  /** TLS with certificate verification: the connection is up only if the server was authorized. */
+  readonly verify: boolean;
 
-  constructor(events: TcpEvents) {
+  constructor(events: TcpEvents, verify: boolean) {
     this.events = events;
+    this.verify = verify;
   }
 
   write(data: Chunk): void {
@@ -73,6 +76,7 @@ const handlers: SocketHandler<BunConnection> = {
   // Plain Uint8Array views are cheaper to create (and to subarray) than Buffers. bun-types only
   // admits "buffer" in Bun.connect's options, hence the cast.
   binaryType: "uint8array" as "buffer",
+  // For TLS, Bun calls `open` only once the handshake is done (there is no `handshake` handler).
   open(socket) {
     const conn = socket.data;
     if (conn.closed) {
@@ -81,6 +85,14 @@ const handlers: SocketHandler<BunConnection> = {
     }
     conn.socket = socket;
     socket.setNoDelay(true);
+    // An unverified certificate still gets here (Bun closes it just after): never report it as open.
+    if (conn.verify && !socket.authorized) {
+      conn.error ??= socket.getAuthorizationError() ?? new Error("Server certificate not authorized");
+      socket.terminate();
+      conn.finish(conn.error);
+      return;
+    }
+    conn.events.onOpen();
     conn.flush();
   },
   data(socket, chunk) {
@@ -108,8 +120,8 @@ const handlers: SocketHandler<BunConnection> = {
 };
 
 export function bunConnect(options: TcpOptions, events: TcpEvents): TcpConnection {
-  const conn = new BunConnection(events);
   const { tls } = options;
+  const conn = new BunConnection(events, tls?.rejectUnauthorized === true);
   Bun.connect<BunConnection>({
     hostname: options.host,
     port: options.port,

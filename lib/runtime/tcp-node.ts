@@ -18,6 +18,7 @@ export function nodeConnect(options: TcpOptions, events: TcpEvents): TcpConnecti
           rejectUnauthorized: tls.rejectUnauthorized,
         });
   socket.setNoDelay(true);
+  socket.once(tls === null ? "connect" : "secureConnect", () => events.onOpen());
   let error: Error | null = null;
   socket.on("data", (chunk: Uint8Array) => {
     // As with Bun.connect: a throwing handler ends the connection, with its error as the reason.

@@ -31,14 +31,19 @@ afterAll(async () => {
 });
 
 function recorder() {
-  const seen = { data: "", closes: 0, error: null as Error | null };
+  const seen = { data: "", opens: 0, closes: 0, error: null as Error | null };
   const dec = new TextDecoder();
   let closed: () => void = () => {};
   const whenClosed = new Promise<void>((r) => {
     closed = r;
   });
   const events: TcpEvents = {
+    onOpen: () => {
+      expect(seen.data).toBe("");
+      seen.opens++;
+    },
     onData: (chunk) => {
+      expect(seen.opens).toBe(1);
       expect(seen.closes).toBe(0);
       seen.data += dec.decode(chunk, { stream: true });
     },
@@ -59,13 +64,14 @@ async function until(check: () => boolean, ms = 3000): Promise<void> {
 describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])("%s TcpConnect", (name) => {
   const connect = tcpAdapters[name];
 
-  test("sends writes made before the connection is up, in order, and delivers the reply", async () => {
+  test("sends writes made before the connection is up, in order, and reports it open once, before the reply", async () => {
     const { seen, events } = recorder();
     const conn: TcpConnection = connect({ host: "127.0.0.1", port, tls: null }, events);
     conn.write("héllo ");
     conn.write(new TextEncoder().encode("world"));
     await until(() => seen.data.length >= 11);
     expect(seen.data).toBe("héllo world");
+    expect(seen.opens).toBe(1);
     conn.destroy();
   });
 
@@ -96,7 +102,7 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])("%s TcpC
     expect(seen.closes).toBe(1);
   });
 
-  test("reports a refused connection as a close with its error", async () => {
+  test("reports a refused connection as a close with its error, never as open", async () => {
     const probe = createServer();
     const free = await listenOnFreePort(probe);
     await new Promise((r) => probe.close(r));
@@ -106,6 +112,7 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])("%s TcpC
     expect(seen.closes).toBe(1);
     expect(seen.error).toBeInstanceOf(Error);
     expect(seen.data).toBe("");
+    expect(seen.opens).toBe(0);
   });
 
   test("destroy() while still connecting sends nothing and closes once", async () => {
@@ -128,6 +135,7 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])("%s TcpC
       const conn = connect(
         { host: "127.0.0.1", port, tls: null },
         {
+          onOpen: () => {},
           onData: () => {
             throw new Error("reader bug");
           },

@@ -22,6 +22,8 @@ export interface TcpOptions {
 
 /** What a connection reports. No onData after onClose; onClose comes exactly once, never synchronously. */
 export interface TcpEvents {
+  /** The connection is ready for bytes (TCP connected; for TLS, the handshake done). At most once, before any onData. */
+  onOpen(): void;
   /** Bytes as read from the socket; only valid during the call. If it throws, the connection closes with that error. */
   onData(chunk: Uint8Array): void;
   /** The connection is gone: closed by either side, refused, or failed (then `error` says why). */

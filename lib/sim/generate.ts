@@ -1,25 +1,47 @@
-// One /v1/completions or /v1/chat/completions request, from parsed body to the last byte: checks the
-// model and context length, applies the request's fault, submits a sequence to the engine and writes
-// each token as the shared wheel fires it (streamed), or the whole body at the last token (not streamed).
+// One /v1/completions, /v1/chat/completions or /v1/messages request, from parsed body to the last
+// byte: checks the model and context length, applies the request's fault, submits a sequence to the
+// engine and writes each token as the shared wheel fires it (streamed), or the whole body at the last
+// token (not streamed). With response_format the tokens spell a JSON document (json-output.ts).
 import type { ServerResponse } from "../runtime/serve.ts";
+import {
+  anthropicBody,
+  anthropicErrorBody,
+  anthropicErrorType,
+  createAnthropicRenderer,
+} from "./anthropic-wire.ts";
 import type { Sequence } from "./engine.ts";
 import { type Fault, pickFault, statusFaultError } from "./faults.ts";
+import { jsonPieces } from "./json-output.ts";
+import type { Modality } from "./media-tokens.ts";
 import { parseRequestBody } from "./request.ts";
-import { sendError } from "./responses.ts";
+import { sendJson, sendError as sendOpenAiError } from "./responses.ts";
 import type { SimState } from "./state.ts";
 import type { TruthOutcome, TruthRecord } from "./truth-log.ts";
 import {
   type ApiKind,
   createStreamRenderer,
-  DONE_EVENT,
-  errorEvent,
   responseBody,
+  type StreamRenderer as StreamRendererT,
   usageOf,
   type WireContext,
 } from "./wire.ts";
 
 function faultLabel(fault: Fault): string {
   return fault.kind === "status" ? String(fault.status) : fault.kind;
+}
+
+/** vLLM's refusal when a request carries more of a modality than --limit-mm-per-prompt allows. */
+function mediaRefusal(
+  limits: Partial<Record<Modality, number>>,
+  media: readonly { modality: Modality }[],
+): string | null {
+  for (const modality of ["image", "video", "audio"] as const) {
+    const limit = limits[modality];
+    if (limit === undefined) continue;
+    const count = media.filter((m) => m.modality === modality).length;
+    if (count > limit) return `At most ${limit} ${modality}(s) may be provided in one prompt.`;
+  }
+  return null;
 }
 
 export async function handleGeneration(
@@ -30,31 +52,44 @@ export async function handleGeneration(
   receivedMs: number,
 ): Promise<void> {
   const { options, engine, metrics, clock } = state;
+  const anthropic = kind === "messages";
+  // Errors in the shape of the API asked: Anthropic's {"type":"error",…} or OpenAI's {"error":…}.
+  const sendError = (status: number, message: string, type: string, param: string | null) => {
+    if (anthropic) sendJson(res, status, anthropicErrorBody(message, anthropicErrorType(status)));
+    else sendOpenAiError(res, status, message, type, param);
+  };
   const parsed = parseRequestBody(kind, body);
   if (!parsed.ok) {
-    sendError(res, 400, parsed.message, "BadRequestError", parsed.param);
+    sendError(400, parsed.message, "BadRequestError", parsed.param);
     return;
   }
   const request = parsed.request;
   const model = request.model ?? options.model;
   if (!state.models.includes(model)) {
-    sendError(res, 404, `The model \`${model}\` does not exist.`, "NotFoundError", "model");
+    sendError(404, `The model \`${model}\` does not exist.`, "NotFoundError", "model");
+    return;
+  }
+  const refused = mediaRefusal(state.mediaLimits, request.media);
+  if (refused !== null) {
+    sendError(400, refused, "BadRequestError", "messages");
     return;
   }
   let promptTokens = request.promptTokenIds ?? 0;
   for (const text of request.promptTexts) promptTokens += state.countTokens(text);
+  for (const item of request.media) promptTokens += item.tokens;
   const maxTokens = request.maxTokens ?? options.maxModelLen - promptTokens;
   if (maxTokens < 1 || promptTokens + maxTokens > options.maxModelLen) {
     const message =
       `This model's maximum context length is ${options.maxModelLen} tokens. However, you requested ` +
       `${promptTokens + Math.max(0, maxTokens)} tokens (${promptTokens} in the messages, ${Math.max(0, maxTokens)} in the completion). ` +
       "Please reduce the length of the messages or completion.";
-    sendError(res, 400, message, "BadRequestError", "max_tokens");
+    sendError(400, message, "BadRequestError", "max_tokens");
     return;
   }
   metrics.received(model);
   const series = metrics.series(model);
-  const id = `${kind === "chat" ? "chatcmpl" : "cmpl"}-sim${options.seed}x${state.counters.nextId++}`;
+  const idPrefix = kind === "chat" ? "chatcmpl" : kind === "messages" ? "msg" : "cmpl";
+  const id = `${idPrefix}-sim${options.seed}x${state.counters.nextId++}`;
   const fault = pickFault(options.faults, state.faultRng, request.stream);
   const truth: TruthRecord | null =
     state.truth === null
@@ -78,10 +113,10 @@ export async function handleGeneration(
           tokenMs: [],
           finishedMs: Number.NaN,
         };
-  const finishTruth = (outcome: TruthOutcome, seq: Sequence | null) => {
+  const finishTruth = (outcome: TruthOutcome, seq: Sequence | null, atMs?: number) => {
     if (truth === null || state.truth === null) return;
     truth.outcome = outcome;
-    truth.finishedMs = clock();
+    truth.finishedMs = atMs ?? clock();
     if (seq !== null) {
       truth.admittedMs = seq.admittedMs;
       truth.queueMs = seq.admittedMs - seq.receivedMs;
@@ -103,7 +138,7 @@ export async function handleGeneration(
       truth.status = fault.status;
       truth.headersMs = clock();
     }
-    sendError(res, fault.status, error.message, error.type, null);
+    sendError(fault.status, error.message, error.type, null);
     finishTruth("status_fault", null);
     return;
   }
@@ -114,9 +149,12 @@ export async function handleGeneration(
     created: Math.floor(Date.now() / 1000),
     model,
     includeUsage: request.includeUsage,
+    promptTokens,
   };
   const stream = request.stream;
-  const renderer = stream ? createStreamRenderer(ctx) : null;
+  const renderer = !stream ? null : anthropic ? createAnthropicRenderer(ctx) : createStreamRenderer(ctx);
+  // Structured output: the document's pieces, made once the engine has fixed the token count.
+  let pieces: string[] | null = null;
   const closeAfter = stream && options.faults.closeConnection;
   if (stream) {
     // Stamped before the write, as every truth time is: a client can never see it earlier.
@@ -133,18 +171,28 @@ export async function handleGeneration(
   const textParts: string[] | null = stream ? null : [];
   let done = false;
   let lastTokenMs = Number.NaN;
+  // Engine (model) time of the first token, for the prefill and decode histograms.
+  let firstDueMs = Number.NaN;
   let strikeAt = -1;
   // Chunks fired in this wheel advance, written together once it is over (see state.afterAdvance).
   let pending = "";
   let pendingTokens = 0;
   let flushQueued = false;
+  // A streamed first token's TTFT is observed when its chunk is written, the time the truth log has.
+  let ttftPending = false;
   // The truth log stamps a streamed token just before its chunk is handed to the socket, so a client
   // on the same clock can never see it earlier than the truth says.
   const stamp = () => {
-    if (truth !== null && pendingTokens > 0) {
+    if (pendingTokens > 0 && (truth !== null || ttftPending)) {
       const at = clock();
-      if (truth.tokenMs.length === 0) truth.firstTokenMs = at;
-      for (let i = 0; i < pendingTokens; i++) truth.tokenMs.push(at);
+      if (ttftPending) {
+        ttftPending = false;
+        series.firstToken((at - receivedMs) / 1000, promptTokens);
+      }
+      if (truth !== null) {
+        if (truth.tokenMs.length === 0) truth.firstTokenMs = at;
+        for (let i = 0; i < pendingTokens; i++) truth.tokenMs.push(at);
+      }
     }
     pendingTokens = 0;
   };
@@ -159,19 +207,24 @@ export async function handleGeneration(
   const seq: Sequence = engine.submit(
     { model, promptTokens, maxTokens, ignoreEos: request.ignoreEos },
     {
-      onToken(index, last, _due, now) {
-        const pick = state.textRng.int(words.length);
-        const word = words[pick] as string;
+      onToken(index, last, due, now) {
+        if (index === 0 && request.jsonSchema !== null) {
+          pieces = jsonPieces(request.jsonSchema, seq.outputTokens, words, state.textRng);
+        }
+        const pick = pieces === null ? state.textRng.int(words.length) : -1;
+        const word = pieces === null ? (words[pick] as string) : (pieces[index] ?? " ");
         if (index === 0) {
           strikeAt = fault.kind === "none" ? -1 : Math.min(fault.afterTokens, seq.outputTokens - 1);
-          series.firstToken((now - receivedMs) / 1000, (seq.admittedMs - receivedMs) / 1000, promptTokens);
+          firstDueMs = due;
+          if (renderer === null) series.firstToken((now - receivedMs) / 1000, promptTokens);
+          else ttftPending = true;
         }
         let out = pending + (renderer !== null && index === 0 ? renderer.opening : "");
         pending = "";
         if (index === strikeAt && fault.kind !== "malformed") {
           done = true;
           engine.cancel(seq);
-          series.finished(0, "abort");
+          series.aborted();
           state.faults[fault.kind] = (state.faults[fault.kind] ?? 0) + 1;
           if (truth !== null) truth.completionTokens = index;
           if (fault.kind === "cut") {
@@ -183,7 +236,7 @@ export async function handleGeneration(
           } else {
             stamp();
             res.end(
-              `${out}${errorEvent("Simulated engine failure in the middle of the stream")}${DONE_EVENT}`,
+              `${out}${(renderer as StreamRendererT).failure("Simulated engine failure in the middle of the stream")}`,
             );
             finishTruth("error_event", seq);
           }
@@ -201,7 +254,10 @@ export async function handleGeneration(
           out += renderer.malformed(word);
         }
         if (renderer !== null) {
-          out += renderer.tokenJson(wordsJson[pick] as string, last ? seq.finishReason : null);
+          out += renderer.tokenJson(
+            pick >= 0 ? (wordsJson[pick] as string) : JSON.stringify(word),
+            last ? seq.finishReason : null,
+          );
           if (!last) {
             pending = out;
             if (!flushQueued) {
@@ -210,15 +266,15 @@ export async function handleGeneration(
             }
             return;
           }
-          if (request.includeUsage) out += renderer.usage(usageOf(promptTokens, seq.outputTokens));
+          out += renderer.closing(seq.finishReason, usageOf(promptTokens, seq.outputTokens));
           done = true;
           stamp();
-          res.end(out + DONE_EVENT);
+          res.end(out);
         } else {
           (textParts as string[]).push(word);
           if (!last) return;
           done = true;
-          let text = responseBody(
+          let text = (anthropic ? anthropicBody : responseBody)(
             ctx,
             (textParts as string[]).join(""),
             seq.finishReason,
@@ -236,12 +292,21 @@ export async function handleGeneration(
           if (truth !== null) truth.headersMs = now;
         }
         state.counters.completed++;
-        series.finished((now - receivedMs) / 1000, seq.finishReason);
+        const endMs = clock();
+        series.finished(seq.finishReason, {
+          e2eS: (endMs - receivedMs) / 1000,
+          queueS: (seq.admittedMs - seq.receivedMs) / 1000,
+          prefillS: (firstDueMs - seq.admittedMs) / 1000,
+          decodeS: (due - firstDueMs) / 1000,
+          promptTokens,
+          generationTokens: seq.outputTokens,
+          maxTokens,
+        });
         if (truth !== null) {
           truth.completionTokens = seq.outputTokens;
           truth.finishReason = seq.finishReason;
         }
-        finishTruth("ok", seq);
+        finishTruth("ok", seq, endMs);
       },
     },
   );
@@ -249,7 +314,7 @@ export async function handleGeneration(
     if (done) return;
     done = true;
     engine.cancel(seq);
-    series.finished(0, "abort");
+    series.aborted();
     if (truth !== null) truth.completionTokens = seq.generated;
     finishTruth("client_closed", seq);
   });

@@ -57,11 +57,21 @@ export interface SimOptions {
   outputLenMean: number;
   /** KV-cache size in tokens; only drives the kv_cache_usage_perc gauge, never admission. */
   kvCacheTokens: number;
+  /**
+   * Media allowed per request, as vLLM's --limit-mm-per-prompt JSON (`{"image":1,"video":0}`); more is
+   * refused with 400. "" allows any number of each.
+   */
+  limitMmPerPrompt: string;
   seed: number;
   faults: SimFaults;
   /** Write one JSONL line per request with server-side timestamps to this file. */
   truthLogPath: string | null;
+  /** Whose metric names /metrics speaks: one of `metricsStyles` (checked), vLLM's by default. */
+  metricsStyle: string;
 }
+
+export const metricsStyles = ["vllm", "sglang", "tgi"] as const;
+export type MetricsStyle = (typeof metricsStyles)[number];
 
 /** What a valid value is ("an integer >= 1") and the test for it. */
 export interface SimOptionCheck<V> {
@@ -122,6 +132,25 @@ const nonEmpty = (what: string): SimOptionCheck<string | null> => ({
   expected: `a non-empty ${what}`,
   ok: (v) => v === null || v.length > 0,
 });
+
+/** `--limit-mm-per-prompt`: counts per modality (absent: unlimited), or null when malformed. */
+export function parseMediaLimits(text: string): Partial<Record<"image" | "video" | "audio", number>> | null {
+  if (text.trim() === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
+  const limits: Partial<Record<"image" | "video" | "audio", number>> = {};
+  for (const [key, n] of Object.entries(value)) {
+    if (key !== "image" && key !== "video" && key !== "audio") return null;
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 0) return null;
+    limits[key] = n;
+  }
+  return limits;
+}
 
 /** Every option, in --help order. */
 export const simOptionTable = {
@@ -213,6 +242,13 @@ export const simOptionTable = {
     description: "KV-cache size in tokens, for the kv_cache_usage_perc gauge",
     check: integer(1),
   }),
+  limitMmPerPrompt: option("limitMmPerPrompt", {
+    type: "string",
+    default: "",
+    description:
+      'Media allowed per request, as vLLM\'s JSON (e.g. {"image":1,"video":0,"audio":0}); more is refused with 400. Empty: no limit',
+    check: { expected: 'a JSON object of counts, e.g. {"image":1}', ok: (v) => parseMediaLimits(v) !== null },
+  }),
   seed: option("seed", {
     type: "number",
     default: 42,
@@ -277,6 +313,15 @@ export const simOptionTable = {
     default: null,
     description: "Append one JSONL line per request with server timestamps to this file",
     check: nonEmpty("file path"),
+  }),
+  metricsStyle: option("metricsStyle", {
+    type: "string",
+    default: "vllm",
+    description: "Metric names on /metrics: vllm, sglang or tgi",
+    check: {
+      expected: `one of ${metricsStyles.join(", ")}`,
+      ok: (v) => (metricsStyles as readonly string[]).includes(v),
+    },
   }),
 } as const;
 

@@ -22,11 +22,13 @@ describe("parseRequestBody()", () => {
         kind: "completion",
         model: "m",
         promptTexts: ["hi"],
+        media: [],
         promptTokenIds: null,
         maxTokens: 7,
         ignoreEos: true,
         stream: true,
         includeUsage: true,
+        jsonSchema: null,
       },
     });
   });

@@ -1,6 +1,8 @@
-// Parse and check a completion or chat request body the way vLLM's OpenAI server does. Pure.
+// Parse and check a completion, chat or Messages (Anthropic) request body the way vLLM's server does. Pure.
 // Anything malformed becomes { ok: false } with an OpenAI-style message and the offending param;
 // the server turns that into a 400. Fields the simulator does not model (temperature, top_p, …) are ignored.
+import { anyObjectSchema } from "./json-output.ts";
+import { audioCost, imageCost, type MediaCost, videoCost } from "./media-tokens.ts";
 import type { ApiKind } from "./wire.ts";
 
 export interface SimRequest {
@@ -9,6 +11,8 @@ export interface SimRequest {
   model: string | undefined;
   /** The texts whose tokens make the prompt (chat: each message's content). */
   promptTexts: string[];
+  /** Images, videos and audio clips in the chat content, in order, with their prompt-token cost. */
+  media: MediaCost[];
   /** A prompt given as token ids: its length, else null. */
   promptTokenIds: number | null;
   /** max_completion_tokens (chat) or max_tokens; null when absent. */
@@ -16,6 +20,8 @@ export interface SimRequest {
   ignoreEos: boolean;
   stream: boolean;
   includeUsage: boolean;
+  /** response_format: the schema the output must satisfy (json_object: any object), else null. */
+  jsonSchema: Readonly<Record<string, unknown>> | null;
 }
 
 export type ParseResult =
@@ -55,7 +61,43 @@ function parsePrompt(prompt: unknown): { texts: string[]; ids: number | null } |
 
 const ROLES = new Set(["system", "user", "assistant", "tool", "developer"]);
 
-function parseMessages(messages: unknown): string[] | string {
+/** A content part: its text, its media cost, or what is wrong with it (vLLM's part types). */
+function parsePart(part: unknown, at: string): string | MediaCost | { error: string } {
+  if (!isObject(part)) return { error: `${at}: expected an object, got ${describe(part)}` };
+  const url = (field: string) => {
+    const inner = part[field];
+    return isObject(inner) && typeof inner.url === "string" ? inner.url : null;
+  };
+  switch (part.type) {
+    case "text":
+      return typeof part.text === "string" ? part.text : { error: `${at}.text: expected a string` };
+    case "image_url": {
+      const u = url("image_url");
+      return u === null ? { error: `${at}.image_url: expected {"url": string}` } : imageCost(u);
+    }
+    case "video_url": {
+      const u = url("video_url");
+      return u === null ? { error: `${at}.video_url: expected {"url": string}` } : videoCost(u);
+    }
+    case "input_audio": {
+      const audio = part.input_audio;
+      return isObject(audio) && typeof audio.data === "string" && typeof audio.format === "string"
+        ? audioCost(audio.data)
+        : { error: `${at}.input_audio: expected {"data": string, "format": string}` };
+    }
+    case "audio_url": {
+      const u = url("audio_url");
+      const comma = u?.indexOf(",") ?? -1;
+      return u === null
+        ? { error: `${at}.audio_url: expected {"url": string}` }
+        : audioCost(u.slice(comma + 1));
+    }
+    default:
+      return { error: `${at}.type: unknown content part type ${JSON.stringify(part.type)}` };
+  }
+}
+
+function parseMessages(messages: unknown, media: MediaCost[]): string[] | string {
   if (!Array.isArray(messages) || messages.length === 0) {
     return `messages: expected a non-empty array, got ${Array.isArray(messages) ? "an empty array" : describe(messages)}`;
   }
@@ -69,13 +111,13 @@ function parseMessages(messages: unknown): string[] | string {
     if (typeof content === "string") texts.push(content);
     else if (Array.isArray(content)) {
       for (const [j, part] of content.entries()) {
-        if (!isObject(part) || part.type !== "text" || typeof part.text !== "string") {
-          return `messages[${i}].content[${j}]: expected {"type":"text","text":string}`;
-        }
-        texts.push(part.text);
+        const parsed = parsePart(part, `messages[${i}].content[${j}]`);
+        if (typeof parsed === "string") texts.push(parsed);
+        else if ("error" in parsed) return parsed.error;
+        else media.push(parsed);
       }
     } else if (!(absent(content) && message.role === "assistant")) {
-      return `messages[${i}].content: expected a string or a list of text parts, got ${describe(content)}`;
+      return `messages[${i}].content: expected a string or a list of content parts, got ${describe(content)}`;
     }
   }
   return texts;
@@ -88,6 +130,58 @@ function positiveInt(body: Json, name: string): number | null | string {
     return `${name}: expected an integer >= 1, got ${JSON.stringify(value)}`;
   }
   return value;
+}
+
+/**
+ * Anthropic's `messages` (user/assistant turns; content a string or text blocks) and `system` (a string
+ * or text blocks): the texts whose tokens make the prompt.
+ */
+function parseAnthropicMessages(body: Json): string[] | string {
+  const texts: string[] = [];
+  const blocks = (value: unknown, where: string): string | null => {
+    if (typeof value === "string") {
+      texts.push(value);
+      return null;
+    }
+    if (!Array.isArray(value))
+      return `${where}: expected a string or a list of content blocks, got ${describe(value)}`;
+    for (const [j, block] of value.entries()) {
+      if (!isObject(block) || block.type !== "text" || typeof block.text !== "string")
+        return `${where}[${j}]: expected {"type":"text","text":string}`;
+      texts.push(block.text);
+    }
+    return null;
+  };
+  if (!absent(body.system)) {
+    const problem = blocks(body.system, "system");
+    if (problem !== null) return problem;
+  }
+  const messages = body.messages;
+  if (!Array.isArray(messages) || messages.length === 0)
+    return `messages: expected a non-empty array, got ${Array.isArray(messages) ? "an empty array" : describe(messages)}`;
+  for (const [i, message] of messages.entries()) {
+    if (!isObject(message)) return `messages[${i}]: expected an object, got ${describe(message)}`;
+    if (message.role !== "user" && message.role !== "assistant")
+      return `messages[${i}].role: expected "user" or "assistant", got ${JSON.stringify(message.role)}`;
+    const problem = blocks(message.content, `messages[${i}].content`);
+    if (problem !== null) return problem;
+  }
+  return texts;
+}
+
+/** response_format (OpenAI, vLLM): text, json_object, or json_schema with `json_schema.schema`. */
+function parseResponseFormat(value: unknown): Readonly<Record<string, unknown>> | null | string {
+  if (absent(value)) return null;
+  if (!isObject(value)) return `response_format: expected an object, got ${describe(value)}`;
+  if (value.type === "text") return null;
+  if (value.type === "json_object") return anyObjectSchema;
+  if (value.type !== "json_schema")
+    return `response_format.type: expected "text", "json_object" or "json_schema", got ${JSON.stringify(value.type)}`;
+  const spec = value.json_schema;
+  if (!isObject(spec)) return `response_format.json_schema: expected an object, got ${describe(spec)}`;
+  if (!isObject(spec.schema))
+    return `response_format.json_schema.schema: expected an object, got ${describe(spec.schema)}`;
+  return spec.schema;
 }
 
 export function parseRequestBody(kind: ApiKind, text: string): ParseResult {
@@ -103,7 +197,14 @@ export function parseRequestBody(kind: ApiKind, text: string): ParseResult {
   }
   let texts: string[];
   let ids: number | null = null;
-  if (kind === "completion") {
+  const media: MediaCost[] = [];
+  if (kind === "messages") {
+    if (typeof body.model !== "string") return fail("model: this field is required", "model");
+    if (absent(body.max_tokens)) return fail("max_tokens: this field is required", "max_tokens");
+    const messages = parseAnthropicMessages(body);
+    if (typeof messages === "string") return fail(messages, "messages");
+    texts = messages;
+  } else if (kind === "completion") {
     if (absent(body.prompt)) return fail("prompt: this field is required", "prompt");
     const prompt = parsePrompt(body.prompt);
     if (typeof prompt === "string") return fail(prompt, "prompt");
@@ -111,7 +212,7 @@ export function parseRequestBody(kind: ApiKind, text: string): ParseResult {
     ids = prompt.ids;
   } else {
     if (absent(body.messages)) return fail("messages: this field is required", "messages");
-    const messages = parseMessages(body.messages);
+    const messages = parseMessages(body.messages, media);
     if (typeof messages === "string") return fail(messages, "messages");
     texts = messages;
   }
@@ -131,8 +232,15 @@ export function parseRequestBody(kind: ApiKind, text: string): ParseResult {
     }
   }
   const stream = body.stream === true;
-  let includeUsage = false;
-  if (!absent(body.stream_options)) {
+  // The Messages API always reports usage (message_start, message_delta).
+  let includeUsage = kind === "messages";
+  let jsonSchema: Readonly<Record<string, unknown>> | null = null;
+  if (kind !== "messages") {
+    const format = parseResponseFormat(body.response_format);
+    if (typeof format === "string") return fail(format, "response_format");
+    jsonSchema = format;
+  }
+  if (!absent(body.stream_options) && kind !== "messages") {
     const options = body.stream_options;
     if (!isObject(options))
       return fail(`stream_options: expected an object, got ${describe(options)}`, "stream_options");
@@ -151,11 +259,13 @@ export function parseRequestBody(kind: ApiKind, text: string): ParseResult {
       kind,
       model: typeof body.model === "string" ? body.model : undefined,
       promptTexts: texts,
+      media,
       promptTokenIds: ids,
       maxTokens,
       ignoreEos: body.ignore_eos === true,
       stream,
       includeUsage,
+      jsonSchema,
     },
   };
 }

@@ -60,7 +60,11 @@ async function route(
 ): Promise<void> {
   const path = (req.url ?? "/").split("?")[0] ?? "/";
   const method = req.method ?? "GET";
-  const post = path === "/v1/completions" || path === "/v1/chat/completions" || path === "/tokenize";
+  const post =
+    path === "/v1/completions" ||
+    path === "/v1/chat/completions" ||
+    path === "/v1/messages" ||
+    path === "/tokenize";
   if (post) {
     if (method !== "POST")
       return sendError(res, 405, `Method ${method} not allowed on ${path}`, "MethodNotAllowed", null);
@@ -79,7 +83,8 @@ async function route(
         );
       return sendJson(res, 200, out);
     }
-    return handleGeneration(state, path === "/v1/completions" ? "completion" : "chat", body, res, receivedMs);
+    const kind = path === "/v1/completions" ? "completion" : path === "/v1/messages" ? "messages" : "chat";
+    return handleGeneration(state, kind, body, res, receivedMs);
   }
   if (method !== "GET" && method !== "HEAD")
     return sendError(res, 405, `Method ${method} not allowed on ${path}`, "MethodNotAllowed", null);

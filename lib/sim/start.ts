@@ -1,6 +1,6 @@
 // Start the simulator in this process: `startSim(options)` for the CLI, `startSimOnFreePort(options)` for
 // tests (a random port in 20000-32000 on 127.0.0.1, never an ephemeral one, retrying when taken).
-import { defaultTokenizer } from "../data/tokenizer/default.ts";
+import { loadedDefaultTokenizer } from "../data/tokenizer/default.ts";
 import type { Tokenizer } from "../data/types.ts";
 import { listen } from "../runtime/serve.ts";
 import { resolveSimOptions, type SimOptions, type SimOptionsInput } from "./options.ts";
@@ -46,7 +46,8 @@ export async function startSim(input: StartSimInput = {}): Promise<RunningSim> {
       : (record) => {
           for (const sink of sinks) sink(record);
         };
-  const state = createSimState(options, { tokenizer: tokenizer ?? defaultTokenizer(), truth });
+  // Loaded now: the first request must not wait for the vocabulary (it would show as latency).
+  const state = createSimState(options, { tokenizer: tokenizer ?? loadedDefaultTokenizer(), truth });
   let listening: Awaited<ReturnType<typeof listen>>;
   try {
     listening = await listen(createSimHandler(state), { host: options.host, port: options.port });

@@ -5,7 +5,7 @@ import { createRng, type Rng } from "../load/rng.ts";
 import { nowMs } from "../runtime/clock.ts";
 import { createEngine, type Engine } from "./engine.ts";
 import { SimMetrics } from "./metrics.ts";
-import type { SimOptions } from "./options.ts";
+import { type MetricsStyle, parseMediaLimits, type SimOptions } from "./options.ts";
 import type { TruthSink } from "./truth-log.ts";
 import { singleTokenWords } from "./vocab.ts";
 
@@ -42,6 +42,8 @@ export interface SimState {
    * benchmarks repeat prompts); or one per word (options.promptCount).
    */
   countTokens(text: string): number;
+  /** --limit-mm-per-prompt, parsed (the option check has refused a malformed value). */
+  readonly mediaLimits: Partial<Record<"image" | "video" | "audio", number>>;
   readonly textRng: Rng;
   readonly faultRng: Rng;
   readonly truth: TruthSink | null;
@@ -105,7 +107,10 @@ export function createSimState(
   });
   const models = [options.model, ...options.loras];
   const words = singleTokenWords(deps.tokenizer);
-  const metrics = new SimMetrics(models);
+  const metrics = new SimMetrics(models, {
+    style: options.metricsStyle as MetricsStyle,
+    maxModelLen: options.maxModelLen,
+  });
   const counters = { inFlight: 0, httpRequests: 0, completed: 0, nextId: 1 };
   const faults: Record<string, number> = {
     "429": 0,
@@ -134,6 +139,7 @@ export function createSimState(
     options,
     models,
     countTokens,
+    mediaLimits: parseMediaLimits(options.limitMmPerPrompt) ?? {},
     engine,
     metrics,
     tokenizer: deps.tokenizer,
@@ -162,10 +168,13 @@ export function createSimState(
       };
     },
     renderMetrics() {
+      const { running, waiting, maxConcurrent } = engine.stats();
       return metrics.render({
+        running,
+        waiting,
         modelLoad: (m) => engine.modelLoad(m),
         kvUsage: engine.kvUsage,
-        maxConcurrent: engine.stats().maxConcurrent,
+        maxConcurrent,
         httpInFlight: counters.inFlight,
         maxLoras: options.loras.length,
         faults,

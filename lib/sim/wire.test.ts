@@ -7,6 +7,7 @@ const ctx = (kind: "completion" | "chat", includeUsage = false): WireContext => 
   created: 1700000000,
   model: 'm"odel',
   includeUsage,
+  promptTokens: 3,
 });
 
 describe("createStreamRenderer()", () => {

@@ -5,7 +5,7 @@
 // "usage":null and a final chunk has "choices":[] and the usage, before "data: [DONE]".
 // The per-token chunk is a precomputed prefix + JSON string + suffix: it is written ~10^5 times a second.
 
-export type ApiKind = "completion" | "chat";
+export type ApiKind = "completion" | "chat" | "messages";
 export type FinishReason = "length" | "stop";
 
 export interface WireContext {
@@ -15,6 +15,8 @@ export interface WireContext {
   created: number;
   model: string;
   includeUsage: boolean;
+  /** Prompt tokens: Anthropic's message_start carries them before any output. */
+  promptTokens: number;
 }
 
 export interface Usage {
@@ -42,6 +44,10 @@ export interface StreamRenderer {
   usage(usage: Usage): string;
   /** A token event cut off mid-JSON (the malformed-chunk fault). */
   malformed(text: string): string;
+  /** What follows the last token: usage (when asked for) and the end of the stream. */
+  closing(finishReason: FinishReason, usage: Usage): string;
+  /** An error inside the stream (the error-event fault), ending it. */
+  failure(message: string): string;
 }
 
 function head(ctx: WireContext): string {
@@ -67,6 +73,9 @@ export function createStreamRenderer(ctx: WireContext): StreamRenderer {
     tokenJson,
     usage: (usage) => `data: ${head(ctx)},"choices":[],"usage":${JSON.stringify(usage)}}\n\n`,
     malformed: (text) => `${tokenOpen}${JSON.stringify(text).slice(0, -1)}\n\n`,
+    closing: (_finishReason, usage) =>
+      `${ctx.includeUsage ? `data: ${head(ctx)},"choices":[],"usage":${JSON.stringify(usage)}}\n\n` : ""}${DONE_EVENT}`,
+    failure: (message) => `${errorEvent(message)}${DONE_EVENT}`,
   };
 }
 

@@ -1,5 +1,7 @@
 // Report files in a local directory: `<dir>/<prefix><name>`, written to a temporary file then renamed,
-// so a crash mid-write never leaves a half-written report that looks whole.
+// so a crash mid-write never leaves a half-written report that looks whole. No temporary file
+// outlives its write: a failed write removes its own, and any still open when the process exits
+// (an exit in the middle of a report) are removed on the way out.
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 
@@ -21,6 +23,31 @@ export interface StorageFile {
   discard(): void;
 }
 
+/** Temporary files being written now, by every storage of the process. */
+const temporaries = new Set<string>();
+let cleanupInstalled = false;
+
+/** Removes every temporary file still being written (synchronous: it also runs at process exit). */
+export function removeTemporaries(): void {
+  for (const path of temporaries) rmSync(path, { force: true });
+  temporaries.clear();
+}
+
+function temporaryFor(path: string): string {
+  if (!cleanupInstalled) {
+    process.on("exit", removeTemporaries);
+    cleanupInstalled = true;
+  }
+  const temporary = `${path}.tmp-${process.pid}`;
+  temporaries.add(temporary);
+  return temporary;
+}
+
+function drop(temporary: string): void {
+  temporaries.delete(temporary);
+  rmSync(temporary, { force: true });
+}
+
 export function createLocalStorage(dir: string, prefix = ""): LocalStorage {
   let made = false;
   const pathOf = (name: string) => join(dir, `${prefix}${name}`);
@@ -34,8 +61,14 @@ export function createLocalStorage(dir: string, prefix = ""): LocalStorage {
     open(name) {
       ensureDir();
       const path = pathOf(name);
-      const temporary = `${path}.tmp-${process.pid}`;
-      const fd = openSync(temporary, "w");
+      const temporary = temporaryFor(path);
+      let fd: number;
+      try {
+        fd = openSync(temporary, "w");
+      } catch (error) {
+        drop(temporary);
+        throw error;
+      }
       let open = true;
       const close = () => {
         if (open) closeSync(fd);
@@ -48,20 +81,27 @@ export function createLocalStorage(dir: string, prefix = ""): LocalStorage {
         commit() {
           close();
           renameSync(temporary, path);
+          temporaries.delete(temporary);
           return path;
         },
         discard() {
           close();
-          rmSync(temporary, { force: true });
+          drop(temporary);
         },
       };
     },
     write(name, contents) {
       ensureDir();
       const path = pathOf(name);
-      const temporary = `${path}.tmp-${process.pid}`;
-      writeFileSync(temporary, contents);
-      renameSync(temporary, path);
+      const temporary = temporaryFor(path);
+      try {
+        writeFileSync(temporary, contents);
+        renameSync(temporary, path);
+        temporaries.delete(temporary);
+      } catch (error) {
+        drop(temporary);
+        throw error;
+      }
       return path;
     },
   };

@@ -23,11 +23,27 @@ function record(i: number, overrides: Partial<RequestRecord> = {}): RequestRecor
     serverOutputTokens: -1,
     requestBytes: 512,
     adapter: i % 2 === 0 ? null : "lora-a",
+    connection: (["none", "new", "reused"] as const)[i % 3]!,
+    connectMs: i % 3 === 1 ? 0.25 + i / 1000 : Number.NaN,
+    resent: i % 5 === 4,
+    serverCloses: i % 7,
+    media: null,
     ...overrides,
   };
 }
 
 describe("BatchWriter and readBatch()", () => {
+  test("carry the structured-output check, and leave it absent when it was not made", () => {
+    const w = new BatchWriter(8);
+    w.add(record(0, { outputJson: "valid" }));
+    w.add(record(1, { outputJson: "invalid" }));
+    w.add(record(2));
+    const back = readBatch(w.take()!);
+    expect(back.map((r) => r.outputJson)).toEqual(["valid", "invalid", undefined]);
+    expect("outputJson" in back[2]!).toBe(false);
+    expect(back.map((r) => r.streamed)).toEqual([true, false, true]);
+  });
+
   test("round-trip every field of every record exactly", () => {
     const w = new BatchWriter(64);
     const records = Array.from({ length: 50 }, (_, i) => record(i));

@@ -2,7 +2,7 @@
 // typed-array buffers (no per-record objects cross threads; docs/runtime-facts.md §3: ~40M records/s), read
 // back into RequestRecord objects there. Strings (error messages, adapter names) go in a small
 // per-batch table, each distinct string once.
-import { type FailureKind, failureKinds, type RequestRecord } from "../record/record.ts";
+import { type FailureKind, failureKinds, type MediaInstance, type RequestRecord } from "../record/record.ts";
 
 // Int32 columns per record.
 const I_STAGE = 0;
@@ -10,7 +10,7 @@ const I_WORKER = 1;
 const I_INDEX = 2;
 const I_STATUS = 3;
 const I_FAILURE = 4; // index into failureKinds, -1 for success
-const I_FLAGS = 5; // bit 0 streamed, bit 1 prompt tokens from server
+const I_FLAGS = 5; // bit 0 streamed, bit 1 prompt tokens from server, bits 2-3 connection, bit 4 resent, bit 5 output JSON checked, bit 6 it was valid
 const I_PROMPT = 6;
 const I_CACHED = 7;
 const I_CLIENT_OUT = 8;
@@ -20,13 +20,20 @@ const I_ERROR = 11; // string table index, -1 for ""
 const I_ADAPTER = 12; // string table index, -1 for null
 const I_TOKENS_AT = 13; // first token time in the tokens column
 const I_TOKENS_N = 14;
-const INTS = 15;
+const I_SERVER_CLOSES = 15;
+const I_MEDIA = 16; // string table index of the media instances as JSON, -1 for a text-only request
+const INTS = 17;
 // Float64 columns per record.
 const F_SCHEDULED = 0;
 const F_SENT = 1;
 const F_HEADERS = 2;
 const F_END = 3;
-const FLOATS = 4;
+const F_CONNECT = 4;
+const FLOATS = 5;
+
+// RequestRecord.connection as two flag bits (0 none, 1 new, 2 reused).
+const connectionCodes = { none: 0, new: 1, reused: 2 } as const;
+const connections = ["none", "new", "reused"] as const;
 
 /** What crosses the thread boundary; every array's buffer is transferred. */
 export interface RecordBatch {
@@ -72,7 +79,12 @@ export class BatchWriter {
     ints[i + I_INDEX] = r.index;
     ints[i + I_STATUS] = r.status;
     ints[i + I_FAILURE] = r.failure === null ? -1 : failureKinds.indexOf(r.failure);
-    ints[i + I_FLAGS] = (r.streamed ? 1 : 0) | (r.promptTokensSource === "server" ? 2 : 0);
+    ints[i + I_FLAGS] =
+      (r.streamed ? 1 : 0) |
+      (r.promptTokensSource === "server" ? 2 : 0) |
+      (connectionCodes[r.connection] << 2) |
+      (r.resent ? 16 : 0) |
+      (r.outputJson === undefined ? 0 : r.outputJson === "valid" ? 96 : 32);
     ints[i + I_PROMPT] = r.promptTokens;
     ints[i + I_CACHED] = r.cachedPromptTokens;
     ints[i + I_CLIENT_OUT] = r.clientOutputTokens;
@@ -82,11 +94,14 @@ export class BatchWriter {
     ints[i + I_ADAPTER] = r.adapter === null ? -1 : this.#stringId(r.adapter);
     ints[i + I_TOKENS_AT] = this.#tokenCount;
     ints[i + I_TOKENS_N] = r.tokenEventMs.length;
+    ints[i + I_SERVER_CLOSES] = r.serverCloses;
+    ints[i + I_MEDIA] = r.media === null ? -1 : this.#mediaId(r.media);
     const floats = this.#floats;
     floats[f + F_SCHEDULED] = r.scheduledMs;
     floats[f + F_SENT] = r.sentMs;
     floats[f + F_HEADERS] = r.headersMs;
     floats[f + F_END] = r.endMs;
+    floats[f + F_CONNECT] = r.connectMs;
     this.#appendTokens(r.tokenEventMs);
   }
 
@@ -118,6 +133,17 @@ export class BatchWriter {
     return id;
   }
 
+  /** Media lists go in whole (never cut), one table entry per distinct list. */
+  #mediaId(media: readonly MediaInstance[]): number {
+    const json = JSON.stringify(media);
+    let id = this.#stringIds.get(json);
+    if (id === undefined) {
+      id = this.#strings.push(json) - 1;
+      this.#stringIds.set(json, id);
+    }
+    return id;
+  }
+
   #appendTokens(times: readonly number[]): void {
     const need = this.#tokenCount + times.length;
     if (need > this.#tokens.length) {
@@ -138,6 +164,12 @@ export function batchTransferables(batch: RecordBatch): ArrayBuffer[] {
 export function readBatch(batch: RecordBatch): RequestRecord[] {
   const out: RequestRecord[] = new Array(batch.count);
   const { ints, floats, tokens, strings } = batch;
+  const media = new Map<number, readonly MediaInstance[]>();
+  const mediaAt = (id: number) => {
+    let list = media.get(id);
+    if (list === undefined) media.set(id, (list = JSON.parse(strings[id]!) as MediaInstance[]));
+    return list;
+  };
   for (let r = 0; r < batch.count; r++) {
     const i = r * INTS;
     const f = r * FLOATS;
@@ -146,7 +178,7 @@ export function readBatch(batch: RecordBatch): RequestRecord[] {
     const adapter = ints[i + I_ADAPTER]!;
     const at = ints[i + I_TOKENS_AT]!;
     const flags = ints[i + I_FLAGS]!;
-    out[r] = {
+    const record: RequestRecord = {
       stageId: ints[i + I_STAGE]!,
       workerId: ints[i + I_WORKER]!,
       index: ints[i + I_INDEX]!,
@@ -166,7 +198,14 @@ export function readBatch(batch: RecordBatch): RequestRecord[] {
       serverOutputTokens: ints[i + I_SERVER_OUT]!,
       requestBytes: ints[i + I_REQ_BYTES]!,
       adapter: adapter < 0 ? null : strings[adapter]!,
+      connection: connections[(flags >> 2) & 3]!,
+      connectMs: floats[f + F_CONNECT]!,
+      resent: (flags & 16) !== 0,
+      serverCloses: ints[i + I_SERVER_CLOSES]!,
+      media: ints[i + I_MEDIA]! < 0 ? null : mediaAt(ints[i + I_MEDIA]!),
     };
+    if ((flags & 32) !== 0) record.outputJson = (flags & 64) !== 0 ? "valid" : "invalid";
+    out[r] = record;
   }
   return out;
 }

@@ -19,6 +19,7 @@ import {
   COUNTER_FAILED,
   COUNTER_IN_FLIGHT,
   COUNTER_SENT,
+  COUNTER_STOP,
   type FromWorker,
   type ToWorker,
 } from "./protocol.ts";
@@ -59,6 +60,7 @@ function makeTransport(c: Config): Transport {
   return createSocketTransport({
     baseUrl: c.server!.base_url,
     maxConnections: c.load.worker_max_tcp_connections,
+    maxResponseBytes: c.load.max_response_bytes,
     ...(clientCert === null ? {} : { tls: clientCert }),
   });
 }
@@ -104,7 +106,9 @@ async function runStage(t0Ms: number): Promise<void> {
       dueMs: offsets === null ? () => t0Ms : (k) => t0Ms + offsets[k]!,
     },
     slots: new Semaphore(message.slots),
-    stopped: () => stopped,
+    // The flag is set by the main thread (circuit breaker, stop) and seen before the next send even
+    // while the stop message waits in this Worker's queue.
+    stopped: () => stopped || Atomics.load(counters, COUNTER_STOP) === 1,
     take: supply.take,
     arrival: supply.arrival,
     send: exchange.send,
@@ -142,6 +146,7 @@ scope.onmessage = (event) => {
     case "stage":
       // The builder starts on the stage now; it starts once every Worker has its head start.
       stopped = false;
+      Atomics.store(counters, COUNTER_STOP, 0);
       pending = message;
       supply.prepare(message.stageId, message.indices, message.slots, () =>
         post({ type: "primed", workerId, stageId: message.stageId }),

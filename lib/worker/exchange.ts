@@ -26,6 +26,14 @@ export interface ExchangeDeps {
   release: (ready: ReadyRequest) => void;
 }
 
+/**
+ * The time limit of a request when load.request_timeout is not set: an hour, longer than a slow
+ * engine takes for any real completion (32k tokens at 10 tokens/s is 53 minutes), so that nothing a
+ * server does can hold a request, or a closed-loop stage, forever. (inference-perf gets aiohttp's
+ * default, 5 minutes in all.)
+ */
+export const DEFAULT_REQUEST_TIMEOUT_S = 3600;
+
 export interface StageExchange {
   /** Sends request k (its body built ahead) and records it; never rejects. */
   send(k: number, scheduledMs: number, ready: ReadyRequest): Promise<void>;
@@ -40,7 +48,9 @@ export function createStageExchange(
 ): StageExchange {
   const { config, transport, writer, tokenizer } = deps;
   const streamed = config.api.streaming;
-  const timeoutMs = config.load.request_timeout == null ? null : config.load.request_timeout * 1000;
+  // api.response_format asks for JSON: each success's output is checked (the Messages API has none).
+  const checkJson = config.api.response_format != null && config.api.type !== "anthropic_messages";
+  const timeoutMs = (config.load.request_timeout ?? DEFAULT_REQUEST_TIMEOUT_S) * 1000;
   // The same for every request of a run: route and headers; the builder made only the body.
   const path = requestPath(config);
   const headers = buildHeaders(config, streamed);
@@ -61,6 +71,7 @@ export function createStageExchange(
       apiType: config.api.type,
       tokenizer,
       countPromptTokens: () => p.promptTokens,
+      checkJson,
     });
     let sentMs = Number.NaN;
     let headersMs = Number.NaN;
@@ -81,7 +92,7 @@ export function createStageExchange(
     // Settled: the transport will not send the body again (a re-send on a fresh connection happens before).
     deps.release(p);
     const result = reader.finish(outcome.endMs);
-    write({
+    const record: RequestRecord = {
       stageId,
       workerId: deps.workerId,
       index,
@@ -102,7 +113,14 @@ export function createStageExchange(
       serverOutputTokens: result.serverOutputTokens,
       requestBytes: p.body.byteLength,
       adapter: p.adapter,
-    });
+      connection: outcome.connection,
+      connectMs: outcome.connectMs,
+      resent: outcome.resent,
+      serverCloses: outcome.serverCloses,
+      media: p.media,
+    };
+    if (outcome.ok && result.outputJson !== null) record.outputJson = result.outputJson;
+    write(record);
   }
 
   function write(r: RequestRecord): void {
@@ -138,6 +156,11 @@ export function createStageExchange(
       serverOutputTokens: -1,
       requestBytes: 0,
       adapter,
+      connection: "none",
+      connectMs: Number.NaN,
+      resent: false,
+      serverCloses: 0,
+      media: null,
     };
   }
 

@@ -1,7 +1,11 @@
 // Main-thread side of the Workers: start num_workers load Workers, each with its own builder Worker
 // (joined by a MessageChannel: the builder makes the requests, the load Worker only sends, reads and
 // stamps), hand each its slice of a stage, turn their batches into records for the caller, and stop
-// them. Never waits on the caller's handling of records beyond the synchronous callback.
+// them. Never waits on the caller's
+// handling of records beyond the synchronous callback. A Worker that does not answer a cancel
+// within `cancelWaitMs` (frozen on something) is terminated: its stage ends with the records the
+// main thread has, the requests it took with it are recorded as cancelled (lost.ts), and a fresh
+// Worker (with a fresh builder: the old one is terminated with it) takes its place for later stages.
 
 import { UserError } from "../cli/errors.ts";
 import type { Config } from "../config/schema.ts";
@@ -9,8 +13,11 @@ import type { TraceLengths } from "../data/create.ts";
 import type { TransportStats } from "../http/transport.ts";
 import type { Slice } from "../load/stripe.ts";
 import type { RequestRecord } from "../record/record.ts";
+import { nowMs } from "../runtime/clock.ts";
 import { workerUrl } from "../runtime/worker-url.ts";
 import { readBatch } from "./batch.ts";
+import { lostRecords } from "./lost.ts";
+import { takeWorker } from "./prespawn.ts";
 import {
   type BuilderInit,
   COUNTER_DONE,
@@ -18,6 +25,7 @@ import {
   COUNTER_IN_FLIGHT,
   COUNTER_SENT,
   COUNTER_SLOTS,
+  COUNTER_STOP,
   type FromWorker,
   type ToWorker,
 } from "./protocol.ts";
@@ -32,7 +40,14 @@ export interface PoolOptions {
   startTimeoutMs?: number;
   /** data.trace lengths read once here, so Workers do not each re-read the file. */
   traceLengths?: TraceLengths | null | undefined;
+  /** How long a Worker has to finish its stage after a cancel before it is terminated. */
+  cancelWaitMs?: number;
+  /** The Worker entry; tests pass one that misbehaves. Default: the load Worker. */
+  entry?: URL;
 }
+
+/** A Worker answers a cancel within milliseconds unless something holds its thread. */
+const CANCEL_WAIT_MS = 1000;
 
 export interface WorkerStageResult {
   workerId: number;
@@ -43,6 +58,10 @@ export interface WorkerStageResult {
   built: number;
   buildMs: number;
   waitedForBody: number;
+  /** The Worker did not finish after a cancel and was terminated. */
+  terminated: boolean;
+  /** Requests recorded as lost because the Worker was terminated. */
+  lost: number;
 }
 
 export interface Counters {
@@ -65,105 +84,153 @@ export interface Pool {
     slots: readonly number[],
     begin: () => number,
   ): Promise<WorkerStageResult[]>;
+  /** Resolves once every Worker is up (a terminated one is replaced before the next stage). */
+  whenReady(): Promise<void>;
   /** Stop scheduling; requests in flight finish. */
   stop(): void;
-  /** Abort requests in flight (recorded as cancelled). */
+  /** Abort requests in flight (recorded as cancelled); Workers that do not finish in time are terminated. */
   cancel(): void;
   counters(): Counters;
   close(): void;
 }
 
+/** The stage being run: enough to account for a Worker that has to be terminated. */
+interface RunningStage {
+  id: number;
+  /** NaN until every Worker is primed and begin() has given the start. */
+  t0Ms: number;
+  begin: () => number;
+  primed: number;
+  /** Copies of the slices (the originals are transferred to the Workers). */
+  slices: Slice[];
+  /** Each Worker's sent counter when the stage started. */
+  sentBase: number[];
+  /** received[index] = 1 once the record of schedule index `index` has arrived. */
+  received: Uint8Array;
+  results: (WorkerStageResult | undefined)[];
+  resolve: (results: WorkerStageResult[]) => void;
+  reject: (error: Error) => void;
+  terminateTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
 export async function startPool(opts: PoolOptions): Promise<Pool> {
   const counterBuffers: Int32Array[] = [];
   const workers: Worker[] = [];
-  let stageWaiter: {
-    stageId: number;
-    primed: number;
-    begin: () => number;
-    results: WorkerStageResult[];
-    resolve: (r: WorkerStageResult[]) => void;
-  } | null = null;
-  let failWith: ((error: Error) => void) | null = null;
+  /** kills[i] terminates workers[i] and its builder, and drops whatever they still send. */
+  const kills: (() => void)[] = [];
+  /** Each Worker's start; a replacement's is awaited before the next stage. */
+  const ready: Promise<void>[] = [];
+  let stage: RunningStage | null = null;
   let failure: Error | null = null;
+  const cancelWaitMs = opts.cancelWaitMs ?? CANCEL_WAIT_MS;
+  const streamed = opts.config.api.streaming;
 
   function fail(error: Error): void {
     failure ??= error;
-    failWith?.(error);
+    stage?.reject(error);
   }
 
-  function onMessage(message: FromWorker): void {
-    switch (message.type) {
-      case "batch":
-        opts.onRecords(readBatch(message.batch));
-        break;
-      case "primed":
-        if (stageWaiter !== null && ++stageWaiter.primed === workers.length) {
-          const start: ToWorker = { type: "start", stageId: stageWaiter.stageId, t0Ms: stageWaiter.begin() };
-          for (const w of workers) w.postMessage(start);
-        }
-        break;
-      case "stageDone":
-        if (stageWaiter !== null) {
-          stageWaiter.results[message.workerId] = {
-            workerId: message.workerId,
-            sent: message.sent,
-            sequenceHash: message.sequenceHash,
-            transport: message.transport,
-            built: message.built,
-            buildMs: message.buildMs,
-            waitedForBody: message.waitedForBody,
-          };
-          if (stageWaiter.results.filter(Boolean).length === workers.length) {
-            const done = stageWaiter;
-            stageWaiter = null;
-            done.resolve(done.results);
-          }
-        }
-        break;
-      case "fatal":
-        fail(workerError(message));
-        break;
-      case "ready":
-        break;
+  function onBatch(records: RequestRecord[]): void {
+    if (stage !== null) {
+      const { id, received } = stage;
+      for (const r of records) if (r.stageId === id && r.index < received.length) received[r.index] = 1;
+    }
+    opts.onRecords(records);
+  }
+
+  function workerDone(result: WorkerStageResult): void {
+    const current = stage;
+    if (current === null || current.results[result.workerId] !== undefined) return;
+    current.results[result.workerId] = result;
+    if (current.results.filter(Boolean).length === workers.length) {
+      stage = null;
+      clearTimeout(current.terminateTimer);
+      current.resolve(current.results as WorkerStageResult[]);
     }
   }
 
-  const ready: Promise<void>[] = [];
-  const builders: Worker[] = [];
-  /** Resolves at the Worker's "ready"; rejects at its "fatal" or a crash (also failing the run). */
-  function started(worker: Worker, what: string, onOther: (m: FromWorker) => void): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  function spawn(i: number): Promise<void> {
+    // A terminated Worker's late messages are dropped: what it had not delivered counts as lost.
+    let alive = true;
+    // The first Workers may have been started before the config was read (prespawn.ts).
+    const worker = opts.entry === undefined ? takeWorker() : new Worker(opts.entry, { type: "module" });
+    const builder = new Worker(workerUrl("build"), { type: "module" });
+    workers[i] = worker;
+    const started = new Promise<void>((resolve, reject) => {
       worker.onmessage = (event: MessageEvent<FromWorker>) => {
-        if (event.data.type === "ready") resolve();
-        else if (event.data.type === "fatal") reject(workerError(event.data));
-        onOther(event.data);
+        if (!alive) return;
+        const message = event.data;
+        switch (message.type) {
+          case "ready":
+            resolve();
+            break;
+          case "batch":
+            onBatch(readBatch(message.batch));
+            break;
+          case "primed":
+            if (stage?.id === message.stageId && ++stage.primed === workers.length) {
+              stage.t0Ms = stage.begin();
+              const start: ToWorker = { type: "start", stageId: stage.id, t0Ms: stage.t0Ms };
+              for (const w of workers) w.postMessage(start);
+            }
+            break;
+          case "stageDone":
+            if (stage?.id === message.stageId) {
+              workerDone({
+                workerId: message.workerId,
+                sent: message.sent,
+                sequenceHash: message.sequenceHash,
+                transport: message.transport,
+                built: message.built,
+                buildMs: message.buildMs,
+                waitedForBody: message.waitedForBody,
+                terminated: false,
+                lost: 0,
+              });
+            }
+            break;
+          case "fatal":
+            reject(workerError(message));
+            fail(workerError(message));
+            break;
+        }
       };
       worker.onerror = (event) => {
-        const error = new Error(`${what} crashed: ${event.message}`);
+        if (!alive) return;
+        const error = new Error(`Worker ${i} crashed: ${event.message}`);
         reject(error);
         fail(error);
       };
     });
-  }
-  for (let i = 0; i < opts.workers; i++) {
-    const shared = new SharedArrayBuffer(COUNTER_SLOTS * 4);
-    counterBuffers.push(new Int32Array(shared));
-    const worker = new Worker(workerUrl("load"), { type: "module" });
-    const builder = new Worker(workerUrl("build"), { type: "module" });
-    workers.push(worker);
-    builders.push(builder);
-    ready.push(started(worker, `Worker ${i}`, onMessage));
-    ready.push(
-      started(builder, `Builder ${i}`, (m) => {
-        if (m.type === "fatal") fail(workerError(m));
-      }),
-    );
+    // The builder posts only "ready" and "fatal" to the main thread; its batches go to its Worker.
+    const builderStarted = new Promise<void>((resolve, reject) => {
+      builder.onmessage = (event: MessageEvent<FromWorker>) => {
+        if (!alive) return;
+        const message = event.data;
+        if (message.type === "ready") resolve();
+        else if (message.type === "fatal") {
+          reject(workerError(message));
+          fail(workerError(message));
+        }
+      };
+      builder.onerror = (event) => {
+        if (!alive) return;
+        const error = new Error(`Builder ${i} crashed: ${event.message}`);
+        reject(error);
+        fail(error);
+      };
+    });
+    kills[i] = () => {
+      alive = false;
+      worker.terminate();
+      builder.terminate();
+    };
     const channel = new MessageChannel();
     const init: ToWorker = {
       type: "init",
       workerId: i,
       config: opts.config,
-      counters: shared,
+      counters: counterBuffers[i]!.buffer as SharedArrayBuffer,
       builder: channel.port1,
     };
     worker.postMessage(init, [channel.port1]);
@@ -176,11 +243,54 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
       sender: channel.port2,
     };
     builder.postMessage(builderInit, [channel.port2]);
+    return Promise.all([started, builderStarted]).then(() => {});
+  }
+
+  /** Ends worker i's part of the current stage by terminating it; records what it took with it. */
+  function terminate(i: number, current: RunningStage): void {
+    kills[i]!();
+    const counters = counterBuffers[i]!;
+    const started = Atomics.load(counters, COUNTER_SENT) - current.sentBase[i]!;
+    const lost = lostRecords({
+      stageId: current.id,
+      workerId: i,
+      slice: current.slices[i]!,
+      t0Ms: current.t0Ms,
+      started,
+      received: (index) => current.received[index] === 1,
+      atMs: nowMs(),
+      streamed,
+    });
+    // The live counters: everything it sent is over now, the lost ones as failures.
+    Atomics.store(counters, COUNTER_IN_FLIGHT, 0);
+    Atomics.store(counters, COUNTER_DONE, Atomics.load(counters, COUNTER_SENT));
+    Atomics.add(counters, COUNTER_FAILED, lost.length);
+    if (lost.length > 0) opts.onRecords(lost);
+    // A fresh Worker for later stages; a failure to start shows at the next stage.
+    const replacement = spawn(i);
+    replacement.catch(() => {});
+    ready[i] = replacement;
+    workerDone({
+      workerId: i,
+      sent: started,
+      sequenceHash: "terminated",
+      transport: { opened: 0, open: 0, retried: 0, serverClosed: 0 },
+      built: 0,
+      buildMs: 0,
+      waitedForBody: 0,
+      terminated: true,
+      lost: lost.length,
+    });
+  }
+
+  for (let i = 0; i < opts.workers; i++) {
+    counterBuffers.push(new Int32Array(new SharedArrayBuffer(COUNTER_SLOTS * 4)));
+    ready.push(spawn(i));
   }
 
   function close(): void {
-    for (const w of workers) w.terminate();
-    for (const b of builders) b.terminate();
+    if (stage !== null) clearTimeout(stage.terminateTimer);
+    for (const kill of kills) kill();
   }
 
   const timeoutMs = opts.startTimeoutMs ?? 60_000;
@@ -204,11 +314,28 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
 
   return {
     size: workers.length,
-    runStage(stageId, slices, slots, begin) {
-      if (failure !== null) return Promise.reject(failure);
+    async runStage(stageId, slices, slots, begin) {
+      if (failure !== null) throw failure;
+      await Promise.all(ready); // replacements of terminated Workers
+      let size = 0;
+      for (const slice of slices) {
+        const last = slice.indices[slice.indices.length - 1];
+        if (last !== undefined && last + 1 > size) size = last + 1;
+      }
       return new Promise((resolve, reject) => {
-        stageWaiter = { stageId, primed: 0, begin, results: [], resolve };
-        failWith = reject;
+        stage = {
+          id: stageId,
+          t0Ms: Number.NaN,
+          begin,
+          primed: 0,
+          slices: slices.map((s) => ({ indices: s.indices.slice(), offsets: s.offsets?.slice() ?? null })),
+          sentBase: counterBuffers.map((c) => Atomics.load(c, COUNTER_SENT)),
+          received: new Uint8Array(size),
+          results: new Array(workers.length).fill(undefined),
+          resolve,
+          reject,
+          terminateTimer: undefined,
+        };
         workers.forEach((w, i) => {
           const slice = slices[i]!;
           const message: ToWorker = {
@@ -224,11 +351,20 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
         });
       });
     },
+    whenReady: () => Promise.all(ready).then(() => {}),
     stop() {
+      // The flag stops a Worker before its next send even while the message waits in its queue.
+      for (const c of counterBuffers) Atomics.store(c, COUNTER_STOP, 1);
       for (const w of workers) w.postMessage({ type: "stop" } satisfies ToWorker);
     },
     cancel() {
       for (const w of workers) w.postMessage({ type: "cancel" } satisfies ToWorker);
+      const current = stage;
+      if (current === null || current.terminateTimer !== undefined) return;
+      current.terminateTimer = setTimeout(() => {
+        if (stage !== current) return;
+        for (let i = 0; i < workers.length; i++) if (current.results[i] === undefined) terminate(i, current);
+      }, cancelWaitMs);
     },
     counters() {
       const sum: Counters = { sent: 0, done: 0, failed: 0, inFlight: 0 };

@@ -12,7 +12,9 @@ export const COUNTER_SENT = 0;
 export const COUNTER_DONE = 1;
 export const COUNTER_FAILED = 2;
 export const COUNTER_IN_FLIGHT = 3;
-export const COUNTER_SLOTS = 4;
+/** Set to 1 by the main thread to stop scheduling at once (read before every send, no message hop). */
+export const COUNTER_STOP = 4;
+export const COUNTER_SLOTS = 5;
 
 export type ToWorker =
   | {

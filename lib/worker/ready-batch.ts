@@ -1,6 +1,6 @@
 // Columnar batches of ready-to-send requests: written by a builder Worker, transferred (never copied)
 // to its sending Worker, which takes them in order. A batch is one buffer of UTF-8 bodies back to back,
-// one Int32 column block, and a small table of the strings (adapter names, build errors), each
+// one Int32 column block, and a small table of the strings (adapter names, build errors, media), each
 // distinct string once; no per-request object crosses the threads.
 
 // Int32 columns per request.
@@ -9,7 +9,8 @@ const I_TOKENS = 1; // client prompt token count
 const I_HASH = 2; // FNV-1a of the body (for the sequence fingerprint)
 const I_ADAPTER = 3; // string table index, -1 for the base model
 const I_ERROR = 4; // string table index, -1 when the request was built
-const INTS = 5;
+const I_MEDIA = 5; // string table index of the media instances as JSON, -1 for a text-only request
+const INTS = 6;
 
 /** What crosses from a builder to its sender; `bytes` and `ints` are transferred. */
 export interface ReadyBatch {
@@ -34,6 +35,8 @@ export interface ReadyRequest {
   adapter: string | null;
   /** Why it could not be built (a generator bug or bad data): it is recorded as a failure. */
   error: string | null;
+  /** The media in the body, for the record; null for a text-only request. */
+  media: readonly MediaInstance[] | null;
   /** Its batch's buffer; ReadyQueue.release(request) when the request is finished with it. */
   lease: Lease;
 }
@@ -44,6 +47,8 @@ interface Lease {
   readonly bytes: ArrayBuffer;
   readonly recycle: boolean;
 }
+
+import type { MediaInstance } from "../record/record.ts";
 
 const encoder = new TextEncoder();
 
@@ -84,7 +89,14 @@ export class ReadyBatchWriter {
   }
 
   /** Appends a request: its body (UTF-8 encoded here), or `error` when it could not be built. */
-  add(body: string, promptTokens: number, hash: number, adapter: string | null, error: string | null): void {
+  add(
+    body: string,
+    promptTokens: number,
+    hash: number,
+    adapter: string | null,
+    error: string | null,
+    media: readonly MediaInstance[] | null = null,
+  ): void {
     // encodeInto needs room for the worst case: 3 bytes per UTF-16 unit.
     const room = this.#used + body.length * 3;
     if (room > this.#bytes.length) this.#bytes = grow(this.#bytes, room, this.#used);
@@ -101,6 +113,7 @@ export class ReadyBatchWriter {
     ints[at + I_HASH] = hash | 0;
     ints[at + I_ADAPTER] = adapter === null ? -1 : this.#string(adapter);
     ints[at + I_ERROR] = error === null ? -1 : this.#string(error);
+    ints[at + I_MEDIA] = media === null ? -1 : this.#string(JSON.stringify(media));
     this.#count++;
   }
 
@@ -246,12 +259,14 @@ export class ReadyQueue {
     const end = ints[i * INTS + I_END] as number;
     const adapter = ints[i * INTS + I_ADAPTER] as number;
     const error = ints[i * INTS + I_ERROR] as number;
+    const media = ints[i * INTS + I_MEDIA] as number;
     const ready: ReadyRequest = {
       body: new Uint8Array(batch.bytes, start, end - start),
       promptTokens: ints[i * INTS + I_TOKENS] as number,
       hash: (ints[i * INTS + I_HASH] as number) >>> 0,
       adapter: adapter < 0 ? null : (batch.strings[adapter] as string),
       error: error < 0 ? null : (batch.strings[error] as string),
+      media: media < 0 ? null : (JSON.parse(batch.strings[media] as string) as MediaInstance[]),
       lease: this.#lease as Lease,
     };
     this.#next++;

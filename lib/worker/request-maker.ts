@@ -40,16 +40,18 @@ export function createRequestMaker(deps: RequestMakerDeps): RequestMaker {
     makeInto(writer, index, adapter) {
       let body: string;
       let tokens: number;
+      let media: GeneratedRequest["media"];
       try {
         const item = data.next(index);
         body = requestBody(config, item, adapter ?? model);
         tokens = promptTokens(item);
+        media = item.media;
       } catch (error) {
         // A generator or builder bug must not stop the run: it is a failed request like any other.
         writer.add("", 0, 0, adapter, String(error));
         return;
       }
-      writer.add(body, tokens, fnvString(FNV_OFFSET, body), adapter, null);
+      writer.add(body, tokens, fnvString(FNV_OFFSET, body), adapter, null, media ?? null);
     },
   };
 }

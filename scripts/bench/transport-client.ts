@@ -21,6 +21,7 @@ const base = adapter === "bun" || adapter === "node" ? tcpAdapters[adapter] : de
 let reads = 0;
 const connect: TcpConnect = (options, events) =>
   base(options, {
+    onOpen: () => events.onOpen(),
     onData: (chunk) => {
       reads++;
       events.onData(chunk);

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
 import { DEFAULT_TOKENIZER_NAME, defaultTokenizer } from "./default.ts";
 
 describe("defaultTokenizer()", () => {
@@ -47,3 +48,21 @@ test("decoding a lone partial UTF-8 token does not corrupt the next decode", () 
 test("the vocabulary size covers the ordinary ranks only", () => {
   expect(defaultTokenizer().vocabSize).toBe(100256);
 });
+
+test("importing the default tokenizer does not load its vocabulary; the first count does", async () => {
+  // A fresh process, so no other test has loaded it: mock-data runs must not pay for it.
+  const script = `
+    const started = process.cpuUsage();
+    const { defaultTokenizer } = await import(${JSON.stringify(new URL("./default.ts", import.meta.url).href)});
+    const tok = defaultTokenizer();
+    const imported = process.cpuUsage(started);
+    const n = tok.count("hello world");
+    const counted = process.cpuUsage(started);
+    console.log(JSON.stringify({ n, importMs: (imported.user + imported.system) / 1000, totalMs: (counted.user + counted.system) / 1000, size: tok.vocabSize }));
+  `;
+  const out = JSON.parse(spawnSync(process.execPath, ["-e", script], { encoding: "utf8" }).stdout);
+  expect(out.n).toBe(2);
+  expect(out.size).toBe(100256);
+  // Loading costs hundreds of ms of CPU; the import alone must be a small fraction of the whole.
+  expect(out.importMs).toBeLessThan(out.totalMs / 4);
+}, 30_000);

@@ -2,9 +2,45 @@
 // (pure JS, ranks bundled in the package, so it works offline, in the compiled binary and under Deno).
 // cl100k_base is chosen over o200k_base because it loads in about half the time (each worker loads its
 // own copy) and Llama 3's 128k vocabulary extends it, so its counts sit close to many served models'.
-import ranks from "gpt-tokenizer/bpeRanks/cl100k_base";
-import { countTokens, encode } from "gpt-tokenizer/encoding/cl100k_base";
+//
+// Loaded on first use, not on import: evaluating the ranks costs 0.2-0.5 s of CPU per thread, and a
+// run with mock data (or a server that reports usage) never needs it. First use must stay
+// synchronous (a count happens inside a response's bookkeeping), so the package's CommonJS build is
+// required: `require` under Bun, where `bun build --compile` bundles the literal specifiers, and
+// createRequire elsewhere (Deno, Node).
+import { createRequire } from "node:module";
 import type { Tokenizer } from "../types.ts";
+
+type Encoding = typeof import("gpt-tokenizer/encoding/cl100k_base");
+type Ranks = { default: readonly (string | readonly number[])[] };
+declare const require: ((id: string) => unknown) | undefined;
+
+interface Loaded {
+  countTokens: Encoding["countTokens"];
+  encode: Encoding["encode"];
+  ranks: Ranks["default"];
+}
+
+let loaded: Loaded | undefined;
+
+function load(): Loaded {
+  if (loaded !== undefined) return loaded;
+  // Literal specifiers inside `require(…)`: what the compiled binary's bundler follows.
+  const bun = typeof require === "function";
+  const other = bun ? undefined : createRequire(import.meta.url);
+  const encoding = (
+    bun
+      ? require!("gpt-tokenizer/cjs/encoding/cl100k_base")
+      : other!("gpt-tokenizer/cjs/encoding/cl100k_base")
+  ) as Encoding;
+  const ranks = (
+    bun
+      ? require!("gpt-tokenizer/cjs/bpeRanks/cl100k_base")
+      : other!("gpt-tokenizer/cjs/bpeRanks/cl100k_base")
+  ) as Ranks;
+  loaded = { countTokens: encoding.countTokens, encode: encoding.encode, ranks: ranks.default };
+  return loaded;
+}
 
 export const DEFAULT_TOKENIZER_NAME = "built-in cl100k_base";
 
@@ -20,6 +56,7 @@ const PLAIN = { disallowedSpecial: new Set<string>() };
 const bytesDecoder = new TextDecoder();
 
 function decode(ids: readonly number[]): string {
+  const { ranks } = load();
   let out = "";
   let pending: number[] = [];
   for (const id of ids) {
@@ -41,16 +78,24 @@ function decode(ids: readonly number[]): string {
 
 let instance: Tokenizer | undefined;
 
-/** The process-wide default tokenizer (built once, on first use). */
+/** The process-wide default tokenizer; its vocabulary loads on first use (see the top of this file). */
 export function defaultTokenizer(): Tokenizer {
   instance ??= {
     name: DEFAULT_TOKENIZER_NAME,
-    encode: (text) => (text.length === 0 ? [] : encode(text, PLAIN)),
+    encode: (text) => (text.length === 0 ? [] : load().encode(text, PLAIN)),
     decode,
-    count: (text) => (text.length === 0 ? 0 : countTokens(text, PLAIN)),
+    count: (text) => (text.length === 0 ? 0 : load().countTokens(text, PLAIN)),
     // Ranks 0..100255 are ordinary byte-pair tokens; the special tokens all sit above them.
-    vocabSize: ranks.length,
+    get vocabSize() {
+      return load().ranks.length;
+    },
     specialIds: [],
   };
   return instance;
+}
+
+/** The default tokenizer with its vocabulary loaded now, for a caller that must not pause later. */
+export function loadedDefaultTokenizer(): Tokenizer {
+  load();
+  return defaultTokenizer();
 }

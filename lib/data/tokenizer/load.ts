@@ -1,9 +1,10 @@
 // Resolve the `tokenizer` config section to a Tokenizer: the built-in default, a local tokenizer.json
 // (file or folder), or a Hugging Face model id fetched once into a cache and used offline after that.
 import { readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { UserError } from "../../cli/errors.ts";
-import { defaultCacheDir, downloadHubFile, type Env, type FetchLike } from "../hub.ts";
+import type { Env, FetchLike } from "../hub.ts";
+import { hubFile } from "../hub-cache.ts";
 import type { Tokenizer } from "../types.ts";
 import { DEFAULT_TOKENIZER_NAME, defaultTokenizer } from "./default.ts";
 import { createJsonTokenizer } from "./json.ts";
@@ -18,7 +19,7 @@ export interface TokenizerConfig {
 
 export interface LoadTokenizerOptions {
   env: Env;
-  /** Where hub downloads are kept; default `$XDG_CACHE_HOME/inferload/tokenizers`. */
+  /** The Hugging Face hub cache; default HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub. */
   cacheDir?: string | undefined;
   /** Accepted for the shared signature; server-side counting is layered on top in create.ts. */
   serverUrl?: string | undefined;
@@ -49,7 +50,7 @@ export async function loadTokenizer(
     return fromFiles(file, join(name, "tokenizer_config.json"), name);
   }
   if (local?.isFile()) return fromFiles(name, join(name, "..", "tokenizer_config.json"), name);
-  if (looksLikePath(name) || !MODEL_ID.test(name)) {
+  if (!isHubModelId(name)) {
     throw new UserError(`Cannot load tokenizer "${name}": file not found`);
   }
   return fromHub(name, config?.token ?? undefined, opts);
@@ -60,43 +61,34 @@ async function fromHub(
   token: string | undefined,
   opts: LoadTokenizerOptions,
 ): Promise<Tokenizer> {
-  const dir = join(opts.cacheDir ?? defaultCacheDir(opts.env, "tokenizers"), modelId.replace("/", "--"));
-  const file = join(dir, "tokenizer.json");
-  const configFile = join(dir, "tokenizer_config.json");
-  if (!(await statOrNull(file))?.isFile()) {
-    if (opts.env.HF_HUB_OFFLINE === "1") {
-      throw new UserError(
-        `Cannot load tokenizer "${modelId}": not a local file or folder, and not in the cache`,
-        {
-          details: [`HF_HUB_OFFLINE=1 forbids downloading it; cache folder: ${dir}`],
-        },
-      );
-    }
-    const download = { env: opts.env, token, fetch: opts.fetch };
-    opts.log?.info(`Downloading the tokenizer of "${modelId}" into ${dir} (once)`);
-    const found = await downloadHubFile(
-      { repo: modelId, repoType: "model", file: "tokenizer.json" },
-      file,
-      download,
+  // The Hugging Face cache (shared with transformers and huggingface-cli), downloading into it once.
+  const fetchOptions = {
+    env: opts.env,
+    cacheDir: opts.cacheDir,
+    token,
+    fetch: opts.fetch,
+    log: opts.log,
+    what: `tokenizer "${modelId}"`,
+    offlineHint:
+      "point tokenizer.pretrained_model_name_or_path at a local tokenizer.json or a folder holding one",
+  };
+  const file = await hubFile({ repo: modelId, repoType: "model", file: "tokenizer.json" }, fetchOptions);
+  if (file === null) {
+    throw new UserError(
+      `Cannot load tokenizer "${modelId}": no such model on the Hugging Face hub, or it has no tokenizer.json`,
+      {
+        details: [
+          "Point tokenizer.pretrained_model_name_or_path at a local tokenizer.json or a folder holding one",
+        ],
+      },
     );
-    if (!found) {
-      throw new UserError(
-        `Cannot load tokenizer "${modelId}": no such model on the Hugging Face hub, or it has no tokenizer.json`,
-        {
-          details: [
-            "Point tokenizer.pretrained_model_name_or_path at a local tokenizer.json or a folder holding one",
-          ],
-        },
-      );
-    }
-    // Optional: it only carries extras (added-token flags, chat template) this tool does not need.
-    await downloadHubFile(
-      { repo: modelId, repoType: "model", file: "tokenizer_config.json" },
-      configFile,
-      download,
-    ).catch(() => false);
   }
-  return fromFiles(file, configFile, modelId);
+  // Optional: it only carries extras (added-token flags, chat template) this tool does not need.
+  const configFile = await hubFile(
+    { repo: modelId, repoType: "model", file: "tokenizer_config.json" },
+    { ...fetchOptions, log: undefined },
+  ).catch(() => null);
+  return fromFiles(file, configFile ?? join(dirname(file), "tokenizer_config.json"), modelId);
 }
 
 const loaded = new Map<string, Tokenizer>();
@@ -119,6 +111,11 @@ function parseJson(text: string, name: string, what: string): unknown {
     const reason = error instanceof Error ? error.message : String(error);
     throw new UserError(`Cannot load tokenizer "${name}": corrupt ${what}: ${reason}`);
   }
+}
+
+/** Whether a tokenizer name that is no local file or folder can be a Hugging Face model id. */
+export function isHubModelId(name: string): boolean {
+  return !looksLikePath(name) && MODEL_ID.test(name);
 }
 
 function looksLikePath(name: string): boolean {

@@ -1,0 +1,167 @@
+// End-to-end: `inferload run` writing its reports locally, then to an S3-compatible server the test
+// starts (s3rver, every request's Signature Version 4 checked: lib/storage/s3-server.testing.ts).
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AwsClient } from "aws4fetch";
+import { type RunningSim, startSimOnFreePort } from "../lib/sim/start.ts";
+import { type S3TestServer, startS3TestServer } from "../lib/storage/s3-server.testing.ts";
+import { runCli } from "./main.ts";
+
+let dir: string;
+let sim: RunningSim;
+let s3: S3TestServer;
+const saved = { ...process.env };
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "inferload-s3-run-"));
+  sim = await startSimOnFreePort({ prefillMs: 1, itlMs: 1 });
+  s3 = await startS3TestServer(["bench"]);
+});
+afterAll(async () => {
+  process.env = saved;
+  await sim.stop();
+  await s3.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function useCredentials(secret: string | null): void {
+  process.env = { ...saved, AWS_ACCESS_KEY_ID: s3.accessKeyId, HOME: dir };
+  delete process.env.AWS_PROFILE;
+  if (secret !== null) process.env.AWS_SECRET_ACCESS_KEY = secret;
+  else delete process.env.AWS_SECRET_ACCESS_KEY;
+}
+
+function writeConfig(name: string, storage: Record<string, unknown>): string {
+  const path = join(dir, `${name}.json`);
+  writeFileSync(
+    path,
+    JSON.stringify({
+      api: { type: "completion", streaming: true },
+      server: { base_url: sim.url, model_name: "sim-model" },
+      data: {
+        type: "random",
+        input_distribution: { min: 10, max: 10, mean: 10, std_dev: 0 },
+        output_distribution: { min: 4, max: 4, mean: 4, std_dev: 0 },
+      },
+      load: {
+        type: "constant",
+        num_workers: 1,
+        interval: 0,
+        base_seed: 2,
+        stages: [{ rate: 10, duration: 1 }],
+      },
+      storage: { local_storage: { path: join(dir, name), report_file_prefix: "local-" }, ...storage },
+    }),
+  );
+  return path;
+}
+
+async function get(key: string): Promise<Response> {
+  const client = new AwsClient({
+    accessKeyId: s3.accessKeyId,
+    secretAccessKey: s3.secretAccessKey,
+    service: "s3",
+  });
+  return client.fetch(`${s3.url}/bench/${key}`);
+}
+
+/** Runs `fn`, expects exit code `code`, and returns what went to stderr meanwhile. */
+async function captureStderr(fn: () => Promise<number>, code: number): Promise<string> {
+  const errors: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    errors.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    expect(await fn()).toBe(code);
+  } finally {
+    process.stderr.write = write;
+  }
+  return errors.join("");
+}
+
+describe("storage.simple_storage_service", () => {
+  test("uploads every report the run wrote locally, byte for byte, under path and report_file_prefix", async () => {
+    useCredentials(s3.secretAccessKey);
+    const config = writeConfig("ok", {
+      simple_storage_service: {
+        bucket_name: "bench",
+        endpoint_url: s3.url,
+        path: "runs/{timestamp}",
+        report_file_prefix: "cloud-",
+        addressing_style: "path",
+      },
+    });
+    expect(await runCli(["run", "-c", config, "--quiet"])).toBe(0);
+    const local = readFileSync(join(dir, "ok", "local-summary_lifecycle_metrics.json"), "utf8");
+    // {timestamp} became YYYYMMDD-HHMMSS; find it from the saved config.
+    const stamp = /runs\/(\d{8}-\d{6})/.exec(readFileSync(join(dir, "ok", "local-config.yaml"), "utf8"))?.[1];
+    expect(stamp).toBeDefined();
+    for (const name of ["summary_lifecycle_metrics.json", "stage_0_lifecycle_metrics.json", "config.yaml"]) {
+      const response = await get(`runs/${stamp}/cloud-${name}`);
+      expect(response.status).toBe(200);
+      if (name === "summary_lifecycle_metrics.json") expect(await response.text()).toBe(local);
+    }
+    expect(s3.refused()).toBe(0);
+  }, 30_000);
+
+  test("an upload the server fails keeps the local reports, says where they are and exits 1", async () => {
+    useCredentials(s3.secretAccessKey);
+    // A bucket that answers the check but refuses writes (a read-only policy).
+    const readOnly = await startS3TestServer(["bench"], { readOnly: true });
+    try {
+      const config = writeConfig("refused", {
+        simple_storage_service: { bucket_name: "bench", endpoint_url: readOnly.url, path: "refused" },
+      });
+      const errors = await captureStderr(() => runCli(["run", "-c", config, "--quiet"]), 1);
+      expect(existsSync(join(dir, "refused", "local-summary_lifecycle_metrics.json"))).toBe(true);
+      expect(errors).toContain(
+        "Upload failed: s3://bench/refused/summary_lifecycle_metrics.json: PUT answered 403: AccessDenied: Access Denied",
+      );
+      expect(errors).toContain(`The reports are kept in ${join(dir, "refused")}`);
+    } finally {
+      await readOnly.stop();
+    }
+  }, 30_000);
+
+  test("a wrong secret is refused before any load (exit 2), and the secret is never printed", async () => {
+    useCredentials("not-the-secret");
+    const before = sim.stats().requestsByModel["sim-model"] ?? 0;
+    const config = writeConfig("wrong", {
+      simple_storage_service: { bucket_name: "bench", endpoint_url: s3.url },
+    });
+    const errors = await captureStderr(() => runCli(["run", "-c", config]), 2);
+    expect(s3.refused()).toBeGreaterThan(0);
+    expect(errors).toContain("answered 403");
+    expect(errors).not.toContain("not-the-secret");
+    expect(sim.stats().requestsByModel["sim-model"] ?? 0).toBe(before);
+    expect(existsSync(join(dir, "wrong", "local-summary_lifecycle_metrics.json"))).toBe(false);
+  }, 30_000);
+
+  test("no credentials anywhere is refused before any load (exit 2)", async () => {
+    useCredentials(null);
+    const config = writeConfig("none", {
+      simple_storage_service: { bucket_name: "bench", endpoint_url: s3.url },
+    });
+    expect(await runCli(["run", "-c", config, "--quiet"])).toBe(2);
+  });
+
+  test("credentials from a profile in the shared credentials file work", async () => {
+    useCredentials(null);
+    delete process.env.AWS_ACCESS_KEY_ID;
+    const file = join(dir, "credentials");
+    writeFileSync(
+      file,
+      `[bench]\naws_access_key_id = ${s3.accessKeyId}\naws_secret_access_key = ${s3.secretAccessKey}\n`,
+    );
+    process.env.AWS_SHARED_CREDENTIALS_FILE = file;
+    process.env.AWS_PROFILE = "bench";
+    const config = writeConfig("profile", {
+      simple_storage_service: { bucket_name: "bench", endpoint_url: s3.url, path: "profile" },
+    });
+    expect(await runCli(["run", "-c", config, "--quiet"])).toBe(0);
+    expect((await get("profile/summary_lifecycle_metrics.json")).status).toBe(200);
+  }, 30_000);
+});

@@ -1,0 +1,65 @@
+import { expect, test } from "bun:test";
+import { configFromObject } from "../config/load.ts";
+import { stripeOffsets } from "../load/stripe.ts";
+import type { RequestRecord } from "../record/record.ts";
+import { nowMs } from "../runtime/clock.ts";
+import { lostMessage } from "./lost.ts";
+import { startPool } from "./pool.ts";
+
+const { config } = configFromObject(
+  { api: { streaming: true }, load: { stages: [{ rate: 1, duration: 1 }] } },
+  { cpuCount: 2, now: new Date(0) },
+);
+const entry = new URL("./frozen-entry.testing.ts", import.meta.url);
+
+async function until(condition: () => boolean, ms = 10_000): Promise<void> {
+  for (const end = nowMs() + ms; !condition() && nowMs() < end; ) await new Promise((r) => setTimeout(r, 10));
+}
+
+test("a Worker that does not answer a cancel is terminated, its lost requests recorded as cancelled, and replaced", async () => {
+  const records: RequestRecord[] = [];
+  const pool = await startPool({
+    config,
+    model: "freeze",
+    workers: 2,
+    onRecords: (r) => records.push(...r),
+    cancelWaitMs: 200,
+    entry,
+  });
+  try {
+    for (const stageId of [0, 1]) {
+      records.length = 0;
+      // Worker 0 gets entries 0, 2, 4 (starts 0 and 2, hands back 0's record, hangs); worker 1 gets 1, 3, 5.
+      const slices = stripeOffsets(Float64Array.of(0, 1, 2, 3, 4, 5), 2);
+      let t0 = Number.NaN;
+      const running = pool.runStage(stageId, slices, [3, 3], () => {
+        t0 = nowMs();
+        return t0;
+      });
+      await until(() => records.length > 0);
+      const cancelledAt = nowMs();
+      pool.cancel();
+      const results = await running;
+      expect(nowMs() - cancelledAt).toBeLessThan(5000);
+      expect(results.map((r) => [r.workerId, r.terminated, r.lost])).toEqual([
+        [0, true, 1],
+        [1, false, 0],
+      ]);
+      // The record that came back, then the one it took with it (entry 2, due 2 ms after t0).
+      expect(records.map((r) => [r.index, r.failure])).toEqual([
+        [0, null],
+        [2, "cancelled"],
+      ]);
+      expect(records[1]).toMatchObject({
+        stageId,
+        workerId: 0,
+        scheduledMs: t0 + 2,
+        errorMessage: lostMessage,
+      });
+      expect(pool.counters()).toMatchObject({ inFlight: 0 });
+      await pool.whenReady(); // the replacement started: the second round runs on it
+    }
+  } finally {
+    pool.close();
+  }
+}, 30_000);
