@@ -64,6 +64,18 @@ describe("ReadyQueue", () => {
     expect(queue.take(0)).toMatchObject({ error: "Error: bad row", adapter: null });
   });
 
+  test("carries each request's media to the sender for its record, and none for a text-only one", () => {
+    const image = { kind: "image" as const, pixels: 64, bytes: 120, aspectRatio: 1, frames: 0, seconds: 0 };
+    const queue = new ReadyQueue();
+    queue.reset(1);
+    const writer = new ReadyBatchWriter();
+    writer.add("{}", 1, 0, null, null, [image]);
+    writer.add("{}", 1, 0, null, null);
+    queue.push(writer.take(1, 0, 0)!);
+    expect(queue.take(0)!.media).toEqual([image]);
+    expect(queue.take(1)!.media).toBeNull();
+  });
+
   test("drops batches of another stage and starts each stage afresh", () => {
     const queue = new ReadyQueue();
     queue.reset(1);
