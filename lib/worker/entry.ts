@@ -1,15 +1,15 @@
 // Load Worker entry (an extra `bun build --compile` entry point; URL from lib/runtime/worker-url.ts).
 // Owns its stripe of each stage: waits for each send time itself (partitioned scheduling, no
 // per-request messages), sends through its own keep-alive connections, and posts records in
-// transferred columnar batches every few ms. It never logs or formats on the hot path.
+// transferred columnar batches every few ms. Its requests come ready-made from its own builder Worker
+// (build-entry.ts), so between a response's bytes arriving and their stamp it never generates,
+// tokenizes or serialises data. It never logs or formats on the hot path.
 import { isUserError } from "../cli/errors.ts";
 import { type ClientCertificate, readClientCertificate } from "../config/client-cert.ts";
 import type { Config } from "../config/schema.ts";
 import { createSocketTransport } from "../http/socket-transport.ts";
 import type { Transport } from "../http/transport.ts";
-import { createLoraPicker } from "../load/lora.ts";
-import { createRng, workerSeed } from "../load/rng.ts";
-import { workerDataGenerator, workerTokenizer } from "./_data.ts";
+import { workerTokenizer } from "./_data.ts";
 import { BatchWriter, batchTransferables } from "./batch.ts";
 import { createStageExchange, type ExchangeDeps } from "./exchange.ts";
 import { hex } from "./fnv.ts";
@@ -24,6 +24,7 @@ import {
   type ToWorker,
 } from "./protocol.ts";
 import { Semaphore } from "./semaphore.ts";
+import { createSupply, type Supply } from "./supply.ts";
 
 const scope = globalThis as unknown as {
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
@@ -38,6 +39,10 @@ let config: Config;
 let deps: ExchangeDeps;
 let counters: Int32Array;
 let stopped = false;
+/** Requests as this Worker's builder delivers them. */
+let supply: Supply;
+/** The stage announced and not yet started. */
+let pending: Extract<ToWorker, { type: "stage" }> | null = null;
 
 function post(message: FromWorker, transfer?: ArrayBuffer[]): void {
   scope.postMessage(message, transfer);
@@ -65,24 +70,17 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
   config = message.config;
   counters = new Int32Array(message.counters);
   clientCert = readClientCertificate(config.server!);
-  const rng = createRng(workerSeed(config.load.base_seed, workerId));
+  supply = createSupply(message.builder);
+  // Counts output tokens only when a server reports no usage; prompts are counted by the builder.
   const tokenizer = await workerTokenizer(config);
-  const data = await workerDataGenerator(config, {
-    tokenizer,
-    rng,
-    workerId,
-    traceLengths: message.traceLengths ?? undefined,
-  });
   const writer = new BatchWriter(1024);
   deps = {
     config,
     workerId,
-    model: message.model,
-    data,
     tokenizer,
-    pickAdapter: createLoraPicker(config.load.lora_traffic_split ?? null, rng),
     transport: makeTransport(config),
     writer,
+    release: (ready) => supply.release(ready),
     onSent: () => {
       Atomics.add(counters, COUNTER_SENT, 1);
       Atomics.add(counters, COUNTER_IN_FLIGHT, 1);
@@ -98,29 +96,34 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
   post({ type: "ready", workerId });
 }
 
-async function runStage(message: Extract<ToWorker, { type: "stage" }>): Promise<void> {
-  stopped = false;
-  Atomics.store(counters, COUNTER_STOP, 0);
-  const { t0Ms, offsets, indices } = message;
-  const exchange = createStageExchange(deps, message.stageId, indices);
-  const sent = await runLoop({
+async function runStage(t0Ms: number): Promise<void> {
+  const message = pending!;
+  const { stageId, offsets, indices } = message;
+  const exchange = createStageExchange(deps, stageId, indices);
+  const result = await runLoop({
     schedule: {
       count: indices.length,
       dueMs: offsets === null ? () => t0Ms : (k) => t0Ms + offsets[k]!,
     },
     slots: new Semaphore(message.slots),
+    // The flag is set by the main thread (circuit breaker, stop) and seen before the next send even
+    // while the stop message waits in this Worker's queue.
     stopped: () => stopped || Atomics.load(counters, COUNTER_STOP) === 1,
-    prepare: exchange.prepare,
+    take: supply.take,
+    arrival: supply.arrival,
     send: exchange.send,
   });
   flush();
   post({
     type: "stageDone",
     workerId,
-    stageId: message.stageId,
-    sent,
+    stageId,
+    sent: result.started,
     sequenceHash: hex(exchange.hash()),
     transport: deps.transport.stats(),
+    built: supply.built,
+    buildMs: supply.buildMs,
+    waitedForBody: result.waitedForBody,
   });
 }
 
@@ -141,13 +144,24 @@ scope.onmessage = (event) => {
       init(message).catch(fatal);
       break;
     case "stage":
-      runStage(message).catch(fatal);
+      // The builder starts on the stage now; it starts once every Worker has its head start.
+      stopped = false;
+      Atomics.store(counters, COUNTER_STOP, 0);
+      pending = message;
+      supply.prepare(message.stageId, message.indices, message.slots, () =>
+        post({ type: "primed", workerId, stageId: message.stageId }),
+      );
+      break;
+    case "start":
+      runStage(message.t0Ms).catch(fatal);
       break;
     case "stop":
       stopped = true;
+      supply.stop();
       break;
     case "cancel":
       stopped = true;
+      supply.stop();
       deps.transport.close();
       // Later stages (none, after an interrupt) would need a fresh transport.
       deps.transport = makeTransport(config);
