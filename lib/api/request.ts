@@ -77,7 +77,23 @@ export function requestModel(config: RequestConfig, adapter: string | null): str
   return adapter ?? config.server?.model_name ?? "";
 }
 
+/** The route for the configured API type, the same for every request of a run. */
+export function requestPath(config: RequestConfig): string {
+  return routes[apiTypeOf(config)];
+}
+
 export function buildRequest(config: RequestConfig, item: GeneratedRequest, model: string): BuiltRequest {
+  const body = requestBody(config, item, model);
+  return {
+    path: requestPath(config),
+    body,
+    headers: buildHeaders(config, config.api.streaming),
+    bodyBytes: utf8Length(body),
+  };
+}
+
+/** The JSON body alone: what a builder Worker makes per request (route and headers are the run's). */
+export function requestBody(config: RequestConfig, item: GeneratedRequest, model: string): string {
   const apiType = apiTypeOf(config);
   const streaming = config.api.streaming;
   const maxTokens = item.maxTokens !== undefined && item.maxTokens > 0 ? item.maxTokens : defaultMaxTokens;
@@ -88,13 +104,7 @@ export function buildRequest(config: RequestConfig, item: GeneratedRequest, mode
   // The messages go in as made by messagesJson (media parts serialised once per pooled item), in
   // place of a marker that JSON.stringify writes as a string no message text can produce.
   const json = JSON.stringify(payload);
-  const body = apiType === "chat" ? json.replace(MESSAGES_JSON, () => messagesJson(item.messages)) : json;
-  return {
-    path: routes[apiType],
-    body,
-    headers: buildHeaders(config, streaming),
-    bodyBytes: utf8Length(body),
-  };
+  return apiType === "chat" ? json.replace(MESSAGES_JSON, () => messagesJson(item.messages)) : json;
 }
 
 const MESSAGES_MARK = "\u0000messages\u0000";

@@ -86,6 +86,16 @@ interface Conn {
   holdTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
+const encoder = new TextEncoder();
+
+/** Head and body in one write (one syscall, one segment): the body is copied once, behind the head. */
+function withHead(head: string, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(head.length * 3 + body.byteLength);
+  const { written } = encoder.encodeInto(head, out);
+  out.set(body, written);
+  return out.subarray(0, written + body.byteLength);
+}
+
 export function createSocketTransport(options: SocketTransportOptions): Transport {
   const url = new URL(options.baseUrl);
   const secure = url.protocol === "https:";
@@ -182,12 +192,16 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
     ex.gotBytes = false;
     conn.parser.reset();
     const { request } = ex;
-    const length = request.method === "POST" ? `Content-Length: ${Buffer.byteLength(request.body)}\r\n` : "";
+    const { body } = request;
+    const text = typeof body === "string";
+    const size = text ? Buffer.byteLength(body) : body.byteLength;
+    const length = request.method === "POST" ? `Content-Length: ${size}\r\n` : "";
+    const headText = `${head.block(request)}${length}\r\n`;
     // Stamped as the bytes are handed over: the write call's own cost is not schedule delay. A re-send
     // keeps the first attempt's stamp, so latency counts from the first send.
     ex.writtenMs = nowMs();
     if (!ex.retried) ex.handler.onSent(ex.writtenMs);
-    conn.socket.write(`${head.block(request)}${length}\r\n${request.body}`);
+    conn.socket.write(text ? headText + body : withHead(headText, body));
   }
 
   // Receive time of the chunk being parsed: one clock read per socket read, shared by its events

@@ -7,8 +7,8 @@ export interface HttpRequest {
   /** Path on the server, e.g. "/v1/completions" (the base URL's own path is prefixed by the transport). */
   path: string;
   headers: Readonly<Record<string, string>>;
-  /** JSON body ("" for GET). */
-  body: string;
+  /** JSON body ("" for GET): text, or its UTF-8 bytes as built ahead of time (never modified after). */
+  body: string | Uint8Array;
 }
 
 /** Receives one request's progress. Times are ms on performance.timeOrigin + performance.now(). */

@@ -21,16 +21,17 @@ import { nowMs } from "../runtime/clock.ts";
 import { FNV_OFFSET, fnvFloat64, hex } from "../worker/fnv.ts";
 import { type Counters, startPool } from "../worker/pool.ts";
 import { achievedRate } from "./achieved-rate.ts";
+import { builderWarning } from "./data-warning.ts";
 import type { StageSequence } from "./fingerprint.ts";
 import type { ProgressSample } from "./progress.ts";
 import { runSessionStage } from "./session-stage.ts";
 import { stageWarnings } from "./warnings.ts";
 
 /**
- * Head start between posting a stage to the Workers and its first send time: the message reaches an
- * idle Worker within a millisecond or two, and every send time is absolute, so a late start shows as
- * schedule delay on the first requests rather than shifting the stage. It is also the last fixed
- * cost between launch and the first request (50 ms before; docs/PERFORMANCE.md "Start-up").
+ * Head start between telling the Workers to start (their builders have their first requests built
+ * by then) and the stage's first send time: the message reaches an idle Worker within a millisecond
+ * or two, and every send time is absolute, so a late start shows as schedule delay on the first
+ * requests rather than shifting the stage (50 ms before; docs/PERFORMANCE.md "Start-up").
  */
 const LEAD_MS = 10;
 
@@ -81,6 +82,10 @@ export interface StageRun {
   achievedRate: number | null;
   peakInFlight: number;
   sequence: StageSequence;
+  /** Sends that were due, with a slot, but waited for their body (the builders fell behind). */
+  waitedForBody: number;
+  /** When some did: the warning naming the generator and the rate its builders sustained. */
+  builderWarning: string | null;
 }
 
 export interface Runner {
@@ -154,15 +159,11 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
       );
     }
     await pool.whenReady(); // a Worker terminated in an earlier stage is being replaced
-    const t0Ms = nowMs() + LEAD_MS;
     const description = describeStagePlan(stage);
-    collector.stageStarted(
-      { ...description, startMs: t0Ms, endMs: Number.NaN, status: "completed" },
-      { keepCompletions: opts.keepCompletions },
-    );
     const durationS = stage.kind === "closed" ? null : stage.durationS;
     const totalS = durationS ?? (offsets === null ? null : lastOffsetMs / 1000);
-    current = { stageId: stage.id, t0Ms, totalS, base: pool.counters() };
+    // Set when every Worker's builder has its head start (pool.runStage calls `begin`).
+    let t0Ms = Number.NaN;
     let peakInFlight = 0;
     const sampler = setInterval(() => {
       peakInFlight = Math.max(peakInFlight, pool.counters().inFlight);
@@ -176,8 +177,19 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
       clearTimeout(graceTimer);
       graceTimer = setTimeout(() => pool.cancel(), Math.max(0, fromMs - nowMs()) + graceMs);
     };
-    if (offsets !== null) startGrace(t0Ms + Math.max(lastOffsetMs, (durationS ?? 0) * 1000));
+    let stopping = false;
+    const begin = (): number => {
+      t0Ms = nowMs() + LEAD_MS;
+      collector.stageStarted(
+        { ...description, startMs: t0Ms, endMs: Number.NaN, status: "completed" },
+        { keepCompletions: opts.keepCompletions },
+      );
+      current = { stageId: stage.id, t0Ms, totalS, base: pool.counters() };
+      if (offsets !== null && !stopping) startGrace(t0Ms + Math.max(lastOffsetMs, (durationS ?? 0) * 1000));
+      return t0Ms;
+    };
     const onStop = () => {
+      stopping = true;
       pool.stop();
       startGrace(nowMs());
     };
@@ -193,7 +205,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
     opts.failSignal?.addEventListener("abort", onFail);
 
     try {
-      const results = await pool.runStage(stage.id, t0Ms, slices, slots);
+      const results = await pool.runStage(stage.id, slices, slots, begin);
       for (const r of results) {
         if (r.terminated)
           log.warn(
@@ -226,6 +238,15 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
         achievedRate: stage.kind === "closed" ? null : achievedRate(metrics, t0Ms, stage.rate, lastOffsetMs),
         peakInFlight: Math.max(peakInFlight, metrics.count > 0 ? 1 : 0),
         sequence: { stageId: stage.id, offsets: offsetsHash, workers: results.map((r) => r.sequenceHash) },
+        waitedForBody: results.reduce((n, r) => n + r.waitedForBody, 0),
+        builderWarning: builderWarning({
+          stageId: stage.id,
+          dataType: config.data.type,
+          requestedRate: stage.kind === "closed" ? null : stage.rate,
+          sent: results.reduce((n, r) => n + r.sent, 0),
+          waitedForBody: results.reduce((n, r) => n + r.waitedForBody, 0),
+          builders: results,
+        }),
       };
     } finally {
       clearInterval(sampler);
@@ -289,6 +310,8 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
         metrics,
         achievedRate: null,
         peakInFlight: Math.max(peakInFlight, metrics.count > 0 ? 1 : 0),
+        waitedForBody: 0,
+        builderWarning: null,
         sequence: { stageId: stage.id, offsets: "sessions", workers: run.results.map((r) => r.sequenceHash) },
       };
     } finally {
@@ -350,6 +373,7 @@ export async function runStages(
     });
     runs.push(run);
     await options.stageEnded?.(run);
+    if (run.builderWarning !== null) log.warn(run.builderWarning);
     if (
       (stage.kind === "rate" || stage.kind === "trace") &&
       run.achievedRate !== null &&

@@ -8,6 +8,7 @@ import { isCompiledBinary } from "./index.ts";
 export const workerEntries = {
   echo: "lib/worker/echo-entry.ts",
   load: "lib/worker/entry.ts",
+  build: "lib/worker/build-entry.ts",
 } as const;
 
 export type WorkerEntryName = keyof typeof workerEntries;

@@ -1,6 +1,6 @@
-// Where a worker gets its tokenizer and data generator (the data engineer's seams), in one place so
-// the entry stays about scheduling. The main thread loads the tokenizer first (cache warm, errors
-// reported once), so here a hub tokenizer comes from the cache.
+// Where a load Worker gets its tokenizer and a builder Worker its data generator (the data engineer's
+// seams), in one place so the entries stay about their jobs. The main thread loads the tokenizer
+// first (cache warm, errors reported once), so here a hub tokenizer comes from the cache.
 import type { Config } from "../config/schema.ts";
 import { createDataGenerator, type TraceLengths } from "../data/create.ts";
 import { loadTokenizer } from "../data/tokenizer/load.ts";

@@ -18,7 +18,7 @@ function fakeTransport(delays: readonly number[]) {
   const transport: Transport = {
     async send(request: HttpRequest, handler): Promise<SendOutcome> {
       const k = n++;
-      bodies.push(request.body);
+      bodies.push(typeof request.body === "string" ? request.body : new TextDecoder().decode(request.body));
       handler.onSent(nowMs());
       await new Promise((r) => setTimeout(r, delays[k % delays.length] ?? 0));
       const at = nowMs();
@@ -101,7 +101,8 @@ async function run(opts: {
     schedule: { count: opts.count, dueMs: (k) => t0 + (opts.offsets[k % opts.offsets.length] ?? 0) },
     slots: new Semaphore(opts.concurrency),
     stopped: () => false,
-    prepare: (k) => k,
+    take: (k) => k,
+    arrival: () => Promise.resolve(),
     send: (k, due) => stage.send(k, due),
   });
   const batch = writer.take();

@@ -1,17 +1,16 @@
 // Load Worker entry (an extra `bun build --compile` entry point; URL from lib/runtime/worker-url.ts).
 // Owns its stripe of each stage: waits for each send time itself (partitioned scheduling, no
 // per-request messages), sends through its own keep-alive connections, and posts records in
-// transferred columnar batches every few ms. It never logs or formats on the hot path.
+// transferred columnar batches every few ms. Its requests come ready-made from its own builder Worker
+// (build-entry.ts), so between a response's bytes arriving and their stamp it never generates,
+// tokenizes or serialises data. It never logs or formats on the hot path.
 import { isUserError } from "../cli/errors.ts";
 import { type ClientCertificate, readClientCertificate } from "../config/client-cert.ts";
 import type { Config } from "../config/schema.ts";
-import { sessionWorkload } from "../data/create-sessions.ts";
 import { createSocketTransport } from "../http/socket-transport.ts";
 import type { Transport } from "../http/transport.ts";
-import { createLoraPicker } from "../load/lora.ts";
-import { createRng, workerSeed } from "../load/rng.ts";
-import { workerDataGenerator, workerTokenizer } from "./_data.ts";
-import { noIndexedData, type WorkerSessions, workerSessions } from "./_sessions.ts";
+import { workerTokenizer } from "./_data.ts";
+import { type WorkerSessions, workerSessions } from "./_sessions.ts";
 import { BatchWriter, batchTransferables } from "./batch.ts";
 import { createStageExchange, type ExchangeDeps } from "./exchange.ts";
 import { FNV_OFFSET, hex } from "./fnv.ts";
@@ -27,6 +26,7 @@ import {
 } from "./protocol.ts";
 import type { ReplayRunner } from "./replay-runner.ts";
 import { Semaphore } from "./semaphore.ts";
+import { createSupply, type Supply } from "./supply.ts";
 
 const scope = globalThis as unknown as {
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
@@ -45,6 +45,10 @@ let stopped = false;
 let sessions: WorkerSessions;
 /** The session stage running, if any. */
 let replay: ReplayRunner | null = null;
+/** Requests as this Worker's builder delivers them. */
+let supply: Supply;
+/** The stage announced and not yet started. */
+let pending: Extract<ToWorker, { type: "stage" }> | null = null;
 
 function post(message: FromWorker, transfer?: ArrayBuffer[]): void {
   scope.postMessage(message, transfer);
@@ -74,29 +78,19 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
   config = message.config;
   counters = new Int32Array(message.counters);
   clientCert = readClientCertificate(config.server!);
-  const rng = createRng(workerSeed(config.load.base_seed, workerId));
+  supply = createSupply(message.builder);
+  // Counts output tokens only when a server reports no usage; prompts are counted by the builder.
   const tokenizer = await workerTokenizer(config);
   // A session workload builds each request from its session (history, predecessors' replies).
-  const data =
-    sessionWorkload(config) === null
-      ? await workerDataGenerator(config, {
-          tokenizer,
-          rng,
-          workerId,
-          traceLengths: message.traceLengths ?? undefined,
-        })
-      : noIndexedData;
   sessions = workerSessions(config, { workerId, tokenizer, model: message.model, replay: message.replay });
   const writer = new BatchWriter(1024);
   deps = {
     config,
     workerId,
-    model: message.model,
-    data,
     tokenizer,
-    pickAdapter: createLoraPicker(config.load.lora_traffic_split ?? null, rng),
     transport: makeTransport(config),
     writer,
+    release: (ready) => supply.release(ready),
     onSent: () => {
       Atomics.add(counters, COUNTER_SENT, 1);
       Atomics.add(counters, COUNTER_IN_FLIGHT, 1);
@@ -112,24 +106,26 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
   post({ type: "ready", workerId });
 }
 
-async function runStage(message: Extract<ToWorker, { type: "stage" }>): Promise<void> {
-  stopped = false;
-  Atomics.store(counters, COUNTER_STOP, 0);
-  const { t0Ms, offsets, indices } = message;
+async function runStage(t0Ms: number): Promise<void> {
+  const message = pending!;
+  const { stageId, offsets, indices } = message;
   const schedule = {
     count: indices.length,
     dueMs: offsets === null ? () => t0Ms : (k: number) => t0Ms + offsets[k]!,
   };
   if (sessions.conversation !== null) return runConversationStage(message, schedule);
-  const exchange = createStageExchange(deps, message.stageId, indices);
-  const sent = await runLoop({
+  const exchange = createStageExchange(deps, stageId, indices);
+  const result = await runLoop({
     schedule,
     slots: new Semaphore(message.slots),
+    // The flag is set by the main thread (circuit breaker, stop) and seen before the next send even
+    // while the stop message waits in this Worker's queue.
     stopped: () => stopped || Atomics.load(counters, COUNTER_STOP) === 1,
-    prepare: exchange.prepare,
+    take: supply.take,
+    arrival: supply.arrival,
     send: exchange.send,
   });
-  stageDone(message.stageId, sent, exchange.hash());
+  stageDone(stageId, result.started, exchange.hash(), result.waitedForBody);
 }
 
 /** Turns of conversations on the stage's schedule: each also waits for its conversation's previous turn. */
@@ -138,20 +134,24 @@ async function runConversationStage(
   schedule: { count: number; dueMs: (k: number) => number },
 ): Promise<void> {
   const stage = sessions.conversationStage(deps, message.stageId, message.indices, () => stopped);
-  const sent = await runLoop({
+  // Interim design: a turn's body depends on the replies before it, so a session stage builds it here,
+  // in the load Worker after the previous turn's stamp, not in the builder Worker; rate and trace
+  // stages are unaffected (their bodies all come ready-made through the supply).
+  const result = await runLoop({
     schedule,
     slots: new Semaphore(message.slots),
-    stopped: () => stopped,
-    prepare: (k) => k,
+    stopped: () => stopped || Atomics.load(counters, COUNTER_STOP) === 1,
+    take: (k) => k,
+    arrival: () => Promise.resolve(),
     send: (k, scheduledMs) => stage.send(k, scheduledMs),
   });
   const lifecycles = stage.lifecycles();
   if (lifecycles.length > 0) post({ type: "sessions", workerId, lifecycles });
   // A turn's body depends on the replies before it, so the fingerprint covers the schedule only.
-  stageDone(message.stageId, sent, FNV_OFFSET);
+  stageDone(message.stageId, result.started, FNV_OFFSET, 0);
 }
 
-function stageDone(stageId: number, sent: number, hash: number): void {
+function stageDone(stageId: number, sent: number, hash: number, waitedForBody: number): void {
   flush();
   post({
     type: "stageDone",
@@ -160,12 +160,16 @@ function stageDone(stageId: number, sent: number, hash: number): void {
     sent,
     sequenceHash: hex(hash),
     transport: deps.transport.stats(),
+    built: supply.built,
+    buildMs: supply.buildMs,
+    waitedForBody,
   });
 }
 
 /** A session stage: sessions start as the main thread says; records and lifecycles flow as they end. */
 function startSessionStage(message: Extract<ToWorker, { type: "sessionStage" }>): void {
   stopped = false;
+  Atomics.store(counters, COUNTER_STOP, 0);
   replay = sessions.replayStage(deps, message.stageId, message.slots, (lifecycle) =>
     post({ type: "sessions", workerId, lifecycles: [lifecycle] }),
   );
@@ -175,7 +179,7 @@ async function endSessionStage(message: Extract<ToWorker, { type: "endSessionSta
   const runner = replay;
   replay = null;
   if (runner !== null) await runner.idle();
-  stageDone(message.stageId, 0, FNV_OFFSET);
+  stageDone(message.stageId, 0, FNV_OFFSET, 0);
 }
 
 function fatal(error: unknown): void {
@@ -195,7 +199,19 @@ scope.onmessage = (event) => {
       init(message).catch(fatal);
       break;
     case "stage":
-      runStage(message).catch(fatal);
+      // The builder starts on the stage now; it starts once every Worker has its head start.
+      stopped = false;
+      Atomics.store(counters, COUNTER_STOP, 0);
+      pending = message;
+      // A conversation stage builds its turns here (see runConversationStage): nothing to prime.
+      if (sessions.conversation !== null) post({ type: "primed", workerId, stageId: message.stageId });
+      else
+        supply.prepare(message.stageId, message.indices, message.slots, () =>
+          post({ type: "primed", workerId, stageId: message.stageId }),
+        );
+      break;
+    case "start":
+      runStage(message.t0Ms).catch(fatal);
       break;
     case "sessionStage":
       startSessionStage(message);
@@ -212,11 +228,13 @@ scope.onmessage = (event) => {
       break;
     case "stop":
       stopped = true;
+      supply.stop();
       replay?.stop();
       sessions?.wakePauses();
       break;
     case "cancel":
       stopped = true;
+      supply.stop();
       replay?.stop();
       sessions?.wakePauses();
       deps.transport.close();

@@ -1,28 +1,29 @@
-// One request end to end inside a Worker: data item → body (prepared ahead of the send time) →
-// transport → response reader → a record in the batch. Never throws: every failure is a record.
-import { type BuiltRequest, buildRequest, type RequestConfig } from "../api/request.ts";
+// One request end to end inside a load Worker: a body its builder made ahead of time (ready-batch.ts)
+// → transport → response reader → a record in the batch. Nothing here generates or tokenizes a
+// prompt. Never throws: every failure is a record.
+import { buildHeaders, type RequestConfig, requestPath } from "../api/request.ts";
 import { createResponseReader } from "../api/response.ts";
-import { clientPromptTokens } from "../api/usage.ts";
-import type { DataGenerator, GeneratedRequest, Tokenizer } from "../data/types.ts";
+import type { Tokenizer } from "../data/types.ts";
 import type { Transport } from "../http/transport.ts";
 import type { FailureKind, RequestRecord } from "../record/record.ts";
 import { nowMs } from "../runtime/clock.ts";
 import type { BatchWriter } from "./batch.ts";
-import { FNV_OFFSET, fnvString } from "./fnv.ts";
+import { FNV_OFFSET, fnvNumber } from "./fnv.ts";
+import type { ReadyRequest } from "./ready-batch.ts";
 
 export interface ExchangeDeps {
   config: RequestConfig & { load: { request_timeout?: number | null | undefined } };
   workerId: number;
-  model: string;
-  data: DataGenerator;
+  /** Counts output tokens when the server reports none. */
   tokenizer: Tokenizer;
-  pickAdapter: () => string | null;
   transport: Transport;
   writer: BatchWriter;
   /** Called after each record is written (counters; flushes the writer when full). */
   onRecord: (failed: boolean) => void;
   /** Called as the request goes out. */
   onSent: () => void;
+  /** Called once a request no longer needs its body (settled): its buffer may be reused. */
+  release: (ready: ReadyRequest) => void;
 }
 
 /**
@@ -33,15 +34,10 @@ export interface ExchangeDeps {
  */
 export const DEFAULT_REQUEST_TIMEOUT_S = 3600;
 
-/** A request ready to send, or the error that kept it from being built. */
-export type Prepared =
-  | { index: number; item: GeneratedRequest; built: BuiltRequest; adapter: string | null; error: null }
-  | { index: number; error: string };
-
 export interface StageExchange {
-  prepare(k: number): Prepared;
-  send(k: number, scheduledMs: number, prepared: Prepared): Promise<void>;
-  /** Running hash of what was built, in order (data and adapter choices). */
+  /** Sends request k (its body built ahead) and records it; never rejects. */
+  send(k: number, scheduledMs: number, ready: ReadyRequest): Promise<void>;
+  /** Running hash of the bodies sent, in order (data and adapter choices). */
   hash(): number;
 }
 
@@ -55,41 +51,32 @@ export function createStageExchange(
   // api.response_format asks for JSON: each success's output is checked (the Messages API has none).
   const checkJson = config.api.response_format != null && config.api.type !== "anthropic_messages";
   const timeoutMs = (config.load.request_timeout ?? DEFAULT_REQUEST_TIMEOUT_S) * 1000;
+  // The same for every request of a run: route and headers; the builder made only the body.
+  const path = requestPath(config);
+  const headers = buildHeaders(config, streamed);
   let hash = FNV_OFFSET;
 
-  function prepare(k: number): Prepared {
+  async function send(k: number, scheduledMs: number, p: ReadyRequest): Promise<void> {
     const index = indices[k]!;
-    try {
-      const item = deps.data.next(index);
-      const adapter = deps.pickAdapter();
-      const built = buildRequest(config, item, adapter ?? deps.model);
-      hash = fnvString(hash, built.body);
-      return { index, item, built, adapter, error: null };
-    } catch (error) {
-      // A generator or builder bug must not stop the run: it is a failed request like any other.
-      return { index, error: String(error) };
-    }
-  }
-
-  async function send(_k: number, scheduledMs: number, p: Prepared): Promise<void> {
     deps.onSent();
+    hash = fnvNumber(hash, p.hash);
     if (p.error !== null) {
       const at = nowMs();
-      write(failedRecord(p.index, scheduledMs, at, "other", p.error));
+      deps.release(p);
+      write(failedRecord(index, scheduledMs, at, "other", p.error, p.adapter));
       return;
     }
-    const { item, built } = p;
     const reader = createResponseReader({
       streamed,
       apiType: config.api.type,
       tokenizer,
-      countPromptTokens: () => clientPromptTokens(item, config.api.type, tokenizer),
+      countPromptTokens: () => p.promptTokens,
       checkJson,
     });
     let sentMs = Number.NaN;
     let headersMs = Number.NaN;
     const outcome = await transport.send(
-      { method: "POST", path: built.path, headers: built.headers, body: built.body },
+      { method: "POST", path, headers, body: p.body },
       {
         onSent: (at) => {
           sentMs = at;
@@ -102,11 +89,13 @@ export function createStageExchange(
       },
       { timeoutMs },
     );
+    // Settled: the transport will not send the body again (a re-send on a fresh connection happens before).
+    deps.release(p);
     const result = reader.finish(outcome.endMs);
     const record: RequestRecord = {
       stageId,
       workerId: deps.workerId,
-      index: p.index,
+      index,
       scheduledMs,
       sentMs: Number.isNaN(sentMs) ? outcome.endMs : sentMs,
       headersMs,
@@ -123,13 +112,13 @@ export function createStageExchange(
       cacheReported: result.cacheReported,
       clientOutputTokens: result.clientOutputTokens,
       serverOutputTokens: result.serverOutputTokens,
-      requestBytes: built.bodyBytes,
+      requestBytes: p.body.byteLength,
       adapter: p.adapter,
       connection: outcome.connection,
       connectMs: outcome.connectMs,
       resent: outcome.resent,
       serverCloses: outcome.serverCloses,
-      media: item.media ?? null,
+      media: p.media,
       session: -1,
     };
     if (outcome.ok && result.outputJson !== null) record.outputJson = result.outputJson;
@@ -147,6 +136,7 @@ export function createStageExchange(
     at: number,
     failure: FailureKind,
     message: string,
+    adapter: string | null,
   ): RequestRecord {
     return {
       stageId,
@@ -168,7 +158,7 @@ export function createStageExchange(
       clientOutputTokens: -1,
       serverOutputTokens: -1,
       requestBytes: 0,
-      adapter: null,
+      adapter,
       connection: "none",
       connectMs: Number.NaN,
       resent: false,
@@ -178,5 +168,5 @@ export function createStageExchange(
     };
   }
 
-  return { prepare, send, hash: () => hash };
+  return { send, hash: () => hash };
 }

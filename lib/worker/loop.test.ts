@@ -5,21 +5,24 @@ import { Semaphore } from "./semaphore.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Every request built already: take(k) always has it. */
+const built = { take: (k: number) => k, arrival: () => new Promise<void>(() => {}) };
+
 describe("runLoop()", () => {
   test("sends every request of a rate schedule, never before it is due, in order", async () => {
     const t0 = nowMs() + 5;
     const offsets = [0, 0.5, 1, 3, 3, 8];
     const seen: { k: number; at: number; due: number }[] = [];
-    const started = await runLoop({
+    const result = await runLoop({
       schedule: { count: offsets.length, dueMs: (k) => t0 + offsets[k]! },
       slots: new Semaphore(10),
       stopped: () => false,
-      prepare: (k) => k,
+      ...built,
       send: async (k, due) => {
         seen.push({ k, at: nowMs(), due });
       },
     });
-    expect(started).toBe(6);
+    expect(result).toEqual({ started: 6, waitedForBody: 0 });
     expect(seen.map((s) => s.k)).toEqual([0, 1, 2, 3, 4, 5]);
     for (const s of seen) {
       expect(s.due).toBe(t0 + offsets[s.k]!);
@@ -32,11 +35,11 @@ describe("runLoop()", () => {
     let peak = 0;
     const levels: number[] = [];
     const t0 = nowMs();
-    const started = await runLoop({
+    const { started } = await runLoop({
       schedule: { count: 40, dueMs: () => t0 },
       slots: new Semaphore(4),
       stopped: () => false,
-      prepare: (k) => k,
+      ...built,
       send: async (k) => {
         running++;
         peak = Math.max(peak, running);
@@ -59,7 +62,7 @@ describe("runLoop()", () => {
       schedule: { count: 5, dueMs: () => t0 },
       slots: new Semaphore(1),
       stopped: () => false,
-      prepare: (k) => k,
+      ...built,
       send: async (k) => {
         sent.push(k);
         await sleep(2);
@@ -74,11 +77,11 @@ describe("runLoop()", () => {
     let stop = false;
     let finished = 0;
     const t0 = nowMs();
-    const started = await runLoop({
+    const { started } = await runLoop({
       schedule: { count: 1000, dueMs: (k) => t0 + k * 2 },
       slots: new Semaphore(100),
       stopped: () => stop,
-      prepare: (k) => k,
+      ...built,
       send: async (k) => {
         if (k === 3) stop = true;
         await sleep(5);
@@ -90,27 +93,67 @@ describe("runLoop()", () => {
   });
 });
 
-test("runLoop() prepares each request once, in order, before it is due", async () => {
-  const t0 = nowMs() + 20;
-  const log: string[] = [];
-  await runLoop({
-    schedule: { count: 3, dueMs: (k) => t0 + k * 20 },
-    slots: new Semaphore(2),
-    stopped: () => false,
-    prepare: (k) => {
-      log.push(`prepare ${k} ${nowMs() < t0 + k * 20 ? "early" : "late"}`);
+/** A builder stand-in: requests k < `available` are built; `deliver(n)` builds up to n and wakes the loop. */
+function lateBuilder() {
+  let available = 0;
+  let wake: (() => void) | null = null;
+  const taken: number[] = [];
+  return {
+    taken,
+    take: (k: number) => {
+      if (k >= available) return null;
+      taken.push(k);
       return `body ${k}`;
     },
-    send: async (k, _due, prepared) => {
-      log.push(`send ${k} ${prepared}`);
+    arrival: () => new Promise<void>((resolve) => (wake = resolve)),
+    deliver(n: number) {
+      available = n;
+      const w = wake;
+      wake = null;
+      w?.();
+    },
+  };
+}
+
+test("runLoop() takes each body once, in order, and counts the due sends that had to wait for one", async () => {
+  const t0 = nowMs();
+  const b = lateBuilder();
+  const sent: { k: number; body: string; due: number }[] = [];
+  setTimeout(() => b.deliver(2), 5);
+  setTimeout(() => b.deliver(4), 10);
+  const result = await runLoop({
+    schedule: { count: 4, dueMs: () => t0 },
+    slots: new Semaphore(10),
+    stopped: () => false,
+    take: b.take,
+    arrival: b.arrival,
+    send: async (k, due, body) => {
+      sent.push({ k, body, due });
     },
   });
-  expect(log).toEqual([
-    "prepare 0 early",
-    "send 0 body 0",
-    "prepare 1 early",
-    "send 1 body 1",
-    "prepare 2 early",
-    "send 2 body 2",
-  ]);
+  // Request 0 waits for the first delivery, 2 for the second; 1 and 3 are there when asked.
+  expect(result).toEqual({ started: 4, waitedForBody: 2 });
+  expect(b.taken).toEqual([0, 1, 2, 3]);
+  // A late body does not move the send time the request is measured from.
+  expect(sent).toEqual([0, 1, 2, 3].map((k) => ({ k, body: `body ${k}`, due: t0 })));
+});
+
+test("runLoop() stops while waiting for a body without sending it or keeping its slot", async () => {
+  let stop = false;
+  const b = lateBuilder();
+  const slots = new Semaphore(1);
+  setTimeout(() => {
+    stop = true;
+    b.deliver(0); // a stop wakes the loop as an arrival does
+  }, 5);
+  const result = await runLoop({
+    schedule: { count: 3, dueMs: () => nowMs() },
+    slots,
+    stopped: () => stop,
+    take: b.take,
+    arrival: b.arrival,
+    send: async () => {},
+  });
+  expect(result).toEqual({ started: 0, waitedForBody: 1 });
+  expect(slots.tryAcquire()).toBe(true);
 });

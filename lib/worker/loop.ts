@@ -1,12 +1,13 @@
-// The one send loop, parameterised by schedule: build request k → wait until it is due → take a slot → send →
-// (when it finishes) release the slot. A rate schedule gives each k its own due time; a closed loop
-// makes every k due at the stage start, so the slots alone pace it (a new request starts the moment
-// one finishes). Stops early when `stopped()` turns true.
+// The one send loop, parameterised by schedule: wait until request k is due → take a slot → take its
+// body (built ahead by the Worker's builder) → send → (when it finishes) release the slot. A rate
+// schedule gives each k its own due time; a closed loop makes every k due at the stage start, so the
+// slots alone pace it (a new request starts the moment one finishes). Stops early when `stopped()`
+// turns true. Nothing here builds a request: between sends the thread only reads and stamps.
 //
 // Unlike inference-perf, a slot is taken only once the request is due, not while it waits for its
 // send time, so worker_max_concurrency bounds requests actually in flight. When every slot is busy
 // at a due time the request waits for one, and the wait shows in its schedule delay (never dropped).
-
+// A body that is not built by then is waited for the same way, and counted (`waitedForBody`).
 import { nowMs } from "../runtime/clock.ts";
 import type { Semaphore } from "./semaphore.ts";
 import { waitUntil } from "./wait.ts";
@@ -21,19 +22,26 @@ export interface LoopOptions<P> {
   schedule: LoopSchedule;
   slots: Semaphore;
   stopped: () => boolean;
-  /**
-   * Builds request k (data, adapter, body) ahead of its send time, while the loop would otherwise
-   * only wait, so building costs nothing in schedule delay. Called in order, once per request.
-   */
-  prepare: (k: number) => P;
-  /** Sends prepared request k and records it; must not reject. */
-  send: (k: number, scheduledMs: number, prepared: P) => Promise<void>;
+  /** Request k as built ahead (asked once per k, in order), or null when it has not arrived yet. */
+  take: (k: number) => P | null;
+  /** Resolves when more built requests may have arrived, or when the loop is stopped. */
+  arrival: () => Promise<void>;
+  /** Sends request k and records it; must not reject. */
+  send: (k: number, scheduledMs: number, ready: P) => Promise<void>;
 }
 
-/** Runs the schedule and resolves once every started request has finished; returns how many started. */
-export async function runLoop<P>(opts: LoopOptions<P>): Promise<number> {
-  const { schedule, slots, stopped, prepare, send } = opts;
+export interface LoopResult {
+  /** Requests started. */
+  started: number;
+  /** Requests that were due and had a slot but still waited for their body. */
+  waitedForBody: number;
+}
+
+/** Runs the schedule and resolves once every started request has finished. */
+export async function runLoop<P>(opts: LoopOptions<P>): Promise<LoopResult> {
+  const { schedule, slots, stopped, take, arrival, send } = opts;
   let started = 0;
+  let waitedForBody = 0;
   let pending = 0;
   let drained: (() => void) | null = null;
   const finish = (): void => {
@@ -42,7 +50,6 @@ export async function runLoop<P>(opts: LoopOptions<P>): Promise<number> {
   };
   for (let k = 0; k < schedule.count; k++) {
     if (stopped()) break;
-    const prepared = prepare(k);
     const due = schedule.dueMs(k);
     if (due > nowMs()) {
       await waitUntil(due, stopped);
@@ -55,10 +62,22 @@ export async function runLoop<P>(opts: LoopOptions<P>): Promise<number> {
         break;
       }
     }
+    let ready = take(k);
+    if (ready === null) {
+      waitedForBody++;
+      while (ready === null && !stopped()) {
+        await arrival();
+        if (!stopped()) ready = take(k);
+      }
+      if (ready === null) {
+        slots.release();
+        break;
+      }
+    }
     started++;
     pending++;
-    send(k, due, prepared).then(finish, finish);
+    send(k, due, ready).then(finish, finish);
   }
   if (pending > 0) await new Promise<void>((resolve) => (drained = resolve));
-  return started;
+  return { started, waitedForBody };
 }

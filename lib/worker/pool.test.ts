@@ -33,8 +33,11 @@ test("a Worker that does not answer a cancel is terminated, its lost requests re
       records.length = 0;
       // Worker 0 gets entries 0, 2, 4 (starts 0 and 2, hands back 0's record, hangs); worker 1 gets 1, 3, 5.
       const slices = stripeOffsets(Float64Array.of(0, 1, 2, 3, 4, 5), 2);
-      const t0 = nowMs();
-      const running = pool.runStage(stageId, t0, slices, [3, 3]);
+      let t0 = Number.NaN;
+      const running = pool.runStage(stageId, slices, [3, 3], () => {
+        t0 = nowMs();
+        return t0;
+      });
       await until(() => records.length > 0);
       const cancelledAt = nowMs();
       pool.cancel();

@@ -1,10 +1,13 @@
-// Main-thread side of the Workers: start num_workers load Workers, hand each its slice of a stage,
-// turn their batches into records for the caller, and stop them. Never waits on the caller's
+// Main-thread side of the Workers: start num_workers load Workers, each with its own builder Worker
+// (joined by a MessageChannel: the builder makes the requests, the load Worker only sends, reads and
+// stamps), hand each its slice of a stage, turn their batches into records for the caller, and stop
+// them. Never waits on the caller's
 // handling of records beyond the synchronous callback. A Worker that does not answer a cancel
 // within `cancelWaitMs` (frozen on something) is terminated: its stage ends with the records the
 // main thread has, the requests it took with it are recorded as cancelled (lost.ts), and a fresh
-// Worker takes its place for later stages. In a session stage such a Worker's unreported sessions are
-// reported cut short from what the main thread saw of them.
+// Worker (with a fresh builder: the old one is terminated with it) takes its place for later stages.
+// In a session stage such a Worker's unreported sessions are reported cut short from what the main
+// thread saw of them.
 
 import { UserError } from "../cli/errors.ts";
 import type { Config } from "../config/schema.ts";
@@ -15,10 +18,12 @@ import type { Slice } from "../load/stripe.ts";
 import type { RequestRecord } from "../record/record.ts";
 import type { SessionLifecycle } from "../record/session.ts";
 import { nowMs } from "../runtime/clock.ts";
+import { workerUrl } from "../runtime/worker-url.ts";
 import { readBatch } from "./batch.ts";
 import { lostCalls, lostRecords } from "./lost.ts";
 import { takeWorker } from "./prespawn.ts";
 import {
+  type BuilderInit,
   COUNTER_DONE,
   COUNTER_FAILED,
   COUNTER_IN_FLIGHT,
@@ -57,6 +62,10 @@ export interface WorkerStageResult {
   sent: number;
   sequenceHash: string;
   transport: TransportStats;
+  /** Requests its builder built, the builder's time building them (ms), and sends that waited for a body. */
+  built: number;
+  buildMs: number;
+  waitedForBody: number;
   /** The Worker did not finish after a cancel and was terminated. */
   terminated: boolean;
   /** Requests recorded as lost because the Worker was terminated. */
@@ -72,12 +81,16 @@ export interface Counters {
 
 export interface Pool {
   readonly size: number;
-  /** Runs one stage: slices[i] and slots[i] go to worker i; resolves when every worker has drained. */
+  /**
+   * Runs one stage: slices[i] and slots[i] go to worker i. Once every worker's builder has a head start
+   * (its first requests built), `begin()` is called for the stage start t0 (ms, shared clock), which
+   * the workers then schedule from. Resolves when every worker has drained.
+   */
   runStage(
     stageId: number,
-    t0Ms: number,
     slices: readonly Slice[],
     slots: readonly number[],
+    begin: () => number,
   ): Promise<WorkerStageResult[]>;
   /** Resolves once every Worker is up (a terminated one is replaced before the next stage). */
   whenReady(): Promise<void>;
@@ -101,7 +114,11 @@ export interface Pool {
 /** The stage being run: enough to account for a Worker that has to be terminated. */
 interface RunningStage {
   id: number;
+  /** NaN until every Worker is primed and begin() has given the start. */
   t0Ms: number;
+  /** Starts the stage's clock (rate stages, once every Worker is primed); returns t0. */
+  begin: () => number;
+  primed: number;
   /** Copies of the slices (the originals are transferred to the Workers); null in a session stage. */
   slices: Slice[] | null;
   sessions: SessionBook | null;
@@ -130,7 +147,7 @@ interface SessionBook {
 export async function startPool(opts: PoolOptions): Promise<Pool> {
   const counterBuffers: Int32Array[] = [];
   const workers: Worker[] = [];
-  /** kills[i] terminates workers[i] and drops whatever it still sends. */
+  /** kills[i] terminates workers[i] and its builder, and drops whatever they still send. */
   const kills: (() => void)[] = [];
   /** Each Worker's start; a replacement's is awaited before the next stage. */
   const ready: Promise<void>[] = [];
@@ -213,6 +230,7 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
     let alive = true;
     // The first Workers may have been started before the config was read (prespawn.ts).
     const worker = opts.entry === undefined ? takeWorker() : new Worker(opts.entry, { type: "module" });
+    const builder = new Worker(workerUrl("build"), { type: "module" });
     workers[i] = worker;
     const started = new Promise<void>((resolve, reject) => {
       worker.onmessage = (event: MessageEvent<FromWorker>) => {
@@ -225,6 +243,13 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
           case "batch":
             onBatch(readBatch(message.batch));
             break;
+          case "primed":
+            if (stage?.id === message.stageId && ++stage.primed === workers.length) {
+              stage.t0Ms = stage.begin();
+              const start: ToWorker = { type: "start", stageId: stage.id, t0Ms: stage.t0Ms };
+              for (const w of workers) w.postMessage(start);
+            }
+            break;
           case "sessions":
             onSessions(message.lifecycles);
             break;
@@ -235,6 +260,9 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
                 sent: message.sent,
                 sequenceHash: message.sequenceHash,
                 transport: message.transport,
+                built: message.built,
+                buildMs: message.buildMs,
+                waitedForBody: message.waitedForBody,
                 terminated: false,
                 lost: 0,
               });
@@ -253,24 +281,54 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
         fail(error);
       };
     });
+    // The builder posts only "ready" and "fatal" to the main thread; its batches go to its Worker.
+    const builderStarted = new Promise<void>((resolve, reject) => {
+      builder.onmessage = (event: MessageEvent<FromWorker>) => {
+        if (!alive) return;
+        const message = event.data;
+        if (message.type === "ready") resolve();
+        else if (message.type === "fatal") {
+          reject(workerError(message));
+          fail(workerError(message));
+        }
+      };
+      builder.onerror = (event) => {
+        if (!alive) return;
+        const error = new Error(`Builder ${i} crashed: ${event.message}`);
+        reject(error);
+        fail(error);
+      };
+    });
     kills[i] = () => {
       alive = false;
       worker.terminate();
+      builder.terminate();
     };
+    const channel = new MessageChannel();
     const init: ToWorker = {
       type: "init",
       workerId: i,
       config: opts.config,
-      model: opts.model,
       counters: counterBuffers[i]!.buffer as SharedArrayBuffer,
+      model: opts.model,
       traceLengths: opts.traceLengths ?? null,
       replay:
         opts.replay === null || opts.replay === undefined
           ? null
           : opts.replay.flatMap((plan, index) => (index % opts.workers === i ? [{ index, plan }] : [])),
+      builder: channel.port1,
     };
-    worker.postMessage(init);
-    return started;
+    worker.postMessage(init, [channel.port1]);
+    const builderInit: BuilderInit = {
+      type: "init",
+      workerId: i,
+      config: opts.config,
+      model: opts.model,
+      traceLengths: opts.traceLengths ?? null,
+      sender: channel.port2,
+    };
+    builder.postMessage(builderInit, [channel.port2]);
+    return Promise.all([started, builderStarted]).then(() => {});
   }
 
   /** Ends worker i's part of the current stage by terminating it; records what it took with it. */
@@ -318,6 +376,9 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
       sent: started,
       sequenceHash: "terminated",
       transport: { opened: 0, open: 0, retried: 0, serverClosed: 0 },
+      built: 0,
+      buildMs: 0,
+      waitedForBody: 0,
       terminated: true,
       lost: lost.length,
     });
@@ -333,6 +394,9 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
     const running: RunningStage = {
       id: stageId,
       t0Ms,
+      // A session stage has no priming: its sessions start as the main thread says, from t0Ms.
+      begin: () => t0Ms,
+      primed: 0,
       slices: null,
       sessions: {
         open: workers.map(() => new Map()),
@@ -380,7 +444,7 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
 
   return {
     size: workers.length,
-    async runStage(stageId, t0Ms, slices, slots) {
+    async runStage(stageId, slices, slots, begin) {
       if (failure !== null) throw failure;
       await Promise.all(ready); // replacements of terminated Workers
       let size = 0;
@@ -391,7 +455,9 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
       return new Promise((resolve, reject) => {
         stage = {
           id: stageId,
-          t0Ms,
+          t0Ms: Number.NaN,
+          begin,
+          primed: 0,
           sessions: null,
           slices: slices.map((s) => ({ indices: s.indices.slice(), offsets: s.offsets?.slice() ?? null })),
           sentBase: counterBuffers.map((c) => Atomics.load(c, COUNTER_SENT)),
@@ -406,7 +472,6 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
           const message: ToWorker = {
             type: "stage",
             stageId,
-            t0Ms,
             indices: slice.indices,
             offsets: slice.offsets,
             slots: slots[i]!,

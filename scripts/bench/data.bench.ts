@@ -7,10 +7,13 @@ import { bench, group, run } from "mitata";
 import { configFromObject } from "../../lib/config/load.ts";
 import { SHAKESPEARE_CORIOLANUS } from "../../lib/data/assets/shakespeare.ts";
 import { createDataGenerator } from "../../lib/data/create.ts";
+import { fittedRandomText } from "../../lib/data/fit-baseline.testing.ts";
 import { defaultTokenizer } from "../../lib/data/tokenizer/default.ts";
 import { createJsonTokenizer } from "../../lib/data/tokenizer/json.ts";
 import type { DataGenerator } from "../../lib/data/types.ts";
 import { createRng } from "../../lib/load/rng.ts";
+import { ReadyBatchWriter } from "../../lib/worker/ready-batch.ts";
+import { createRequestMaker } from "../../lib/worker/request-maker.ts";
 
 const tokenizer = defaultTokenizer();
 const fixtureUrl = new URL("../../fixtures/data/", import.meta.url);
@@ -49,6 +52,34 @@ group("generator.next(index), fresh index per call", () => {
   for (const [name, gen] of generators) {
     let i = 0;
     bench(name, () => gen.next(i++));
+  }
+});
+
+// The fitting path (every random prompt before prompts were exact by construction, and still the path
+// for tokenizers without an exact pool): draw whitespace-led ids, decode, count, adjust.
+group("random 512 tokens: exact by construction vs fitted with the tokenizer", () => {
+  const exact = generators.find(([name]) => name === "random, 512 tokens")![1];
+  let i = 0;
+  bench("exact by construction (random.ts now)", () => exact.next(i++));
+  bench("fitted: decode + count (+ adjust)", () => fittedRandomText(tokenizer, 512, 1, i++));
+});
+
+// What a builder Worker does per request: generate, serialise the body, count, hash, UTF-8 into its batch.
+group("one request made into a ready batch (builder Worker, per request)", () => {
+  for (const name of ["mock", "random, 512 tokens", "random, 2048 tokens"]) {
+    const data = generators.find(([n]) => n === name)![1];
+    const maker = createRequestMaker({
+      config: { api: { type: "completion", streaming: true }, server: { model_name: "m" } },
+      model: "m",
+      data,
+      tokenizer,
+    });
+    const writer = new ReadyBatchWriter();
+    let i = 0;
+    bench(name, () => {
+      maker.makeInto(writer, i++, null);
+      if (writer.count >= 64) writer.take(0, 0, 0);
+    });
   }
 });
 

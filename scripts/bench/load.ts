@@ -2,8 +2,10 @@
 // (`inferload run`) pinned to cpu1, and wrk on cpu1 against the same endpoint as this machine's
 // physical ceiling. Prints one JSON line per run and a Markdown table of medians on stdout.
 //
-//   bun scripts/bench/load.ts [accuracy|ceiling|cpu|transport|scale|memory|all]
+//   bun scripts/bench/load.ts [accuracy|ceiling|data|cpu|transport|scale|memory|all]
 //   env: DURATION (s, default 30), REPEAT (default 3), RATES (ceiling ladder, comma-separated),
+//        DATA_RATES (the data scenario's ladder; empty: CPU per request only), DATA_STREAMING (0; 1 = ~20-token streams),
+//        BASE (a checkout of other code: the data scenario also runs its client, same simulator),
 //        CPU_REQUESTS (100000), TRANSPORT_REQUESTS (50000), READER (0; 1 = transport + response reader),
 //        SCALE_CONCURRENCY (10000), MEMORY_REQUESTS (1000000), MEMORY_RATE (5000),
 //        SERVER_CPUS (0), CLIENT_CPUS (1)
@@ -62,7 +64,7 @@ interface ClientRun {
 }
 
 /** One `inferload run` pinned to CLIENT_CPUS; CPU and peak RSS from /usr/bin/time, RSS samples from /proc. */
-async function runClient(config: Json, tag: string): Promise<ClientRun> {
+async function runClient(config: Json, tag: string, clientRoot = root): Promise<ClientRun> {
   const dir = join(work, tag);
   const path = join(work, `${tag}.json`);
   writeFileSync(path, JSON.stringify(config));
@@ -75,7 +77,7 @@ async function runClient(config: Json, tag: string): Promise<ClientRun> {
       "-c",
       CLIENT_CPUS,
       bun,
-      join(root, "cmd/main.ts"),
+      join(clientRoot, "cmd/main.ts"),
       "run",
       "-c",
       path,
@@ -118,10 +120,10 @@ async function runClient(config: Json, tag: string): Promise<ClientRun> {
 // Data "mock" keeps data generation out of the client's cost (the engine is what is measured here;
 // data.type random costs 200-350 µs per request by itself, see docs/PERFORMANCE.md). With ignore_eos
 // off the simulator draws each output length around --outputLenMean 20 (SIM_ARGS below).
-function clientConfig(url: string, load: Json, streaming: boolean): Json {
+function clientConfig(url: string, load: Json, streaming: boolean, data?: Json): Json {
   return {
     api: { type: "completion", streaming },
-    data: { type: env.BENCH_DATA ?? "mock" },
+    data: data ?? { type: env.BENCH_DATA ?? "mock" },
     load: { num_workers: 1, interval: 0, base_seed: 1, worker_max_concurrency: 1000, ...load },
     server: { base_url: url, model_name: "sim-model", ignore_eos: false },
     report: { request_lifecycle: { per_request: false, per_stage: true, summary: false } },
@@ -249,6 +251,107 @@ async function ceiling(): Promise<void> {
     }
   } finally {
     sim.stop();
+  }
+}
+
+/**
+ * The highest constant rate held (achieved ≥ 99%, median schedule delay < 1 ms) with `random`
+ * 512-token prompts (default tokenizer) against `mock` data, rung by rung in the same invocation
+ * (mock, then random, at each rate) so the box's load swings hit both alike. The simulator counts
+ * prompt words instead of tokenizing (--promptCount words: exact for these prompts), so the client is
+ * what is measured. Each data type stops climbing at its first failed rung (median of REPEAT runs).
+ */
+async function dataRates(): Promise<void> {
+  const rates = (env.DATA_RATES ?? "1000,2000,4000,6000,8000,10000,12000,14000,16000")
+    .split(",")
+    .filter((r) => r !== "")
+    .map(Number);
+  const streaming = env.DATA_STREAMING === "1";
+  const fixed = (n: number) => ({ min: n, max: n, mean: n, std_dev: 0 });
+  const random512 = { type: "random", input_distribution: fixed(512), output_distribution: fixed(30) };
+  // max_tokens 30 for both, as mock's default; the simulator draws ~20 output tokens for both.
+  const kinds: { name: string; data: Json; root: string }[] = [
+    { name: "mock", data: { type: "mock" }, root },
+    { name: "random 512", data: random512, root },
+    // BASE: the same two with another checkout's client (e.g. the code before), interleaved.
+    ...(env.BASE
+      ? [
+          { name: "base mock", data: { type: "mock" }, root: env.BASE },
+          { name: "base random 512", data: random512, root: env.BASE },
+        ]
+      : []),
+  ];
+  const sim = await startSim([...FAST_SIM, "--promptCount", "words"]);
+  const held = new Map(kinds.map((k) => [k.name, 0]));
+  const climbing = new Set(kinds.map((k) => k.name));
+  // Whole-client CPU per request in a closed loop (c=64, no send-time waits), as `cpu` measures it:
+  // long run minus short run over their request difference. CPU time is what a busy box disturbs
+  // least, and on one client core the ceiling is about 10^6 / (µs per request).
+  const cpuPer = new Map<string, number[]>(kinds.map((k) => [k.name, []]));
+  const long = Number(env.CPU_REQUESTS ?? 50_000);
+  const short = Math.ceil(long / 10);
+  try {
+    for (let i = 0; i < REPEAT; i++) {
+      for (const kind of kinds) {
+        const load = (n: number) => ({
+          type: "concurrent",
+          stages: [{ num_requests: n, concurrency_level: 64 }],
+        });
+        const tag = `data-cpu-${kind.name.replaceAll(" ", "")}-${i}`;
+        const a = await runClient(
+          clientConfig(sim.url, load(short), streaming, kind.data),
+          `${tag}-s`,
+          kind.root,
+        );
+        const b = await runClient(
+          clientConfig(sim.url, load(long), streaming, kind.data),
+          `${tag}-l`,
+          kind.root,
+        );
+        const us = ((b.cpuS - a.cpuS) / (long - short)) * 1e6;
+        cpuPer.get(kind.name)!.push(us);
+        emit({ scenario: "data-cpu", data: kind.name, streaming, run: i, usPerRequest: us });
+      }
+    }
+    for (const rate of rates) {
+      for (const kind of kinds) {
+        if (!climbing.has(kind.name)) continue;
+        const runs = [];
+        for (let i = 0; i < REPEAT; i++) {
+          const config = clientConfig(
+            sim.url,
+            { type: "constant", stages: [{ rate, duration: DURATION }] },
+            streaming,
+            kind.data,
+          );
+          const r = await runClient(config, `data-${kind.name.replaceAll(" ", "")}-${rate}-${i}`, kind.root);
+          runs.push(loadSummary(r.stage));
+          emit({ scenario: "data", data: kind.name, streaming, rate, run: i, cpuS: r.cpuS, ...runs[i] });
+        }
+        const ok =
+          median(runs.map((r) => r.achieved)) >= 0.99 * rate && median(runs.map((r) => r.delayMedianMs)) < 1;
+        if (ok) held.set(kind.name, rate);
+        else climbing.delete(kind.name);
+      }
+      if (climbing.size === 0) break;
+    }
+  } finally {
+    sim.stop();
+  }
+  const mode = streaming ? "~20-token streams" : "non-streaming";
+  for (const prefix of env.BASE ? ["", "base "] : [""]) {
+    const label = prefix === "" ? "" : ` (BASE: ${env.BASE})`;
+    const cpuMock = median(cpuPer.get(`${prefix}mock`)!);
+    const cpuRandom = median(cpuPer.get(`${prefix}random 512`)!);
+    rows.push(
+      `| client CPU per request, closed loop c=64, ${mode}${label} | mock ${fmt(cpuMock, 1)} µs, random 512 tokens ${fmt(cpuRandom, 1)} µs; mock / random ${fmt(cpuMock / cpuRandom, 2)} |`,
+    );
+    if (rates.length === 0) continue;
+    const mock = held.get(`${prefix}mock`) ?? 0;
+    const random = held.get(`${prefix}random 512`) ?? 0;
+    rows.push(
+      `| highest constant rate held, ${mode}, default tokenizer${label} | mock ${fmt(mock)} req/s, random 512 tokens ${fmt(random)} req/s; ratio ${fmt(random / mock, 2)} |`,
+    );
   }
 }
 
@@ -434,6 +537,7 @@ process.stderr.write(`load average before: ${load}\n`);
 try {
   if (which === "accuracy" || which === "all") await accuracy();
   if (which === "ceiling" || which === "all") await ceiling();
+  if (which === "data" || which === "all") await dataRates();
   if (which === "cpu" || which === "all") await cpu();
   if (which === "transport" || which === "all") await transport();
   if (which === "scale" || which === "all") await scale();

@@ -1,0 +1,105 @@
+import { expect, test } from "bun:test";
+import { defaultTokenizer } from "../data/tokenizer/default.ts";
+import type { DataGenerator, GeneratedRequest } from "../data/types.ts";
+import { ReadyBatchWriter, ReadyQueue } from "./ready-batch.ts";
+import { createRequestMaker } from "./request-maker.ts";
+
+const config = { api: { type: "chat", streaming: true }, server: { model_name: "m" } };
+
+function generator(items: (index: number) => GeneratedRequest): DataGenerator {
+  return { type: "test", size: undefined, next: items };
+}
+
+/** Makes `indices` into one batch and reads them back as the sender would. */
+function make(data: DataGenerator, calls: [number, string | null][]) {
+  let counts = 0;
+  const tokenizer = {
+    ...defaultTokenizer(),
+    count: (t: string) => {
+      counts++;
+      return defaultTokenizer().count(t);
+    },
+  };
+  const maker = createRequestMaker({ config, model: "base", data, tokenizer });
+  const writer = new ReadyBatchWriter();
+  for (const [index, adapter] of calls) maker.makeInto(writer, index, adapter);
+  const queue = new ReadyQueue();
+  queue.reset(0);
+  queue.push(writer.take(0, 0, 0)!);
+  return { ready: calls.map((_, k) => queue.take(k)!), counts: () => counts };
+}
+
+const item = (text: string, known?: number): GeneratedRequest => ({
+  prompt: text,
+  messages: [{ role: "user", content: text }],
+  maxTokens: 5,
+  expectedPromptTokens: undefined,
+  ...(known === undefined ? {} : { clientPromptTokens: known }),
+});
+
+test("makes the chat body for the base model or the picked adapter, with its byte size", () => {
+  const { ready } = make(
+    generator((i) => item(`prompt ${i} é`)),
+    [
+      [7, null],
+      [8, "lora-a"],
+    ],
+  );
+  const bodies = ready.map((r) => JSON.parse(new TextDecoder().decode(r.body)));
+  expect(bodies.map((b) => [b.model, b.messages[0].content])).toEqual([
+    ["base", "prompt 7 é"],
+    ["lora-a", "prompt 8 é"],
+  ]);
+  expect(ready[1]!.adapter).toBe("lora-a");
+  expect(ready[0]!.body.byteLength).toBe(Buffer.byteLength(JSON.stringify(bodies[0])));
+});
+
+test("uses the generator's prompt count when it has one, else counts each distinct item once", () => {
+  const shared = item("one two three");
+  const known = make(
+    generator(() => item("four five", 99)),
+    [[0, null]],
+  );
+  expect(known.ready[0]!.promptTokens).toBe(99);
+  expect(known.counts()).toBe(0);
+  const cycled = make(
+    generator(() => shared),
+    [
+      [0, null],
+      [1, null],
+      [2, null],
+    ],
+  );
+  expect(cycled.ready.map((r) => r.promptTokens)).toEqual([3, 3, 3]);
+  expect(cycled.counts()).toBe(1);
+});
+
+test("the body hash follows the content, so the sequence fingerprint does too", () => {
+  const { ready } = make(
+    generator((i) => item(i < 2 ? "same" : "other")),
+    [
+      [0, null],
+      [1, null],
+      [2, null],
+      [3, "lora-a"],
+    ],
+  );
+  expect(ready[0]!.hash).toBe(ready[1]!.hash);
+  expect(new Set(ready.map((r) => r.hash)).size).toBe(3);
+});
+
+test("a generator that throws gives that request an error, not a stopped builder", () => {
+  const { ready } = make(
+    generator((i) => {
+      if (i === 1) throw new RangeError("no row fits");
+      return item("ok");
+    }),
+    [
+      [0, null],
+      [1, "lora-a"],
+      [2, null],
+    ],
+  );
+  expect(ready.map((r) => r.error)).toEqual([null, "RangeError: no row fits", null]);
+  expect(ready[1]!.adapter).toBe("lora-a");
+});
