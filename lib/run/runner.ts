@@ -310,9 +310,10 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
         metrics,
         achievedRate: null,
         peakInFlight: Math.max(peakInFlight, metrics.count > 0 ? 1 : 0),
+        sequence: { stageId: stage.id, offsets: "sessions", workers: run.results.map((r) => r.sequenceHash) },
+        // Session requests are assembled by the Workers that send them, not by builders.
         waitedForBody: 0,
         builderWarning: null,
-        sequence: { stageId: stage.id, offsets: "sessions", workers: run.results.map((r) => r.sequenceHash) },
       };
     } finally {
       clearInterval(sampler);

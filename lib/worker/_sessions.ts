@@ -7,7 +7,7 @@ import type { ConversationSource } from "../data/conversation.ts";
 import { slotWorker } from "../data/conversation.ts";
 import { createConversationSource, sessionWorkload } from "../data/create-sessions.ts";
 import type { ReplaySessionPlan } from "../data/replay/session-plan.ts";
-import type { DataGenerator, Tokenizer } from "../data/types.ts";
+import type { Tokenizer } from "../data/types.ts";
 import type { SessionLifecycle } from "../record/session.ts";
 import { type ConversationStage, createConversationStage } from "./conversation-turns.ts";
 import { createReplayRunner, type ReplayRunner } from "./replay-runner.ts";
@@ -34,15 +34,6 @@ export interface WorkerSessions {
   /** Ends every tool-call pause at once (stop, cancel). */
   wakePauses(): void;
 }
-
-/** A data generator for session workloads, whose requests are built turn by turn, never by index. */
-export const noIndexedData: DataGenerator = {
-  type: "session",
-  size: undefined,
-  next() {
-    throw new RangeError("Session workloads build each request from its session, not by index");
-  },
-};
 
 export function workerSessions(
   config: Config,

@@ -9,7 +9,6 @@ import { createLoraPicker } from "../load/lora.ts";
 import { createRng, workerSeed } from "../load/rng.ts";
 import { nowMs } from "../runtime/clock.ts";
 import { workerDataGenerator, workerTokenizer } from "./_data.ts";
-import { noIndexedData } from "./_sessions.ts";
 import { createBuilder } from "./builder.ts";
 import type { BuilderInit, FromBuilder, FromWorker, ToBuilder } from "./protocol.ts";
 import { ReadyBatchWriter, readyTransferables } from "./ready-batch.ts";
@@ -31,18 +30,20 @@ function stageSeed(seed: number, stageId: number): number {
 
 async function init(message: BuilderInit): Promise<void> {
   const { config, workerId, sender } = message;
+  if (sessionWorkload(config) !== null) {
+    // A session's requests depend on the replies before them: its load Worker assembles them from
+    // prebuilt parts (entry.ts), so this builder has nothing to build and is never given a stage.
+    scope.postMessage({ type: "ready", workerId });
+    return;
+  }
   const seed = workerSeed(config.load.base_seed, workerId);
   const tokenizer = await workerTokenizer(config);
-  // A session workload builds its turns in the load Worker (see entry.ts): nothing here to build.
-  const data =
-    sessionWorkload(config) === null
-      ? await workerDataGenerator(config, {
-          tokenizer,
-          rng: createRng(seed),
-          workerId,
-          traceLengths: message.traceLengths ?? undefined,
-        })
-      : noIndexedData;
+  const data = await workerDataGenerator(config, {
+    tokenizer,
+    rng: createRng(seed),
+    workerId,
+    traceLengths: message.traceLengths ?? undefined,
+  });
   const maker = createRequestMaker({ config, model: message.model, data, tokenizer });
   const writer = new ReadyBatchWriter();
   const builder = createBuilder({

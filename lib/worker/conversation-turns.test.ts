@@ -70,6 +70,8 @@ async function run(opts: {
   concurrency: number;
   offsets: number[];
   delays: number[];
+  /** Called with each slot whose texts the stage generates (source.blueprint). */
+  onBlueprint?: (slot: number) => void;
 }) {
   const { transport, bodies } = fakeTransport(opts.delays);
   const writer = new BatchWriter(4096);
@@ -88,7 +90,13 @@ async function run(opts: {
       onRecord: () => {},
       onSent: () => {},
       model: "m",
-      source: source(opts.slots, opts.cycle, opts.turns),
+      source: ((base) => ({
+        ...base,
+        blueprint: (slot: number, stageId: number) => {
+          opts.onBlueprint?.(slot);
+          return base.blueprint(slot, stageId);
+        },
+      }))(source(opts.slots, opts.cycle, opts.turns)),
       headerKeys: { sessionIdKey: null, sessionTokenKey: null },
       stopped: () => false,
       pause: (ms) => new Promise((r) => setTimeout(r, ms)),
@@ -96,6 +104,7 @@ async function run(opts: {
     0,
     indices,
   );
+  opts.onBlueprint?.(-1); // the stage is created: from here on, only sends
   const t0 = nowMs();
   await runLoop({
     schedule: { count: opts.count, dueMs: (k) => t0 + (opts.offsets[k % opts.offsets.length] ?? 0) },
@@ -175,5 +184,20 @@ describe("createConversationStage()", () => {
       ["conv_0", "succeeded", 2, 0],
       ["slot_0_convo_1", "cut_short", 1, 1],
     ]);
+  });
+
+  test("every conversation's texts are generated when the stage is created, none while it sends", async () => {
+    const log: number[] = [];
+    await run({
+      slots: 3,
+      cycle: "restart",
+      turns: 2,
+      count: 9,
+      concurrency: 2,
+      offsets: [0, 1],
+      delays: [0, 2],
+      onBlueprint: (slot) => log.push(slot),
+    });
+    expect(log).toEqual([0, 1, 2, -1]);
   });
 });

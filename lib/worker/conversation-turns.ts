@@ -147,6 +147,10 @@ export function createConversationStage(
     }
   }
 
+  // Every text of the stage's conversations is generated here, before the stage starts (the caller
+  // creates the stage while it primes), so the send path only assembles prebuilt parts.
+  for (const index of indices) slotOf(index % source.slots);
+
   return {
     send(k, scheduledMs) {
       const index = indices[k]!;

@@ -4,6 +4,12 @@
 // transferred columnar batches every few ms. Its requests come ready-made from its own builder Worker
 // (build-entry.ts), so between a response's bytes arriving and their stamp it never generates,
 // tokenizes or serialises data. It never logs or formats on the hot path.
+//
+// Session workloads are the exception that keeps the rule: a turn depends on the replies before it,
+// which no builder can know ahead. Their texts are generated before the stage starts (conversation
+// blueprints while the stage primes; replayed sessions' plans at init, from the main thread), and a
+// turn's body is assembled from those prebuilt, already-escaped parts plus the previous reply, after
+// that reply's last byte has been stamped (send-turn.ts).
 import { isUserError } from "../cli/errors.ts";
 import { type ClientCertificate, readClientCertificate } from "../config/client-cert.ts";
 import type { Config } from "../config/schema.ts";
@@ -12,6 +18,7 @@ import type { Transport } from "../http/transport.ts";
 import { workerTokenizer } from "./_data.ts";
 import { type WorkerSessions, workerSessions } from "./_sessions.ts";
 import { BatchWriter, batchTransferables } from "./batch.ts";
+import type { ConversationStage } from "./conversation-turns.ts";
 import { createStageExchange, type ExchangeDeps } from "./exchange.ts";
 import { FNV_OFFSET, hex } from "./fnv.ts";
 import { runLoop } from "./loop.ts";
@@ -41,14 +48,16 @@ let config: Config;
 let deps: ExchangeDeps;
 let counters: Int32Array;
 let stopped = false;
-/** Conversations and replayed sessions (session workloads only). */
-let sessions: WorkerSessions;
-/** The session stage running, if any. */
-let replay: ReplayRunner | null = null;
 /** Requests as this Worker's builder delivers them. */
 let supply: Supply;
 /** The stage announced and not yet started. */
 let pending: Extract<ToWorker, { type: "stage" }> | null = null;
+/** Conversations and replayed sessions (session workloads only). */
+let sessions: WorkerSessions;
+/** The announced stage's conversations (conversation workloads), prepared while it primes. */
+let conversations: ConversationStage | null = null;
+/** The session stage running, if any. */
+let replay: ReplayRunner | null = null;
 
 function post(message: FromWorker, transfer?: ArrayBuffer[]): void {
   scope.postMessage(message, transfer);
@@ -79,9 +88,9 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
   counters = new Int32Array(message.counters);
   clientCert = readClientCertificate(config.server!);
   supply = createSupply(message.builder);
-  // Counts output tokens only when a server reports no usage; prompts are counted by the builder.
+  // Counts output tokens only when a server reports no usage; prompts are counted by the builder
+  // (and, for sessions, by the parts their bodies are made of).
   const tokenizer = await workerTokenizer(config);
-  // A session workload builds each request from its session (history, predecessors' replies).
   sessions = workerSessions(config, { workerId, tokenizer, model: message.model, replay: message.replay });
   const writer = new BatchWriter(1024);
   deps = {
@@ -106,6 +115,21 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
   post({ type: "ready", workerId });
 }
 
+/** A stage is announced: its builder (or, for conversations, this Worker) gets its requests ready. */
+function prepareStage(message: Extract<ToWorker, { type: "stage" }>): void {
+  stopped = false;
+  Atomics.store(counters, COUNTER_STOP, 0);
+  pending = message;
+  const primed = () => post({ type: "primed", workerId, stageId: message.stageId });
+  if (sessions.conversation !== null) {
+    // Every text of the stage's conversations is generated now, before its first send time.
+    conversations = sessions.conversationStage(deps, message.stageId, message.indices, () => stopped);
+    primed();
+    return;
+  }
+  supply.prepare(message.stageId, message.indices, message.slots, primed);
+}
+
 async function runStage(t0Ms: number): Promise<void> {
   const message = pending!;
   const { stageId, offsets, indices } = message;
@@ -113,7 +137,7 @@ async function runStage(t0Ms: number): Promise<void> {
     count: indices.length,
     dueMs: offsets === null ? () => t0Ms : (k: number) => t0Ms + offsets[k]!,
   };
-  if (sessions.conversation !== null) return runConversationStage(message, schedule);
+  if (conversations !== null) return runConversationStage(message, schedule, conversations);
   const exchange = createStageExchange(deps, stageId, indices);
   const result = await runLoop({
     schedule,
@@ -125,22 +149,25 @@ async function runStage(t0Ms: number): Promise<void> {
     arrival: supply.arrival,
     send: exchange.send,
   });
-  stageDone(stageId, result.started, exchange.hash(), result.waitedForBody);
+  stageDone(stageId, result.started, exchange.hash(), {
+    built: supply.built,
+    buildMs: supply.buildMs,
+    waitedForBody: result.waitedForBody,
+  });
 }
 
 /** Turns of conversations on the stage's schedule: each also waits for its conversation's previous turn. */
 async function runConversationStage(
   message: Extract<ToWorker, { type: "stage" }>,
   schedule: { count: number; dueMs: (k: number) => number },
+  stage: ConversationStage,
 ): Promise<void> {
-  const stage = sessions.conversationStage(deps, message.stageId, message.indices, () => stopped);
-  // Interim design: a turn's body depends on the replies before it, so a session stage builds it here,
-  // in the load Worker after the previous turn's stamp, not in the builder Worker; rate and trace
-  // stages are unaffected (their bodies all come ready-made through the supply).
+  conversations = null;
   const result = await runLoop({
     schedule,
     slots: new Semaphore(message.slots),
     stopped: () => stopped || Atomics.load(counters, COUNTER_STOP) === 1,
+    // Nothing to take: a turn's body is assembled once its conversation's previous turn has ended.
     take: (k) => k,
     arrival: () => Promise.resolve(),
     send: (k, scheduledMs) => stage.send(k, scheduledMs),
@@ -148,10 +175,17 @@ async function runConversationStage(
   const lifecycles = stage.lifecycles();
   if (lifecycles.length > 0) post({ type: "sessions", workerId, lifecycles });
   // A turn's body depends on the replies before it, so the fingerprint covers the schedule only.
-  stageDone(message.stageId, result.started, FNV_OFFSET, 0);
+  stageDone(message.stageId, result.started, FNV_OFFSET, NO_BUILDER);
 }
 
-function stageDone(stageId: number, sent: number, hash: number, waitedForBody: number): void {
+const NO_BUILDER = { built: 0, buildMs: 0, waitedForBody: 0 };
+
+function stageDone(
+  stageId: number,
+  sent: number,
+  hash: number,
+  builder: { built: number; buildMs: number; waitedForBody: number },
+): void {
   flush();
   post({
     type: "stageDone",
@@ -160,9 +194,7 @@ function stageDone(stageId: number, sent: number, hash: number, waitedForBody: n
     sent,
     sequenceHash: hex(hash),
     transport: deps.transport.stats(),
-    built: supply.built,
-    buildMs: supply.buildMs,
-    waitedForBody,
+    ...builder,
   });
 }
 
@@ -179,7 +211,7 @@ async function endSessionStage(message: Extract<ToWorker, { type: "endSessionSta
   const runner = replay;
   replay = null;
   if (runner !== null) await runner.idle();
-  stageDone(message.stageId, 0, FNV_OFFSET, 0);
+  stageDone(message.stageId, 0, FNV_OFFSET, NO_BUILDER);
 }
 
 function fatal(error: unknown): void {
@@ -192,6 +224,13 @@ function fatal(error: unknown): void {
   post({ type: "fatal", workerId, message, userError });
 }
 
+function halt(): void {
+  stopped = true;
+  supply.stop();
+  replay?.stop();
+  sessions?.wakePauses();
+}
+
 scope.onmessage = (event) => {
   const message = event.data;
   switch (message.type) {
@@ -200,15 +239,11 @@ scope.onmessage = (event) => {
       break;
     case "stage":
       // The builder starts on the stage now; it starts once every Worker has its head start.
-      stopped = false;
-      Atomics.store(counters, COUNTER_STOP, 0);
-      pending = message;
-      // A conversation stage builds its turns here (see runConversationStage): nothing to prime.
-      if (sessions.conversation !== null) post({ type: "primed", workerId, stageId: message.stageId });
-      else
-        supply.prepare(message.stageId, message.indices, message.slots, () =>
-          post({ type: "primed", workerId, stageId: message.stageId }),
-        );
+      try {
+        prepareStage(message);
+      } catch (error) {
+        fatal(error);
+      }
       break;
     case "start":
       runStage(message.t0Ms).catch(fatal);
@@ -227,16 +262,10 @@ scope.onmessage = (event) => {
       endSessionStage(message).catch(fatal);
       break;
     case "stop":
-      stopped = true;
-      supply.stop();
-      replay?.stop();
-      sessions?.wakePauses();
+      halt();
       break;
     case "cancel":
-      stopped = true;
-      supply.stop();
-      replay?.stop();
-      sessions?.wakePauses();
+      halt();
       deps.transport.close();
       // Later stages (none, after an interrupt) would need a fresh transport.
       deps.transport = makeTransport(config);

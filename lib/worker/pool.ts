@@ -116,7 +116,6 @@ interface RunningStage {
   id: number;
   /** NaN until every Worker is primed and begin() has given the start. */
   t0Ms: number;
-  /** Starts the stage's clock (rate stages, once every Worker is primed); returns t0. */
   begin: () => number;
   primed: number;
   /** Copies of the slices (the originals are transferred to the Workers); null in a session stage. */
@@ -243,15 +242,15 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
           case "batch":
             onBatch(readBatch(message.batch));
             break;
+          case "sessions":
+            onSessions(message.lifecycles);
+            break;
           case "primed":
             if (stage?.id === message.stageId && ++stage.primed === workers.length) {
               stage.t0Ms = stage.begin();
               const start: ToWorker = { type: "start", stageId: stage.id, t0Ms: stage.t0Ms };
               for (const w of workers) w.postMessage(start);
             }
-            break;
-          case "sessions":
-            onSessions(message.lifecycles);
             break;
           case "stageDone":
             if (stage?.id === message.stageId) {
@@ -310,13 +309,12 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
       workerId: i,
       config: opts.config,
       counters: counterBuffers[i]!.buffer as SharedArrayBuffer,
+      builder: channel.port1,
       model: opts.model,
-      traceLengths: opts.traceLengths ?? null,
       replay:
         opts.replay === null || opts.replay === undefined
           ? null
           : opts.replay.flatMap((plan, index) => (index % opts.workers === i ? [{ index, plan }] : [])),
-      builder: channel.port1,
     };
     worker.postMessage(init, [channel.port1]);
     const builderInit: BuilderInit = {
@@ -394,7 +392,7 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
     const running: RunningStage = {
       id: stageId,
       t0Ms,
-      // A session stage has no priming: its sessions start as the main thread says, from t0Ms.
+      // Session stages need no priming: their plans are on the Workers since they started.
       begin: () => t0Ms,
       primed: 0,
       slices: null,

@@ -24,14 +24,12 @@ export type ToWorker =
       workerId: number;
       config: Config;
       counters: SharedArrayBuffer;
-      /** server.model_name, or the first model the server listed (session turns are built here). */
-      model: string;
-      /** data.trace lengths read once by the main thread (random + data.trace), else null. */
-      traceLengths: TraceLengths | null;
-      /** trace_session_replay: this Worker's sessions (number in the corpus, and plan), else null. */
-      replay: { index: number; plan: ReplaySessionPlan }[] | null;
       /** This Worker's end of the channel to its builder (ToBuilder out, FromBuilder in). */
       builder: MessagePort;
+      /** server.model_name, or the first model the server listed (session requests are built here). */
+      model: string;
+      /** trace_session_replay: this Worker's sessions (number in the corpus, and plan), else null. */
+      replay: { index: number; plan: ReplaySessionPlan }[] | null;
     }
   /** A stage's slice: the Worker's builder starts on it, and the Worker answers "primed" once it has a head start. */
   | {
@@ -43,14 +41,14 @@ export type ToWorker =
       /** Requests this worker may have in flight: worker_max_concurrency, or its share of concurrency_level. */
       slots: number;
     }
+  /** Every Worker is primed: the stage starts at t0Ms on the shared clock. */
+  | { type: "start"; stageId: number; t0Ms: number }
   /** A session stage begins: sessions arrive one by one with startSession. */
   | { type: "sessionStage"; stageId: number; t0Ms: number; slots: number }
   /** Start corpus session `index` (one of this Worker's) as of `atMs`. */
   | { type: "startSession"; stageId: number; index: number; atMs: number }
   /** No more sessions: reply stageDone once the running ones have settled. */
   | { type: "endSessionStage"; stageId: number }
-  /** Every Worker is primed: the stage starts at t0Ms on the shared clock. */
-  | { type: "start"; stageId: number; t0Ms: number }
   /** Stop scheduling: nothing new is sent; requests in flight finish. */
   | { type: "stop" }
   /** Abort requests in flight (they end as "cancelled"), then report the stage done. */
