@@ -10,6 +10,7 @@ import {
   keyName,
   type MediaKey,
   type MediaPool,
+  type PooledMedia,
   type VideoRepresentation,
 } from "../media/pool.ts";
 import type { MediaInstance } from "../record/record.ts";
@@ -17,7 +18,7 @@ import { indexRng } from "./_seed.ts";
 import { type Distribution, resolveDistribution, sampleFromDistribution } from "./distribution.ts";
 import type { DataGenerator } from "./types.ts";
 
-type Multimodal = NonNullable<Config["data"]["multimodal"]>;
+export type Multimodal = NonNullable<Config["data"]["multimodal"]>;
 type Resolution = "4k" | "1080p" | "720p" | "360p" | { width: number; height: number };
 
 const PRESETS: Record<string, [number, number]> = {
@@ -32,7 +33,7 @@ const DEFAULT_IMAGE: [number, number] = [512, 512];
 const DEFAULT_VIDEO = { width: 512, height: 512, frames: 10 };
 const DEFAULT_AUDIO_SECONDS = 1;
 
-interface Modality {
+export interface Modality {
   count: Distribution;
   countPath: string;
   /** null: uniform over [0, 1] (upstream's default); a number; or a distribution, clamped to [0, 1]. */
@@ -40,8 +41,11 @@ interface Modality {
   choices: { key: MediaKey; weight: number }[];
 }
 
-/** The modalities a config asks for, in upstream's order (images, videos, audio); none without a count. */
-export function resolveModalities(mm: Multimodal): Modality[] {
+/**
+ * The modalities a config asks for, in upstream's order (images, videos, audio); none without a count.
+ * `at` is the section's config path, for messages.
+ */
+export function resolveModalities(mm: Multimodal, at = "data.multimodal"): Modality[] {
   const out: Modality[] = [];
   const point = (p: unknown, path: string): Modality["point"] =>
     p === null || typeof p === "number" ? p : resolveDistribution(p as object, path);
@@ -60,9 +64,9 @@ export function resolveModalities(mm: Multimodal): Modality[] {
       { value: { width: DEFAULT_IMAGE[0], height: DEFAULT_IMAGE[1] }, weight: 1 },
     ];
     out.push({
-      count: resolveDistribution(mm.image.count, "data.multimodal.image.count"),
-      countPath: "data.multimodal.image.count",
-      point: point(mm.image.insertion_point, "data.multimodal.image.insertion_point"),
+      count: resolveDistribution(mm.image.count, `${at}.image.count`),
+      countPath: `${at}.image.count`,
+      point: point(mm.image.insertion_point, `${at}.image.insertion_point`),
       choices: sizes.map(({ value, weight }) => {
         const [width, height] = size(value);
         return { key: { kind: "image", format, width, height }, weight };
@@ -77,9 +81,9 @@ export function resolveModalities(mm: Multimodal): Modality[] {
       { value: { resolution: DEFAULT_VIDEO, frames: DEFAULT_VIDEO.frames }, weight: 1 },
     ];
     out.push({
-      count: resolveDistribution(mm.video.count, "data.multimodal.video.count"),
-      countPath: "data.multimodal.video.count",
-      point: point(mm.video.insertion_point, "data.multimodal.video.insertion_point"),
+      count: resolveDistribution(mm.video.count, `${at}.video.count`),
+      countPath: `${at}.video.count`,
+      point: point(mm.video.insertion_point, `${at}.video.insertion_point`),
       choices: profiles.map(({ value, weight }) => {
         const [width, height] = size(value.resolution);
         return { key: { kind: "video", representation, width, height, frames: value.frames }, weight };
@@ -91,9 +95,9 @@ export function resolveModalities(mm: Multimodal): Modality[] {
       { value: DEFAULT_AUDIO_SECONDS, weight: 1 },
     ];
     out.push({
-      count: resolveDistribution(mm.audio.count, "data.multimodal.audio.count"),
-      countPath: "data.multimodal.audio.count",
-      point: point(mm.audio.insertion_point, "data.multimodal.audio.insertion_point"),
+      count: resolveDistribution(mm.audio.count, `${at}.audio.count`),
+      countPath: `${at}.audio.count`,
+      point: point(mm.audio.insertion_point, `${at}.audio.insertion_point`),
       choices: durations.map(({ value, weight }) => ({ key: { kind: "audio", seconds: value }, weight })),
     });
   }
@@ -117,25 +121,13 @@ export interface MultimodalOptions {
 export async function createMultimodalGenerator(opts: MultimodalOptions): Promise<DataGenerator> {
   const modalities = resolveModalities(opts.multimodal);
   const pool = opts.pool ?? (await buildMediaPool(poolKeys(modalities), opts.seed));
-  // Fail at start, not on the first request, on a count distribution the sampler refuses.
-  for (const m of modalities) sampleFromDistribution(m.count, 1, indexRng(opts.seed, 0, 7), m.countPath);
+  checkCounts(modalities, opts.seed);
   return {
     type: "synthetic",
     size: opts.text.size,
     next(index) {
       const base = opts.text.next(index);
-      const rng = indexRng(opts.seed, index, 7);
-      const blocks: Placed[] = [];
-      const media: MediaInstance[] = [];
-      for (const m of modalities) {
-        const count = sampleFromDistribution(m.count, 1, rng, m.countPath)[0] as number;
-        for (let i = 0; i < count; i++) {
-          const name = keyName(pick(m.choices, rng).key);
-          const item = pool.get(name, rng.int(pool.variants(name)));
-          blocks.push({ parts: item.parts, point: samplePoint(m.point, rng) });
-          media.push(item.instance);
-        }
-      }
+      const { blocks, media } = placed(drawMedia(modalities, indexRng(opts.seed, index, 7), pooled(pool)));
       const text = base.prompt;
       return {
         prompt: text,
@@ -147,6 +139,50 @@ export async function createMultimodalGenerator(opts: MultimodalOptions): Promis
       };
     },
   };
+}
+
+/**
+ * Draws, per modality, a count, then per item a geometry (weighted), what `take` makes of it (a pooled
+ * item, which may draw a variant) and an insertion point: upstream's order, on one RNG.
+ */
+export function drawMedia<T>(
+  modalities: readonly Modality[],
+  rng: Rng,
+  take: (key: MediaKey, rng: Rng) => T,
+): { item: T; point: number }[] {
+  const drawn: { item: T; point: number }[] = [];
+  for (const m of modalities) {
+    const count = sampleFromDistribution(m.count, 1, rng, m.countPath)[0] as number;
+    for (let i = 0; i < count; i++) {
+      const item = take(pick(m.choices, rng).key, rng);
+      drawn.push({ item, point: samplePoint(m.point, rng) });
+    }
+  }
+  return drawn;
+}
+
+/** Drawn pooled items as blocks to weave into a text, and their measures for the report. */
+export function placed(drawn: readonly { item: PooledMedia; point: number }[]): {
+  blocks: Placed[];
+  media: MediaInstance[];
+} {
+  return {
+    blocks: drawn.map(({ item, point }) => ({ parts: item.parts, point })),
+    media: drawn.map(({ item }) => item.instance),
+  };
+}
+
+/** A variant of `key`'s pooled items, drawn with the request's RNG. */
+export function pooled(pool: MediaPool): (key: MediaKey, rng: Rng) => PooledMedia {
+  return (key, rng) => {
+    const name = keyName(key);
+    return pool.get(name, rng.int(pool.variants(name)));
+  };
+}
+
+/** Fails at start, not on the first request, on a count distribution the sampler refuses. */
+export function checkCounts(modalities: readonly Modality[], seed: number): void {
+  for (const m of modalities) sampleFromDistribution(m.count, 1, indexRng(seed, 0, 7), m.countPath);
 }
 
 /** Weighted choice (weights need not sum to 1); all weights 0 picks the first, as upstream. */

@@ -7,7 +7,7 @@ import { type ExactPool, exactPool, exactTexts } from "./_exact.ts";
 import { fitToLength, randomIds } from "./_fit.ts";
 import { tokenPools } from "./_pools.ts";
 import { type Distribution, sampleFromDistribution } from "./distribution.ts";
-import type { DataGenerator, GeneratedRequest, Tokenizer } from "./types.ts";
+import type { ChatMessage, DataGenerator, GeneratedRequest, Tokenizer } from "./types.ts";
 
 export interface SharedPrefixOptions {
   tokenizer: Tokenizer;
@@ -19,12 +19,43 @@ export interface SharedPrefixOptions {
   seed: number;
 }
 
+/** One prompt of the set, before it becomes a request: its group, and its prefix and question apart. */
+export interface SharedPrefixPrompt {
+  group: number;
+  /** The group's system prompt (empty with system_prompt_len 0). */
+  prefix: string;
+  /** The question as a message of its own: no leading space after a prefix (as upstream). */
+  question: string;
+  /** prefix + question as one text, exact: what the completion API sends. */
+  prompt: string;
+  maxTokens: number;
+  /** The tokenizer's count of `prompt`: system_prompt_len + question_len where exact. */
+  promptTokens: number;
+}
+
 // The prompt is prefix + question as strings; the question starts with a whitespace-led token so no
 // merge crosses the boundary. When one still does, a fresh question is drawn, at most this many times.
 const MAX_QUESTION_TRIES = 8;
 
 export function createSharedPrefixGenerator(opts: SharedPrefixOptions): DataGenerator {
-  const { tokenizer, numGroups: groups, numPromptsPerGroup: perGroup } = opts;
+  const items = sharedPrefixPrompts(opts).map(asRequest);
+  return {
+    type: "shared_prefix",
+    size: items.length,
+    next: (index) => items[index % items.length] as GeneratedRequest,
+  };
+}
+
+/**
+ * Every prompt of the set, shuffled with the seed. `perGroup` runs once per group right after its
+ * system prompt is drawn, on the same RNG (where upstream samples a group's prefix media), so a
+ * caller that draws nothing there leaves the prompts as they are without it.
+ */
+export function sharedPrefixPrompts(
+  opts: SharedPrefixOptions,
+  perGroup?: (group: number, rng: Rng) => void,
+): SharedPrefixPrompt[] {
+  const { tokenizer, numGroups: groups, numPromptsPerGroup: perGroupCount } = opts;
   const rng = createRng(opts.seed);
   // Draw order as upstream: system lengths for all groups, then per group its question and output lengths.
   const systemLens = sampleFromDistribution(
@@ -37,49 +68,60 @@ export function createSharedPrefixGenerator(opts: SharedPrefixOptions): DataGene
   const outputLens: number[][] = [];
   for (let g = 0; g < groups; g++) {
     questionLens.push(
-      sampleFromDistribution(opts.questionLen, perGroup, rng, "data.shared_prefix.question_len"),
+      sampleFromDistribution(opts.questionLen, perGroupCount, rng, "data.shared_prefix.question_len"),
     );
-    outputLens.push(sampleFromDistribution(opts.outputLen, perGroup, rng, "data.shared_prefix.output_len"));
+    outputLens.push(
+      sampleFromDistribution(opts.outputLen, perGroupCount, rng, "data.shared_prefix.output_len"),
+    );
   }
-
+  const lens = { systemLens, questionLens, outputLens };
   const exact = exactPool(tokenizer);
-  const items: GeneratedRequest[] =
-    exact !== null
-      ? exactItems(exact, systemLens, questionLens, outputLens, rng)
-      : fittedItems(tokenizer, systemLens, questionLens, outputLens, rng);
+  const items =
+    exact !== null ? exactItems(exact, lens, rng, perGroup) : fittedItems(tokenizer, lens, rng, perGroup);
   shuffle(items, rng);
-  return {
-    type: "shared_prefix",
-    size: items.length,
-    next: (index) => items[index % items.length] as GeneratedRequest,
-  };
+  return items;
+}
+
+/** The text-only request: the completion prompt, and a system message (the prefix) and a user message. */
+function asRequest(p: SharedPrefixPrompt): GeneratedRequest {
+  const messages: ChatMessage[] =
+    p.prefix === ""
+      ? [{ role: "user", content: p.question }]
+      : [
+          { role: "system", content: p.prefix },
+          { role: "user", content: p.question },
+        ];
+  return { prompt: p.prompt, messages, maxTokens: p.maxTokens, expectedPromptTokens: p.promptTokens };
+}
+
+interface Lens {
+  systemLens: number[];
+  questionLens: number[][];
+  outputLens: number[][];
 }
 
 /** Prompts exact by construction (_exact.ts): no tokenizer pass, and no merge across the boundary. */
 function exactItems(
   pool: ExactPool,
-  systemLens: number[],
-  questionLens: number[][],
-  outputLens: number[][],
+  { systemLens, questionLens, outputLens }: Lens,
   rng: Rng,
-): GeneratedRequest[] {
-  const items: GeneratedRequest[] = [];
-  systemLens.forEach((systemLen, g) => {
+  perGroup: ((group: number, rng: Rng) => void) | undefined,
+): SharedPrefixPrompt[] {
+  const items: SharedPrefixPrompt[] = [];
+  systemLens.forEach((systemLen, group) => {
     const prefix = exactTexts(pool, systemLen, rng.int).atStart;
-    questionLens[g]?.forEach((questionLen, p) => {
+    perGroup?.(group, rng);
+    questionLens[group]?.forEach((questionLen, p) => {
       const question = exactTexts(pool, questionLen, rng.int);
       items.push({
+        group,
+        prefix,
+        // As upstream, the question carries no leading space after a prefix (its own count may then
+        // differ by one; the prompt's does not).
+        question: prefix === "" ? question.atStart : question.atStart.trimStart(),
         prompt: prefix + (prefix === "" ? question.atStart : question.after),
-        // As upstream, the user message carries no leading space (its count may then differ by one).
-        messages:
-          prefix === ""
-            ? [{ role: "user", content: question.atStart }]
-            : [
-                { role: "system", content: prefix },
-                { role: "user", content: question.atStart.trimStart() },
-              ],
-        maxTokens: outputLens[g]?.[p] as number,
-        expectedPromptTokens: systemLen + questionLen,
+        maxTokens: outputLens[group]?.[p] as number,
+        promptTokens: systemLen + questionLen,
       });
     });
   });
@@ -89,31 +131,26 @@ function exactItems(
 /** Prompts fitted with the tokenizer, for tokenizers without an exact pool. */
 function fittedItems(
   tokenizer: Tokenizer,
-  systemLens: number[],
-  questionLens: number[][],
-  outputLens: number[][],
+  { systemLens, questionLens, outputLens }: Lens,
   rng: Rng,
-): GeneratedRequest[] {
+  perGroup: ((group: number, rng: Rng) => void) | undefined,
+): SharedPrefixPrompt[] {
   const pool = tokenPools(tokenizer).wordStart;
-  const items: GeneratedRequest[] = [];
+  const items: SharedPrefixPrompt[] = [];
   const draw = (n: number) => randomIds(pool, n, rng.int);
-  systemLens.forEach((systemLen, g) => {
+  systemLens.forEach((systemLen, group) => {
     const prefix = fitToLength(tokenizer, systemLen, draw(systemLen), draw);
-    questionLens[g]?.forEach((questionLen, p) => {
+    perGroup?.(group, rng);
+    questionLens[group]?.forEach((questionLen, p) => {
       const question = drawQuestion(tokenizer, prefix.text, prefix.count + questionLen, questionLen, draw);
       const prompt = prefix.text + question;
-      const userText = prefix.text === "" ? question : question.trimStart();
       items.push({
+        group,
+        prefix: prefix.text,
+        question: prefix.text === "" ? question : question.trimStart(),
         prompt,
-        messages:
-          prefix.text === ""
-            ? [{ role: "user", content: userText }]
-            : [
-                { role: "system", content: prefix.text },
-                { role: "user", content: userText },
-              ],
-        maxTokens: outputLens[g]?.[p] as number,
-        expectedPromptTokens: tokenizer.count(prompt),
+        maxTokens: outputLens[group]?.[p] as number,
+        promptTokens: tokenizer.count(prompt),
       });
     });
   });
