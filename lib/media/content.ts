@@ -42,3 +42,22 @@ export function textOf(content: string | readonly ContentPart[]): string {
   for (const part of content) if (part.type === "text") text += part.text;
   return text;
 }
+
+/**
+ * A shared prefix's content followed by a question's, as inference-perf joins them into one user
+ * message (apis/chat.py): a single space between the two sides when both have content, merged into
+ * the text on each side of it when both meet as text, else as a text part of its own.
+ */
+export function joinContent(prefix: readonly ContentPart[], question: readonly ContentPart[]): ContentPart[] {
+  if (prefix.length === 0 || question.length === 0) return [...prefix, ...question];
+  const last = prefix[prefix.length - 1] as ContentPart;
+  const first = question[0] as ContentPart;
+  if (last.type === "text" && first.type === "text") {
+    return [
+      ...prefix.slice(0, -1),
+      { type: "text", text: `${last.text} ${first.text}` },
+      ...question.slice(1),
+    ];
+  }
+  return [...prefix, { type: "text", text: " " }, ...question];
+}
