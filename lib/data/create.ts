@@ -21,6 +21,7 @@ import { createMultimodalGenerator } from "./multimodal.ts";
 import { createRandomGenerator } from "./random.ts";
 import { exactOnServer } from "./server-exact.ts";
 import { createSharedPrefixGenerator } from "./shared-prefix.ts";
+import { createSharedPrefixMediaGenerator } from "./shared-prefix-media.ts";
 import { createShareGptGenerator, type LengthFilter } from "./sharegpt.ts";
 import { loadShareGpt } from "./sharegpt-load.ts";
 import { createSyntheticGenerator } from "./synthetic.ts";
@@ -198,7 +199,11 @@ async function readCorpus(path: string): Promise<string> {
   return text;
 }
 
-function sharedPrefix(config: DataGenConfig, tokenizer: Tokenizer, baseSeed: number): DataGenerator {
+function sharedPrefix(
+  config: DataGenConfig,
+  tokenizer: Tokenizer,
+  baseSeed: number,
+): DataGenerator | Promise<DataGenerator> {
   const sp = config.data.shared_prefix;
   if (!sp)
     throw new UserError('data.shared_prefix: expected a section for data.type "shared_prefix", got nothing');
@@ -211,7 +216,7 @@ function sharedPrefix(config: DataGenConfig, tokenizer: Tokenizer, baseSeed: num
       : legacy
         ? resolveDistribution(legacy, path.replace("_len", "_distribution"))
         : fixedDistribution(value);
-  return createSharedPrefixGenerator({
+  const options = {
     tokenizer,
     numGroups: sp.num_groups,
     numPromptsPerGroup: sp.num_prompts_per_group,
@@ -220,7 +225,16 @@ function sharedPrefix(config: DataGenConfig, tokenizer: Tokenizer, baseSeed: num
     outputLen: length(sp.output_len, sp.output_distribution, "data.shared_prefix.output_len"),
     // Upstream leaves it unseeded when null; we fall back to base_seed so runs replay.
     seed: sp.seed ?? baseSeed,
-  });
+  };
+  // Media in the prefix or the question (chat only: lib/config/check-media.ts refuses the rest).
+  if (sp.multimodal !== null || config.data.multimodal !== null) {
+    return createSharedPrefixMediaGenerator({
+      ...options,
+      prefixMedia: sp.multimodal,
+      questionMedia: config.data.multimodal,
+    });
+  }
+  return createSharedPrefixGenerator(options);
 }
 
 /** Whatever a dataset's generator throws at start (no usable row) as a clear message. */
