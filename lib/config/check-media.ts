@@ -1,24 +1,40 @@
-// Where media can go: inference-perf reads data.multimodal only with data.type "synthetic", and its
-// multimodal and VisionArena generators speak only the chat API. It ignores data.multimodal elsewhere and
-// fails mid-run on another API; we say so before the load. Pure.
+// Which data goes with which API. inference-perf reads data.multimodal only with data.type "synthetic"
+// and "shared_prefix" (question media there, beside the prefix media of shared_prefix.multimodal), and
+// its media generators speak only the chat API. It ignores data.multimodal elsewhere and fails mid-run
+// on another API; we say so before the load. Pure.
 import type { Config } from "./schema.ts";
+
+const MEDIA_TYPES = ["synthetic", "shared_prefix"];
 
 export function mediaProblems(c: Config): string[] {
   const problems: string[] = [];
-  if (c.data.multimodal !== null && c.data.type !== "synthetic") {
+  const data = c.data;
+  if (data.multimodal !== null && !MEDIA_TYPES.includes(data.type)) {
     problems.push(
-      `data.multimodal: expected data.type "synthetic" (the only type that reads it), got "${c.data.type}"`,
+      `data.multimodal: expected data.type "synthetic" or "shared_prefix" (the types that read it), got "${data.type}"`,
     );
   }
-  const media = (c.data.multimodal !== null && c.data.type === "synthetic") || c.data.type === "visionarena";
-  if (media && c.api.type !== "chat") {
-    const what = c.data.type === "visionarena" ? 'data.type "visionarena"' : "data.multimodal";
+  const prefixMedia = data.type === "shared_prefix" && data.shared_prefix?.multimodal != null;
+  const what =
+    data.type === "visionarena"
+      ? 'data.type "visionarena"'
+      : data.multimodal !== null && MEDIA_TYPES.includes(data.type)
+        ? "data.multimodal"
+        : prefixMedia
+          ? "data.shared_prefix.multimodal"
+          : null;
+  if (what !== null && c.api.type !== "chat") {
     problems.push(
       `api.type: expected "chat" for ${what} (media travel in chat content), got "${c.api.type}"`,
     );
   }
+  if (data.type === "shared_prefix" && data.shared_prefix?.enable_multi_turn_chat && what !== null) {
+    problems.push(
+      `data.shared_prefix.enable_multi_turn_chat: expected false with ${what} (multi-turn conversations carry text only, as in inference-perf), got true`,
+    );
+  }
   // inference-perf's cnn_dailymail generator speaks the completion API only.
-  if (c.data.type === "cnn_dailymail" && c.api.type !== "completion") {
+  if (data.type === "cnn_dailymail" && c.api.type !== "completion") {
     problems.push(
       `api.type: expected "completion" for data.type "cnn_dailymail" (as inference-perf), got "${c.api.type}"`,
     );

@@ -32,10 +32,6 @@ describe("assertSupported()", () => {
   });
 
   test.each([
-    [
-      "data.shared_prefix.multimodal",
-      { data: { type: "shared_prefix", shared_prefix: { multimodal: { image: { count: { mean: 1 } } } } } },
-    ],
     ["data.use_chat_template", { data: { type: "random", use_chat_template: true } }],
     [
       "data.otel_trace_replay.filter",

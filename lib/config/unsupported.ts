@@ -36,7 +36,6 @@ export const unsupportedOptions: readonly UnsupportedOption[] = [
     detail: (c) => `"${c.data.type}" is not supported yet (supported: ${supportedDataTypes.join(", ")})`,
   },
   { path: "data.use_chat_template", isUsed: (c) => c.data.use_chat_template },
-  { path: "data.shared_prefix.multimodal", isUsed: (c) => c.data.shared_prefix?.multimodal != null },
   {
     path: "data.otel_trace_replay.hf_dataset_path",
     isUsed: (c) => c.data.type === "otel_trace_replay" && c.data.otel_trace_replay?.hf_dataset_path != null,
