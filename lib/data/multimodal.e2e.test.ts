@@ -136,3 +136,34 @@ test("video_mp4.yaml as frames sends one image block per frame and reports one v
   expect(text).toBeGreaterThanOrEqual(100);
   expect(text).toBeLessThanOrEqual(500);
 }, 60_000);
+
+test("shared_prefix.yaml sends each group's prefix image and frames, then the request's own image", async () => {
+  const truth: TruthRecord[] = [];
+  const sim = await startSimOnFreePort({ prefillMs: 1, itlMs: 1, onTruth: (r) => truth.push(r) });
+  const out = join(dir, "shared-prefix");
+  try {
+    expect(await runExample("shared_prefix.yaml", sim.url, out)).toBe(0);
+  } finally {
+    await sim.stop();
+  }
+  expect(truth.length).toBe(8);
+  // 200 + 50 text tokens, the prefix's 1080p image and 16 frames of 720p, the question's 720p image.
+  const media = imageTokens(1920, 1080) + 17 * imageTokens(1280, 720);
+  for (const r of truth) {
+    // The frames cut the prefix once, and the simulator counts each text part on its own.
+    expect(r.promptTokens - media).toBeGreaterThanOrEqual(250);
+    expect(r.promptTokens - media).toBeLessThanOrEqual(254);
+  }
+  const successes = summary(out).successes;
+  expect(successes.count).toBe(8);
+  // Two images per request (the prefix's and the question's) and one video of 16 frames.
+  expect(successes.image.count.mean).toBe(2);
+  expect(successes.image.pixels.max).toBe(1920 * 1080);
+  expect(successes.image.pixels.min).toBe(1280 * 720);
+  expect(successes.video.count.mean).toBe(1);
+  expect(successes.video.frames.mean).toBe(16);
+  expect(successes.video.pixels.mean).toBe(1280 * 720);
+  expect(successes.audio.count.max).toBe(0);
+  expect(successes.throughput.images_per_sec).toBeCloseTo(2 * successes.throughput.requests_per_sec, 9);
+  expect(successes.throughput.videos_per_sec).toBeCloseTo(successes.throughput.requests_per_sec, 9);
+}, 60_000);
