@@ -35,6 +35,19 @@ export function fixtureTokenizer(): Tokenizer {
   return fixture;
 }
 
+/**
+ * The fixture tokenizer with ChatML's special tokens and `tokenizer_config.json` (fixtures/data/chat):
+ * its ChatML template by default, or `config` instead (another template, other special tokens).
+ */
+export function chatFixtureTokenizer(config?: Record<string, unknown>): Tokenizer {
+  const dir = `${FIXTURES}chat/`;
+  return createJsonTokenizer(
+    JSON.parse(readFileSync(`${dir}tokenizer.json`, "utf8")),
+    config ?? JSON.parse(readFileSync(`${dir}tokenizer_config.json`, "utf8")),
+    "fixtures/data/chat",
+  );
+}
+
 /** The UserError a promise rejects with (the test fails if it resolves or rejects with anything else). */
 export async function failure(promise: Promise<unknown>): Promise<UserError> {
   const error = await promise.then(

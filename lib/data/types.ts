@@ -14,6 +14,15 @@ export interface Tokenizer {
   readonly vocabSize?: number;
   /** Ids of special tokens (BOS, EOS, chat markers) that random text must never contain. */
   readonly specialIds?: readonly number[];
+  /** The model's chat template, when its tokenizer files carry one (data.use_chat_template). */
+  readonly chatTemplate?: ChatTemplateSource | undefined;
+}
+
+/** A chat template as a tokenizer's files hold it: Jinja source, and the special tokens it may name. */
+export interface ChatTemplateSource {
+  readonly source: string;
+  /** `bos_token`, `eos_token`, … as tokenizer_config.json names them (what transformers passes in). */
+  readonly tokens: Readonly<Record<string, string>>;
 }
 
 export interface ChatMessage {

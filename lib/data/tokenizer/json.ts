@@ -2,7 +2,7 @@
 // Parsing the file is the caller's job (load.ts); this module only turns parsed JSON into a Tokenizer.
 import { Tokenizer as HfTokenizer } from "@huggingface/tokenizers";
 import { UserError } from "../../cli/errors.ts";
-import type { Tokenizer } from "../types.ts";
+import type { ChatTemplateSource, Tokenizer } from "../types.ts";
 
 interface AddedTokenJson {
   id?: unknown;
@@ -12,11 +12,13 @@ interface AddedTokenJson {
 /**
  * Build a Tokenizer from parsed tokenizer.json (and optional tokenizer_config.json) contents.
  * Counting adds no special tokens (no BOS), so a server that prepends BOS reports one more.
+ * `chatTemplateFile` is a chat_template.jinja's text, which transformers prefers to the config's.
  */
 export function createJsonTokenizer(
   tokenizerJson: unknown,
   tokenizerConfig: unknown,
   name: string,
+  chatTemplateFile?: string | undefined,
 ): Tokenizer {
   if (typeof tokenizerJson !== "object" || tokenizerJson === null || !("model" in tokenizerJson)) {
     throw new UserError(`Cannot load tokenizer "${name}": not a tokenizer.json (no "model" section)`);
@@ -48,5 +50,48 @@ export function createJsonTokenizer(
     count: (text) => (text.length === 0 ? 0 : hf.encode(text, encodeOptions).ids.length),
     vocabSize: maxId + 1,
     specialIds,
+    chatTemplate: chatTemplateOf(tokenizerConfig, chatTemplateFile),
   };
+}
+
+// The special tokens transformers hands a chat template (its special_tokens_map).
+const TEMPLATE_TOKENS = [
+  "bos_token",
+  "eos_token",
+  "unk_token",
+  "sep_token",
+  "pad_token",
+  "cls_token",
+  "mask_token",
+];
+
+/**
+ * tokenizer_config.json's `chat_template`: a string, or a list of `{name, template}` of which
+ * transformers uses "default" (else we take the first). Its tokens: strings or `{content}` objects.
+ */
+function chatTemplateOf(config: unknown, file: string | undefined): ChatTemplateSource | undefined {
+  const c = (typeof config === "object" && config !== null ? config : {}) as Record<string, unknown>;
+  let source = file;
+  const field = c.chat_template;
+  if (source === undefined && typeof field === "string") source = field;
+  if (source === undefined && Array.isArray(field)) {
+    const named = field.filter(
+      (t): t is { name: unknown; template: string } =>
+        typeof t === "object" && t !== null && typeof (t as { template?: unknown }).template === "string",
+    );
+    source = (named.find((t) => t.name === "default") ?? named[0])?.template;
+  }
+  if (source === undefined || source.trim() === "") return undefined;
+  const tokens: Record<string, string> = {};
+  for (const key of TEMPLATE_TOKENS) {
+    const value = c[key];
+    const text =
+      typeof value === "string"
+        ? value
+        : typeof value === "object" && value !== null
+          ? (value as { content?: unknown }).content
+          : undefined;
+    if (typeof text === "string") tokens[key] = text;
+  }
+  return { source, tokens };
 }

@@ -48,6 +48,22 @@ describe("loadTokenizer()", () => {
     expect(tok.count("hear me speak")).toBeGreaterThan(0);
   });
 
+  test("reads the chat template from tokenizer_config.json, or a chat_template.jinja beside tokenizer.json", async () => {
+    const chat = await loadTokenizer({ pretrained_model_name_or_path: `${FIXTURES}chat` }, { env: {} });
+    expect(chat.chatTemplate?.source).toContain("<|im_start|>");
+    expect(chat.chatTemplate?.tokens).toEqual({ eos_token: "<|im_end|>", pad_token: "<|endoftext|>" });
+    const dir = join(work, "jinja-folder");
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(`${FIXTURES}chat/tokenizer.json`, join(dir, "tokenizer.json"));
+    copyFileSync(`${FIXTURES}chat/tokenizer_config.json`, join(dir, "tokenizer_config.json"));
+    writeFileSync(join(dir, "chat_template.jinja"), "{{ messages[0].content }}");
+    const jinja = await loadTokenizer({ pretrained_model_name_or_path: dir }, { env: {} });
+    // transformers prefers the file to the config's field.
+    expect(jinja.chatTemplate?.source).toBe("{{ messages[0].content }}");
+    const none = await loadTokenizer({ pretrained_model_name_or_path: FIXTURE }, { env: {} });
+    expect(none.chatTemplate).toBeUndefined();
+  });
+
   test.each([
     [
       "a missing file",

@@ -83,7 +83,7 @@ async function fromHub(
       },
     );
   }
-  // Optional: it only carries extras (added-token flags, chat template) this tool does not need.
+  // Optional: it carries extras (added-token flags; the chat template data.use_chat_template needs).
   const configFile = await hubFile(
     { repo: modelId, repoType: "model", file: "tokenizer_config.json" },
     { ...fetchOptions, log: undefined },
@@ -99,7 +99,9 @@ async function fromFiles(file: string, configFile: string, name: string): Promis
   const tokenizerJson = parseJson(await readFile(file, "utf8"), name, "tokenizer.json");
   const configText = await readFile(configFile, "utf8").catch(() => null);
   const tokenizerConfig = configText === null ? {} : parseJson(configText, name, "tokenizer_config.json");
-  const tokenizer = createJsonTokenizer(tokenizerJson, tokenizerConfig, name);
+  // Newer transformers save the chat template beside tokenizer.json rather than in the config.
+  const template = await readFile(join(dirname(file), "chat_template.jinja"), "utf8").catch(() => undefined);
+  const tokenizer = createJsonTokenizer(tokenizerJson, tokenizerConfig, name, template);
   loaded.set(file, tokenizer);
   return tokenizer;
 }
