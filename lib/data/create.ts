@@ -25,6 +25,8 @@ import { createSharedPrefixMediaGenerator } from "./shared-prefix-media.ts";
 import { createShareGptGenerator, type LengthFilter } from "./sharegpt.ts";
 import { loadShareGpt } from "./sharegpt-load.ts";
 import { createSyntheticGenerator } from "./synthetic.ts";
+import { createTemplatedRandomGenerator } from "./templated-random.ts";
+import { chatTemplateOf } from "./tokenizer/chat-template.ts";
 import { connectServerTokenizer } from "./tokenizer/server.ts";
 import { readTrace } from "./trace-csv.ts";
 import type { DataGenerator, Tokenizer } from "./types.ts";
@@ -83,17 +85,16 @@ export async function createDataGenerator(
   switch (data.type) {
     case "mock":
       return createMockGenerator();
-    case "random":
-      return serverExact(
-        config,
-        opts,
-        seed,
-        createRandomGenerator({
-          tokenizer,
-          seed,
-          lengths: await lengthsFor(config, seed, opts.traceLengths),
-        }),
-      );
+    case "random": {
+      const lengths = await lengthsFor(config, seed, opts.traceLengths);
+      // The chat template wraps each prompt (completion API only, and not with server counts:
+      // lib/config/check-media.ts refuses both before the load).
+      if (data.use_chat_template) {
+        const template = chatTemplateOf(tokenizer);
+        return createTemplatedRandomGenerator({ tokenizer, seed, lengths, template });
+      }
+      return serverExact(config, opts, seed, createRandomGenerator({ tokenizer, seed, lengths }));
+    }
     case "synthetic": {
       if (data.multimodal) return multimodal(config, opts, seed);
       const corpus = data.corpus_file_path ? await readCorpus(data.corpus_file_path) : SHAKESPEARE_CORIOLANUS;

@@ -14,12 +14,21 @@ export interface LengthSource {
   readonly size: number | undefined;
   /** Lengths for request `index` (sources with a size cycle through it). */
   at(index: number): Lengths;
+  /** No request's input is shorter (checked against a chat template's overhead at start). */
+  readonly minInput: number;
 }
 
 /** Lengths from a list of rows (e.g. AzurePublicDataset ContextTokens/GeneratedTokens), cycled. */
 export function listLengths(rows: readonly Lengths[]): LengthSource {
   if (rows.length === 0) throw new RangeError("A length list needs at least one row");
-  return { size: rows.length, at: (index) => rows[index % rows.length] as Lengths };
+  return {
+    size: rows.length,
+    at: (index) => rows[index % rows.length] as Lengths,
+    minInput: minOf(
+      rows.map((r) => r.input),
+      rows.length,
+    ),
+  };
 }
 
 /** Lengths from trace columns (lib/data/trace-csv.ts `readTrace`), one row per request, cycled. */
@@ -29,6 +38,7 @@ export function columnLengths(inputs: Int32Array, outputs: Int32Array): LengthSo
   return {
     size: n,
     at: (index) => ({ input: inputs[index % n] as number, output: outputs[index % n] as number }),
+    minInput: minOf(inputs, n),
   };
 }
 
@@ -59,6 +69,7 @@ export function distributionLengths(
     return {
       size: undefined,
       at: (index) => ({ input: inputs[index % n] as number, output: outputs[index % n] as number }),
+      minInput: minOf(inputs, n),
     };
   }
   // Validate once (a normal mean outside [min, max] must fail at start, not on the first request).
@@ -73,5 +84,14 @@ export function distributionLengths(
         output: generateDistribution(output, 1, rng, paths.output)[0] as number,
       };
     },
+    // generateDistribution gives trunc(mean) for fixed, else values clamped to [min, max].
+    minInput: input.type === "fixed" ? Math.trunc(input.mean) : input.min,
   };
+}
+
+/** The smallest of the first `n` values (a loop: a spread of millions would overflow the stack). */
+function minOf(values: ArrayLike<number>, n: number): number {
+  let min = values[0] as number;
+  for (let i = 1; i < n; i++) min = Math.min(min, values[i] as number);
+  return min;
 }

@@ -7,6 +7,7 @@ import { printConfig } from "../config/print.ts";
 import type { Config } from "../config/schema.ts";
 import { ensureHubDataset } from "../data/dataset-source.ts";
 import { ensureShareGptDataset } from "../data/sharegpt-load.ts";
+import { checkChatTemplate } from "../data/templated-random.ts";
 import { loadTokenizer } from "../data/tokenizer/load.ts";
 import { readTrace, type Trace } from "../data/trace-csv.ts";
 import { planRun, SessionPlanError } from "../load/plan-run.ts";
@@ -94,6 +95,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     // Load the tokenizer here first: a hub download happens once (Workers then read the cache) and
     // its errors are reported before any Worker starts. The built-in one loads lazily (nothing here).
     const tokenizer = await loadTokenizer(config.tokenizer, { env: process.env, log });
+    checkChatTemplate(config, tokenizer);
     // Same for the public ShareGPT dataset: download it once here rather than once per Worker.
     if (config.data.type === "shareGPT" && config.data.path === null) {
       await ensureShareGptDataset({ env: process.env, token: config.tokenizer?.token, log });
