@@ -46,6 +46,14 @@ test("a unary chat request sends messages, no stream_options, and no ignore_eos 
   });
 });
 
+test("with data.use_chat_template a completion body says add_special_tokens: false (the prompt holds its BOS)", () => {
+  const templated = { ...config(), data: { use_chat_template: true } };
+  expect(JSON.parse(buildRequest(templated, item, "m").body).add_special_tokens).toBe(false);
+  expect(JSON.parse(buildRequest(config(), item, "m").body)).not.toHaveProperty("add_special_tokens");
+  const chat = { ...config({ type: "chat" }), data: { use_chat_template: true } };
+  expect(JSON.parse(buildRequest(chat, item, "m").body)).not.toHaveProperty("add_special_tokens");
+});
+
 test("max_tokens defaults to inference-perf's 30 when the item names none", () => {
   const built = buildRequest(config(), { ...item, maxTokens: undefined }, "m");
   expect(JSON.parse(built.body).max_tokens).toBe(defaultMaxTokens);

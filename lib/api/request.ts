@@ -16,6 +16,8 @@ export interface RequestConfig {
     headers?: Readonly<Record<string, string>> | null | undefined;
     response_format?: ResponseFormatConfig | null | undefined;
   };
+  /** data.use_chat_template: the completion prompt already holds the template's special tokens. */
+  data?: { use_chat_template?: boolean | undefined } | undefined;
   /** Null when no server is configured (`run` then targets the built-in simulator). */
   server?:
     | {
@@ -130,6 +132,8 @@ function openAiPayload(
   if (streaming) payload.stream_options = { include_usage: true };
   const format = config.api.response_format;
   if (format !== null && format !== undefined) payload.response_format = responseFormatField(format);
+  // A templated prompt embeds its BOS: the server must not prepend another (inference-perf sends this).
+  if (apiType === "completion" && config.data?.use_chat_template === true) payload.add_special_tokens = false;
   return payload;
 }
 
