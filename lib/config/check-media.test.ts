@@ -47,3 +47,29 @@ describe("mediaProblems()", () => {
     expect(problems({ type: "shared_prefix", shared_prefix: {} }, "completion")).toEqual([]);
   });
 });
+
+describe("data.use_chat_template's API", () => {
+  const random = { type: "random", use_chat_template: true };
+
+  test("the completion API takes the templated prompt", () => {
+    expect(problems(random, "completion")).toEqual([]);
+  });
+
+  test("the chat API is refused: the server would apply its template a second time", () => {
+    expect(problems(random, "chat")).toEqual([
+      'api.type: expected "completion" for data.use_chat_template (the templated prompt is sent as a completion prompt; a chat server applies the template itself), got "chat"',
+    ]);
+  });
+
+  test("server-side counting is refused: the lengths are the template's tokenizer's", () => {
+    const c = build({
+      api: { type: "completion" },
+      data: random,
+      load: oneStage,
+      tokenizer: { use_server_tokenize: true },
+    }).config;
+    expect(mediaProblems(c)).toEqual([
+      "tokenizer.use_server_tokenize: expected false with data.use_chat_template (templated lengths are counted by the tokenizer whose template they use), got true",
+    ]);
+  });
+});

@@ -13,8 +13,8 @@ describe("assertSupported()", () => {
 
   test("lists every unsupported option at once, by path", () => {
     const { config } = build({
-      data: { type: "random", use_chat_template: true },
       load: { ...oneStage, request_retries: 2 },
+      storage: { google_cloud_storage: { bucket_name: "b" } },
     });
     let error: unknown;
     try {
@@ -26,13 +26,12 @@ describe("assertSupported()", () => {
       "Cannot run this config: it uses 2 options that are not supported yet",
     );
     expect((error as { details: string[] }).details).toEqual([
-      "data.use_chat_template: not supported yet",
       "load.request_retries: not supported yet",
+      "storage.google_cloud_storage: not supported yet",
     ]);
   });
 
   test.each([
-    ["data.use_chat_template", { data: { type: "random", use_chat_template: true } }],
     [
       "data.otel_trace_replay.filter",
       {

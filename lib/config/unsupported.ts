@@ -35,7 +35,6 @@ export const unsupportedOptions: readonly UnsupportedOption[] = [
     isUsed: (c) => !supportedDataTypes.includes(c.data.type),
     detail: (c) => `"${c.data.type}" is not supported yet (supported: ${supportedDataTypes.join(", ")})`,
   },
-  { path: "data.use_chat_template", isUsed: (c) => c.data.use_chat_template },
   {
     path: "data.otel_trace_replay.hf_dataset_path",
     isUsed: (c) => c.data.type === "otel_trace_replay" && c.data.otel_trace_replay?.hf_dataset_path != null,
