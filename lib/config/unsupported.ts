@@ -55,11 +55,6 @@ export const unsupportedOptions: readonly UnsupportedOption[] = [
       "Hugging Face datasets are not supported yet: download the dataset's traces.jsonl and name it in trace_files",
   },
   {
-    path: "data.weka_trace_replay.use_think_time_only",
-    isUsed: (c) =>
-      c.data.type === "weka_trace_replay" && c.data.weka_trace_replay?.use_think_time_only === true,
-  },
-  {
     path: "data.otel_trace_replay.attribute_to_label_map",
     isUsed: (c) =>
       c.data.type === "otel_trace_replay" && c.data.otel_trace_replay?.attribute_to_label_map != null,

@@ -43,6 +43,8 @@ export interface ReplayPlanOptions {
   attribute_to_header_map?: Readonly<Record<string, string>> | null | undefined;
   /** Weka: replay with no think time at all. */
   ignore_trace_delays?: boolean | undefined;
+  /** Weka: wait each call's recorded think_time after its last predecessor, not the timestamps' gap. */
+  use_think_time_only?: boolean | undefined;
 }
 
 export function sessionPlan(
@@ -103,7 +105,7 @@ function callPlan(event: GraphEvent, opts: ReplayPlanOptions, tag: string | null
   return {
     eventId: event.eventId,
     predecessors: [...event.predecessors],
-    waitMs: opts.ignore_trace_delays === true ? 0 : Math.min(event.waitMs, opts.max_wait_ms),
+    waitMs: opts.ignore_trace_delays === true ? 0 : Math.min(thinkTime(event, opts), opts.max_wait_ms),
     maxTokens,
     model: modelFor(call.model, opts),
     headers,
@@ -113,6 +115,18 @@ function callPlan(event: GraphEvent, opts: ReplayPlanOptions, tag: string | null
     segments: event.segments.map((s) => ({ ...s })),
     inputTokens: event.inputTokens,
   };
+}
+
+/**
+ * The wait after the last predecessor: the gap the trace's timestamps show, or with
+ * use_think_time_only the think time it recorded for the call (send-to-send gaps include the recorded
+ * server's own response time; think_time does not). A call with none recorded keeps the gap; a root
+ * call has nothing to wait after.
+ */
+function thinkTime(event: GraphEvent, opts: ReplayPlanOptions): number {
+  const recorded = event.call.thinkTimeMs;
+  if (opts.use_think_time_only !== true || event.predecessors.length === 0) return event.waitMs;
+  return recorded === null || recorded === undefined ? event.waitMs : recorded;
 }
 
 function modelFor(recorded: string, opts: ReplayPlanOptions): string | null {
