@@ -38,16 +38,6 @@ describe("assertSupported()", () => {
     ],
     ["data.use_chat_template", { data: { type: "random", use_chat_template: true } }],
     [
-      "data.otel_trace_replay.filter",
-      {
-        data: {
-          type: "otel_trace_replay",
-          otel_trace_replay: { trace_files: ["t.json"], filter: "lambda x: True" },
-        },
-        load: { type: "trace_session_replay", stages: [{ concurrent_sessions: 1 }] },
-      },
-    ],
-    [
       "data.otel_trace_replay.hf_dataset_path",
       {
         data: { type: "otel_trace_replay", otel_trace_replay: { hf_dataset_path: "org/traces" } },

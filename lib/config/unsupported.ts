@@ -44,11 +44,6 @@ export const unsupportedOptions: readonly UnsupportedOption[] = [
       "Hugging Face datasets are not supported yet: download the traces and name them with trace_files or trace_directory",
   },
   {
-    path: "data.otel_trace_replay.filter",
-    isUsed: (c) => c.data.type === "otel_trace_replay" && c.data.otel_trace_replay?.filter != null,
-    detail: () => "a Python lambda, which inferload cannot evaluate: select the trace files instead",
-  },
-  {
     path: "data.weka_trace_replay.hf_dataset_path",
     isUsed: (c) => c.data.type === "weka_trace_replay" && c.data.weka_trace_replay?.hf_dataset_path != null,
     detail: () =>

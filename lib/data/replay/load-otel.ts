@@ -12,6 +12,7 @@ import { callsFromSpans } from "./otel-calls.ts";
 import { parseTraceDocument } from "./otel-spans.ts";
 import { buildReplayGraph } from "./replay-graph.ts";
 import { type ReplayPlanOptions, type ReplaySessionPlan, sessionPlan } from "./session-plan.ts";
+import { compileTraceFilter, fileRecord, type TraceFilter } from "./trace-filter.ts";
 import type { ReplayGraph } from "./types.ts";
 
 export interface OtelReplayConfig extends ReplayPlanOptions {
@@ -22,6 +23,7 @@ export interface OtelReplayConfig extends ReplayPlanOptions {
   duplicate_sessions_target?: number | null | undefined;
   inject_random_session_id: boolean;
   disable_output_substitution?: boolean | undefined;
+  filter?: string | null | undefined;
 }
 
 export interface LoadedSessions {
@@ -33,11 +35,17 @@ export interface LoadedSessions {
 const section = "data.otel_trace_replay";
 
 export async function loadOtelSessions(cfg: OtelReplayConfig, baseSeed: number): Promise<LoadedSessions> {
+  const filter = compileTraceFilter(cfg.filter, `${section}.filter`);
   const files = await traceFiles(cfg);
   const notes: string[] = [];
   const found: { graph: ReplayGraph; sessionId: string }[] = [];
+  let filteredOut = 0;
   for (const file of files) {
-    const loaded = await loadTrace(file, cfg.include_errors);
+    const loaded = await loadTrace(file, cfg.include_errors, filter);
+    if (loaded.ok && loaded.filteredOut) {
+      filteredOut++;
+      continue;
+    }
     if (!loaded.ok) {
       if (!cfg.skip_invalid_files)
         throw new UserError(`Cannot replay trace "${file}": ${loaded.problem}`, {
@@ -53,7 +61,12 @@ export async function loadOtelSessions(cfg: OtelReplayConfig, baseSeed: number):
     }
     found.push({ graph: loaded.graph, sessionId: loaded.sessionId ?? basename(file, extname(file)) });
   }
+  if (filter !== null) notes.push(`The filter kept ${files.length - filteredOut} of ${files.length} traces`);
   if (found.length === 0) {
+    if (filteredOut === files.length)
+      throw new UserError(
+        `${section}.filter: expected it to keep at least one trace, got none of ${files.length}`,
+      );
     throw new UserError(
       `${section}: expected at least one trace with LLM calls, got none in ${files.length} file${files.length === 1 ? "" : "s"}`,
     );
@@ -104,10 +117,15 @@ export function sessionTag(baseSeed: number, index: number): string {
 }
 
 type TraceOutcome =
-  | { ok: true; graph: ReplayGraph; sessionId: string | null; notes: string[] }
+  | { ok: true; filteredOut: true }
+  | { ok: true; filteredOut?: false; graph: ReplayGraph; sessionId: string | null; notes: string[] }
   | { ok: false; problem: string };
 
-async function loadTrace(file: string, includeErrors: boolean): Promise<TraceOutcome> {
+async function loadTrace(
+  file: string,
+  includeErrors: boolean,
+  filter: TraceFilter | null,
+): Promise<TraceOutcome> {
   let doc: unknown;
   try {
     doc = JSON.parse(await readFile(file, "utf8"));
@@ -119,6 +137,13 @@ async function loadTrace(file: string, includeErrors: boolean): Promise<TraceOut
   }
   const parsed = parseTraceDocument(doc);
   if (!parsed.ok) return { ok: false, problem: parsed.problem };
+  if (filter !== null) {
+    const record = fileRecord(doc as Record<string, unknown>, parsed.trace.spans, {
+      path: file,
+      stem: basename(file, extname(file)),
+    });
+    if (!filter(record, `trace "${file}"`)) return { ok: true, filteredOut: true };
+  }
   const calls = callsFromSpans(parsed.trace.spans, { includeErrors });
   if (!calls.ok) return { ok: false, problem: calls.problem };
   return {
