@@ -125,9 +125,9 @@ describe("loadOtelSessions()", () => {
     await expect(loadOtelSessions({ ...cfg, filter: "lambda x: x['harnes'] == 'a'" }, 1)).rejects.toThrow(
       new UserError(`data.otel_trace_replay.filter: the filter raised KeyError: 'harnes' on trace "${a}"`),
     );
-    const error = await loadOtelSessions({ ...cfg, filter: "lambda x: [s for s in x['spans']]" }, 1).catch(
-      (e: unknown) => e as UserError,
-    );
+    const error = (await loadOtelSessions({ ...cfg, filter: "lambda x: [s for s in x['spans']]" }, 1).catch(
+      (e: unknown) => e,
+    )) as UserError;
     expect(error.message).toBe(
       "data.otel_trace_replay.filter: cannot use this filter: a comprehension (for … in …)",
     );
