@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseYAML } from "confbox";
+import { cacheDataset } from "../lib/data/hub.testing.ts";
 import { loadOtelSessions } from "../lib/data/replay/load-otel.ts";
 import { startHeaderProxy } from "../lib/http/header-proxy.testing.ts";
 import type { RequestRecord } from "../lib/record/record.ts";
@@ -429,4 +430,53 @@ describe("Weka trace replay", () => {
       expect(session!.total_cached_tokens).toBeGreaterThan(0);
     });
   }, 30_000);
+
+  test("upstream's config-weka.yaml runs as written, its Hugging Face dataset read from a cache the test builds (offline)", async () => {
+    // The dataset stood in for: six traces of the fixture's shape (its 95 s idle gap shortened) in the
+    // cache layout huggingface_hub leaves, under HF_HUB_CACHE; HF_HUB_OFFLINE proves nothing is fetched.
+    const small = JSON.parse(readFileSync(join(root, "fixtures/weka/small-trace.json"), "utf8")) as Json;
+    small.requests.at(-1).t = 3;
+    const lines = ["a", "b", "c", "d", "e", "f"].map((id) => JSON.stringify({ ...small, id })).join("\n");
+    const cache = join(dir, "hf-cache");
+    cacheDataset(cache, "semianalysisai/cc-traces-weka-with-subagents-060826-256k", {
+      "traces.jsonl": lines,
+    });
+    const saved = { cache: process.env.HF_HUB_CACHE, offline: process.env.HF_HUB_OFFLINE };
+    process.env.HF_HUB_CACHE = cache;
+    process.env.HF_HUB_OFFLINE = "1";
+    try {
+      await withSim({ model: "google/gemma-3-1b-it" }, async (sim) => {
+        const out = join(dir, "config-weka");
+        const code = await runCli([
+          "run",
+          "-c",
+          upstream("config-weka.yaml"),
+          "--set",
+          `server.base_url="${sim.url}"`,
+          "--set",
+          `tokenizer.pretrained_model_name_or_path="${join(root, "fixtures/data/tokenizer.json")}"`,
+          "--quiet",
+          "--output-dir",
+          out,
+        ]);
+        expect(code).toBe(0);
+        const summary = readJson(out, "summary_session_lifecycle_metrics.json");
+        // num_dataset_entries: 5 of the six traces, all five sessions of the stage, each of five calls.
+        expect([summary.num_sessions, summary.num_sessions_succeeded, summary.total_events]).toEqual([
+          5, 5, 25,
+        ]);
+        const requests = readJson(out, "summary_lifecycle_metrics.json");
+        expect(requests.successes.count).toBe(25);
+        expect(Object.keys(requests.successes.goodput_metrics)).toContain("goodput_percentage");
+      });
+    } finally {
+      for (const [key, value] of [
+        ["HF_HUB_CACHE", saved.cache],
+        ["HF_HUB_OFFLINE", saved.offline],
+      ] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  }, 60_000);
 });

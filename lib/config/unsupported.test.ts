@@ -37,13 +37,6 @@ describe("assertSupported()", () => {
       { data: { type: "shared_prefix", shared_prefix: { multimodal: { image: { count: { mean: 1 } } } } } },
     ],
     ["data.use_chat_template", { data: { type: "random", use_chat_template: true } }],
-    [
-      "data.otel_trace_replay.hf_dataset_path",
-      {
-        data: { type: "otel_trace_replay", otel_trace_replay: { hf_dataset_path: "org/traces" } },
-        load: { type: "trace_session_replay", stages: [{ concurrent_sessions: 1 }] },
-      },
-    ],
     ["load.request_retries", { load: { ...oneStage, request_retries: 2 } }],
     ["storage.google_cloud_storage", { storage: { google_cloud_storage: { bucket_name: "b" } } }],
   ])("%s is named when used", (path, raw) => {

@@ -38,18 +38,6 @@ export const unsupportedOptions: readonly UnsupportedOption[] = [
   { path: "data.use_chat_template", isUsed: (c) => c.data.use_chat_template },
   { path: "data.shared_prefix.multimodal", isUsed: (c) => c.data.shared_prefix?.multimodal != null },
   {
-    path: "data.otel_trace_replay.hf_dataset_path",
-    isUsed: (c) => c.data.type === "otel_trace_replay" && c.data.otel_trace_replay?.hf_dataset_path != null,
-    detail: () =>
-      "Hugging Face datasets are not supported yet: download the traces and name them with trace_files or trace_directory",
-  },
-  {
-    path: "data.weka_trace_replay.hf_dataset_path",
-    isUsed: (c) => c.data.type === "weka_trace_replay" && c.data.weka_trace_replay?.hf_dataset_path != null,
-    detail: () =>
-      "Hugging Face datasets are not supported yet: download the dataset's traces.jsonl and name it in trace_files",
-  },
-  {
     path: "data.otel_trace_replay.attribute_to_label_map",
     isUsed: (c) =>
       c.data.type === "otel_trace_replay" && c.data.otel_trace_replay?.attribute_to_label_map != null,

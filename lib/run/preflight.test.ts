@@ -105,7 +105,7 @@ describe("preflightProblems() and preflightRun()", () => {
     const { problems } = preflightProblems(config, { autoReportPath: true });
     expect(problems).toHaveLength(1);
     expect(problems[0]!.split("\n").map((l) => l.trim())).toEqual([
-      "data.otel_trace_replay.filter: cannot use this filter: reading the attribute .benchmark (a record is a dict: write x[\"benchmark\"] or x.get(\"benchmark\"))",
+      'data.otel_trace_replay.filter: cannot use this filter: reading the attribute .benchmark (a record is a dict: write x["benchmark"] or x.get("benchmark"))',
       "lambda x: x.benchmark == 'a'",
       "^",
     ]);

@@ -107,11 +107,16 @@ describe("loadOtelSessions()", () => {
     const harness = write("tagged/c.json", { ...chain("c"), trace_id: "gamma", benchmark: "gsm8k" });
     const cfg = { ...base, trace_files: [a, b, harness] };
     const kept = async (filter: string) =>
-      (await loadOtelSessions({ ...cfg, filter }, 1)).sessions.map((s) => s.id.replace(/^trace\d_/, "")).sort();
+      (await loadOtelSessions({ ...cfg, filter }, 1)).sessions
+        .map((s) => s.id.replace(/^trace\d_/, ""))
+        .sort();
     expect(await kept("lambda x: x['benchmark'] == 'gsm8k'")).toEqual(["gamma"]);
     // session_id: the trace id, else the file's stem; models from the spans; benchmark "unknown" when absent.
     expect(await kept("lambda x: x['session_id'] in ('alpha', 'b')")).toEqual(["alpha", "b"]);
-    expect(await kept("lambda x: 'gpt-4' in x['models'] and x['benchmark'] != 'gsm8k'")).toEqual(["alpha", "b"]);
+    expect(await kept("lambda x: 'gpt-4' in x['models'] and x['benchmark'] != 'gsm8k'")).toEqual([
+      "alpha",
+      "b",
+    ]);
     expect(await kept("lambda x: x['source_id'].endswith('/a.json')")).toEqual(["alpha"]);
     const { notes } = await loadOtelSessions({ ...cfg, filter: "lambda x: len(x['spans']) == 2" }, 1);
     expect(notes).toContain("The filter kept 3 of 3 traces");
