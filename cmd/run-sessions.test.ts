@@ -204,6 +204,11 @@ describe("OTel trace replay", () => {
               static_model_name: "sim-model",
               duplicate_sessions_target: 8,
               max_wait_ms: 10,
+              attribute_to_label_map: {
+                "exgentic.session.id": "session",
+                "gen_ai.request.max_tokens": "cap",
+                "app.absent": "team",
+              },
             },
           },
           load: {
@@ -229,6 +234,11 @@ describe("OTel trace replay", () => {
           expect(s.success).toBe(failed === 0);
           if (!s.success) expect(s.error.error_type).toBe("HTTP Error 500");
         }
+        // attribute_to_label_map: every call, failed or not, reports its span's attributes as labels.
+        expect(perRequest.map((r) => r.info.labels.session)).toEqual(perRequest.map(() => "session_003"));
+        expect(new Set(perRequest.map((r) => `${r.info.labels.cap}/${r.info.labels.team}`))).toEqual(
+          new Set(["500/default", "1500/default"]),
+        );
         // Records: no call of a failed session was sent after the failure.
         for (const [, calls] of bySession(records(out))) {
           const failedAt = Math.min(...calls.filter((c) => c.failure !== null).map((c) => c.endMs));

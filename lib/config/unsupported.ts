@@ -38,11 +38,6 @@ export const unsupportedOptions: readonly UnsupportedOption[] = [
   { path: "data.use_chat_template", isUsed: (c) => c.data.use_chat_template },
   { path: "data.shared_prefix.multimodal", isUsed: (c) => c.data.shared_prefix?.multimodal != null },
   {
-    path: "data.otel_trace_replay.attribute_to_label_map",
-    isUsed: (c) =>
-      c.data.type === "otel_trace_replay" && c.data.otel_trace_replay?.attribute_to_label_map != null,
-  },
-  {
     path: "data.otel_trace_replay.bad_tool_call_handling",
     isUsed: (c) =>
       c.data.type === "otel_trace_replay" &&

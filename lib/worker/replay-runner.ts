@@ -137,6 +137,7 @@ export function createReplayRunner(deps: ReplayRunDeps, stageId: number): Replay
         status: outcome === "succeeded" ? "succeeded" : outcome === "failed" ? "failed" : "cut_short",
         // A request's own error reaches the report from its record; only replay causes are named here.
         replayError: failure !== null && failure !== "request failed" ? failure : null,
+        ...(plan.calls.some((c) => c.labels !== null) ? { callLabels: plan.calls.map((c) => c.labels) } : {}),
       });
       settled(run);
     }

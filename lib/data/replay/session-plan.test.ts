@@ -113,6 +113,20 @@ describe("sessionPlan() and replayMessages()", () => {
     ).calls[0]!;
     expect(mapped.model).toBe("local");
     expect(mapped.headers).toEqual({ "x-tenant": "t9", "x-missing": "default" });
+    expect(mapped.labels).toBeNull();
+    const labelled = sessionPlan(
+      graphOf(
+        trace([
+          { id: "a", start: 0, end: 1, input: [["user", "q"]], attributes: { "app.pii": true, "app.n": 2 } },
+        ]),
+      ),
+      "s",
+      { ...options, attribute_to_label_map: { "app.pii": "pii", "app.n": "n", "app.none": "team" } },
+      null,
+    ).calls[0]!;
+    // As upstream's str(value): Python's spelling of booleans; "default" for an attribute the span lacks.
+    expect(labelled.labels).toEqual({ pii: "True", n: "2", team: "default" });
+    expect(labelled.headers).toBeNull();
     const recorded = sessionPlan(graphOf(doc), "s", { ...options, use_static_model: false }, null).calls[0]!;
     expect(recorded.model).toBe("gpt-4");
   });

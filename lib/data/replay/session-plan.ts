@@ -2,6 +2,7 @@
 // request's fixed parts (model, max_tokens, tools, headers) and its recorded messages already as JSON,
 // so a call's body at replay is a join of prebuilt strings and its predecessors' live replies. Plain
 // data (it crosses to the Workers by structured clone). Pure.
+import { type PyValue, str as pythonStr } from "../py-lambda/values.ts";
 import type { GraphEvent, InputSegment, ReplayGraph } from "./types.ts";
 
 export interface ReplayCallPlan {
@@ -13,6 +14,8 @@ export interface ReplayCallPlan {
   /** The model to ask for; null = the run's model. */
   model: string | null;
   headers: Record<string, string> | null;
+  /** attribute_to_label_map: reporting labels of the call (per-request report), or null. */
+  labels: Record<string, string> | null;
   /** Overrides server.ignore_eos (tool-call turns stop at their natural end); null = as configured. */
   ignoreEos: boolean | null;
   /** Further body fields (`,"tools":[…],"tool_choice":…`), or "". */
@@ -41,6 +44,7 @@ export interface ReplayPlanOptions {
   override_tool_call_max_tokens: boolean;
   max_wait_ms: number;
   attribute_to_header_map?: Readonly<Record<string, string>> | null | undefined;
+  attribute_to_label_map?: Readonly<Record<string, string>> | null | undefined;
   /** Weka: replay with no think time at all. */
   ignore_trace_delays?: boolean | undefined;
   /** Weka: wait each call's recorded think_time after its last predecessor, not the timestamps' gap. */
@@ -96,12 +100,7 @@ function callPlan(event: GraphEvent, opts: ReplayPlanOptions, tag: string | null
       extra += `,"tool_choice":"none"`;
     }
   }
-  let headers: Record<string, string> | null = null;
-  for (const [attribute, header] of Object.entries(opts.attribute_to_header_map ?? {})) {
-    headers ??= {};
-    const value = call.attributes[attribute];
-    headers[header] = value === undefined || value === null ? "default" : String(value);
-  }
+  const headers = fromAttributes(call.attributes, opts.attribute_to_header_map);
   return {
     eventId: event.eventId,
     predecessors: [...event.predecessors],
@@ -109,6 +108,7 @@ function callPlan(event: GraphEvent, opts: ReplayPlanOptions, tag: string | null
     maxTokens,
     model: modelFor(call.model, opts),
     headers,
+    labels: fromAttributes(call.attributes, opts.attribute_to_label_map),
     ignoreEos,
     extra,
     groups,
@@ -127,6 +127,24 @@ function thinkTime(event: GraphEvent, opts: ReplayPlanOptions): number {
   const recorded = event.call.thinkTimeMs;
   if (opts.use_think_time_only !== true || event.predecessors.length === 0) return event.waitMs;
   return recorded === null || recorded === undefined ? event.waitMs : recorded;
+}
+
+/**
+ * attribute_to_header_map / attribute_to_label_map: name → the span attribute's value as a string, or
+ * "default" when the span has none (as inference-perf does); null when the map is empty.
+ */
+function fromAttributes(
+  attributes: Readonly<Record<string, unknown>>,
+  map: Readonly<Record<string, string>> | null | undefined,
+): Record<string, string> | null {
+  let out: Record<string, string> | null = null;
+  for (const [attribute, name] of Object.entries(map ?? {})) {
+    out ??= {};
+    const value = attributes[attribute];
+    // str(val), as upstream: True, 1.5, ['a', 'b'].
+    out[name] = value === undefined || value === null ? "default" : pythonStr(value as PyValue);
+  }
+  return out;
 }
 
 function modelFor(recorded: string, opts: ReplayPlanOptions): string | null {
