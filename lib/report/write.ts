@@ -164,7 +164,10 @@ async function writePerRequestJson(
       const key = `${r.stageId}:${r.session}`;
       const name = r.session < 0 ? null : (names.get(key) ?? null);
       const callLabels = r.session < 0 ? null : (labels.get(key)?.[r.index] ?? null);
-      const entry = JSON.stringify(perRequestEntry(r, slos, name, callLabels), null, 2).replace(/\n/g, "\n  ");
+      const entry = JSON.stringify(perRequestEntry(r, slos, name, callLabels), null, 2).replace(
+        /\n/g,
+        "\n  ",
+      );
       buffer += `${first ? "\n  " : ",\n  "}${entry}`;
       first = false;
       if (buffer.length > 64 * 1024) {
