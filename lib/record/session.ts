@@ -27,4 +27,9 @@ export interface SessionLifecycle {
    * (what the per-request report shows as `info.labels`); absent otherwise.
    */
   callLabels?: (Readonly<Record<string, string>> | null)[] | undefined;
+  /**
+   * bad_tool_call_handling "use_recorded": the event ids of earlier calls whose malformed live tool
+   * calls were replaced by their recorded message, sorted; absent when none were.
+   */
+  recordedSubstitutions?: string[] | undefined;
 }

@@ -20,6 +20,8 @@ export interface ReplayRunDeps extends TurnDeps {
   slots: Semaphore;
   /** Send predecessors' live replies in place of the recorded ones (not disable_output_substitution). */
   substitute: boolean;
+  /** bad_tool_call_handling "use_recorded": malformed live tool calls give way to the recorded message. */
+  useRecorded?: boolean | undefined;
   /** predecessor_wait_timeout_sec in ms; null waits forever. */
   predecessorTimeoutMs: number | null;
   onDone: (lifecycle: SessionLifecycle) => void;
@@ -56,6 +58,8 @@ export function createReplayRunner(deps: ReplayRunDeps, stageId: number): Replay
       { predecessorTimeoutMs: deps.predecessorTimeoutMs },
     );
     const sent: SentCall[] = plan.calls.map(() => ({ groups: null, reply: null }));
+    const recordedFor = new Set<string>();
+    const eventName = (j: number) => `${plan.id}:${plan.calls[j]!.eventId}`;
     let token: string | null = null;
     let lastEndMs = atMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -90,7 +94,20 @@ export function createReplayRunner(deps: ReplayRunDeps, stageId: number): Replay
         return;
       }
       const call = plan.calls[i]!;
-      const groups = replayMessages(call, (j) => sent[j], deps.substitute);
+      const assembly = replayMessages(call, (j) => sent[j], {
+        substitute: deps.substitute,
+        useRecorded: deps.useRecorded,
+        eventName,
+      });
+      for (const j of assembly.recordedFor) recordedFor.add(plan.calls[j]!.eventId);
+      if (assembly.failure !== null) {
+        // Not sent: the call fails its session, as upstream's skipped event does.
+        deps.slots.release();
+        progress.finished(i, nowMs(), false, assembly.failure);
+        pump();
+        return;
+      }
+      const groups = assembly.groups;
       sent[i]!.groups = groups;
       const headers = { ...call.headers, ...sessionHeaders(deps.headerKeys, plan.id, token) };
       const built = sessionRequest(deps.config, {
@@ -111,7 +128,8 @@ export function createReplayRunner(deps: ReplayRunDeps, stageId: number): Replay
         promptTokens: call.inputTokens,
       });
       deps.slots.release();
-      sent[i]!.reply = result.reply;
+      sent[i]!.reply = result.ok ? result.reply : null;
+      sent[i]!.toolCalls = result.toolCalls;
       if (result.token !== null) token = result.token;
       lastEndMs = Math.max(lastEndMs, result.endMs);
       progress.finished(i, result.endMs, result.ok);
@@ -138,6 +156,7 @@ export function createReplayRunner(deps: ReplayRunDeps, stageId: number): Replay
         // A request's own error reaches the report from its record; only replay causes are named here.
         replayError: failure !== null && failure !== "request failed" ? failure : null,
         ...(plan.calls.some((c) => c.labels !== null) ? { callLabels: plan.calls.map((c) => c.labels) } : {}),
+        ...(recordedFor.size > 0 ? { recordedSubstitutions: [...recordedFor].sort() } : {}),
       });
       settled(run);
     }

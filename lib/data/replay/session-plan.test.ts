@@ -33,11 +33,13 @@ describe("sessionPlan() and replayMessages()", () => {
   test("the fan-in call sends its first question as call 0 sent it and the three live replies in place of the recorded ones", () => {
     const plan = sessionPlan(graphOf(fanIn), "trace0_test_trace_003", options, null);
     const sent: SentCall[] = plan.calls.map((call, i) => ({
-      groups: replayMessages(call, () => undefined, true),
+      groups: replayMessages(call, () => undefined, { substitute: true }).groups,
       reply: `LIVE-${i}`,
     }));
     const join = plan.calls[3]!;
-    const messages = JSON.parse(messagesJson(replayMessages(join, (i) => sent[i], true)));
+    const messages = JSON.parse(
+      messagesJson(replayMessages(join, (i) => sent[i], { substitute: true }).groups),
+    );
     expect(messages.map((m: { role: string; content: string }) => [m.role, m.content.slice(0, 25)])).toEqual([
       ["user", "What are the main feature"],
       ["assistant", "LIVE-0"],
@@ -54,7 +56,9 @@ describe("sessionPlan() and replayMessages()", () => {
   test("with substitution off, the recorded messages go out as they are", () => {
     const plan = sessionPlan(graphOf(fanIn), "s", options, null);
     const messages = JSON.parse(
-      messagesJson(replayMessages(plan.calls[3]!, () => ({ groups: null, reply: "LIVE" }), false)),
+      messagesJson(
+        replayMessages(plan.calls[3]!, () => ({ groups: null, reply: "LIVE" }), { substitute: false }).groups,
+      ),
     );
     expect(messages[1].content).toStartWith("Python's main features include");
   });
