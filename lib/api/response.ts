@@ -273,11 +273,19 @@ export function readChunk(
     addText(d.content, content);
     if (Array.isArray(d.tool_calls)) {
       for (const [k, call] of d.tool_calls.entries()) {
-        const c = call as { index?: unknown; id?: unknown; function?: { name?: unknown; arguments?: unknown } } | null;
+        const c = call as {
+          index?: unknown;
+          id?: unknown;
+          function?: { name?: unknown; arguments?: unknown };
+        } | null;
         const fn = c?.function;
         carries = addText(fn?.arguments, text) || carries;
         if (tools !== null && c !== null && typeof c === "object")
-          tools.add(typeof c.index === "number" ? c.index : k, { id: c.id, name: fn?.name, arguments: fn?.arguments });
+          tools.add(typeof c.index === "number" ? c.index : k, {
+            id: c.id,
+            name: fn?.name,
+            arguments: fn?.arguments,
+          });
       }
     }
   }
