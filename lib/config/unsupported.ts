@@ -37,13 +37,6 @@ export const unsupportedOptions: readonly UnsupportedOption[] = [
   },
   { path: "data.use_chat_template", isUsed: (c) => c.data.use_chat_template },
   { path: "data.shared_prefix.multimodal", isUsed: (c) => c.data.shared_prefix?.multimodal != null },
-  {
-    path: "data.otel_trace_replay.bad_tool_call_handling",
-    isUsed: (c) =>
-      c.data.type === "otel_trace_replay" &&
-      c.data.otel_trace_replay?.bad_tool_call_handling === "use_recorded",
-    detail: () => '"use_recorded" is not supported yet (supported: none)',
-  },
   { path: "load.request_retries", isUsed: (c) => c.load.request_retries > 0 },
   { path: "storage.google_cloud_storage", isUsed: (c) => c.storage.google_cloud_storage !== null },
 ];
