@@ -128,6 +128,33 @@ describe("OTel trace replay", () => {
     });
   }, 30_000);
 
+  test("api.type anthropic_messages replays the fan-in example through the Messages API, every call once", async () => {
+    await withSim({ model: SMOL }, async (sim) => {
+      const config = parseYAML(readFileSync(upstream("fan_in_dependencies.yml"), "utf8")) as Json;
+      config.server.base_url = sim.url;
+      config.api = { type: "anthropic_messages", streaming: true };
+      config.data.otel_trace_replay.trace_files = [fanInTrace];
+      config.data.otel_trace_replay.max_wait_ms = 10;
+      config.report.request_lifecycle.per_request = true;
+      const out = join(dir, "fan-in-anthropic");
+      expect(await runCli(["run", "-c", writeJson(config), "--quiet", "--output-dir", out])).toBe(0);
+      const summary = readJson(out, "summary_lifecycle_metrics.json");
+      expect([summary.successes.count, summary.failures.count]).toEqual([4, 0]);
+      expect(sim.stats().requestsByModel[SMOL]).toBe(4);
+      expect(readJson(out, "summary_session_lifecycle_metrics.json").num_sessions_succeeded).toBe(1);
+      expect(
+        records(out)
+          .map((r) => [r.index, r.status])
+          .sort(),
+      ).toEqual([
+        [0, 200],
+        [1, 200],
+        [2, 200],
+        [3, 200],
+      ]);
+    });
+  }, 30_000);
+
   test("stages take corpus slices; one session at a time never overlaps; session headers go on every call", async () => {
     await withSim({}, async (sim) => {
       const proxy = await startHeaderProxy(sim.port, {

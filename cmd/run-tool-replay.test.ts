@@ -32,6 +32,21 @@ beforeAll(async () => {
       }
       const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
       bodies.push(body);
+      if (req.url === "/v1/messages") {
+        const content =
+          body.tool_choice !== undefined
+            ? [{ type: "tool_use", id: "toolu_live", name: "lookup", input: { q: "x" } }]
+            : [{ type: "text", text: "done" }];
+        res.end(
+          JSON.stringify({
+            type: "message",
+            role: "assistant",
+            content,
+            usage: { input_tokens: 10, output_tokens: 5 },
+          }),
+        );
+        return;
+      }
       const usage = { prompt_tokens: 10, completion_tokens: 5 };
       const message =
         body.tool_choice !== undefined && body.tool_choice !== "none"
@@ -90,14 +105,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function replay(handling: "none" | "use_recorded") {
+async function replay(handling: "none" | "use_recorded", api = "chat") {
   bodies.length = 0;
-  const out = join(dir, handling);
-  const config = join(dir, `${handling}.json`);
+  const out = join(dir, `${handling}-${api}`);
+  const config = join(dir, `${handling}-${api}.json`);
   writeFileSync(
     config,
     JSON.stringify({
-      api: { type: "chat" },
+      api: { type: api },
       server: { base_url: url, model_name: "m" },
       data: {
         type: "otel_trace_replay",
@@ -148,4 +163,20 @@ test("use_recorded sends the recorded tool call where the live arguments are not
     ["event_000_a"],
   ]);
   expect([summary.sessions_with_recorded_substitution, summary.total_recorded_substitutions]).toEqual([1, 1]);
+}, 30_000);
+
+test("anthropic_messages: the live tool_use block and the recorded result under its id, tools in Anthropic's shape", async () => {
+  const { second } = await replay("none", "anthropic_messages");
+  expect(second).toEqual([
+    {
+      role: "assistant",
+      content: [{ type: "tool_use", id: "toolu_live", name: "lookup", input: { q: "x" } }],
+    },
+    { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_live", content: "x is 1" }] },
+  ]);
+  expect(bodies[0]).toMatchObject({
+    tools: [{ name: "lookup", input_schema: { type: "object", properties: { q: { type: "string" } } } }],
+    tool_choice: { type: "tool", name: "lookup" },
+  });
+  expect(bodies[1]!.tool_choice).toBeUndefined();
 }, 30_000);

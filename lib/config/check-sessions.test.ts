@@ -21,7 +21,7 @@ describe("sessionProblems()", () => {
         api: { type: "completion" },
         data: { type: "otel_trace_replay", otel_trace_replay: { trace_files: ["t.json"] } },
       },
-      'api.type: expected "chat" with data.type "otel_trace_replay" (replayed calls are chat messages), got "completion"',
+      'api.type: expected "chat" or "anthropic_messages" with data.type "otel_trace_replay" (replayed calls are chat messages), got "completion"',
     ],
     [
       "no source",

@@ -11,7 +11,7 @@ export function sessionProblems(c: Config): string[] {
     (type === "shared_prefix" && c.data.shared_prefix?.enable_multi_turn_chat === true);
   if (conversation && c.api.type === "anthropic_messages") {
     problems.push(
-      `api.type: expected "completion" or "chat" for conversations (${type === "shared_prefix" ? "multi-turn shared_prefix" : type}), got "anthropic_messages" (not supported for sessions yet)`,
+      `api.type: expected "completion" or "chat" for conversations (${type === "shared_prefix" ? "multi-turn shared_prefix" : type}), got "anthropic_messages" (inference-perf sends conversations as completions only; replayed traces take the Messages API)`,
     );
   }
   const replayData = type === "otel_trace_replay" || type === "weka_trace_replay";
@@ -21,9 +21,9 @@ export function sessionProblems(c: Config): string[] {
     );
   }
   if (replayData) {
-    if (c.api.type !== "chat") {
+    if (c.api.type === "completion") {
       problems.push(
-        `api.type: expected "chat" with data.type "${type}" (replayed calls are chat messages), got "${c.api.type}"`,
+        `api.type: expected "chat" or "anthropic_messages" with data.type "${type}" (replayed calls are chat messages), got "completion"`,
       );
     }
     const replay = type === "otel_trace_replay" ? c.data.otel_trace_replay : c.data.weka_trace_replay;

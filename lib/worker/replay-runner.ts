@@ -4,6 +4,7 @@
 // prebuilt messages and its predecessors' live replies, and when the session settles its lifecycle goes
 // to the main thread. Between bytes arriving and their stamp nothing here runs: a call's body is built
 // when it is due, after the replies it needs were stamped and joined.
+import { anthropicSessionRequest, createAnthropicMemo } from "../api/anthropic-replay.ts";
 import { messagesJson, replayMessages, type SentCall } from "../api/replay-messages.ts";
 import { type SessionHeaderKeys, sessionHeaders, sessionRequest } from "../api/session-request.ts";
 import type { ReplaySessionPlan } from "../data/replay/session-plan.ts";
@@ -59,6 +60,8 @@ export function createReplayRunner(deps: ReplayRunDeps, stageId: number): Replay
     );
     const sent: SentCall[] = plan.calls.map(() => ({ groups: null, reply: null }));
     const recordedFor = new Set<string>();
+    // Anthropic Messages: each distinct message converted once per session (every call resends the history).
+    const anthropic = deps.config.api.type === "anthropic_messages" ? createAnthropicMemo() : null;
     const eventName = (j: number) => `${plan.id}:${plan.calls[j]!.eventId}`;
     let token: string | null = null;
     let lastEndMs = atMs;
@@ -110,15 +113,23 @@ export function createReplayRunner(deps: ReplayRunDeps, stageId: number): Replay
       const groups = assembly.groups;
       sent[i]!.groups = groups;
       const headers = { ...call.headers, ...sessionHeaders(deps.headerKeys, plan.id, token) };
-      const built = sessionRequest(deps.config, {
-        model: call.model ?? deps.model,
-        field: "messages",
-        json: messagesJson(groups),
-        maxTokens: call.maxTokens,
-        ignoreEos: call.ignoreEos,
-        extra: call.extra,
-        headers,
-      });
+      const model = call.model ?? deps.model;
+      const built =
+        anthropic === null
+          ? sessionRequest(deps.config, {
+              model,
+              field: "messages",
+              json: messagesJson(groups),
+              maxTokens: call.maxTokens,
+              ignoreEos: call.ignoreEos,
+              extra: call.extra,
+              headers,
+            })
+          : anthropicSessionRequest(
+              deps.config,
+              { model, groups, maxTokens: call.maxTokens, extra: call.anthropicExtra, headers },
+              anthropic,
+            );
       const result = await sendTurn(deps, {
         stageId,
         index: i,

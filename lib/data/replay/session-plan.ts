@@ -20,6 +20,8 @@ export interface ReplayCallPlan {
   ignoreEos: boolean | null;
   /** Further body fields (`,"tools":[…],"tool_choice":…`), or "". */
   extra: string;
+  /** The same for the Anthropic Messages API (its tool shape; tool_choice only on a recorded tool call). */
+  anthropicExtra: string;
   /** Per recorded message, its wire messages as JSON (the session tag already in unique messages). */
   groups: string[][];
   segments: InputSegment[];
@@ -80,9 +82,11 @@ function callPlan(event: GraphEvent, opts: ReplayPlanOptions, tag: string | null
   if (call.completionTokens === null && call.output === null) maxTokens = opts.default_max_tokens;
   let ignoreEos: boolean | null = null;
   let extra = "";
+  let anthropicExtra = "";
   const tools = (call.tools ?? []).map(openAiTool).filter((t): t is Record<string, unknown> => t !== null);
   if (tools.length > 0) {
     extra = `,"tools":${JSON.stringify(tools)}`;
+    anthropicExtra = `,"tools":${JSON.stringify(tools.map(anthropicTool))}`;
     // Forced as upstream does: a recorded tool call must come back as one (its results follow in the
     // next call), a recorded text answer must not (a stray call would leave a result unanswered); both
     // stop at their natural end rather than at max_tokens.
@@ -96,6 +100,9 @@ function callPlan(event: GraphEvent, opts: ReplayPlanOptions, tag: string | null
           ? { type: "function", function: { name: names[0] } }
           : "required";
       extra += `,"tool_choice":${JSON.stringify(choice)}`;
+      // Anthropic's spelling; a text turn gets none there (upstream sets one only for tool calls).
+      const only = typeof choice === "string" ? { type: "any" } : { type: "tool", name: names[0] };
+      anthropicExtra += `,"tool_choice":${JSON.stringify(only)}`;
     } else {
       extra += `,"tool_choice":"none"`;
     }
@@ -111,6 +118,7 @@ function callPlan(event: GraphEvent, opts: ReplayPlanOptions, tag: string | null
     labels: fromAttributes(call.attributes, opts.attribute_to_label_map),
     ignoreEos,
     extra,
+    anthropicExtra,
     groups,
     segments: event.segments.map((s) => ({ ...s })),
     inputTokens: event.inputTokens,
@@ -170,4 +178,15 @@ function openAiTool(tool: unknown): Record<string, unknown> | null {
 /** Calls per session, in replay order: what planRun needs to size session stages. */
 export function sessionSizes(sessions: readonly ReplaySessionPlan[]): Int32Array {
   return Int32Array.from(sessions, (s) => s.calls.length);
+}
+
+/** An OpenAI tool definition as an Anthropic Messages tool (upstream's _anthropic_tool). */
+function anthropicTool(tool: Record<string, unknown>): Record<string, unknown> {
+  const fn = (tool.function ?? tool) as Record<string, unknown>;
+  const out: Record<string, unknown> = {
+    name: fn.name ?? "",
+    input_schema: fn.parameters ?? { type: "object", properties: {} },
+  };
+  if (fn.description !== undefined && fn.description !== null) out.description = fn.description;
+  return out;
 }
