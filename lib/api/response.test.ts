@@ -329,3 +329,77 @@ test("keepReply reads a unary reply; cacheReported says whether usage carried ca
   ]);
   expect(readStream(fixture("vllm-chat-reasoning.sse")).cacheReported).toBe(false);
 });
+
+test("keepReply assembles the reply's tool calls: streamed OpenAI deltas, a unary message, Anthropic tool_use blocks", () => {
+  const streamed = (events: unknown[], apiType: string, exactParse = false) => {
+    const reader = createResponseReader({
+      streamed: true,
+      apiType,
+      tokenizer: null,
+      keepReply: true,
+      exactParse,
+    });
+    reader.onHeaders(200, 0);
+    for (const e of events) reader.onData(encode(`data: ${JSON.stringify(e)}\n\n`), 1);
+    reader.onData(encode("data: [DONE]\n\n"), 1);
+    return reader.finish(2);
+  };
+  const delta = (index: number, fn: Record<string, string>, id?: string) => ({
+    choices: [
+      { index: 0, delta: { tool_calls: [{ index, ...(id ? { id, type: "function" } : {}), function: fn }] } },
+    ],
+  });
+  // Argument pieces of one shape repeat: they must still land in their call (no template reads them).
+  const openai = [
+    delta(0, { name: "lookup", arguments: "" }, "call_a"),
+    delta(0, { arguments: '{"q": ' }),
+    delta(0, { arguments: '"x"}' }),
+    delta(1, { name: "fetch", arguments: "{}" }, "call_b"),
+  ];
+  const expected = [
+    { id: "call_a", name: "lookup", arguments: '{"q": "x"}' },
+    { id: "call_b", name: "fetch", arguments: "{}" },
+  ];
+  expect(streamed(openai, "chat").replyToolCalls).toEqual(expected);
+  expect(streamed(openai, "chat", true).replyToolCalls).toEqual(expected);
+  expect(streamed([{ choices: [{ delta: { content: "hi" } }] }], "chat").replyToolCalls).toEqual([]);
+
+  const unary = createResponseReader({ streamed: false, apiType: "chat", tokenizer: null, keepReply: true });
+  unary.onHeaders(200, 0);
+  unary.onData(
+    encode(
+      JSON.stringify({
+        choices: [
+          {
+            message: {
+              role: "assistant",
+              content: null,
+              tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{bad" } }],
+            },
+          },
+        ],
+      }),
+    ),
+    1,
+  );
+  expect(unary.finish(2).replyToolCalls).toEqual([{ id: "c1", name: "f", arguments: "{bad" }]);
+
+  const anthropic = [
+    { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } },
+    { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Let me look." } },
+    {
+      type: "content_block_start",
+      index: 1,
+      content_block: { type: "tool_use", id: "toolu_1", name: "lookup", input: {} },
+    },
+    { type: "content_block_delta", index: 1, delta: { type: "input_json_delta", partial_json: '{"q":' } },
+    { type: "content_block_delta", index: 1, delta: { type: "input_json_delta", partial_json: '"x"}' } },
+  ];
+  const outcome = streamed(anthropic, "anthropic_messages");
+  expect([outcome.replyText, outcome.replyToolCalls]).toEqual([
+    "Let me look.",
+    [{ id: "toolu_1", name: "lookup", arguments: '{"q":"x"}' }],
+  ]);
+  // Without keepReply none are kept.
+  expect(readStream(fixture("vllm-chat.sse")).replyToolCalls).toBeNull();
+});

@@ -38,6 +38,35 @@ export interface ResponseOutcome {
   cacheReported: boolean;
   /** The reply's text (content only, no reasoning), with `keepReply`; else null. */
   replyText: string | null;
+  /** The tool calls the reply made, in order, with `keepReply`; else null. */
+  replyToolCalls: ToolCallOut[] | null;
+}
+
+/** One tool call of a reply: its id, function name and arguments (a JSON string, as sent). */
+export interface ToolCallOut {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** Tool calls assembled from a reply's pieces, by their index in the reply. */
+class ToolCalls {
+  readonly #calls = new Map<number, ToolCallOut>();
+  /** Bumped by every change: a chunk that changed it must not become a parsing template. */
+  version = 0;
+
+  add(index: number, part: { id?: unknown; name?: unknown; arguments?: unknown }): void {
+    let call = this.#calls.get(index);
+    if (call === undefined) this.#calls.set(index, (call = { id: "", name: "", arguments: "" }));
+    if (typeof part.id === "string" && part.id !== "") call.id = part.id;
+    if (typeof part.name === "string") call.name += part.name;
+    if (typeof part.arguments === "string") call.arguments += part.arguments;
+    this.version++;
+  }
+
+  list(): ToolCallOut[] {
+    return [...this.#calls.entries()].sort((a, b) => a[0] - b[0]).map(([, call]) => call);
+  }
 }
 
 export interface ResponseReaderOptions {
@@ -85,6 +114,7 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
   const output: OutputCounter | null = tokenizer === null ? null : createOutputCounter(tokenizer);
   // Content only (no reasoning), kept when the output is to be checked as JSON.
   const contentParts: string[] | null = options.checkJson === true || options.keepReply === true ? [] : null;
+  const toolCalls = options.keepReply === true ? new ToolCalls() : null;
   const usage: Usage = { promptTokens: -1, completionTokens: -1, cachedTokens: -1 };
   let status = 0;
   let failure: FailureKind | null = null;
@@ -132,11 +162,14 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
     if (error !== undefined) fail("stream_error", error);
     chunkTexts.length = 0;
     const contentBefore = contentParts?.length ?? 0;
-    const carries = readEvent(parsed, usage, chunkTexts, contentParts);
+    const toolsBefore = toolCalls?.version ?? 0;
+    const carries = readEvent(parsed, usage, chunkTexts, contentParts, toolCalls);
     if (carries) tokenEventMs.push(eventAtMs);
     if (output !== null) for (const text of chunkTexts) output.add(text);
     // One token string and nothing else of note: later chunks of the same shape skip JSON.parse.
-    if (fastPath && chunkTexts.length === 1 && error === undefined && !hasUsage(parsed)) {
+    // (Not a tool-call piece that is kept: a template reads its text, not which call it belongs to.)
+    const toolPiece = (toolCalls?.version ?? 0) !== toolsBefore;
+    if (fastPath && chunkTexts.length === 1 && error === undefined && !hasUsage(parsed) && !toolPiece) {
       const learned = learnTemplate(data, chunkTexts[0] as string);
       if (learned !== null) {
         template = learned;
@@ -178,7 +211,7 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
         if (events === 0) notSse(body(), fail);
       } else {
         const texts: string[] | null = output === null ? null : [];
-        readUnary(body(), usage, texts, contentParts, anthropic, fail);
+        readUnary(body(), usage, texts, contentParts, anthropic, fail, toolCalls);
         if (output !== null && texts !== null) for (const text of texts) output.add(text);
       }
       raw = [];
@@ -203,6 +236,7 @@ export function createResponseReader(options: ResponseReaderOptions): ResponseRe
             : jsonOutcome(contentParts.join("")),
         cacheReported: usage.cachedTokens >= 0,
         replyText: options.keepReply === true && contentParts !== null ? contentParts.join("") : null,
+        replyToolCalls: toolCalls === null ? null : toolCalls.list(),
       };
     },
   };
@@ -219,6 +253,7 @@ export function readChunk(
   usage: Usage,
   text: string[] | null,
   content: string[] | null = null,
+  tools: ToolCalls | null = null,
 ): boolean {
   if (value === null || typeof value !== "object") return false;
   const chunk = value as { usage?: unknown; choices?: unknown };
@@ -237,9 +272,20 @@ export function readChunk(
     carries = addText(d.content, text) || carries;
     addText(d.content, content);
     if (Array.isArray(d.tool_calls)) {
-      for (const call of d.tool_calls) {
-        const fn = (call as { function?: { arguments?: unknown } } | null)?.function;
+      for (const [k, call] of d.tool_calls.entries()) {
+        const c = call as {
+          index?: unknown;
+          id?: unknown;
+          function?: { name?: unknown; arguments?: unknown };
+        } | null;
+        const fn = c?.function;
         carries = addText(fn?.arguments, text) || carries;
+        if (tools !== null && c !== null && typeof c === "object")
+          tools.add(typeof c.index === "number" ? c.index : k, {
+            id: c.id,
+            name: fn?.name,
+            arguments: fn?.arguments,
+          });
       }
     }
   }
@@ -273,6 +319,7 @@ function readUnary(
   content: string[] | null,
   anthropic: boolean,
   fail: (kind: FailureKind, message: string) => void,
+  tools: ToolCalls | null,
 ): void {
   let parsed: unknown;
   try {
@@ -287,7 +334,7 @@ function readUnary(
     return;
   }
   if (anthropic) {
-    readAnthropicMessage(parsed, usage, text, content, fail);
+    readAnthropicMessage(parsed, usage, text, content, fail, tools);
     return;
   }
   const value = parsed as { choices?: unknown; usage?: unknown } | null;
@@ -306,6 +353,13 @@ function readUnary(
     addText(message.reasoning_content ?? message.reasoning, text);
     addText(message.content, text);
     addText(message.content, content);
+    if (tools !== null && Array.isArray(message.tool_calls)) {
+      for (const [k, call] of message.tool_calls.entries()) {
+        const c = call as { id?: unknown; function?: { name?: unknown; arguments?: unknown } } | null;
+        if (c !== null && typeof c === "object")
+          tools.add(k, { id: c.id, name: c.function?.name, arguments: c.function?.arguments });
+      }
+    }
   }
 }
 
@@ -319,6 +373,7 @@ export function readAnthropicEvent(
   usage: Usage,
   text: string[] | null,
   content: string[] | null = null,
+  tools: ToolCalls | null = null,
 ): boolean {
   if (value === null || typeof value !== "object") return false;
   const event = value as Record<string, unknown>;
@@ -335,12 +390,25 @@ export function readAnthropicEvent(
       return addText(delta.text, text);
     }
     if (delta.type === "thinking_delta") return addText(delta.thinking, text);
-    if (delta.type === "input_json_delta") return addText(delta.partial_json, text);
+    if (delta.type === "input_json_delta") {
+      if (tools !== null && typeof delta.partial_json === "string" && delta.partial_json !== "")
+        tools.add(typeof event.index === "number" ? event.index : 0, { arguments: delta.partial_json });
+      return addText(delta.partial_json, text);
+    }
     return false;
   }
   if (type === "content_block_start") {
     const block = event.content_block as Record<string, unknown> | null | undefined;
     if (block === null || typeof block !== "object") return false;
+    if (block.type === "tool_use" && tools !== null) {
+      const input = block.input;
+      const filled = input !== null && typeof input === "object" && Object.keys(input).length > 0;
+      tools.add(typeof event.index === "number" ? event.index : 0, {
+        id: block.id,
+        name: block.name,
+        arguments: filled ? JSON.stringify(input) : typeof input === "string" ? input : "",
+      });
+    }
     if (block.type === "text") {
       addText(block.text, content);
       return addText(block.text, text);
@@ -369,6 +437,7 @@ function readAnthropicMessage(
   text: string[] | null,
   content: string[] | null,
   fail: (kind: FailureKind, message: string) => void,
+  tools: ToolCalls | null,
 ): void {
   const value = parsed as { content?: unknown; usage?: unknown } | null;
   if (value?.usage !== undefined) readAnthropicUsage(value.usage, usage);
@@ -376,13 +445,17 @@ function readAnthropicMessage(
     fail("parse_error", "Response has no content");
     return;
   }
-  for (const block of value.content as unknown[]) {
+  for (const [k, block] of (value.content as unknown[]).entries()) {
     if (block === null || typeof block !== "object") continue;
     const b = block as Record<string, unknown>;
     if (b.type === "thinking") addText(b.thinking, text);
     else if (b.type === "text") {
       addText(b.text, text);
       addText(b.text, content);
+    } else if (b.type === "tool_use" && tools !== null) {
+      // As upstream's _tool_arguments: a string input as it is, else its JSON.
+      const input = typeof b.input === "string" ? b.input : JSON.stringify(b.input ?? {});
+      tools.add(k, { id: b.id, name: b.name, arguments: input });
     }
   }
 }

@@ -65,17 +65,25 @@ export function sessionRequest(config: RequestConfig, turn: SessionTurnRequest):
   if (format !== null && format !== undefined)
     body += `,"response_format":${JSON.stringify(responseFormatField(format))}`;
   body += `${turn.extra ?? ""}}`;
-  const headers = buildHeaders(config, streaming);
-  for (const [name, value] of Object.entries(turn.headers ?? {})) {
-    for (const existing of Object.keys(headers)) {
-      if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
-    }
-    headers[name] = value;
-  }
+  const headers = withHeaders(buildHeaders(config, streaming), turn.headers);
   return {
     path: turn.field === "messages" ? "/v1/chat/completions" : "/v1/completions",
     body,
     headers,
     bodyBytes: utf8Length(body),
   };
+}
+
+/** `headers` with `extra` added last, each replacing a header of the same name in any case. */
+export function withHeaders(
+  headers: Record<string, string>,
+  extra: Readonly<Record<string, string>> | null | undefined,
+): Record<string, string> {
+  for (const [name, value] of Object.entries(extra ?? {})) {
+    for (const existing of Object.keys(headers)) {
+      if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
+    }
+    headers[name] = value;
+  }
+  return headers;
 }

@@ -21,7 +21,7 @@ describe("sessionProblems()", () => {
         api: { type: "completion" },
         data: { type: "otel_trace_replay", otel_trace_replay: { trace_files: ["t.json"] } },
       },
-      'api.type: expected "chat" with data.type "otel_trace_replay" (replayed calls are chat messages), got "completion"',
+      'api.type: expected "chat" or "anthropic_messages" with data.type "otel_trace_replay" (replayed calls are chat messages), got "completion"',
     ],
     [
       "no source",
@@ -58,6 +58,25 @@ describe("sessionProblems()", () => {
         },
       },
       "data.otel_trace_replay.disable_output_substitution: expected false with inject_random_session_id or duplicate_sessions_target (both change the messages sent), got true",
+    ],
+    [
+      "a Hugging Face dataset map without its path",
+      {
+        api: { type: "chat" },
+        data: { type: "weka_trace_replay", weka_trace_replay: { hf_dataset_path: { revision: "main" } } },
+      },
+      "data.weka_trace_replay.hf_dataset_path.path: expected a Hugging Face dataset id, got null",
+    ],
+    [
+      "a load_dataset argument inferload does not read",
+      {
+        api: { type: "chat" },
+        data: {
+          type: "otel_trace_replay",
+          otel_trace_replay: { hf_dataset_path: { path: "org/traces", streaming: true } },
+        },
+      },
+      "data.otel_trace_replay.hf_dataset_path.streaming: expected one of path, revision, split, data_files (load_dataset's other arguments are not supported), got true",
     ],
   ])("names the problem: %s", (_name, raw, problem) => {
     expect(sessionProblems(build({ load: replayLoad, ...raw }).config)).toEqual([problem]);

@@ -11,7 +11,7 @@ export function sessionProblems(c: Config): string[] {
     (type === "shared_prefix" && c.data.shared_prefix?.enable_multi_turn_chat === true);
   if (conversation && c.api.type === "anthropic_messages") {
     problems.push(
-      `api.type: expected "completion" or "chat" for conversations (${type === "shared_prefix" ? "multi-turn shared_prefix" : type}), got "anthropic_messages" (not supported for sessions yet)`,
+      `api.type: expected "completion" or "chat" for conversations (${type === "shared_prefix" ? "multi-turn shared_prefix" : type}), got "anthropic_messages" (inference-perf sends conversations as completions only; replayed traces take the Messages API)`,
     );
   }
   const replayData = type === "otel_trace_replay" || type === "weka_trace_replay";
@@ -21,9 +21,9 @@ export function sessionProblems(c: Config): string[] {
     );
   }
   if (replayData) {
-    if (c.api.type !== "chat") {
+    if (c.api.type === "completion") {
       problems.push(
-        `api.type: expected "chat" with data.type "${type}" (replayed calls are chat messages), got "${c.api.type}"`,
+        `api.type: expected "chat" or "anthropic_messages" with data.type "${type}" (replayed calls are chat messages), got "completion"`,
       );
     }
     const replay = type === "otel_trace_replay" ? c.data.otel_trace_replay : c.data.weka_trace_replay;
@@ -41,6 +41,8 @@ export function sessionProblems(c: Config): string[] {
         `data.${type}: expected exactly one of trace_files, trace_directory or hf_dataset_path, got ${sources.length === 0 ? "none" : sources.join(" and ")}`,
       );
     }
+    if (replay.hf_dataset_path !== null && typeof replay.hf_dataset_path === "object")
+      problems.push(...hubDatasetProblems(replay.hf_dataset_path, type));
   }
   const otel = c.data.otel_trace_replay;
   if (type === "otel_trace_replay" && otel !== null && otel.disable_output_substitution) {
@@ -54,6 +56,37 @@ export function sessionProblems(c: Config): string[] {
     problems.push(
       'data.conversation_replay: expected a section for data.type "conversation_replay", got nothing',
     );
+  }
+  return problems;
+}
+
+/** The keywords of the map form of hf_dataset_path that load_dataset's replacement reads. */
+const HUB_KEYS = ["path", "revision", "split", "data_files", "filter"];
+
+/**
+ * `{path, revision, split, data_files}`: inference-perf passes the map to `datasets.load_dataset`
+ * (OTel) or reads only its `path` (Weka). `filter` in it is ignored there with a warning, and here.
+ */
+function hubDatasetProblems(hf: Record<string, unknown>, type: string): string[] {
+  const at = `data.${type}.hf_dataset_path`;
+  const problems: string[] = [];
+  if (typeof hf.path !== "string" || hf.path.trim() === "")
+    problems.push(`${at}.path: expected a Hugging Face dataset id, got ${JSON.stringify(hf.path ?? null)}`);
+  if (type !== "otel_trace_replay") return problems;
+  for (const [key, value] of Object.entries(hf)) {
+    if (!HUB_KEYS.includes(key)) {
+      problems.push(
+        `${at}.${key}: expected one of ${HUB_KEYS.slice(0, 4).join(", ")} (load_dataset's other arguments are not supported), got ${JSON.stringify(value)}`,
+      );
+    } else if ((key === "revision" || key === "split") && typeof value !== "string") {
+      problems.push(`${at}.${key}: expected a string, got ${JSON.stringify(value)}`);
+    } else if (
+      key === "data_files" &&
+      typeof value !== "string" &&
+      !(Array.isArray(value) && value.every((v) => typeof v === "string"))
+    ) {
+      problems.push(`${at}.data_files: expected a glob or a list of globs, got ${JSON.stringify(value)}`);
+    }
   }
   return problems;
 }

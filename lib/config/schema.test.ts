@@ -234,6 +234,20 @@ describe("unknown keys and other rules", () => {
     ]);
   });
 
+  test("report.goodput.percentile takes the spellings of inference-perf's config-weka.yaml and nothing else", () => {
+    const goodput = (percentile: unknown) => ({
+      load: oneStage,
+      report: { goodput: { constraints: { ttft: 0.3 }, percentile } },
+    });
+    expect(build(goodput("p90")).config.report.goodput?.percentile).toBe("p90");
+    expect(build(goodput(99.9)).config.report.goodput?.percentile).toBe(99.9);
+    for (const bad of ["90", "p0", "p100", "median", 100]) {
+      expect(problemsOf(goodput(bad))).toEqual([
+        `report.goodput.percentile: expected a percentile such as "p90" or a number > 0 and < 100, got ${JSON.stringify(bad)}`,
+      ]);
+    }
+  });
+
   test("every problem is listed at once, across sections", () => {
     const lines = problemsOf({
       api: { streaming: "yes" },

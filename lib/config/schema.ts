@@ -147,6 +147,10 @@ const reportSchema = section({
   // judge nothing, so here it is an unknown key (with a suggestion).
   goodput: opt(
     strict({
+      // inference-perf's config-weka.yaml sets `percentile: p90`, a key its goodput model never reads
+      // (older versions drop unknown keys silently): accepted so that config loads, and it changes
+      // nothing, as there.
+      percentile: opt(goodputPercentile()),
       constraints: v.optional(
         strict({
           ttft: v.optional(num({ gt: 0 })),
@@ -160,6 +164,27 @@ const reportSchema = section({
     }),
   ),
 });
+
+/** `p90`, `p99.9` or a number in (0, 100): the spellings a goodput percentile could take. */
+function goodputPercentile() {
+  const message = 'expected a percentile such as "p90" or a number > 0 and < 100';
+  return v.union(
+    [
+      v.pipe(
+        v.string(message),
+        v.check(
+          (s) => /^p(\d+(\.\d+)?)$/.test(s) && Number(s.slice(1)) > 0 && Number(s.slice(1)) < 100,
+          message,
+        ),
+      ),
+      v.pipe(
+        v.number(message),
+        v.check((n) => n > 0 && n < 100, message),
+      ),
+    ],
+    message,
+  );
+}
 
 const storageBaseEntries = {
   /** null until resolve.ts fills `reports-YYYYMMDD-HHMMSS`; `{timestamp}` is substituted there too. */

@@ -32,23 +32,6 @@ describe("assertSupported()", () => {
   });
 
   test.each([
-    [
-      "data.otel_trace_replay.filter",
-      {
-        data: {
-          type: "otel_trace_replay",
-          otel_trace_replay: { trace_files: ["t.json"], filter: "lambda x: True" },
-        },
-        load: { type: "trace_session_replay", stages: [{ concurrent_sessions: 1 }] },
-      },
-    ],
-    [
-      "data.otel_trace_replay.hf_dataset_path",
-      {
-        data: { type: "otel_trace_replay", otel_trace_replay: { hf_dataset_path: "org/traces" } },
-        load: { type: "trace_session_replay", stages: [{ concurrent_sessions: 1 }] },
-      },
-    ],
     ["load.request_retries", { load: { ...oneStage, request_retries: 2 } }],
     ["storage.google_cloud_storage", { storage: { google_cloud_storage: { bucket_name: "b" } } }],
   ])("%s is named when used", (path, raw) => {

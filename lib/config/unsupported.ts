@@ -35,40 +35,6 @@ export const unsupportedOptions: readonly UnsupportedOption[] = [
     isUsed: (c) => !supportedDataTypes.includes(c.data.type),
     detail: (c) => `"${c.data.type}" is not supported yet (supported: ${supportedDataTypes.join(", ")})`,
   },
-  {
-    path: "data.otel_trace_replay.hf_dataset_path",
-    isUsed: (c) => c.data.type === "otel_trace_replay" && c.data.otel_trace_replay?.hf_dataset_path != null,
-    detail: () =>
-      "Hugging Face datasets are not supported yet: download the traces and name them with trace_files or trace_directory",
-  },
-  {
-    path: "data.otel_trace_replay.filter",
-    isUsed: (c) => c.data.type === "otel_trace_replay" && c.data.otel_trace_replay?.filter != null,
-    detail: () => "a Python lambda, which inferload cannot evaluate: select the trace files instead",
-  },
-  {
-    path: "data.weka_trace_replay.hf_dataset_path",
-    isUsed: (c) => c.data.type === "weka_trace_replay" && c.data.weka_trace_replay?.hf_dataset_path != null,
-    detail: () =>
-      "Hugging Face datasets are not supported yet: download the dataset's traces.jsonl and name it in trace_files",
-  },
-  {
-    path: "data.weka_trace_replay.use_think_time_only",
-    isUsed: (c) =>
-      c.data.type === "weka_trace_replay" && c.data.weka_trace_replay?.use_think_time_only === true,
-  },
-  {
-    path: "data.otel_trace_replay.attribute_to_label_map",
-    isUsed: (c) =>
-      c.data.type === "otel_trace_replay" && c.data.otel_trace_replay?.attribute_to_label_map != null,
-  },
-  {
-    path: "data.otel_trace_replay.bad_tool_call_handling",
-    isUsed: (c) =>
-      c.data.type === "otel_trace_replay" &&
-      c.data.otel_trace_replay?.bad_tool_call_handling === "use_recorded",
-    detail: () => '"use_recorded" is not supported yet (supported: none)',
-  },
   { path: "load.request_retries", isUsed: (c) => c.load.request_retries > 0 },
   { path: "storage.google_cloud_storage", isUsed: (c) => c.storage.google_cloud_storage !== null },
 ];

@@ -47,13 +47,15 @@ export async function hubDatasetFiles(ds: HubDataset, opts: HubDatasetOptions): 
   return [path];
 }
 
-/** Files under the snapshot refs/main names, whose repo paths match. */
-function cachedFiles(repoDir: string, match: RegExp): string[] {
-  let commit: string;
-  try {
-    commit = readFileSync(join(repoDir, "refs", "main"), "utf8").trim();
-  } catch {
-    return [];
+/** Files under the snapshot refs/<revision> names (or the commit itself), whose repo paths match. */
+export function cachedFiles(repoDir: string, match: RegExp, revision = "main"): string[] {
+  let commit = revision;
+  if (!/^[0-9a-f]{40}$/.test(revision)) {
+    try {
+      commit = readFileSync(join(repoDir, "refs", revision), "utf8").trim();
+    } catch {
+      return [];
+    }
   }
   const root = join(repoDir, "snapshots", commit);
   const out: string[] = [];
@@ -75,11 +77,23 @@ function cachedFiles(repoDir: string, match: RegExp): string[] {
 }
 
 /** The repo's file paths under the pattern's fixed folder (the hub's tree API). */
-async function listRepo(ds: HubDataset, opts: HubDatasetOptions): Promise<string[]> {
+function listRepo(ds: HubDataset, opts: HubDatasetOptions): Promise<string[]> {
   const folder = ds.files.split("/").filter((part, i, all) => i < all.length - 1 && !/[*?[]/.test(part));
   const fixed = folder.findIndex((part) => /[*?[]/.test(part));
   const dir = (fixed < 0 ? folder : folder.slice(0, fixed)).join("/");
-  const url = `${hubEndpoint(opts.env)}/api/datasets/${ds.repo}/tree/main${dir ? `/${dir}` : ""}?recursive=true`;
+  return listHubDataset(ds.repo, opts, { dir });
+}
+
+/** Every file path of a dataset repo at `revision` (under `dir`), from the hub's tree API. */
+export async function listHubDataset(
+  repo: string,
+  opts: Omit<HubDatasetOptions, "what">,
+  where: { dir?: string; revision?: string } = {},
+): Promise<string[]> {
+  const dir = where.dir ?? "";
+  const revision = encodeURIComponent(where.revision ?? "main");
+  const ds = { repo };
+  const url = `${hubEndpoint(opts.env)}/api/datasets/${ds.repo}/tree/${revision}${dir ? `/${dir}` : ""}?recursive=true`;
   const token = hubToken(opts.env, opts.token);
   const doFetch: FetchLike = opts.fetch ?? ((u, init) => fetch(u, init));
   let response: Response;

@@ -22,4 +22,14 @@ export interface SessionLifecycle {
   status: SessionStatus;
   /** A replay-level cause (predecessor timeout …); request failures come from their records. */
   replayError: string | null;
+  /**
+   * Replay with attribute_to_label_map: each call's reporting labels, by its index in the session
+   * (what the per-request report shows as `info.labels`); absent otherwise.
+   */
+  callLabels?: (Readonly<Record<string, string>> | null)[] | undefined;
+  /**
+   * bad_tool_call_handling "use_recorded": the event ids of earlier calls whose malformed live tool
+   * calls were replaced by their recorded message, sorted; absent when none were.
+   */
+  recordedSubstitutions?: string[] | undefined;
 }

@@ -14,6 +14,8 @@ export function perRequestEntry(
   record: RequestRecord,
   slos?: Pick<RequestSlos, "ttftS" | "tpotS">,
   sessionId: string | null = null,
+  /** A replayed call's attribute_to_label_map labels (inference-perf's `info.labels`), or null. */
+  labels: Readonly<Record<string, string>> | null = null,
 ): Record<string, unknown> {
   const s = (ms: number) => (Number.isFinite(ms) ? ms / 1000 : null);
   const output = outputTokens(record);
@@ -40,6 +42,7 @@ export function perRequestEntry(
   };
   if (record.outputJson !== undefined)
     (entry.info as Record<string, unknown>).output_json = record.outputJson;
+  if (labels !== null) (entry.info as Record<string, unknown>).labels = { ...labels };
   if (record.failure === null) {
     const latency = requestLatency(record);
     entry.computed_metrics = {

@@ -23,8 +23,9 @@ export function perSessionEntry(s: EnrichedSession): Record<string, unknown> {
     num_events: s.numEvents,
     num_events_completed: s.completed,
     num_events_cancelled: s.cancelled,
-    n_recorded_substitutions: null,
-    recorded_substitution_event_ids: null,
+    // Present only where bad_tool_call_handling "use_recorded" replaced a malformed live reply.
+    n_recorded_substitutions: s.recordedSubstitutions?.length ?? null,
+    recorded_substitution_event_ids: s.recordedSubstitutions ?? null,
     success: s.success,
     error: s.error,
     total_input_tokens: s.inputTokens,
@@ -120,8 +121,12 @@ export function summarizeSessions(
     total_events: sum((s) => s.numEvents),
     total_events_completed: sum((s) => s.completed),
     total_events_cancelled: sum((s) => s.cancelled),
-    sessions_with_recorded_substitution: 0,
-    total_recorded_substitutions: null,
+    // Sessions where use_recorded fired, and their substitutions summed (null when none did).
+    sessions_with_recorded_substitution: completed.filter((s) => (s.recordedSubstitutions?.length ?? 0) > 0)
+      .length,
+    total_recorded_substitutions: completed.some((s) => s.recordedSubstitutions !== undefined)
+      ? sum((s) => s.recordedSubstitutions?.length ?? 0)
+      : null,
     sessions_per_second: pyFloat(sessionsPerSecond),
     session_duration_sec: dist((s) => (s.endMs - s.startMs) / 1000),
     num_events: dist((s) => s.numEvents),

@@ -147,8 +147,12 @@ async function writePerRequestJson(
   // Session names come from the session lines, which follow their requests: read them first (one
   // small entry per session).
   const names = new Map<string, string>();
+  const labels = new Map<string, readonly (Readonly<Record<string, string>> | null)[]>();
   for await (const line of readRecords(recordsPath)) {
-    if ("session" in line) names.set(`${line.session.stageId}:${line.session.session}`, line.session.name);
+    if (!("session" in line)) continue;
+    const key = `${line.session.stageId}:${line.session.session}`;
+    names.set(key, line.session.name);
+    if (line.session.callLabels !== undefined) labels.set(key, line.session.callLabels);
   }
   const file = storage.open("per_request_lifecycle_metrics.json");
   try {
@@ -157,8 +161,13 @@ async function writePerRequestJson(
     for await (const line of readRecords(recordsPath)) {
       if (!("record" in line) || !isReported(line.record.stageId)) continue;
       const r = line.record;
-      const name = r.session < 0 ? null : (names.get(`${r.stageId}:${r.session}`) ?? null);
-      const entry = JSON.stringify(perRequestEntry(r, slos, name), null, 2).replace(/\n/g, "\n  ");
+      const key = `${r.stageId}:${r.session}`;
+      const name = r.session < 0 ? null : (names.get(key) ?? null);
+      const callLabels = r.session < 0 ? null : (labels.get(key)?.[r.index] ?? null);
+      const entry = JSON.stringify(perRequestEntry(r, slos, name, callLabels), null, 2).replace(
+        /\n/g,
+        "\n  ",
+      );
       buffer += `${first ? "\n  " : ",\n  "}${entry}`;
       first = false;
       if (buffer.length > 64 * 1024) {

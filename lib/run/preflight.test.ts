@@ -93,6 +93,24 @@ describe("preflightProblems() and preflightRun()", () => {
     expect((error as UserError).details).toEqual(problems);
   });
 
+  test("an OTel trace filter outside the supported subset is a problem validate reports, with its column", () => {
+    const config = build({
+      load: { type: "trace_session_replay", stages: [{ concurrent_sessions: 1 }] },
+      api: { type: "chat" },
+      data: {
+        type: "otel_trace_replay",
+        otel_trace_replay: { trace_files: [file], filter: "lambda x: x.benchmark == 'a'" },
+      },
+    }).config;
+    const { problems } = preflightProblems(config, { autoReportPath: true });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.split("\n").map((l) => l.trim())).toEqual([
+      'data.otel_trace_replay.filter: cannot use this filter: reading the attribute .benchmark (a record is a dict: write x["benchmark"] or x.get("benchmark"))',
+      "lambda x: x.benchmark == 'a'",
+      "^",
+    ]);
+  });
+
   test("run claims the report folder only once every other check passed", () => {
     const out = join(root, "never-made");
     const config = configWith({ server: { base_url: "ftp://h" } });

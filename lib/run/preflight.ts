@@ -8,6 +8,7 @@ import { isUserError } from "../cli/errors.ts";
 import { readClientCertificate } from "../config/client-cert.ts";
 import { checkConfig, refusal } from "../config/preflight.ts";
 import type { Config } from "../config/schema.ts";
+import { compileTraceFilter } from "../data/replay/trace-filter.ts";
 import { isHubModelId } from "../data/tokenizer/load.ts";
 import { requestSlos } from "../metrics/request-slos.ts";
 import { parseMatcher } from "../server-metrics/matchers.ts";
@@ -125,6 +126,18 @@ function breakerProblems(config: Config): string[] {
   return problems;
 }
 
+/** The trace filter (a Python lambda) is read now, so one outside the supported subset stops before any load. */
+function filterProblems(config: Config): string[] {
+  if (config.data.type !== "otel_trace_replay") return [];
+  try {
+    compileTraceFilter(config.data.otel_trace_replay?.filter, "data.otel_trace_replay.filter");
+    return [];
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    return [[error.message, ...error.details.slice(0, 2)].join("\n    ")];
+  }
+}
+
 /** SLO header values that are not numbers: inference-perf warns and ignores them, and so do we. */
 function sloNotes(config: Config): string[] {
   return requestSlos(config.api).problems.map((line) => `${line}: no per-request SLO is recorded`);
@@ -134,7 +147,12 @@ function sloNotes(config: Config): string[] {
 function configProblems(config: Config): { problems: string[]; notes: string[] } {
   const { problems, notes } = checkConfig(config);
   notes.push(...sloNotes(config));
-  problems.push(...breakerProblems(config), ...fileProblems(config), ...serverMetricsProblems(config));
+  problems.push(
+    ...breakerProblems(config),
+    ...filterProblems(config),
+    ...fileProblems(config),
+    ...serverMetricsProblems(config),
+  );
   return { problems, notes };
 }
 

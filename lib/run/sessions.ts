@@ -50,8 +50,10 @@ export async function prepareSessions(config: Config, tokenizer: Tokenizer): Pro
     };
   }
   let loaded: LoadedSessions;
+  // A Hugging Face trace dataset is found in the hub cache or downloaded into it here, once.
+  const hub = { env: process.env, token: config.tokenizer?.token, log };
   if (workload === "otel_trace_replay") {
-    loaded = await loadOtelSessions(config.data.otel_trace_replay!, config.load.base_seed);
+    loaded = await loadOtelSessions(config.data.otel_trace_replay!, config.load.base_seed, hub);
   } else {
     const path = config.data.corpus_file_path;
     let corpusText: string | null = null;
@@ -66,6 +68,7 @@ export async function prepareSessions(config: Config, tokenizer: Tokenizer): Pro
       tokenizer,
       baseSeed: config.load.base_seed,
       corpusText,
+      hub,
     });
   }
   {

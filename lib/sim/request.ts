@@ -133,8 +133,8 @@ function positiveInt(body: Json, name: string): number | null | string {
 }
 
 /**
- * Anthropic's `messages` (user/assistant turns; content a string or text blocks) and `system` (a string
- * or text blocks): the texts whose tokens make the prompt.
+ * Anthropic's `messages` (user/assistant turns; content a string or text, tool_use and tool_result
+ * blocks) and `system` (a string or text blocks): the texts whose tokens make the prompt.
  */
 function parseAnthropicMessages(body: Json): string[] | string {
   const texts: string[] = [];
@@ -146,9 +146,14 @@ function parseAnthropicMessages(body: Json): string[] | string {
     if (!Array.isArray(value))
       return `${where}: expected a string or a list of content blocks, got ${describe(value)}`;
     for (const [j, block] of value.entries()) {
-      if (!isObject(block) || block.type !== "text" || typeof block.text !== "string")
-        return `${where}[${j}]: expected {"type":"text","text":string}`;
-      texts.push(block.text);
+      if (isObject(block) && block.type === "text" && typeof block.text === "string") texts.push(block.text);
+      // A tool call and its result (an agent's turns): the call's name and input, the result's text.
+      else if (isObject(block) && block.type === "tool_use" && typeof block.name === "string")
+        texts.push(block.name, JSON.stringify(block.input ?? {}));
+      else if (isObject(block) && block.type === "tool_result") {
+        const problem = blocks(block.content ?? "", `${where}[${j}].content`);
+        if (problem !== null) return problem;
+      } else return `${where}[${j}]: expected a text, tool_use or tool_result block`;
     }
     return null;
   };

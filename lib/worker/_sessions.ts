@@ -88,6 +88,8 @@ export function workerSessions(
           headerKeys,
           slots: new Semaphore(slots),
           substitute: otel?.disable_output_substitution !== true,
+          useRecorded:
+            config.data.type === "otel_trace_replay" && otel?.bad_tool_call_handling === "use_recorded",
           predecessorTimeoutMs: timeoutS > 0 ? timeoutS * 1000 : null,
           onDone,
         },

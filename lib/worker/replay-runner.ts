@@ -4,6 +4,7 @@
 // prebuilt messages and its predecessors' live replies, and when the session settles its lifecycle goes
 // to the main thread. Between bytes arriving and their stamp nothing here runs: a call's body is built
 // when it is due, after the replies it needs were stamped and joined.
+import { anthropicSessionRequest, createAnthropicMemo } from "../api/anthropic-replay.ts";
 import { messagesJson, replayMessages, type SentCall } from "../api/replay-messages.ts";
 import { type SessionHeaderKeys, sessionHeaders, sessionRequest } from "../api/session-request.ts";
 import type { ReplaySessionPlan } from "../data/replay/session-plan.ts";
@@ -20,6 +21,8 @@ export interface ReplayRunDeps extends TurnDeps {
   slots: Semaphore;
   /** Send predecessors' live replies in place of the recorded ones (not disable_output_substitution). */
   substitute: boolean;
+  /** bad_tool_call_handling "use_recorded": malformed live tool calls give way to the recorded message. */
+  useRecorded?: boolean | undefined;
   /** predecessor_wait_timeout_sec in ms; null waits forever. */
   predecessorTimeoutMs: number | null;
   onDone: (lifecycle: SessionLifecycle) => void;
@@ -56,6 +59,10 @@ export function createReplayRunner(deps: ReplayRunDeps, stageId: number): Replay
       { predecessorTimeoutMs: deps.predecessorTimeoutMs },
     );
     const sent: SentCall[] = plan.calls.map(() => ({ groups: null, reply: null }));
+    const recordedFor = new Set<string>();
+    // Anthropic Messages: each distinct message converted once per session (every call resends the history).
+    const anthropic = deps.config.api.type === "anthropic_messages" ? createAnthropicMemo() : null;
+    const eventName = (j: number) => `${plan.id}:${plan.calls[j]!.eventId}`;
     let token: string | null = null;
     let lastEndMs = atMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -90,18 +97,39 @@ export function createReplayRunner(deps: ReplayRunDeps, stageId: number): Replay
         return;
       }
       const call = plan.calls[i]!;
-      const groups = replayMessages(call, (j) => sent[j], deps.substitute);
+      const assembly = replayMessages(call, (j) => sent[j], {
+        substitute: deps.substitute,
+        useRecorded: deps.useRecorded,
+        eventName,
+      });
+      for (const j of assembly.recordedFor) recordedFor.add(plan.calls[j]!.eventId);
+      if (assembly.failure !== null) {
+        // Not sent: the call fails its session, as upstream's skipped event does.
+        deps.slots.release();
+        progress.finished(i, nowMs(), false, assembly.failure);
+        pump();
+        return;
+      }
+      const groups = assembly.groups;
       sent[i]!.groups = groups;
       const headers = { ...call.headers, ...sessionHeaders(deps.headerKeys, plan.id, token) };
-      const built = sessionRequest(deps.config, {
-        model: call.model ?? deps.model,
-        field: "messages",
-        json: messagesJson(groups),
-        maxTokens: call.maxTokens,
-        ignoreEos: call.ignoreEos,
-        extra: call.extra,
-        headers,
-      });
+      const model = call.model ?? deps.model;
+      const built =
+        anthropic === null
+          ? sessionRequest(deps.config, {
+              model,
+              field: "messages",
+              json: messagesJson(groups),
+              maxTokens: call.maxTokens,
+              ignoreEos: call.ignoreEos,
+              extra: call.extra,
+              headers,
+            })
+          : anthropicSessionRequest(
+              deps.config,
+              { model, groups, maxTokens: call.maxTokens, extra: call.anthropicExtra, headers },
+              anthropic,
+            );
       const result = await sendTurn(deps, {
         stageId,
         index: i,
@@ -111,7 +139,8 @@ export function createReplayRunner(deps: ReplayRunDeps, stageId: number): Replay
         promptTokens: call.inputTokens,
       });
       deps.slots.release();
-      sent[i]!.reply = result.reply;
+      sent[i]!.reply = result.ok ? result.reply : null;
+      sent[i]!.toolCalls = result.toolCalls;
       if (result.token !== null) token = result.token;
       lastEndMs = Math.max(lastEndMs, result.endMs);
       progress.finished(i, result.endMs, result.ok);
@@ -137,6 +166,8 @@ export function createReplayRunner(deps: ReplayRunDeps, stageId: number): Replay
         status: outcome === "succeeded" ? "succeeded" : outcome === "failed" ? "failed" : "cut_short",
         // A request's own error reaches the report from its record; only replay causes are named here.
         replayError: failure !== null && failure !== "request failed" ? failure : null,
+        ...(plan.calls.some((c) => c.labels !== null) ? { callLabels: plan.calls.map((c) => c.labels) } : {}),
+        ...(recordedFor.size > 0 ? { recordedSubstitutions: [...recordedFor].sort() } : {}),
       });
       settled(run);
     }

@@ -6,7 +6,7 @@
 // the reply text is joined once after the end stamp, and the session's next body is assembled by the
 // caller from strings already JSON-escaped (api/conversation-state.ts, api/replay-messages.ts).
 import type { BuiltRequest, RequestConfig } from "../api/request.ts";
-import { createResponseReader } from "../api/response.ts";
+import { createResponseReader, type ToolCallOut } from "../api/response.ts";
 import type { Tokenizer } from "../data/types.ts";
 import type { Transport } from "../http/transport.ts";
 import type { RequestRecord } from "../record/record.ts";
@@ -37,6 +37,8 @@ export interface TurnResult {
   ok: boolean;
   /** The reply text ("" when none came). */
   reply: string;
+  /** The tool calls the reply made (empty when none). */
+  toolCalls: ToolCallOut[];
   /** Output tokens: the server's usage, else the client's count. */
   outputTokens: number;
   /** The watched response header (api.session_token_header_key), when the server sent it. */
@@ -115,6 +117,7 @@ export async function sendTurn(deps: TurnDeps, turn: Turn): Promise<TurnResult> 
   return {
     ok: failure === null,
     reply,
+    toolCalls: result.replyToolCalls ?? [],
     outputTokens:
       result.serverOutputTokens >= 0
         ? result.serverOutputTokens

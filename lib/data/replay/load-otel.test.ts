@@ -102,4 +102,40 @@ describe("loadOtelSessions()", () => {
   ])("names a missing or wrong source (%#)", async (source, message) => {
     await expect(loadOtelSessions({ ...base, ...source }, 1)).rejects.toThrow(new UserError(message));
   });
+
+  test("filter keeps the traces its lambda accepts, seeing the fields inference-perf derives for files", async () => {
+    const harness = write("tagged/c.json", { ...chain("c"), trace_id: "gamma", benchmark: "gsm8k" });
+    const cfg = { ...base, trace_files: [a, b, harness] };
+    const kept = async (filter: string) =>
+      (await loadOtelSessions({ ...cfg, filter }, 1)).sessions
+        .map((s) => s.id.replace(/^trace\d_/, ""))
+        .sort();
+    expect(await kept("lambda x: x['benchmark'] == 'gsm8k'")).toEqual(["gamma"]);
+    // session_id: the trace id, else the file's stem; models from the spans; benchmark "unknown" when absent.
+    expect(await kept("lambda x: x['session_id'] in ('alpha', 'b')")).toEqual(["alpha", "b"]);
+    expect(await kept("lambda x: 'gpt-4' in x['models'] and x['benchmark'] != 'gsm8k'")).toEqual([
+      "alpha",
+      "b",
+    ]);
+    expect(await kept("lambda x: x['source_id'].endswith('/a.json')")).toEqual(["alpha"]);
+    const { notes } = await loadOtelSessions({ ...cfg, filter: "lambda x: len(x['spans']) == 2" }, 1);
+    expect(notes).toContain("The filter kept 3 of 3 traces");
+  });
+
+  test("a filter that keeps nothing, raises on a record, or is outside the subset stops with a clear error", async () => {
+    const cfg = { ...base, trace_files: [a, b] };
+    await expect(loadOtelSessions({ ...cfg, filter: "lambda x: False" }, 1)).rejects.toThrow(
+      new UserError("data.otel_trace_replay.filter: expected it to keep at least one trace, got none of 2"),
+    );
+    await expect(loadOtelSessions({ ...cfg, filter: "lambda x: x['harnes'] == 'a'" }, 1)).rejects.toThrow(
+      new UserError(`data.otel_trace_replay.filter: the filter raised KeyError: 'harnes' on trace "${a}"`),
+    );
+    const error = (await loadOtelSessions({ ...cfg, filter: "lambda x: [s for s in x['spans']]" }, 1).catch(
+      (e: unknown) => e,
+    )) as UserError;
+    expect(error.message).toBe(
+      "data.otel_trace_replay.filter: cannot use this filter: a comprehension (for … in …)",
+    );
+    expect(error.details.slice(0, 2)).toEqual(["lambda x: [s for s in x['spans']]", `${" ".repeat(13)}^`]);
+  });
 });

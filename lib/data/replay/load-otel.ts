@@ -8,20 +8,24 @@ import { basename, extname, join } from "node:path";
 import { glob } from "tinyglobby";
 import { fileErrorReason, UserError } from "../../cli/errors.ts";
 import { createRng } from "../../load/rng.ts";
+import { type HubOptions, hubDatasetRef, otelHubRows } from "./hub-traces.ts";
 import { callsFromSpans } from "./otel-calls.ts";
 import { parseTraceDocument } from "./otel-spans.ts";
 import { buildReplayGraph } from "./replay-graph.ts";
 import { type ReplayPlanOptions, type ReplaySessionPlan, sessionPlan } from "./session-plan.ts";
+import { compileTraceFilter, fileRecord, type TraceFilter } from "./trace-filter.ts";
 import type { ReplayGraph } from "./types.ts";
 
 export interface OtelReplayConfig extends ReplayPlanOptions {
   trace_directory?: string | null | undefined;
   trace_files?: readonly string[] | null | undefined;
+  hf_dataset_path?: string | Record<string, unknown> | null | undefined;
   include_errors: boolean;
   skip_invalid_files: boolean;
   duplicate_sessions_target?: number | null | undefined;
   inject_random_session_id: boolean;
   disable_output_substitution?: boolean | undefined;
+  filter?: string | null | undefined;
 }
 
 export interface LoadedSessions {
@@ -32,12 +36,25 @@ export interface LoadedSessions {
 
 const section = "data.otel_trace_replay";
 
-export async function loadOtelSessions(cfg: OtelReplayConfig, baseSeed: number): Promise<LoadedSessions> {
+export async function loadOtelSessions(
+  cfg: OtelReplayConfig,
+  baseSeed: number,
+  /** Where a Hugging Face dataset (hf_dataset_path) is found or downloaded. */
+  hub: HubOptions = { env: {} },
+): Promise<LoadedSessions> {
+  const filter = compileTraceFilter(cfg.filter, `${section}.filter`);
+  if (cfg.hf_dataset_path !== null && cfg.hf_dataset_path !== undefined)
+    return loadHubSessions(cfg, baseSeed, hub, filter);
   const files = await traceFiles(cfg);
   const notes: string[] = [];
   const found: { graph: ReplayGraph; sessionId: string }[] = [];
+  let filteredOut = 0;
   for (const file of files) {
-    const loaded = await loadTrace(file, cfg.include_errors);
+    const loaded = await loadTrace(file, cfg.include_errors, filter);
+    if (loaded.ok && loaded.filteredOut) {
+      filteredOut++;
+      continue;
+    }
     if (!loaded.ok) {
       if (!cfg.skip_invalid_files)
         throw new UserError(`Cannot replay trace "${file}": ${loaded.problem}`, {
@@ -53,11 +70,64 @@ export async function loadOtelSessions(cfg: OtelReplayConfig, baseSeed: number):
     }
     found.push({ graph: loaded.graph, sessionId: loaded.sessionId ?? basename(file, extname(file)) });
   }
+  if (filter !== null) notes.push(`The filter kept ${files.length - filteredOut} of ${files.length} traces`);
   if (found.length === 0) {
+    if (filteredOut === files.length)
+      throw new UserError(
+        `${section}.filter: expected it to keep at least one trace, got none of ${files.length}`,
+      );
     throw new UserError(
       `${section}: expected at least one trace with LLM calls, got none in ${files.length} file${files.length === 1 ? "" : "s"}`,
     );
   }
+  return { sessions: replaySessions(found, cfg, baseSeed), notes };
+}
+
+/**
+ * Sessions from the rows of a Hugging Face dataset split (each row one trace: its `spans`, and the
+ * `session_id` it is named by). A row that cannot be replayed is skipped with a note, as inference-perf
+ * skips a session whose graph cannot be built, whatever skip_invalid_files says.
+ */
+async function loadHubSessions(
+  cfg: OtelReplayConfig,
+  baseSeed: number,
+  hub: HubOptions,
+  filter: TraceFilter | null,
+): Promise<LoadedSessions> {
+  const ref = hubDatasetRef(cfg.hf_dataset_path!, `${section}.hf_dataset_path`);
+  const rows = await otelHubRows(ref, hub);
+  if (!("spans" in rows[0]!.row))
+    throw new UserError(
+      `${section}.hf_dataset_path: expected rows with a "spans" field, got none in "${ref.repo}"`,
+    );
+  const notes: string[] = [];
+  const found: { graph: ReplayGraph; sessionId: string }[] = [];
+  let kept = 0;
+  for (const [i, { row, file }] of rows.entries()) {
+    const where = `row ${i + 1} of "${ref.repo}" (${basename(file)})`;
+    if (filter !== null && !filter(row, where)) continue;
+    kept++;
+    const sessionId = typeof row.session_id === "string" ? row.session_id : "";
+    const source = typeof row.source_id === "string" && row.source_id !== "" ? row.source_id : null;
+    const loaded = traceFromDocument(row, cfg.include_errors, source ?? (sessionId || where));
+    if (!loaded.ok) {
+      notes.push(`Skipped ${where}: ${loaded.problem}`);
+      continue;
+    }
+    for (const note of loaded.notes) notes.push(`${where}: ${note}`);
+    if (loaded.graph.events.length === 0) {
+      notes.push(`Skipped ${where}: no LLM calls to replay`);
+      continue;
+    }
+    found.push({ graph: loaded.graph, sessionId });
+  }
+  if (filter !== null) notes.push(`The filter kept ${kept} of ${rows.length} traces`);
+  if (kept === 0 && filter !== null)
+    throw new UserError(
+      `${section}.filter: expected it to keep at least one trace, got none of ${rows.length}`,
+    );
+  if (found.length === 0)
+    throw new UserError(`${section}: expected at least one trace with LLM calls, got none in "${ref.repo}"`);
   return { sessions: replaySessions(found, cfg, baseSeed), notes };
 }
 
@@ -67,7 +137,7 @@ export function replaySessions(
   cfg: Pick<OtelReplayConfig, "duplicate_sessions_target" | "inject_random_session_id"> & ReplayPlanOptions,
   baseSeed: number,
   /** A session's id from its slot after the shuffle and its own id (OTel: `trace<slot>_<id>`). */
-  name: (slot: number, sessionId: string) => string = (slot, id) => `trace${slot}_${id}`,
+  name: (slot: number, sessionId: string) => string = (slot, id) => `trace${slot}_${id || `session_${slot}`}`,
 ): ReplaySessionPlan[] {
   const order = found.map((_, i) => i);
   const rng = createRng(baseSeed);
@@ -103,11 +173,16 @@ export function sessionTag(baseSeed: number, index: number): string {
   return tag;
 }
 
-type TraceOutcome =
-  | { ok: true; graph: ReplayGraph; sessionId: string | null; notes: string[] }
+type Built =
+  | { ok: true; filteredOut?: false; graph: ReplayGraph; sessionId: string | null; notes: string[] }
   | { ok: false; problem: string };
+type TraceOutcome = Built | { ok: true; filteredOut: true };
 
-async function loadTrace(file: string, includeErrors: boolean): Promise<TraceOutcome> {
+async function loadTrace(
+  file: string,
+  includeErrors: boolean,
+  filter: TraceFilter | null,
+): Promise<TraceOutcome> {
   let doc: unknown;
   try {
     doc = JSON.parse(await readFile(file, "utf8"));
@@ -117,13 +192,27 @@ async function loadTrace(file: string, includeErrors: boolean): Promise<TraceOut
       problem: error instanceof SyntaxError ? `not valid JSON (${error.message})` : fileErrorReason(error),
     };
   }
+  if (filter !== null) {
+    const parsed = parseTraceDocument(doc);
+    if (!parsed.ok) return { ok: false, problem: parsed.problem };
+    const record = fileRecord(doc as Record<string, unknown>, parsed.trace.spans, {
+      path: file,
+      stem: basename(file, extname(file)),
+    });
+    if (!filter(record, `trace "${file}"`)) return { ok: true, filteredOut: true };
+  }
+  return traceFromDocument(doc, includeErrors, file);
+}
+
+/** One trace document (a file's JSON, or a dataset row) → its replay graph. */
+function traceFromDocument(doc: unknown, includeErrors: boolean, source: string): Built {
   const parsed = parseTraceDocument(doc);
   if (!parsed.ok) return { ok: false, problem: parsed.problem };
   const calls = callsFromSpans(parsed.trace.spans, { includeErrors });
   if (!calls.ok) return { ok: false, problem: calls.problem };
   return {
     ok: true,
-    graph: buildReplayGraph(calls.result.calls, file),
+    graph: buildReplayGraph(calls.result.calls, source),
     sessionId: parsed.trace.sessionId,
     notes: calls.result.notes,
   };

@@ -8,6 +8,7 @@ import { extname, join } from "node:path";
 import { fileErrorReason, UserError } from "../../cli/errors.ts";
 import { SHAKESPEARE_CORIOLANUS } from "../assets/shakespeare.ts";
 import type { Tokenizer } from "../types.ts";
+import { type HubOptions, hubDatasetRef, wekaHubTraces } from "./hub-traces.ts";
 import { type LoadedSessions, replaySessions } from "./load-otel.ts";
 import { buildReplayGraph } from "./replay-graph.ts";
 import type { ReplayPlanOptions } from "./session-plan.ts";
@@ -18,6 +19,7 @@ import { parseWekaTrace, type WekaTrace } from "./weka-trace.ts";
 export interface WekaReplayConfig extends ReplayPlanOptions {
   trace_directory?: string | null | undefined;
   trace_files?: readonly string[] | null | undefined;
+  hf_dataset_path?: string | Record<string, unknown> | null | undefined;
   skip_invalid_files: boolean;
   duplicate_sessions_target?: number | null | undefined;
   inject_random_session_id: boolean;
@@ -32,7 +34,13 @@ const CORPUS_PROMPT = "Pick as many lines as you can from these poem lines:\n";
 
 export async function loadWekaSessions(
   cfg: WekaReplayConfig,
-  opts: { tokenizer: Tokenizer; baseSeed: number; corpusText?: string | null | undefined },
+  opts: {
+    tokenizer: Tokenizer;
+    baseSeed: number;
+    corpusText?: string | null | undefined;
+    /** Where a Hugging Face dataset (hf_dataset_path) is found or downloaded. */
+    hub?: HubOptions | undefined;
+  },
 ): Promise<LoadedSessions> {
   const notes: string[] = [];
   const traces: { trace: WekaTrace; file: string }[] = [];
@@ -52,7 +60,16 @@ export async function loadWekaSessions(
       });
     notes.push(`Skipped Weka trace ${problem}`);
   };
-  for (const file of await wekaFiles(cfg)) {
+  const files =
+    cfg.hf_dataset_path !== null && cfg.hf_dataset_path !== undefined
+      ? [
+          await wekaHubTraces(
+            hubDatasetRef(cfg.hf_dataset_path, `${section}.hf_dataset_path`),
+            opts.hub ?? { env: {} },
+          ),
+        ]
+      : await wekaFiles(cfg);
+  for (const file of files) {
     let text: string;
     try {
       text = await readFile(file, "utf8");

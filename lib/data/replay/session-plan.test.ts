@@ -33,11 +33,13 @@ describe("sessionPlan() and replayMessages()", () => {
   test("the fan-in call sends its first question as call 0 sent it and the three live replies in place of the recorded ones", () => {
     const plan = sessionPlan(graphOf(fanIn), "trace0_test_trace_003", options, null);
     const sent: SentCall[] = plan.calls.map((call, i) => ({
-      groups: replayMessages(call, () => undefined, true),
+      groups: replayMessages(call, () => undefined, { substitute: true }).groups,
       reply: `LIVE-${i}`,
     }));
     const join = plan.calls[3]!;
-    const messages = JSON.parse(messagesJson(replayMessages(join, (i) => sent[i], true)));
+    const messages = JSON.parse(
+      messagesJson(replayMessages(join, (i) => sent[i], { substitute: true }).groups),
+    );
     expect(messages.map((m: { role: string; content: string }) => [m.role, m.content.slice(0, 25)])).toEqual([
       ["user", "What are the main feature"],
       ["assistant", "LIVE-0"],
@@ -54,7 +56,9 @@ describe("sessionPlan() and replayMessages()", () => {
   test("with substitution off, the recorded messages go out as they are", () => {
     const plan = sessionPlan(graphOf(fanIn), "s", options, null);
     const messages = JSON.parse(
-      messagesJson(replayMessages(plan.calls[3]!, () => ({ groups: null, reply: "LIVE" }), false)),
+      messagesJson(
+        replayMessages(plan.calls[3]!, () => ({ groups: null, reply: "LIVE" }), { substitute: false }).groups,
+      ),
     );
     expect(messages[1].content).toStartWith("Python's main features include");
   });
@@ -113,6 +117,20 @@ describe("sessionPlan() and replayMessages()", () => {
     ).calls[0]!;
     expect(mapped.model).toBe("local");
     expect(mapped.headers).toEqual({ "x-tenant": "t9", "x-missing": "default" });
+    expect(mapped.labels).toBeNull();
+    const labelled = sessionPlan(
+      graphOf(
+        trace([
+          { id: "a", start: 0, end: 1, input: [["user", "q"]], attributes: { "app.pii": true, "app.n": 2 } },
+        ]),
+      ),
+      "s",
+      { ...options, attribute_to_label_map: { "app.pii": "pii", "app.n": "n", "app.none": "team" } },
+      null,
+    ).calls[0]!;
+    // As upstream's str(value): Python's spelling of booleans; "default" for an attribute the span lacks.
+    expect(labelled.labels).toEqual({ pii: "True", n: "2", team: "default" });
+    expect(labelled.headers).toBeNull();
     const recorded = sessionPlan(graphOf(doc), "s", { ...options, use_static_model: false }, null).calls[0]!;
     expect(recorded.model).toBe("gpt-4");
   });

@@ -2,6 +2,7 @@
 // request's fixed parts (model, max_tokens, tools, headers) and its recorded messages already as JSON,
 // so a call's body at replay is a join of prebuilt strings and its predecessors' live replies. Plain
 // data (it crosses to the Workers by structured clone). Pure.
+import { type PyValue, str as pythonStr } from "../py-lambda/values.ts";
 import type { GraphEvent, InputSegment, ReplayGraph } from "./types.ts";
 
 export interface ReplayCallPlan {
@@ -13,10 +14,14 @@ export interface ReplayCallPlan {
   /** The model to ask for; null = the run's model. */
   model: string | null;
   headers: Record<string, string> | null;
+  /** attribute_to_label_map: reporting labels of the call (per-request report), or null. */
+  labels: Record<string, string> | null;
   /** Overrides server.ignore_eos (tool-call turns stop at their natural end); null = as configured. */
   ignoreEos: boolean | null;
   /** Further body fields (`,"tools":[…],"tool_choice":…`), or "". */
   extra: string;
+  /** The same for the Anthropic Messages API (its tool shape; tool_choice only on a recorded tool call). */
+  anthropicExtra: string;
   /** Per recorded message, its wire messages as JSON (the session tag already in unique messages). */
   groups: string[][];
   segments: InputSegment[];
@@ -41,8 +46,11 @@ export interface ReplayPlanOptions {
   override_tool_call_max_tokens: boolean;
   max_wait_ms: number;
   attribute_to_header_map?: Readonly<Record<string, string>> | null | undefined;
+  attribute_to_label_map?: Readonly<Record<string, string>> | null | undefined;
   /** Weka: replay with no think time at all. */
   ignore_trace_delays?: boolean | undefined;
+  /** Weka: wait each call's recorded think_time after its last predecessor, not the timestamps' gap. */
+  use_think_time_only?: boolean | undefined;
 }
 
 export function sessionPlan(
@@ -74,9 +82,11 @@ function callPlan(event: GraphEvent, opts: ReplayPlanOptions, tag: string | null
   if (call.completionTokens === null && call.output === null) maxTokens = opts.default_max_tokens;
   let ignoreEos: boolean | null = null;
   let extra = "";
+  let anthropicExtra = "";
   const tools = (call.tools ?? []).map(openAiTool).filter((t): t is Record<string, unknown> => t !== null);
   if (tools.length > 0) {
     extra = `,"tools":${JSON.stringify(tools)}`;
+    anthropicExtra = `,"tools":${JSON.stringify(tools.map(anthropicTool))}`;
     // Forced as upstream does: a recorded tool call must come back as one (its results follow in the
     // next call), a recorded text answer must not (a stray call would leave a result unanswered); both
     // stop at their natural end rather than at max_tokens.
@@ -90,29 +100,59 @@ function callPlan(event: GraphEvent, opts: ReplayPlanOptions, tag: string | null
           ? { type: "function", function: { name: names[0] } }
           : "required";
       extra += `,"tool_choice":${JSON.stringify(choice)}`;
+      // Anthropic's spelling; a text turn gets none there (upstream sets one only for tool calls).
+      const only = typeof choice === "string" ? { type: "any" } : { type: "tool", name: names[0] };
+      anthropicExtra += `,"tool_choice":${JSON.stringify(only)}`;
     } else {
       extra += `,"tool_choice":"none"`;
     }
   }
-  let headers: Record<string, string> | null = null;
-  for (const [attribute, header] of Object.entries(opts.attribute_to_header_map ?? {})) {
-    headers ??= {};
-    const value = call.attributes[attribute];
-    headers[header] = value === undefined || value === null ? "default" : String(value);
-  }
+  const headers = fromAttributes(call.attributes, opts.attribute_to_header_map);
   return {
     eventId: event.eventId,
     predecessors: [...event.predecessors],
-    waitMs: opts.ignore_trace_delays === true ? 0 : Math.min(event.waitMs, opts.max_wait_ms),
+    waitMs: opts.ignore_trace_delays === true ? 0 : Math.min(thinkTime(event, opts), opts.max_wait_ms),
     maxTokens,
     model: modelFor(call.model, opts),
     headers,
+    labels: fromAttributes(call.attributes, opts.attribute_to_label_map),
     ignoreEos,
     extra,
+    anthropicExtra,
     groups,
     segments: event.segments.map((s) => ({ ...s })),
     inputTokens: event.inputTokens,
   };
+}
+
+/**
+ * The wait after the last predecessor: the gap the trace's timestamps show, or with
+ * use_think_time_only the think time it recorded for the call (send-to-send gaps include the recorded
+ * server's own response time; think_time does not). A call with none recorded keeps the gap; a root
+ * call has nothing to wait after.
+ */
+function thinkTime(event: GraphEvent, opts: ReplayPlanOptions): number {
+  const recorded = event.call.thinkTimeMs;
+  if (opts.use_think_time_only !== true || event.predecessors.length === 0) return event.waitMs;
+  return recorded === null || recorded === undefined ? event.waitMs : recorded;
+}
+
+/**
+ * attribute_to_header_map / attribute_to_label_map: name → the span attribute's value as a string, or
+ * "default" when the span has none (as inference-perf does); null when the map is empty.
+ */
+function fromAttributes(
+  attributes: Readonly<Record<string, unknown>>,
+  map: Readonly<Record<string, string>> | null | undefined,
+): Record<string, string> | null {
+  let out: Record<string, string> | null = null;
+  for (const [attribute, name] of Object.entries(map ?? {})) {
+    out ??= {};
+    const value = attributes[attribute];
+    // str(val), as upstream: True, 1.5, ['a', 'b'].
+    out[name] = value === undefined || value === null ? "default" : pythonStr(value as PyValue);
+  }
+  return out;
 }
 
 function modelFor(recorded: string, opts: ReplayPlanOptions): string | null {
@@ -138,4 +178,15 @@ function openAiTool(tool: unknown): Record<string, unknown> | null {
 /** Calls per session, in replay order: what planRun needs to size session stages. */
 export function sessionSizes(sessions: readonly ReplaySessionPlan[]): Int32Array {
   return Int32Array.from(sessions, (s) => s.calls.length);
+}
+
+/** An OpenAI tool definition as an Anthropic Messages tool (upstream's _anthropic_tool). */
+function anthropicTool(tool: Record<string, unknown>): Record<string, unknown> {
+  const fn = (tool.function ?? tool) as Record<string, unknown>;
+  const out: Record<string, unknown> = {
+    name: fn.name ?? "",
+    input_schema: fn.parameters ?? { type: "object", properties: {} },
+  };
+  if (fn.description !== undefined && fn.description !== null) out.description = fn.description;
+  return out;
 }

@@ -33,6 +33,8 @@ export interface RawCall {
   tools: readonly unknown[] | null;
   /** Span attributes other than the large GenAI ones (for attribute_to_header_map). */
   attributes: Readonly<Record<string, unknown>>;
+  /** Weka: the think time the trace recorded before this request, ms (for use_think_time_only). */
+  thinkTimeMs?: number | null | undefined;
 }
 
 export type DependencyType = "full_match" | "tool_call_ids_matched" | "temporal";

@@ -149,6 +149,7 @@ export function wekaCalls(trace: WekaTrace, opts: WekaCallsOptions): RawCall[] {
         completionTokens: r.out,
         tools: null,
         attributes: {},
+        thinkTimeMs: r.thinkTime === null ? null : r.thinkTime * 1000,
       });
     });
     return calls;

@@ -2,7 +2,7 @@
 //   { "id", "models": [..], "block_size", "tool_tokens"?, "system_tokens"?, "requests": [
 //       { "t", "type": "n" | "s", "model", "in", "out", "hash_ids"?: [int], "api_time"?, "think_time"?, "ttft"? },
 //       { "t", "type": "subagent", "agent_id", "subagent_type", "duration_ms"?, "tool_tokens"?, "system_tokens"?,
-//         "requests": [ { "t", "type": "n", "model", "in", "out", "hash_ids"?, "api_time"? }, … ] } ] }
+//         "requests": [ { "t", "type": "n", "model", "in", "out", "hash_ids"?, "api_time"?, "think_time"? }, … ] } ] }
 // Times are seconds; `hash_ids` name the trace's fixed-size token blocks (equal ids = equal blocks).
 // Pure: problems come back as messages.
 
@@ -13,6 +13,8 @@ export interface WekaRequest {
   out: number;
   hashIds: number[];
   apiTime: number;
+  /** The recorded think time before this request, seconds; null when the trace has none. */
+  thinkTime: number | null;
 }
 
 export interface WekaSubagent {
@@ -57,6 +59,7 @@ function request(raw: unknown, path: string): WekaRequest | string {
     out: raw.out as number,
     hashIds: hashIds as number[],
     apiTime: num(raw.api_time) ? raw.api_time : 0,
+    thinkTime: num(raw.think_time) && raw.think_time >= 0 ? raw.think_time : null,
   };
 }
 

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { SHAKESPEARE_CORIOLANUS } from "../assets/shakespeare.ts";
 import { defaultTokenizer } from "../tokenizer/default.ts";
 import { buildReplayGraph } from "./replay-graph.ts";
+import { sessionPlan } from "./session-plan.ts";
 import { idleGapWarp, wekaCalls } from "./weka-calls.ts";
 import { parseWekaTrace, type WekaTrace } from "./weka-trace.ts";
 
@@ -88,5 +89,37 @@ describe("wekaCalls()", () => {
     // Starts 0, 10, 100 s with a 5 s cap: both gaps shrink to 5 s (by 5 s, then by 85 s more).
     const warp = idleGapWarp([0, 10, 100], 5);
     expect([warp(0), warp(10), warp(12), warp(50), warp(100), warp(101)]).toEqual([0, 5, 7, 10, 10, 11]);
+  });
+
+  test("use_think_time_only waits a later turn's recorded think_time after its predecessor, not the timestamps' gap", () => {
+    // Turn 1 starts 1.0 s after turn 0 started, which ran 0.4 s: a 600 ms gap; it recorded 250 ms of thinking.
+    // The last turn records none, so it keeps its gap; the first has nothing to wait after.
+    const requests = raw.requests.map((r: Record<string, unknown>, i: number) =>
+      i === 1 ? { ...r, think_time: 0.25 } : r,
+    );
+    const trace = parseWekaTrace({ ...raw, requests });
+    if (typeof trace === "string") throw new Error(trace);
+    const graph = buildReplayGraph(
+      wekaCalls(trace, { tokenizer, corpus, baseSeed: 1, idleGapCapS: 60, defaultBlockSize: 64 }),
+      "weka",
+    );
+    const options = {
+      use_static_model: false,
+      static_model_name: "",
+      default_max_tokens: 100,
+      override_tool_call_max_tokens: true,
+      max_wait_ms: 100_000,
+    };
+    const waits = (use_think_time_only: boolean) => {
+      const plan = sessionPlan(graph, "s", { ...options, use_think_time_only }, null);
+      return Object.fromEntries(graph.events.map((e, i) => [e.call.callId, plan.calls[i]!.waitMs]));
+    };
+    expect(waits(false).parent_turn_1).toBe(600);
+    expect(waits(true).parent_turn_1).toBe(250);
+    expect(waits(true).parent_turn_0).toBe(0);
+    expect(waits(true).parent_turn_2).toBe(waits(false).parent_turn_2);
+    // Capped by max_wait_ms like every wait.
+    const capped = sessionPlan(graph, "s", { ...options, max_wait_ms: 100, use_think_time_only: true }, null);
+    expect(capped.calls[graph.events.findIndex((e) => e.call.callId === "parent_turn_1")]!.waitMs).toBe(100);
   });
 });

@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FIXTURES, failure } from "../data.testing.ts";
+import { fakeHub } from "../hub.testing.ts";
 import type { FetchLike } from "../hub.ts";
 import { DEFAULT_TOKENIZER_NAME, defaultTokenizer } from "./default.ts";
 import { loadTokenizer } from "./load.ts";
@@ -10,18 +11,6 @@ import { loadTokenizer } from "./load.ts";
 const FIXTURE = `${FIXTURES}tokenizer.json`;
 const work = mkdtempSync(join(tmpdir(), "inferload-tok-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** A fetch that answers from a table of url suffix → [status, body] and records what was asked. */
-function fakeHub(routes: Record<string, [number, string]>): FetchLike & { calls: string[] } {
-  const calls: string[] = [];
-  const fn = async (url: string) => {
-    calls.push(url);
-    const hit = Object.entries(routes).find(([suffix]) => url.endsWith(suffix));
-    const [status, body] = hit?.[1] ?? [404, "not found"];
-    return new Response(body, { status });
-  };
-  return Object.assign(fn, { calls });
-}
 
 describe("loadTokenizer()", () => {
   test("without a configured tokenizer returns the built-in default and says so once", async () => {
