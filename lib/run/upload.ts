@@ -7,7 +7,7 @@ import { UserError } from "../cli/errors.ts";
 import { log } from "../cli/log.ts";
 import { rememberSecrets } from "../cli/secrets.ts";
 import type { Config } from "../config/schema.ts";
-import { findAwsCredentials, findAwsRegion } from "../storage/aws-credentials.ts";
+import { findAwsCredentials, findAwsRegion } from "../cloud-auth/aws.ts";
 import { createS3Target, type S3Target } from "../storage/s3.ts";
 import type { UploadFile } from "../storage/upload-common.ts";
 

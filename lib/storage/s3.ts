@@ -5,7 +5,7 @@
 // regional endpoint. Addressing: "path" (`endpoint/bucket/key`) or "virtual" (`bucket.endpoint/key`);
 // "auto" or unset picks virtual for AWS's own endpoints and a DNS-safe bucket, path otherwise.
 import { AwsClient } from "aws4fetch";
-import type { AwsCredentials } from "./aws-credentials.ts";
+import type { AwsCredentials } from "../cloud-auth/aws.ts";
 import { contentTypeOf, objectKey, type UploadFile, type UploadResult } from "./upload-common.ts";
 
 export interface S3Settings {
