@@ -55,7 +55,6 @@ describe("assertSupported()", () => {
       },
     ],
     ["load.request_retries", { load: { ...oneStage, request_retries: 2 } }],
-    ["storage.google_cloud_storage", { storage: { google_cloud_storage: { bucket_name: "b" } } }],
   ])("%s is named when used", (path, raw) => {
     const lines = findUnsupported(build({ load: oneStage, ...raw }).config);
     expect(lines.some((line) => line.startsWith(`${path}:`))).toBe(true);

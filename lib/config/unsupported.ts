@@ -72,7 +72,6 @@ export const unsupportedOptions: readonly UnsupportedOption[] = [
     detail: () => '"use_recorded" is not supported yet (supported: none)',
   },
   { path: "load.request_retries", isUsed: (c) => c.load.request_retries > 0 },
-  { path: "storage.google_cloud_storage", isUsed: (c) => c.storage.google_cloud_storage !== null },
 ];
 
 /** One line per option this config uses that is not implemented, e.g. `load.request_retries: not supported yet`. */
