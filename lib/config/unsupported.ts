@@ -71,10 +71,9 @@ export const unsupportedOptions: readonly UnsupportedOption[] = [
       c.data.otel_trace_replay?.bad_tool_call_handling === "use_recorded",
     detail: () => '"use_recorded" is not supported yet (supported: none)',
   },
-  { path: "load.request_retries", isUsed: (c) => c.load.request_retries > 0 },
 ];
 
-/** One line per option this config uses that is not implemented, e.g. `load.request_retries: not supported yet`. */
+/** One line per option this config uses that is not implemented, e.g. `data.use_chat_template: not supported yet`. */
 export function findUnsupported(
   config: Config,
   table: readonly UnsupportedOption[] = unsupportedOptions,
