@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { type GoogleTokenServer, startGoogleTokenServer } from "../lib/cloud-auth/google-server.testing.ts";
 import { type RunningSim, startSimOnFreePort } from "../lib/sim/start.ts";
 import { type GcsTestServer, startGcsTestServer } from "../lib/storage/gcs-server.testing.ts";
-import { captureStderr, writeCloudRunConfig } from "./cloud-run.testing.ts";
 import { runCli } from "./main.ts";
+import { captureStderr, writeCloudRunConfig } from "./run-config.testing.ts";
 
 let dir: string;
 let sim: RunningSim;

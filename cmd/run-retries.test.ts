@@ -3,12 +3,13 @@
 // retry or a failure in the reports, a retried request's latency counts its failed attempts, and a
 // run without retries reports the drops as failures and no retries block.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DROP_HOLD_MS } from "../lib/sim/faults.ts";
 import { startSimOnFreePort } from "../lib/sim/start.ts";
 import { runCli } from "./main.ts";
+import { writeSimRunConfig } from "./run-config.testing.ts";
 
 let dir: string;
 beforeAll(() => {
@@ -18,45 +19,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const read = (out: string, name: string) => JSON.parse(readFileSync(join(out, name), "utf8"));
 
-function writeConfig(name: string, url: string, load: Record<string, unknown>): string {
-  const path = join(dir, `${name}.json`);
-  writeFileSync(
-    path,
-    JSON.stringify({
-      api: { type: "completion", streaming: true },
-      server: { base_url: url, model_name: "sim-model" },
-      data: {
-        type: "random",
-        input_distribution: { min: 10, max: 10, mean: 10, std_dev: 0 },
-        output_distribution: { min: 4, max: 4, mean: 4, std_dev: 0 },
-      },
-      load: {
-        type: "constant",
-        num_workers: 1,
-        interval: 0,
-        base_seed: 3,
-        stages: [{ rate: 20, duration: 1 }],
-        ...load,
-      },
-      report: { request_lifecycle: { per_request: true } },
-    }),
-  );
-  return path;
-}
-
-/** Runs `config` against a simulator that drops `dropRate` of the requests; returns the report folder and the drops. */
+/** A 20-request run against a simulator that drops `dropRate` of the requests: its report folder, exit code and the drops. */
 async function runAgainstDrops(name: string, dropRate: number, load: Record<string, unknown>) {
   const sim = await startSimOnFreePort({ prefillMs: 1, itlMs: 1, seed: 9, faults: { dropRate } });
   try {
     const out = join(dir, name);
-    const code = await runCli([
-      "run",
-      "-c",
-      writeConfig(name, sim.url, load),
-      "--output-dir",
-      out,
-      "--quiet",
-    ]);
+    const config = writeSimRunConfig(dir, sim.url, name, {
+      load: { base_seed: 3, stages: [{ rate: 20, duration: 1 }], ...load },
+      report: { request_lifecycle: { per_request: true } },
+    });
+    const code = await runCli(["run", "-c", config, "--output-dir", out, "--quiet"]);
     const stats = sim.stats();
     return { out, code, drops: stats.faults.drop ?? 0, received: stats.requestsByModel["sim-model"] ?? 0 };
   } finally {

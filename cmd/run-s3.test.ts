@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { AwsClient } from "aws4fetch";
 import { type RunningSim, startSimOnFreePort } from "../lib/sim/start.ts";
 import { type S3TestServer, startS3TestServer } from "../lib/storage/s3-server.testing.ts";
-import { captureStderr, writeCloudRunConfig } from "./cloud-run.testing.ts";
 import { runCli } from "./main.ts";
+import { captureStderr, writeCloudRunConfig } from "./run-config.testing.ts";
 
 let dir: string;
 let sim: RunningSim;

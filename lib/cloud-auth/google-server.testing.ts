@@ -120,6 +120,15 @@ export async function startGoogleTokenServer(): Promise<GoogleTokenServer> {
   };
 }
 
+/** `host:port` on 127.0.0.1 where nothing listens (a metadata server that is not there). */
+export async function deadHost(): Promise<string> {
+  const dead = createServer();
+  await new Promise<void>((resolve) => dead.listen(0, "127.0.0.1", resolve));
+  const host = `127.0.0.1:${(dead.address() as { port: number }).port}`;
+  await new Promise<void>((resolve) => dead.close(() => resolve()));
+  return host;
+}
+
 /** The claims of a JWT bearer assertion that Google would accept, else null. */
 function verifiedClaims(jwt: string, publicKey: KeyObject, audience: string): Record<string, unknown> | null {
   const [head, claims, signature] = jwt.split(".");

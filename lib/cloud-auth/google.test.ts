@@ -3,11 +3,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { generateKeyPairSync } from "node:crypto";
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findGoogleCredentials } from "./google.ts";
-import { type GoogleTokenServer, startGoogleTokenServer } from "./google-server.testing.ts";
+import { deadHost, type GoogleTokenServer, startGoogleTokenServer } from "./google-server.testing.ts";
 
 const STORAGE_RW = "https://www.googleapis.com/auth/devstorage.read_write";
 let google: GoogleTokenServer;
@@ -77,10 +76,7 @@ describe("findGoogleCredentials()", () => {
   });
 
   test("no credentials anywhere: the token fetch says where it looked", async () => {
-    const dead = createServer();
-    await new Promise<void>((r) => dead.listen(0, "127.0.0.1", r));
-    const host = `127.0.0.1:${(dead.address() as { port: number }).port}`;
-    await new Promise<void>((r) => dead.close(() => r()));
+    const host = await deadHost();
     const credentials = findGoogleCredentials({ ...noGcloud(), GCE_METADATA_HOST: host }, { timeoutMs: 500 });
     await expect(credentials.headers()).rejects.toThrow("GOOGLE_APPLICATION_CREDENTIALS is not set");
   });

@@ -6,7 +6,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type GoogleTokenServer, startGoogleTokenServer } from "../cloud-auth/google-server.testing.ts";
+import {
+  deadHost,
+  type GoogleTokenServer,
+  startGoogleTokenServer,
+} from "../cloud-auth/google-server.testing.ts";
 import { build, oneStage } from "../config/facts.testing.ts";
 import { createServerMetricsSource } from "./create.ts";
 import { googleAuth } from "./gmp-auth.ts";
@@ -78,10 +82,7 @@ describe("googleAuth()", () => {
   });
 
   test("no credentials anywhere: an error that says where it looked", async () => {
-    const dead = createServer();
-    await new Promise<void>((r) => dead.listen(0, "127.0.0.1", r));
-    const host = `127.0.0.1:${(dead.address() as { port: number }).port}`;
-    await new Promise<void>((r) => dead.close(() => r()));
+    const host = await deadHost();
     await expect(googleAuth({ ...noGcloud(), GCE_METADATA_HOST: host }, 500)).rejects.toThrow(
       "GOOGLE_APPLICATION_CREDENTIALS is not set",
     );

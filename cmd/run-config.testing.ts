@@ -1,15 +1,22 @@
-// Test helpers for `run` with cloud report storage: a short run's config against a simulator, and
-// stderr captured while a command runs (the upload messages are asserted on).
+// Test helpers for `run` end to end against a simulator: a short run's config, and stderr captured
+// while a command runs (for the messages a test asserts on).
 import { expect } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-/** Writes `<dir>/<name>.json`: one 1-second stage at 10 req/s, local reports in `<dir>/<name>` (prefix "local-"). */
-export function writeCloudRunConfig(
+export interface RunSections {
+  /** Merged into one 1-second stage at 10 req/s, one worker, base_seed 2. */
+  load?: Record<string, unknown>;
+  storage?: Record<string, unknown>;
+  report?: Record<string, unknown>;
+}
+
+/** Writes `<dir>/<name>.json`: streamed completions of 10 tokens in, 4 out, against `simUrl`. */
+export function writeSimRunConfig(
   dir: string,
   simUrl: string,
   name: string,
-  storage: Record<string, unknown>,
+  sections: RunSections = {},
 ): string {
   const path = join(dir, `${name}.json`);
   writeFileSync(
@@ -28,11 +35,25 @@ export function writeCloudRunConfig(
         interval: 0,
         base_seed: 2,
         stages: [{ rate: 10, duration: 1 }],
+        ...sections.load,
       },
-      storage: { local_storage: { path: join(dir, name), report_file_prefix: "local-" }, ...storage },
+      ...(sections.storage === undefined ? {} : { storage: sections.storage }),
+      ...(sections.report === undefined ? {} : { report: sections.report }),
     }),
   );
   return path;
+}
+
+/** A run config whose local reports go to `<dir>/<name>` (prefix "local-"), plus the cloud `storage` given. */
+export function writeCloudRunConfig(
+  dir: string,
+  simUrl: string,
+  name: string,
+  storage: Record<string, unknown>,
+): string {
+  return writeSimRunConfig(dir, simUrl, name, {
+    storage: { local_storage: { path: join(dir, name), report_file_prefix: "local-" }, ...storage },
+  });
 }
 
 /** Runs `fn`, expects exit code `code`, and returns what went to stderr meanwhile. */
