@@ -114,8 +114,8 @@ describe("run refuses before any load what validate refuses", () => {
     ],
     [
       "an option not supported yet",
-      () => ({ config: writeConfig({}, { request_retries: 2 }) }),
-      "load.request_retries: not supported yet",
+      () => ({ config: writeConfig({ data: { type: "random", use_chat_template: true } }) }),
+      "data.use_chat_template: not supported yet",
     ],
     [
       "an unreadable data file",

@@ -8,6 +8,7 @@ import { AwsClient } from "aws4fetch";
 import { type RunningSim, startSimOnFreePort } from "../lib/sim/start.ts";
 import { type S3TestServer, startS3TestServer } from "../lib/storage/s3-server.testing.ts";
 import { runCli } from "./main.ts";
+import { captureStderr, writeCloudRunConfig } from "./run-config.testing.ts";
 
 let dir: string;
 let sim: RunningSim;
@@ -33,28 +34,7 @@ function useCredentials(secret: string | null): void {
 }
 
 function writeConfig(name: string, storage: Record<string, unknown>): string {
-  const path = join(dir, `${name}.json`);
-  writeFileSync(
-    path,
-    JSON.stringify({
-      api: { type: "completion", streaming: true },
-      server: { base_url: sim.url, model_name: "sim-model" },
-      data: {
-        type: "random",
-        input_distribution: { min: 10, max: 10, mean: 10, std_dev: 0 },
-        output_distribution: { min: 4, max: 4, mean: 4, std_dev: 0 },
-      },
-      load: {
-        type: "constant",
-        num_workers: 1,
-        interval: 0,
-        base_seed: 2,
-        stages: [{ rate: 10, duration: 1 }],
-      },
-      storage: { local_storage: { path: join(dir, name), report_file_prefix: "local-" }, ...storage },
-    }),
-  );
-  return path;
+  return writeCloudRunConfig(dir, sim.url, name, storage);
 }
 
 async function get(key: string): Promise<Response> {
@@ -64,22 +44,6 @@ async function get(key: string): Promise<Response> {
     service: "s3",
   });
   return client.fetch(`${s3.url}/bench/${key}`);
-}
-
-/** Runs `fn`, expects exit code `code`, and returns what went to stderr meanwhile. */
-async function captureStderr(fn: () => Promise<number>, code: number): Promise<string> {
-  const errors: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    errors.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    expect(await fn()).toBe(code);
-  } finally {
-    process.stderr.write = write;
-  }
-  return errors.join("");
 }
 
 describe("storage.simple_storage_service", () => {

@@ -89,8 +89,9 @@ async function runFrom(path: string, args: ParsedArgs<typeof runArgs>, rawArgs: 
   });
   for (const note of notes) log.warn(note);
   // Cloud storage: credentials and bucket checked now, before any load (exit 2 when they fail).
+  const { simple_storage_service: s3, google_cloud_storage: gcs } = loaded.config.storage;
   const uploads =
-    loaded.config.storage.simple_storage_service === null
+    s3 === null && gcs === null
       ? null
       : await (await import("../lib/run/upload.ts")).prepareUploads(loaded.config, process.env);
 

@@ -108,6 +108,7 @@ describe("the option table drives `inferload sim`", () => {
     cutRate: ["--cut-rate", "1.01"],
     malformedRate: ["--malformed-rate", "-1"],
     errorEventRate: ["--error-event-rate", "3"],
+    dropRate: ["--drop-rate", "-0.5"],
     faultAfter: ["--fault-after", "2.5"],
     headersDelayMs: ["--headers-delay-ms", "-5"],
     disablePrefixCaching: ["--disable-prefix-caching=maybe"],

@@ -46,11 +46,11 @@ const stderrReporter: ConsolaReporter = {
   },
 };
 
-export const log = createConsola({
-  level: process.env.INFERLOAD_LOG_LEVEL === "debug" ? 4 : 3,
-  reporters: [stderrReporter],
-});
+const defaultLevel = process.env.INFERLOAD_LOG_LEVEL === "debug" ? 4 : 3;
 
+export const log = createConsola({ level: defaultLevel, reporters: [stderrReporter] });
+
+/** Errors only, or back to the default (commands run in one process one after another, as tests do). */
 export function setQuiet(quiet: boolean): void {
-  if (quiet) log.level = 1;
+  log.level = quiet ? 1 : defaultLevel;
 }

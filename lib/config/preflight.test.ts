@@ -30,8 +30,8 @@ describe("checkConfig()", () => {
       'storage.local_storage.path: expected a folder for the reports, got " "',
     ],
     [
-      { load: { stages: [{ rate: 1, duration: 1 }], request_retries: 2 } },
-      "load.request_retries: not supported yet",
+      { load: { stages: [{ rate: 1, duration: 1 }] }, data: { type: "random", use_chat_template: true } },
+      "data.use_chat_template: not supported yet",
     ],
   ])("finds the problem in %j", (raw, line) => {
     const { problems } = findings(raw);

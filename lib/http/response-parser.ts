@@ -91,6 +91,11 @@ export class ResponseParser {
     return this.#state === State.Done;
   }
 
+  /** Whether the status line and headers have been read whole (a response is established). */
+  get headersRead(): boolean {
+    return this.#state !== State.Head;
+  }
+
   /** Whether any byte of a response has been seen. */
   get started(): boolean {
     return this.#state !== State.Head || this.#head !== null;

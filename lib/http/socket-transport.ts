@@ -278,9 +278,11 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
         startNew(ex);
       } else {
         const reason = error?.message ?? "connection closed by the server";
-        if (ex.gotBytes) settle(ex, at, "stream_error", `Response cut: ${reason}`);
-        else if (refused(conn, at, error)) settle(ex, at, "connect", `Cannot connect: ${reason}`);
-        else settle(ex, at, "dropped", `No response: ${reason}`);
+        // No response established and no TLS refusal: load.request_retries may send it again.
+        const retryable = !conn.parser.headersRead && !isTlsError(error);
+        if (ex.gotBytes) settle(ex, at, "stream_error", `Response cut: ${reason}`, retryable);
+        else if (refused(conn, at, error)) settle(ex, at, "connect", `Cannot connect: ${reason}`, retryable);
+        else settle(ex, at, "dropped", `No response: ${reason}`, retryable);
       }
     }
     serveWaiting();
@@ -363,7 +365,13 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
     }
   }
 
-  function settle(ex: Exchange, endMs: number, kind: FailureKind | null, message: string): void {
+  function settle(
+    ex: Exchange,
+    endMs: number,
+    kind: FailureKind | null,
+    message: string,
+    retryable = false,
+  ): void {
     if (ex.finished) return;
     ex.finished = true;
     if (ex.timer !== undefined) clearTimeout(ex.timer);
@@ -374,7 +382,7 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
     ex.resolve(
       kind === null
         ? { ok: true, endMs, connection, connectMs, resent, serverCloses }
-        : { ok: false, endMs, kind, message, connection, connectMs, resent, serverCloses },
+        : { ok: false, endMs, kind, message, connection, connectMs, resent, serverCloses, retryable },
     );
   }
 

@@ -39,8 +39,31 @@ export interface ConnectionUse {
   serverCloses: number;
 }
 
+/** Set by the retrying transport (load.request_retries); a plain transport sends each request once. */
+export interface AttemptUse {
+  /** Times the request was sent (first attempt included). */
+  attempts?: number;
+  /** When the last attempt's first byte went out; NaN when no attempt was written. */
+  lastSentMs?: number;
+}
+
 export type SendOutcome = ConnectionUse &
-  ({ ok: true; endMs: number } | { ok: false; endMs: number; kind: FailureKind; message: string });
+  AttemptUse &
+  (
+    | { ok: true; endMs: number }
+    | {
+        ok: false;
+        endMs: number;
+        kind: FailureKind;
+        message: string;
+        /**
+         * The connection failed before a response was established: refused, reset, or closed by the
+         * server before the status line (not a TLS verification failure, not a timeout). Such a request
+         * may be sent again under load.request_retries (inference-perf's is_retryable_transport_error).
+         */
+        retryable?: boolean;
+      }
+  );
 
 export interface SendOptions {
   /** load.request_timeout in ms; null waits as long as the server takes (no hidden shorter timeout). */

@@ -13,6 +13,7 @@ import {
   type GoodputSnapshot,
 } from "./goodput.ts";
 import { type MediaSnapshot, MediaTally } from "./media.ts";
+import { type RetrySnapshot, RetryTally } from "./retries.ts";
 
 export interface StageMetricsOptions {
   percentiles: readonly number[];
@@ -87,6 +88,8 @@ export interface MetricsSnapshot {
   goodput: GoodputSnapshot | null;
   /** Image, video and audio stats; null when no request of the bucket carried media. */
   media: MediaSnapshot | null;
+  /** Retry activity (load.request_retries); null when no request of the bucket was sent twice. */
+  retries: RetrySnapshot | null;
 }
 
 export class StageMetrics {
@@ -120,6 +123,7 @@ export class StageMetrics {
   /** Reused for every success: the goodput counter reads it and keeps nothing. */
   readonly #goodputSample = emptyGoodputSample();
   #media: MediaTally;
+  #retries: RetryTally;
 
   constructor(options: StageMetricsOptions) {
     this.#options = options;
@@ -128,6 +132,7 @@ export class StageMetrics {
     this.#connections = new ConnectionTally(options.exactLimit);
     this.#goodput = GoodputCounter.create(options.goodput);
     this.#media = new MediaTally(options.exactLimit);
+    this.#retries = new RetryTally(options.exactLimit);
   }
 
   get count(): number {
@@ -143,6 +148,7 @@ export class StageMetrics {
     d.scheduleDelay.add((record.sentMs - record.scheduledMs) / 1000);
     this.#connections.add(record);
     this.#media.add(record);
+    if (record.attempts > 1) this.#retries.add(record);
     if (record.failure !== null) {
       this.#failures++;
       d.failureLatency.add((record.endMs - record.sentMs) / 1000);
@@ -268,6 +274,7 @@ export class StageMetrics {
     for (const name of distNames) out.#d[name] = Distribution.merge(a.#d[name], b.#d[name]);
     out.#connections = ConnectionTally.merge(a.#connections, b.#connections);
     out.#media = MediaTally.merge(a.#media, b.#media);
+    out.#retries = RetryTally.merge(a.#retries, b.#retries);
     return out;
   }
 
@@ -284,6 +291,7 @@ export class StageMetrics {
     }
     const connections = this.#connections.close(p);
     const media = this.#media.snapshot(p);
+    const retries = this.#retries.snapshot(p);
     return {
       count: this.#count,
       successCount: this.#successes,
@@ -316,13 +324,18 @@ export class StageMetrics {
       jsonInvalid: this.#totals.jsonInvalid,
       byLabel,
       byKind: Object.fromEntries(this.#kinds),
-      exact: distNames.every((name) => d[name].exact) && connections.exact && (media?.exact ?? true),
+      exact:
+        distNames.every((name) => d[name].exact) &&
+        connections.exact &&
+        (media?.exact ?? true) &&
+        (retries?.exact ?? true),
       completions: this.#completions === null ? null : [...this.#completions],
       connections,
       itlGaps: this.#totals.itlGaps,
       sameReadGaps: this.#totals.sameReadGaps,
       goodput: this.#goodput?.snapshot() ?? null,
       media,
+      retries,
     };
   }
 }

@@ -27,6 +27,8 @@ export function record(overrides: Partial<RequestRecord> = {}): RequestRecord {
     connectMs: Number.NaN,
     resent: false,
     serverCloses: 0,
+    attempts: 1,
+    lastAttemptMs: overrides.sentMs ?? 1000,
     media: null,
     session: -1,
     ...overrides,

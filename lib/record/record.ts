@@ -92,6 +92,13 @@ export interface RequestRecord {
   /** Server-side connection closes the transport saw since the previous request it finished. */
   serverCloses: number;
   /**
+   * Times the request was sent: 1, or more when load.request_retries sent it again after a connection
+   * failure before any response (lib/http/retrying-transport.ts). sentMs stays the first attempt's.
+   */
+  attempts: number;
+  /** When the last attempt's first byte went to the socket: sentMs for a request sent once. */
+  lastAttemptMs: number;
+  /**
    * With api.response_format: whether a success's output text parsed as JSON. Absent when not
    * checked (no response_format, a failure, or a record file written before the check existed).
    */

@@ -45,6 +45,7 @@ export function consoleSummary(report: RunReport): string {
   const lines = [
     table([headers, units, ...rows]),
     ...failureLines(report.summary),
+    ...retryLines(report.summary),
     ...transportLines(report.summary),
   ];
   if (report.interrupted) lines.push("Run interrupted: the numbers cover the requests that completed.");
@@ -64,6 +65,15 @@ function failureLines(m: MetricsSnapshot, shown = 5): string[] {
   if (labels.length > shown)
     lines.push(`  … and ${labels.length - shown} more labels (see the report files)`);
   return lines;
+}
+
+/** load.request_retries at work: requests sent again after a connection failure (retries.ts). */
+function retryLines(m: MetricsSnapshot): string[] {
+  const r = m.retries;
+  if (r === null) return [];
+  return [
+    `Retries: ${r.requestsRetried} request(s) sent again (${r.attempts} extra attempt(s)): ${r.recovered} recovered, ${r.failedAfterRetry} failed anyway; ${fixed(r.wastedSecTotal, 2)} s spent on failed attempts and backoff`,
+  ];
 }
 
 /** How requests used connections, and the zero ITL gaps of events read together (transport-keys.ts). */

@@ -248,3 +248,34 @@ test("without goodput constraints, or without successes, there is no goodput_met
     );
   }
 });
+
+test("a stage whose requests retried gets inference-perf's retries block after benchmark_time_seconds", () => {
+  const metrics = new StageMetrics({ percentiles: [50, 99], maxErrorMessages: 10 });
+  metrics.add(record());
+  // Sent three times, answered by the third attempt sent 1.5 s after the first.
+  metrics.add(record({ attempts: 3, sentMs: 1000, lastAttemptMs: 2500, endMs: 2600 }));
+  // Sent twice, failed anyway: its whole 4 s life was wasted.
+  metrics.add(
+    record({ attempts: 2, sentMs: 1000, lastAttemptMs: 3000, endMs: 5000, failure: "dropped", status: 0 }),
+  );
+  const text = toJson(lifecycleReport(metrics.snapshot()));
+  const report = parseWithLiterals(text);
+  const keys = Object.keys(report as Tree);
+  expect(keys.indexOf("retries")).toBe(keys.indexOf("benchmark_time_seconds") + 1);
+  expect(JSON.parse(text).retries).toEqual({
+    requests_retried: 2,
+    attempts: 3,
+    recovered: 1,
+    failed_after_retry: 1,
+    wasted_sec_total: 5.5,
+    wasted_sec: { mean: 2.75, min: 1.5, max: 4, median: 2.75, p99: 3.975 },
+  });
+  expect(literalKind(at(report, ["retries", "attempts"]))).toBe("int");
+  expect(literalKind(at(report, ["retries", "wasted_sec_total"]))).toBe("float");
+  expect(literalKind(at(report, ["retries", "wasted_sec", "max"]))).toBe("float");
+});
+
+test("a run without retries has no retries key (its reports stay byte-identical)", () => {
+  expect(Object.keys(written.summary as Tree)).not.toContain("retries");
+  expect(Object.keys(written.stage0 as Tree)).not.toContain("retries");
+});

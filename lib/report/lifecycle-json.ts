@@ -2,13 +2,14 @@
 // inference-perf's released files (fixtures/inference-perf-reports/) first and in their order, then
 // the keys its newer versions added (`request_size_bytes`, `prompt_tokens`, `output_tokens`,
 // `token_count_mismatches`, `client_fallback_requests`, `goodput_metrics`, `failures.prompt_tokens`,
-// `by_label`, `benchmark_time_seconds`, and for media `*_per_sec` and the `image`/`video`/`audio`
-// blocks) in their relative order, then our additive keys, so that a diff against
+// `by_label`, `benchmark_time_seconds`, `retries`, and for media `*_per_sec` and the
+// `image`/`video`/`audio` blocks) in their relative order, then our additive keys, so that a diff against
 // an inference-perf file shows only added lines. Number types follow inference-perf's Python: counts
 // are ints, everything measured or divided is a float (pyFloat), written by write.ts through
 // pythonJson(). Pure. Definitions: docs/metrics.md.
 import type { StageInfo } from "../load/stage.ts";
 import type { GoodputSnapshot } from "../metrics/goodput.ts";
+import type { RetrySnapshot } from "../metrics/retries.ts";
 import type { MetricsSnapshot } from "../metrics/stage-metrics.ts";
 import { type PyFloat, pyFloat, pyFloats } from "./py-json.ts";
 import { transportKeys } from "./transport-keys.ts";
@@ -80,6 +81,8 @@ export function lifecycleReport(m: MetricsSnapshot, options: LifecycleOptions = 
       by_kind: m.byKind,
     },
     benchmark_time_seconds: pyFloat(benchmarkTime),
+    // inference-perf's newer versions write it after `failures`, and only when a request retried.
+    ...(m.retries === null ? {} : { retries: retryKeys(m.retries) }),
     // Additive keys (inferload): readers of either inference-perf shape ignore them.
     interrupted: options.interrupted ?? false,
     token_source: {
@@ -112,6 +115,18 @@ export function goodputMetrics(g: GoodputSnapshot): Record<string, number | PyFl
     out[`${name}_attainment_percentage`] = pyFloat(((g.attained[name] ?? 0) / g.total) * 100);
   }
   return out;
+}
+
+/** inference-perf's `retries` block (summarize_retries): counts ints, the wasted time floats. */
+function retryKeys(r: RetrySnapshot): Record<string, unknown> {
+  return {
+    requests_retried: r.requestsRetried,
+    attempts: r.attempts,
+    recovered: r.recovered,
+    failed_after_retry: r.failedAfterRetry,
+    wasted_sec_total: pyFloat(r.wastedSecTotal),
+    ...(r.wastedSec === null ? {} : { wasted_sec: pyFloats(r.wastedSec) }),
+  };
 }
 
 /** inference-perf's `image`, `video` and `audio` blocks (after request_size_bytes, as it writes them). */

@@ -3,6 +3,7 @@
 // run's clock (epoch-based: performance.timeOrigin + performance.now()). Pure.
 import { requestLatency } from "../metrics/latency.ts";
 import type { RequestSlos } from "../metrics/request-slos.ts";
+import { retryWastedS } from "../metrics/retries.ts";
 import { errorTypes, outputTokens, type RequestRecord } from "../record/record.ts";
 
 /**
@@ -38,6 +39,11 @@ export function perRequestEntry(
       adapter: record.adapter,
       request_size_bytes: record.requestBytes,
       streamed: record.streamed,
+      // inference-perf's InferenceInfo keys (load.request_retries): extra sends, whether they paid off,
+      // and the time they cost (null when the request was sent once; retries.ts defines it).
+      retries_attempted: record.attempts - 1,
+      retries_recovered: record.attempts > 1 && record.failure === null,
+      retry_wasted_sec: record.attempts > 1 ? retryWastedS(record) : null,
     },
   };
   if (record.outputJson !== undefined)

@@ -102,6 +102,7 @@ const addedFields = {
   serverCloses: 0,
   media: null,
   session: -1,
+  attempts: 1,
 } as const;
 
 /** A records file that is not one: names the file and, for a bad line, its number (1-based). */
@@ -130,6 +131,8 @@ export function parseRecordLine(line: string): RecordLine {
     for (const [field, value] of Object.entries(addedFields)) if (!(field in object)) object[field] = value;
     // A file from before cacheReported: any cached tokens mean the server reported them.
     if (!("cacheReported" in object)) object.cacheReported = (object.cachedPromptTokens as number) > 0;
+    // A file from before request retries: every request was sent once.
+    if (!("lastAttemptMs" in object)) object.lastAttemptMs = object.sentMs;
     return { record: object as unknown as RequestRecord };
   }
   if (isObject(object.stage)) return { stage: object.stage as unknown as StageInfo };

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { rawRequest } from "./_raw-http.ts";
+import { DROP_HOLD_MS } from "./faults.ts";
 import type { SimFaults } from "./options.ts";
 import { type RunningSim, startSimOnFreePort } from "./start.ts";
 import type { TruthRecord } from "./truth-log.ts";
@@ -80,6 +81,20 @@ describe("fault injection", () => {
       expect(sim.stats().running).toBe(0); // the slots were freed
       for (let i = 0; i < 100 && sim.stats().inFlight > 0; i++) await new Promise((r) => setTimeout(r, 10));
       expect(sim.stats().inFlight).toBe(0);
+    });
+  });
+
+  test("dropRate = 1 closes the connection after holding the request, before any response byte", async () => {
+    await withSim({ dropRate: 1 }, async (sim, truths) => {
+      for (const body of [streamBody(), plainBody]) {
+        const started = performance.now();
+        const res = await rawRequest(sim.url, "/v1/completions", body);
+        expect(res).toMatchObject({ status: 0, closedByServer: true, body: "" });
+        // Held first, so a client cannot take it for a keep-alive race.
+        expect(performance.now() - started).toBeGreaterThanOrEqual(DROP_HOLD_MS - 1);
+      }
+      expect(sim.stats().faults.drop).toBe(2);
+      expect(truths.map((t) => t.outcome)).toEqual(["dropped", "dropped"]);
     });
   });
 

@@ -21,7 +21,15 @@ describe("pickFault()", () => {
 
   test("gives each fault about its configured share", () => {
     const s = shares(
-      { rate429: 0.1, rate500: 0.05, rate503: 0.05, cutRate: 0.1, malformedRate: 0.1, errorEventRate: 0.1 },
+      {
+        rate429: 0.1,
+        rate500: 0.05,
+        rate503: 0.05,
+        cutRate: 0.1,
+        malformedRate: 0.1,
+        errorEventRate: 0.1,
+        dropRate: 0.1,
+      },
       true,
     );
     for (const [kind, want] of [
@@ -31,10 +39,16 @@ describe("pickFault()", () => {
       ["cut", 0.1],
       ["malformed", 0.1],
       ["error_event", 0.1],
-      ["none", 0.5],
+      ["drop", 0.1],
+      ["none", 0.4],
     ] as const) {
       expect(Math.abs((s[kind] ?? 0) - want)).toBeLessThan(0.015);
     }
+  });
+
+  test("drops streamed and unary requests alike", () => {
+    expect(shares({ dropRate: 1 }, false)).toEqual({ drop: 1 });
+    expect(shares({ dropRate: 1 }, true)).toEqual({ drop: 1 });
   });
 
   test("gives error events only to streamed requests", () => {

@@ -11,11 +11,21 @@ export type Fault =
   /** Write one truncated-JSON event after `afterTokens` tokens, then carry on. */
   | { kind: "malformed"; afterTokens: number }
   /** Write an {"error":…} event after `afterTokens` tokens, then [DONE] and end (streams only). */
-  | { kind: "error_event"; afterTokens: number };
+  | { kind: "error_event"; afterTokens: number }
+  /** Close the connection DROP_HOLD_MS after reading the request, before any response byte. */
+  | { kind: "drop" };
+
+/**
+ * How long a dropped request is held before its connection closes: long enough that a client cannot
+ * take the close for a keep-alive race (which it may silently re-send; lib/http/_keep-alive.ts), as
+ * when an engine crashes with the request in hand.
+ */
+export const DROP_HOLD_MS = 100;
 
 export type FaultKind = Fault["kind"];
 
 const NONE: Fault = { kind: "none" };
+const DROP: Fault = { kind: "drop" };
 
 /**
  * Split [0, 1) into consecutive bands, one per fault, each as wide as its rate; the draw picks the band.
@@ -28,7 +38,8 @@ export function pickFault(faults: SimFaults, rng: Rng, streamed: boolean): Fault
     faults.rate503 +
     faults.cutRate +
     faults.malformedRate +
-    faults.errorEventRate;
+    faults.errorEventRate +
+    faults.dropRate;
   if (total === 0) return NONE;
   const u = rng.next();
   let edge = faults.rate429;
@@ -39,6 +50,7 @@ export function pickFault(faults: SimFaults, rng: Rng, streamed: boolean): Fault
   if (u < (edge += faults.cutRate)) return { kind: "cut", afterTokens };
   if (u < (edge += faults.malformedRate)) return { kind: "malformed", afterTokens };
   if (u < (edge += faults.errorEventRate)) return streamed ? { kind: "error_event", afterTokens } : NONE;
+  if (u < (edge += faults.dropRate)) return DROP;
   return NONE;
 }
 

@@ -10,7 +10,7 @@ import {
   createAnthropicRenderer,
 } from "./anthropic-wire.ts";
 import type { Sequence } from "./engine.ts";
-import { type Fault, pickFault, statusFaultError } from "./faults.ts";
+import { DROP_HOLD_MS, type Fault, pickFault, statusFaultError } from "./faults.ts";
 import { jsonPieces } from "./json-output.ts";
 import type { Modality } from "./media-tokens.ts";
 import { parseRequestBody } from "./request.ts";
@@ -139,6 +139,14 @@ export async function handleGeneration(
       finishTruth("client_closed", null);
       return;
     }
+  }
+  if (fault.kind === "drop") {
+    state.faults.drop = (state.faults.drop ?? 0) + 1;
+    await new Promise((resolve) => setTimeout(resolve, DROP_HOLD_MS));
+    // The socket itself: Bun's res.destroy() before any write still sends a status line.
+    (res.socket ?? res).destroy();
+    finishTruth("dropped", null);
+    return;
   }
   if (fault.kind === "status") {
     state.faults[String(fault.status)] = (state.faults[String(fault.status)] ?? 0) + 1;

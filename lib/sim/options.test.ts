@@ -50,7 +50,7 @@ describe("simOptionTable", () => {
     expect(options).toMatchObject({ loras: ["a"], truthLogPath: "t.jsonl" });
     expect(checkSimOptions(options, (key) => `<${key}>`)).toEqual([
       "<fail429>: expected a fraction from 0 to 1, got 2",
-      "fault rates (<fail429>, <fail500>, <fail503>, <cutRate>, <malformedRate>, <errorEventRate>): expected a sum <= 1, got 2",
+      "fault rates (<fail429>, <fail500>, <fail503>, <cutRate>, <malformedRate>, <errorEventRate>, <dropRate>): expected a sum <= 1, got 2",
     ]);
   });
 

@@ -14,6 +14,11 @@ export interface SimFaults {
   malformedRate: number;
   /** Fraction of streamed requests that get an `{"error":…}` event after `afterTokens` tokens, then end. */
   errorEventRate: number;
+  /**
+   * Fraction of requests whose connection is closed after the request was read and held a moment
+   * (faults.ts DROP_HOLD_MS), before any response byte: a crashed engine or a proxy reset.
+   */
+  dropRate: number;
   /** Token count after which the cut, malformed and error-event faults strike. */
   afterTokens: number;
   /** Delay before any response headers are written, for every request (slow proxy, cold server). */
@@ -301,6 +306,12 @@ export const simOptionTable = {
     description: "Fraction of streams that get an error event after {faultAfter} tokens",
     check: fraction,
   }),
+  dropRate: fault("dropRate", {
+    type: "number",
+    default: 0,
+    description: "Fraction of requests whose connection is closed before any response byte",
+    check: fraction,
+  }),
   faultAfter: fault("afterTokens", {
     type: "number",
     default: 5,
@@ -355,6 +366,7 @@ const faultRateKeys = [
   "cutRate",
   "malformedRate",
   "errorEventRate",
+  "dropRate",
 ] as const satisfies readonly SimOptionKey[];
 
 function read(options: SimOptions, key: SimOptionKey): SimOptionValues[SimOptionKey] {

@@ -122,6 +122,7 @@ export function createSimState(
     cut: 0,
     malformed: 0,
     error_event: 0,
+    drop: 0,
   };
 
   const counted = new Map<string, number>();

@@ -4,7 +4,14 @@
 import { createWriteStream } from "node:fs";
 import type { ApiKind } from "./wire.ts";
 
-export type TruthOutcome = "ok" | "status_fault" | "cut" | "error_event" | "client_closed" | "bad_request";
+export type TruthOutcome =
+  | "ok"
+  | "status_fault"
+  | "cut"
+  | "error_event"
+  | "dropped"
+  | "client_closed"
+  | "bad_request";
 
 export interface TruthRecord {
   id: string;

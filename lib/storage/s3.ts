@@ -5,8 +5,8 @@
 // regional endpoint. Addressing: "path" (`endpoint/bucket/key`) or "virtual" (`bucket.endpoint/key`);
 // "auto" or unset picks virtual for AWS's own endpoints and a DNS-safe bucket, path otherwise.
 import { AwsClient } from "aws4fetch";
-import type { AwsCredentials } from "./aws-credentials.ts";
-import { contentTypeOf, objectKey, type UploadFile, type UploadResult } from "./upload-common.ts";
+import type { AwsCredentials } from "../cloud-auth/aws.ts";
+import { type UploadTarget, uploadEach } from "./upload-common.ts";
 
 export interface S3Settings {
   bucket_name: string;
@@ -17,13 +17,7 @@ export interface S3Settings {
   addressing_style: "auto" | "virtual" | "path" | null;
 }
 
-export interface S3Target {
-  /** `s3://bucket/key`, for messages. */
-  describe(key: string): string;
-  /** HEAD on the bucket: null when it answers 200, else what went wrong. */
-  checkBucket(): Promise<string | null>;
-  upload(files: readonly UploadFile[]): Promise<UploadResult>;
-}
+export type S3Target = UploadTarget;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -77,26 +71,14 @@ export function createS3Target(
         return `cannot reach ${endpoint}: ${error instanceof Error ? error.message : String(error)}`;
       }
     },
-    async upload(files) {
-      const result: UploadResult = { uploaded: [], skipped: [], failed: [] };
-      for (const file of files) {
-        const key = objectKey(settings.path, settings.report_file_prefix, file.name);
-        try {
-          const head = await send("HEAD", key);
-          if (head.ok) {
-            result.skipped.push(key);
-            continue;
-          }
-          const put = await send("PUT", key, file.contents(), contentTypeOf(file.name));
-          if (put.ok) result.uploaded.push(key);
-          else
-            result.failed.push({ key, message: `PUT answered ${put.status}: ${s3Error(await put.text())}` });
-        } catch (error) {
-          result.failed.push({ key, message: error instanceof Error ? error.message : String(error) });
-        }
-      }
-      return result;
-    },
+    upload: (files) =>
+      uploadEach(files, settings, {
+        exists: async (key) => (await send("HEAD", key)).ok,
+        async put(key, body, type) {
+          const put = await send("PUT", key, body, type);
+          return put.ok ? null : `PUT answered ${put.status}: ${s3Error(await put.text())}`;
+        },
+      }),
   };
 }
 

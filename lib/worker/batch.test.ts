@@ -28,6 +28,9 @@ function record(i: number, overrides: Partial<RequestRecord> = {}): RequestRecor
     connectMs: i % 3 === 1 ? 0.25 + i / 1000 : Number.NaN,
     resent: i % 5 === 4,
     serverCloses: i % 7,
+    // Every third request was sent again (load.request_retries) 1.5 s after its first send.
+    attempts: i % 3 === 2 ? 1 + (i % 4) : 1,
+    lastAttemptMs: 1.7e12 + i * 0.25 + 0.001 + (i % 3 === 2 ? 1500 : 0),
     media: null,
     session: i % 3 === 0 ? -1 : i * 7,
     ...overrides,

@@ -23,14 +23,16 @@ const I_TOKENS_N = 14;
 const I_SERVER_CLOSES = 15;
 const I_MEDIA = 16; // string table index of the media instances as JSON, -1 for a text-only request
 const I_SESSION = 17; // session number, -1 for none
-const INTS = 18;
+const I_ATTEMPTS = 18;
+const INTS = 19;
 // Float64 columns per record.
 const F_SCHEDULED = 0;
 const F_SENT = 1;
 const F_HEADERS = 2;
 const F_END = 3;
 const F_CONNECT = 4;
-const FLOATS = 5;
+const F_LAST_ATTEMPT = 5;
+const FLOATS = 6;
 
 // RequestRecord.connection as two flag bits (0 none, 1 new, 2 reused).
 const connectionCodes = { none: 0, new: 1, reused: 2 } as const;
@@ -99,12 +101,14 @@ export class BatchWriter {
     ints[i + I_SERVER_CLOSES] = r.serverCloses;
     ints[i + I_MEDIA] = r.media === null ? -1 : this.#mediaId(r.media);
     ints[i + I_SESSION] = r.session;
+    ints[i + I_ATTEMPTS] = r.attempts;
     const floats = this.#floats;
     floats[f + F_SCHEDULED] = r.scheduledMs;
     floats[f + F_SENT] = r.sentMs;
     floats[f + F_HEADERS] = r.headersMs;
     floats[f + F_END] = r.endMs;
     floats[f + F_CONNECT] = r.connectMs;
+    floats[f + F_LAST_ATTEMPT] = r.lastAttemptMs;
     this.#appendTokens(r.tokenEventMs);
   }
 
@@ -206,6 +210,8 @@ export function readBatch(batch: RecordBatch): RequestRecord[] {
       connectMs: floats[f + F_CONNECT]!,
       resent: (flags & 16) !== 0,
       serverCloses: ints[i + I_SERVER_CLOSES]!,
+      attempts: ints[i + I_ATTEMPTS]!,
+      lastAttemptMs: floats[f + F_LAST_ATTEMPT]!,
       media: ints[i + I_MEDIA]! < 0 ? null : mediaAt(ints[i + I_MEDIA]!),
       session: ints[i + I_SESSION]!,
     };

@@ -13,8 +13,10 @@
 import { isUserError } from "../cli/errors.ts";
 import { type ClientCertificate, readClientCertificate } from "../config/client-cert.ts";
 import type { Config } from "../config/schema.ts";
+import { withRetries } from "../http/retrying-transport.ts";
 import { createSocketTransport } from "../http/socket-transport.ts";
 import type { Transport } from "../http/transport.ts";
+import { createRng, workerSeed } from "../load/rng.ts";
 import { workerTokenizer } from "./_data.ts";
 import { type WorkerSessions, workerSessions } from "./_sessions.ts";
 import { BatchWriter, batchTransferables } from "./batch.ts";
@@ -72,7 +74,7 @@ function flush(): void {
 let clientCert: ClientCertificate | null = null;
 
 function makeTransport(c: Config): Transport {
-  return createSocketTransport({
+  const transport = createSocketTransport({
     baseUrl: c.server!.base_url,
     maxConnections: c.load.worker_max_tcp_connections,
     maxResponseBytes: c.load.max_response_bytes,
@@ -80,7 +82,18 @@ function makeTransport(c: Config): Transport {
     // Sessions echo the server's session token (api.session_token_header_key) on their later requests.
     watchHeader: c.api.session_token_header_key,
   });
+  if (c.load.request_retries === 0) return transport;
+  // The backoff's jitter is seeded from base_seed, like every other draw of a run.
+  const rng = createRng(workerSeed(c.load.base_seed, workerId) ^ RETRY_SEED_SALT);
+  return withRetries(transport, {
+    retries: c.load.request_retries,
+    backoffMs: c.load.request_retry_backoff_sec * 1000,
+    random: rng.next,
+  });
 }
+
+/** Keeps the retry jitter's draws apart from the other streams seeded by the worker's seed. */
+const RETRY_SEED_SALT = 0x72657472;
 
 async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void> {
   workerId = message.workerId;

@@ -4,6 +4,7 @@
 import { buildHeaders, type RequestConfig, requestPath } from "../api/request.ts";
 import { createResponseReader } from "../api/response.ts";
 import type { Tokenizer } from "../data/types.ts";
+import { lastAttemptMs } from "../http/retrying-transport.ts";
 import type { Transport } from "../http/transport.ts";
 import type { FailureKind, RequestRecord } from "../record/record.ts";
 import { nowMs } from "../runtime/clock.ts";
@@ -92,12 +93,13 @@ export function createStageExchange(
     // Settled: the transport will not send the body again (a re-send on a fresh connection happens before).
     deps.release(p);
     const result = reader.finish(outcome.endMs);
+    const firstSentMs = Number.isNaN(sentMs) ? outcome.endMs : sentMs;
     const record: RequestRecord = {
       stageId,
       workerId: deps.workerId,
       index,
       scheduledMs,
-      sentMs: Number.isNaN(sentMs) ? outcome.endMs : sentMs,
+      sentMs: firstSentMs,
       headersMs,
       endMs: outcome.endMs,
       tokenEventMs: result.tokenEventMs,
@@ -118,6 +120,8 @@ export function createStageExchange(
       connectMs: outcome.connectMs,
       resent: outcome.resent,
       serverCloses: outcome.serverCloses,
+      attempts: outcome.attempts ?? 1,
+      lastAttemptMs: lastAttemptMs(outcome, firstSentMs),
       media: p.media,
       session: -1,
     };
@@ -163,6 +167,8 @@ export function createStageExchange(
       connectMs: Number.NaN,
       resent: false,
       serverCloses: 0,
+      attempts: 1,
+      lastAttemptMs: at,
       media: null,
       session: -1,
     };

@@ -60,6 +60,8 @@ export function lostRecords(input: LostRequestsInput): RequestRecord[] {
       connectMs: Number.NaN,
       resent: false,
       serverCloses: 0,
+      attempts: 1,
+      lastAttemptMs: scheduledMs,
       media: null,
       // Which conversation it belonged to died with the Worker too.
       session: -1,

@@ -8,6 +8,7 @@
 import type { BuiltRequest, RequestConfig } from "../api/request.ts";
 import { createResponseReader, type ToolCallOut } from "../api/response.ts";
 import type { Tokenizer } from "../data/types.ts";
+import { lastAttemptMs } from "../http/retrying-transport.ts";
 import type { Transport } from "../http/transport.ts";
 import type { RequestRecord } from "../record/record.ts";
 import type { BatchWriter } from "./batch.ts";
@@ -82,12 +83,13 @@ export async function sendTurn(deps: TurnDeps, turn: Turn): Promise<TurnResult> 
   );
   const result = reader.finish(outcome.endMs);
   const failure = outcome.ok ? result.failure : outcome.kind;
+  const firstSentMs = Number.isNaN(sentMs) ? outcome.endMs : sentMs;
   const record: RequestRecord = {
     stageId: turn.stageId,
     workerId: deps.workerId,
     index: turn.index,
     scheduledMs: turn.scheduledMs,
-    sentMs: Number.isNaN(sentMs) ? outcome.endMs : sentMs,
+    sentMs: firstSentMs,
     headersMs,
     endMs: outcome.endMs,
     tokenEventMs: result.tokenEventMs,
@@ -107,6 +109,8 @@ export async function sendTurn(deps: TurnDeps, turn: Turn): Promise<TurnResult> 
     connectMs: outcome.connectMs,
     resent: outcome.resent,
     serverCloses: outcome.serverCloses,
+    attempts: outcome.attempts ?? 1,
+    lastAttemptMs: lastAttemptMs(outcome, firstSentMs),
     media: null,
     session: turn.session,
   };

@@ -1,0 +1,73 @@
+// Test helpers for `run` end to end against a simulator: a short run's config, and stderr captured
+// while a command runs (for the messages a test asserts on).
+import { expect } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export interface RunSections {
+  /** Merged into one 1-second stage at 10 req/s, one worker, base_seed 2. */
+  load?: Record<string, unknown>;
+  storage?: Record<string, unknown>;
+  report?: Record<string, unknown>;
+}
+
+/** Writes `<dir>/<name>.json`: streamed completions of 10 tokens in, 4 out, against `simUrl`. */
+export function writeSimRunConfig(
+  dir: string,
+  simUrl: string,
+  name: string,
+  sections: RunSections = {},
+): string {
+  const path = join(dir, `${name}.json`);
+  writeFileSync(
+    path,
+    JSON.stringify({
+      api: { type: "completion", streaming: true },
+      server: { base_url: simUrl, model_name: "sim-model" },
+      data: {
+        type: "random",
+        input_distribution: { min: 10, max: 10, mean: 10, std_dev: 0 },
+        output_distribution: { min: 4, max: 4, mean: 4, std_dev: 0 },
+      },
+      load: {
+        type: "constant",
+        num_workers: 1,
+        interval: 0,
+        base_seed: 2,
+        stages: [{ rate: 10, duration: 1 }],
+        ...sections.load,
+      },
+      ...(sections.storage === undefined ? {} : { storage: sections.storage }),
+      ...(sections.report === undefined ? {} : { report: sections.report }),
+    }),
+  );
+  return path;
+}
+
+/** A run config whose local reports go to `<dir>/<name>` (prefix "local-"), plus the cloud `storage` given. */
+export function writeCloudRunConfig(
+  dir: string,
+  simUrl: string,
+  name: string,
+  storage: Record<string, unknown>,
+): string {
+  return writeSimRunConfig(dir, simUrl, name, {
+    storage: { local_storage: { path: join(dir, name), report_file_prefix: "local-" }, ...storage },
+  });
+}
+
+/** Runs `fn`, expects exit code `code`, and returns what went to stderr meanwhile. */
+export async function captureStderr(fn: () => Promise<number>, code: number): Promise<string> {
+  const errors: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    errors.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    expect(await fn()).toBe(code);
+  } finally {
+    process.stderr.write = write;
+  }
+  return errors.join("");
+}
