@@ -30,8 +30,12 @@ describe("checkConfig()", () => {
       'storage.local_storage.path: expected a folder for the reports, got " "',
     ],
     [
-      { load: { stages: [{ rate: 1, duration: 1 }] }, data: { type: "random", use_chat_template: true } },
-      "data.use_chat_template: not supported yet",
+      {
+        api: { type: "chat" },
+        load: { stages: [{ rate: 1, duration: 1 }] },
+        data: { type: "random", use_chat_template: true },
+      },
+      'api.type: expected "completion" for data.use_chat_template',
     ],
   ])("finds the problem in %j", (raw, line) => {
     const { problems } = findings(raw);
