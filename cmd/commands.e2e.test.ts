@@ -52,28 +52,30 @@ test("--version prints the version and the git commit", () => {
   expect(result.stdout).toMatch(/^inferload \d+\.\d+\.\d+ \((?:[0-9a-f]{12}|unknown)\)\n$/);
 });
 
+/** `inferload run` of the quick start with its two stages cut to 1 s each, quiet, into `out`. */
+function runQuickstart(out: string, ...flags: string[]) {
+  const config = join(import.meta.dirname, "..", "fixtures", "configs", "quickstart.yaml");
+  return spawnSync(
+    process.execPath,
+    [
+      main,
+      "run",
+      "-c",
+      config,
+      "--quiet",
+      "--output-dir",
+      out,
+      ...["--set", "load.stages[0].duration=1", "--set", "load.stages[1].duration=1"],
+      ...flags,
+    ],
+    { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000 },
+  );
+}
+
 test("run --markers prints inference-perf's scrapable blocks on stdout, around valid JSON", () => {
   const out = join(import.meta.dirname, "..", ".tmp", `markers-${process.pid}`);
-  const config = join(import.meta.dirname, "..", "fixtures", "configs", "quickstart.yaml");
   try {
-    const result = spawnSync(
-      process.execPath,
-      [
-        main,
-        "run",
-        "-c",
-        config,
-        "--quiet",
-        "--markers",
-        "--output-dir",
-        out,
-        "--set",
-        "load.stages[0].duration=1",
-        "--set",
-        "load.stages[1].duration=1",
-      ],
-      { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000 },
-    );
+    const result = runQuickstart(out, "--markers");
     expect(result.status).toBe(0);
     const markers = result.stdout.split("\n").filter((line) => line.startsWith("==="));
     expect(markers).toEqual([
@@ -104,24 +106,12 @@ test("report names a records file that is not there and exits 2, without a stack
   expect(result.stderr).not.toContain("    at ");
 });
 
-/** `inferload run` of the quick start, two 1 s stages, with metrics.type scrape and per-stage reports. */
+/** The quick start's run with metrics.type scrape and per-stage server reports. */
 function runWithScrape(out: string, ...flags: string[]) {
-  const config = join(import.meta.dirname, "..", "fixtures", "configs", "quickstart.yaml");
-  return spawnSync(
-    process.execPath,
-    [
-      main,
-      "run",
-      "-c",
-      config,
-      "--quiet",
-      "--output-dir",
-      out,
-      ...["--set", "load.stages[0].duration=1", "--set", "load.stages[1].duration=1"],
-      ...["--set", "metrics.type=scrape", "--set", "report.prometheus.per_stage=true"],
-      ...flags,
-    ],
-    { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000 },
+  return runQuickstart(
+    out,
+    ...["--set", "metrics.type=scrape", "--set", "report.prometheus.per_stage=true"],
+    ...flags,
   );
 }
 

@@ -1,18 +1,12 @@
 // inference-perf's example configs for structured output run unchanged (but for the server URL, a
 // local tokenizer and shorter stages) against the built-in simulator serving the example's model.
 // The circuit-breaker example runs in run-circuit-breaker.test.ts.
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { startSimOnFreePort } from "../lib/sim/start.ts";
+import { readReport, tempDirForTests, withSim } from "../lib/run/benchmark.testing.ts";
 import { runCli } from "./main.ts";
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "inferload-examples-"));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirForTests("inferload-examples-");
 
 const examples = join(import.meta.dir, "../fixtures/inference-perf-examples");
 const tokenizer = join(import.meta.dir, "../fixtures/data/tokenizer.json");
@@ -22,32 +16,32 @@ test("examples/structured-output/config.yml validates and runs: every response s
   // The example names a Hugging Face tokenizer; a local tokenizer.json stands in (no network here).
   const local = ["--set", `tokenizer.pretrained_model_name_or_path="${tokenizer}"`];
   expect(await runCli(["validate", "-c", config, ...local])).toBe(0);
-  const sim = await startSimOnFreePort({
-    model: "HuggingFaceTB/SmolLM2-135M-Instruct",
-    prefillMs: 1,
-    itlMs: 1,
-  });
-  try {
-    const out = join(dir, "structured-output");
-    const code = await runCli([
-      "run",
-      "-c",
-      config,
-      ...local,
-      "--set",
-      `server.base_url="${sim.url}"`,
-      "--set",
-      'load.stages=[{"rate":10,"duration":1}]',
-      "--quiet",
-      "--output-dir",
-      out,
-    ]);
-    expect(code).toBe(0);
-    const summary = JSON.parse(readFileSync(join(out, "summary_lifecycle_metrics.json"), "utf8"));
-    expect(summary.successes.count).toBe(10);
-    // Output lengths of 10-100 tokens all fit {"name": …, "age": …}: every document parses.
-    expect(summary.structured_output).toEqual({ checked: 10, invalid_json: 0 });
-  } finally {
-    await sim.stop();
-  }
+  await withSim(
+    {
+      model: "HuggingFaceTB/SmolLM2-135M-Instruct",
+      prefillMs: 1,
+      itlMs: 1,
+    },
+    async (sim) => {
+      const out = join(dir, "structured-output");
+      const code = await runCli([
+        "run",
+        "-c",
+        config,
+        ...local,
+        "--set",
+        `server.base_url="${sim.url}"`,
+        "--set",
+        'load.stages=[{"rate":10,"duration":1}]',
+        "--quiet",
+        "--output-dir",
+        out,
+      ]);
+      expect(code).toBe(0);
+      const summary = readReport(out, "summary_lifecycle_metrics.json");
+      expect(summary.successes.count).toBe(10);
+      // Output lengths of 10-100 tokens all fit {"name": …, "age": …}: every document parses.
+      expect(summary.structured_output).toEqual({ checked: 10, invalid_json: 0 });
+    },
+  );
 }, 30_000);

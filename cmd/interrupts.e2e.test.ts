@@ -4,26 +4,23 @@
 // records file holds only whole lines, and no temporary file is left. The cases run at once (six
 // children with one Worker each), the burst case twice since its races differ run to run: about
 // 15 s on an idle 2-core machine.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type RunningSim, startSimOnFreePort } from "../lib/sim/start.ts";
+import {
+  randomData,
+  readReport,
+  simConfig,
+  simForTests,
+  tempDirForTests,
+  writeConfigFile,
+} from "../lib/run/benchmark.testing.ts";
 
 const main = join(import.meta.dirname, "main.ts");
-let dir: string;
-let sim: RunningSim;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "inferload-interrupts-test-"));
-  // Each request streams 40 tokens 25 ms apart: about a second in flight.
-  sim = await startSimOnFreePort({ prefillMs: 5, itlMs: 25 });
-});
-afterAll(async () => {
-  await sim.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = tempDirForTests("inferload-interrupts-test-");
+// Each request streams 40 tokens 25 ms apart: about a second in flight.
+const sim = simForTests({ prefillMs: 5, itlMs: 25 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -41,20 +38,15 @@ interface Run {
 function startRun(load: Record<string, unknown>, outputTokens = 40): Run {
   const name = `run-${++n}`;
   const out = join(dir, name);
-  const config = join(dir, `${name}.json`);
-  writeFileSync(
-    config,
-    JSON.stringify({
-      api: { type: "completion", streaming: true },
-      data: {
-        type: "random",
-        input_distribution: { min: 10, max: 10, mean: 10, std_dev: 0 },
-        output_distribution: { min: outputTokens, max: outputTokens, mean: outputTokens, std_dev: 0 },
-      },
-      load: { num_workers: 1, base_seed: 1, ...load },
-      server: { base_url: sim.url, model_name: "sim-model", ignore_eos: true },
+  const config = writeConfigFile(
+    dir,
+    simConfig(sim().url, {
+      server: { ignore_eos: true },
+      data: randomData(10, outputTokens),
+      load,
       report: { request_lifecycle: { per_request: true } },
     }),
+    name,
   );
   const started = performance.now();
   const child = spawn(process.execPath, [main, "run", "-c", config, "--output-dir", out], {
@@ -88,21 +80,17 @@ function startRun(load: Record<string, unknown>, outputTokens = 40): Run {
   };
 }
 
-function report(out: string, name: string) {
-  return JSON.parse(readFileSync(join(out, name), "utf8"));
-}
-
 /** What every interrupted run must leave behind. */
 function expectInterruptedReports(out: string) {
   const files = readdirSync(out);
   expect(files.filter((f) => f.includes(".tmp"))).toEqual([]);
   expect(files).toContain("config.yaml");
-  expect(report(out, "summary_lifecycle_metrics.json").interrupted).toBe(true);
+  expect(readReport(out, "summary_lifecycle_metrics.json").interrupted).toBe(true);
   const lines = readFileSync(join(out, "per_request_records.jsonl"), "utf8").split("\n");
   expect(lines.at(-1)).toBe(""); // ends with a newline: no line was cut
   for (const line of lines.slice(0, -1)) JSON.parse(line);
   expect(JSON.parse(lines.at(-2) as string).run.interrupted).toBe(true);
-  expect(Array.isArray(report(out, "per_request_lifecycle_metrics.json"))).toBe(true);
+  expect(Array.isArray(readReport(out, "per_request_lifecycle_metrics.json"))).toBe(true);
 }
 
 // A 60 s interval after the first stage: an interrupt during the stage must not wait it out.
@@ -137,7 +125,7 @@ describe("inferload run, interrupted", () => {
       // Requests last about a second: far sooner than the 29 s left of the stage, or the interval.
       expect(performance.now() - signalledAt).toBeLessThan(20_000);
       expectInterruptedReports(run.out);
-      const stage = report(run.out, "stage_0_lifecycle_metrics.json");
+      const stage = readReport(run.out, "stage_0_lifecycle_metrics.json");
       expect(stage.load_summary.count).toBeGreaterThan(0);
       // One interrupt (however many copies of it): the grace period let every request finish.
       expect(stage.failures.count).toBe(0);
@@ -159,7 +147,7 @@ describe("inferload run, interrupted", () => {
     expect(code).toBe(130);
     expect(performance.now() - secondAt).toBeLessThan(15_000); // not the requests' 5 s, nor the 120 s grace
     expectInterruptedReports(run.out);
-    const stage = report(run.out, "stage_0_lifecycle_metrics.json");
+    const stage = readReport(run.out, "stage_0_lifecycle_metrics.json");
     expect(stage.failures.by_kind.cancelled).toBeGreaterThan(0);
   }, 60_000);
 
@@ -183,7 +171,7 @@ describe("inferload run, interrupted", () => {
     expect(code).toBe(130);
     expect(performance.now() - signalledAt).toBeLessThan(15_000); // not the 60 s interval
     expectInterruptedReports(run.out);
-    expect(report(run.out, "stage_0_lifecycle_metrics.json").load_summary.count).toBe(10);
+    expect(readReport(run.out, "stage_0_lifecycle_metrics.json").load_summary.count).toBe(10);
     expect(existsSync(join(run.out, "stage_1_lifecycle_metrics.json"))).toBe(false);
   }, 60_000);
 
@@ -203,7 +191,7 @@ describe("inferload run, interrupted", () => {
     expect(code === 0 || signal === "SIGINT").toBe(true);
     const files = readdirSync(run.out);
     expect(files.filter((f) => f.includes(".tmp"))).toEqual([]);
-    expect(report(run.out, "summary_lifecycle_metrics.json").interrupted).toBe(false);
-    expect(report(run.out, "per_request_lifecycle_metrics.json")).toHaveLength(600);
+    expect(readReport(run.out, "summary_lifecycle_metrics.json").interrupted).toBe(false);
+    expect(readReport(run.out, "per_request_lifecycle_metrics.json")).toHaveLength(600);
   }, 60_000);
 });

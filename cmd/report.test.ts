@@ -1,15 +1,10 @@
 // End-to-end: `inferload run` against the built-in simulator writes its reports and records, then
 // `inferload report` rebuilds them from the records alone, in-process with argv arrays.
-import { afterAll, beforeAll, describe, expect, spyOn, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { beforeAll, describe, expect, spyOn, test } from "bun:test";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { randomData, simConfig, tempDirForTests, writeConfigFile } from "../lib/run/benchmark.testing.ts";
 import { runCli } from "./main.ts";
-
-let dir: string;
-let out: string;
-/** stdout of `run --json`: the run's own numbers, to compare with `report --json`. */
-let runJson: Record<string, unknown>;
 
 /** Runs the CLI, returning its exit code and what it wrote on stdout. */
 async function cliWithStdout(argv: string[]): Promise<{ code: number; stdout: string }> {
@@ -25,22 +20,17 @@ async function cliWithStdout(argv: string[]): Promise<{ code: number; stdout: st
   }
 }
 
+const dir = tempDirForTests("inferload-report-test-");
+const out = join(dir, "run");
+/** stdout of `run --json`: the run's own numbers, to compare with `report --json`. */
+let runJson: Record<string, unknown>;
+
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "inferload-report-test-"));
-  out = join(dir, "run");
-  const config = join(dir, "config.json");
-  writeFileSync(
-    config,
-    JSON.stringify({
-      api: { type: "completion", streaming: true },
-      data: {
-        type: "random",
-        input_distribution: { min: 20, max: 40, mean: 30, std_dev: 5 },
-        output_distribution: { min: 3, max: 6, mean: 4, std_dev: 1 },
-      },
+  const config = writeConfigFile(
+    dir,
+    simConfig(null, {
+      data: randomData({ min: 20, max: 40, mean: 30, std_dev: 5 }, { min: 3, max: 6, mean: 4, std_dev: 1 }),
       load: {
-        type: "constant",
-        interval: 0,
         num_workers: 2,
         base_seed: 3,
         stages: [
@@ -54,12 +44,12 @@ beforeAll(async () => {
       },
       report: { request_lifecycle: { per_request: true, per_adapter_stage: true } },
     }),
+    "config",
   );
   const run = await cliWithStdout(["run", "-c", config, "--quiet", "--json", "--output-dir", out]);
   expect(run.code).toBe(0);
   runJson = JSON.parse(run.stdout);
 }, 60_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const records = () => join(out, "per_request_records.jsonl");
 

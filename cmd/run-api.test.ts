@@ -1,56 +1,38 @@
 // End-to-end: the real `inferload run` against the built-in simulator for Anthropic's Messages API,
 // structured output (api.response_format) and per-request SLO headers; asserts on what the simulator
 // saw and on the report files.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { type RunningSim, startSimOnFreePort } from "../lib/sim/start.ts";
+import {
+  randomData,
+  readReport as read,
+  simConfig,
+  simForTests,
+  tempDirForTests,
+  writeConfigFile,
+} from "../lib/run/benchmark.testing.ts";
 import { runCli } from "./main.ts";
 
-let dir: string;
-let sim: RunningSim;
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "inferload-run-api-"));
-  sim = await startSimOnFreePort({ prefillMs: 2, itlMs: 1, truthLogPath: null });
-});
-afterAll(async () => {
-  await sim.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = tempDirForTests("inferload-run-api-");
+const sim = simForTests({ prefillMs: 2, itlMs: 1, truthLogPath: null });
 
-let n = 0;
 function writeConfig(api: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
-  const path = join(dir, `config-${++n}.json`);
-  writeFileSync(
-    path,
-    JSON.stringify({
+  return writeConfigFile(
+    dir,
+    simConfig(sim().url, {
       api,
-      server: { base_url: sim.url, model_name: "sim-model", api_key: "sk-test" },
-      data: {
-        type: "random",
-        input_distribution: { min: 20, max: 20, mean: 20, std_dev: 0 },
-        output_distribution: { min: 12, max: 12, mean: 12, std_dev: 0 },
-      },
-      load: {
-        type: "constant",
-        num_workers: 1,
-        interval: 0,
-        base_seed: 3,
-        stages: [{ rate: 20, duration: 1 }],
-      },
+      server: { api_key: "sk-test" },
+      data: randomData(20, 12),
+      load: { base_seed: 3, stages: [{ rate: 20, duration: 1 }] },
       ...extra,
     }),
   );
-  return path;
 }
-
-const read = (out: string, name: string) => JSON.parse(readFileSync(join(out, name), "utf8"));
 
 describe("inferload run", () => {
   test("benchmarks the Messages API streamed: TTFT from its events, usage from message_start and message_delta", async () => {
     const out = join(dir, "messages");
-    const before = sim.stats().requestsByModel["sim-model"] ?? 0;
+    const before = sim().stats().requestsByModel["sim-model"] ?? 0;
     const config = writeConfig({ type: "anthropic_messages", streaming: true });
     expect(await runCli(["run", "-c", config, "--quiet", "--output-dir", out])).toBe(0);
     const stage = read(out, "stage_0_lifecycle_metrics.json");
@@ -61,7 +43,7 @@ describe("inferload run", () => {
     // reported is what the report counts.
     expect(stage.successes.output_tokens.max).toBeLessThanOrEqual(12);
     expect(stage.token_source).toEqual({ prompt: "server", output: "server" });
-    expect((sim.stats().requestsByModel["sim-model"] ?? 0) - before).toBe(20);
+    expect((sim().stats().requestsByModel["sim-model"] ?? 0) - before).toBe(20);
   }, 30_000);
 
   test("benchmarks the Messages API unary", async () => {
@@ -87,11 +69,7 @@ describe("inferload run", () => {
       },
       {
         // The document needs 15 tokens (`{"city": "w", "n": 5}` in pieces): shorter answers are cut.
-        data: {
-          type: "random",
-          input_distribution: { min: 20, max: 20, mean: 20, std_dev: 0 },
-          output_distribution: { min: 3, max: 40, mean: 20, std_dev: 100 },
-        },
+        data: randomData(20, { min: 3, max: 40, mean: 20, std_dev: 100 }),
         report: { request_lifecycle: { per_request: true } },
       },
     );

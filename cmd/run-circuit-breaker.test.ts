@@ -1,48 +1,33 @@
 // End-to-end: circuit breakers in the real `inferload run` against the simulator's fault injection.
 // A breaker trips at the configured point, nothing is sent after it, and the reports say why.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { startSimOnFreePort } from "../lib/sim/start.ts";
+import {
+  readReport as read,
+  simConfig,
+  tempDirForTests,
+  withSim,
+  writeConfigFile,
+} from "../lib/run/benchmark.testing.ts";
 import { runCli } from "./main.ts";
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "inferload-breaker-"));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const read = (out: string, name: string) => JSON.parse(readFileSync(join(out, name), "utf8"));
+const dir = tempDirForTests("inferload-breaker-");
 
 function writeConfig(url: string, breakers: unknown[], enforced: string[]): string {
-  const path = join(dir, `config-${enforced.join("-") || "none"}.json`);
-  writeFileSync(
-    path,
-    JSON.stringify({
-      api: { type: "completion", streaming: true },
-      server: { base_url: url, model_name: "sim-model" },
-      data: {
-        type: "random",
-        input_distribution: { min: 10, max: 10, mean: 10, std_dev: 0 },
-        output_distribution: { min: 4, max: 4, mean: 4, std_dev: 0 },
-      },
-      load: {
-        type: "constant",
-        num_workers: 2,
-        interval: 0,
-        base_seed: 1,
-        stages: [
-          { rate: 40, duration: 2 },
-          { rate: 40, duration: 2 },
-        ],
-        circuit_breakers: enforced,
-      },
-      circuit_breakers: breakers,
-      report: { request_lifecycle: { per_request: true } },
-    }),
-  );
-  return path;
+  const config = simConfig(url, {
+    load: {
+      num_workers: 2,
+      stages: [
+        { rate: 40, duration: 2 },
+        { rate: 40, duration: 2 },
+      ],
+      circuit_breakers: enforced,
+    },
+    circuit_breakers: breakers,
+    report: { request_lifecycle: { per_request: true } },
+  });
+  return writeConfigFile(dir, config, `config-${enforced.join("-") || "none"}`);
 }
 
 const http500 = {
@@ -53,8 +38,7 @@ const http500 = {
 
 describe("circuit breakers", () => {
   test("an enforced breaker fails the stage at its threshold, sends nothing after, skips later stages, exit 1", async () => {
-    const sim = await startSimOnFreePort({ prefillMs: 1, itlMs: 1, faults: { rate500: 1 } });
-    try {
+    await withSim({ prefillMs: 1, itlMs: 1, faults: { rate500: 1 } }, async (sim) => {
       const out = join(dir, "tripped");
       const code = await runCli([
         "run",
@@ -92,14 +76,11 @@ describe("circuit breakers", () => {
       // Every request the simulator received is in the reports: nothing went out unrecorded.
       expect(sim.stats().requestsByModel["sim-model"]).toBe(stage.load_summary.count);
       expect(existsSync(join(out, "stage_1_lifecycle_metrics.json"))).toBe(false);
-    } finally {
-      await sim.stop();
-    }
+    });
   }, 30_000);
 
   test("a breaker not named in load.circuit_breakers opens without stopping anything", async () => {
-    const sim = await startSimOnFreePort({ prefillMs: 1, itlMs: 1, faults: { rate500: 1 } });
-    try {
+    await withSim({ prefillMs: 1, itlMs: 1, faults: { rate500: 1 } }, async (sim) => {
       const out = join(dir, "not-enforced");
       const shortStages = ["--set", 'load.stages=[{"rate":20,"duration":1}]'];
       expect(
@@ -116,9 +97,7 @@ describe("circuit breakers", () => {
       const summary = read(out, "summary_lifecycle_metrics.json");
       expect(summary.load_summary.count).toBe(20);
       expect(summary.circuit_breaker).toBeUndefined();
-    } finally {
-      await sim.stop();
-    }
+    });
   }, 30_000);
 
   test("a JMESPath syntax error is refused before any load (exit 2)", async () => {
@@ -136,8 +115,7 @@ describe("inference-perf's examples/vllm/config-circuitbreaker.yml", () => {
   test("validates, and trips on timeouts against a simulator that answers too late", async () => {
     expect(await runCli(["validate", "-c", example, "--set", `data.path="${sample}"`])).toBe(0);
     const model = "HuggingFaceTB/SmolLM2-135M-Instruct";
-    const sim = await startSimOnFreePort({ model, prefillMs: 1, itlMs: 1, faults: { headersDelayMs: 400 } });
-    try {
+    await withSim({ model, prefillMs: 1, itlMs: 1, faults: { headersDelayMs: 400 } }, async (sim) => {
       const out = join(dir, "example");
       const code = await runCli([
         "run",
@@ -166,8 +144,6 @@ describe("inference-perf's examples/vllm/config-circuitbreaker.yml", () => {
       expect(stage.failures.by_kind.timeout).toBeGreaterThanOrEqual(2);
       expect(stage.failures.count).toBe(stage.load_summary.count);
       expect(stage.load_summary.count).toBeLessThan(30);
-    } finally {
-      await sim.stop();
-    }
+    });
   }, 30_000);
 });

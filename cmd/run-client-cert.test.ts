@@ -4,50 +4,41 @@
 // would: like inference-perf, cert_path is presented to the server, never trusted as a CA.
 import { afterAll, beforeAll, describe, expect, spyOn, test } from "bun:test";
 import { spawn } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { log } from "../lib/cli/log.ts";
 import { type MtlsProxy, makeTestPki, startMtlsProxy, type TestPki } from "../lib/http/tls.testing.ts";
-import { type RunningSim, startSimOnFreePort } from "../lib/sim/start.ts";
+import {
+  randomData,
+  readReport,
+  simConfig,
+  simForTests,
+  writeConfigFile,
+} from "../lib/run/benchmark.testing.ts";
 import { runCli } from "./main.ts";
 
 const MAIN = join(import.meta.dirname, "main.ts");
 let pki: TestPki;
-let sim: RunningSim;
+const sim = simForTests({ prefillMs: 2, itlMs: 1 });
 let proxy: MtlsProxy;
 
 beforeAll(async () => {
   pki = makeTestPki();
-  sim = await startSimOnFreePort({ prefillMs: 2, itlMs: 1 });
-  proxy = await startMtlsProxy(pki, sim.port);
+  proxy = await startMtlsProxy(pki, sim().port);
 });
 
 afterAll(async () => {
   await proxy.stop();
-  await sim.stop();
   pki.remove();
 });
 
 function writeConfig(name: string, server: Record<string, unknown>): string {
-  const path = join(pki.dir, `${name}.json`);
-  const config = {
-    api: { type: "completion", streaming: true },
-    data: {
-      type: "random",
-      input_distribution: { min: 10, max: 20, mean: 15, std_dev: 2 },
-      output_distribution: { min: 4, max: 8, mean: 6, std_dev: 1 },
-    },
-    load: {
-      num_workers: 2,
-      interval: 0,
-      base_seed: 7,
-      type: "constant",
-      stages: [{ rate: 20, duration: 1 }],
-    },
-    server: { base_url: proxy.url, model_name: "sim-model", ...server },
-  };
-  writeFileSync(path, JSON.stringify(config));
-  return path;
+  const config = simConfig(proxy.url, {
+    server,
+    data: randomData({ min: 10, max: 20, mean: 15, std_dev: 2 }, { min: 4, max: 8, mean: 6, std_dev: 1 }),
+    load: { num_workers: 2, base_seed: 7, stages: [{ rate: 20, duration: 1 }] },
+  });
+  return writeConfigFile(pki.dir, config, name);
 }
 
 /** Run the CLI as a process (NODE_EXTRA_CA_CERTS is read at start-up), without blocking our servers. */
@@ -68,14 +59,14 @@ function runProcess(args: string[], env: Record<string, string>): Promise<number
 test("run presents the client certificate on every connection to a server that requires one", async () => {
   const out = join(pki.dir, "reports");
   const config = writeConfig("mtls", { cert_path: pki.files.clientCert, key_path: pki.files.clientKey });
-  const before = sim.stats().completed;
+  const before = sim().stats().completed;
   const code = await runProcess(["run", "-c", config, "--quiet", "--output-dir", out], {
     NODE_EXTRA_CA_CERTS: pki.files.ca,
   });
   expect(code).toBe(0);
-  const stage = JSON.parse(readFileSync(join(out, "stage_0_lifecycle_metrics.json"), "utf8"));
+  const stage = readReport(out, "stage_0_lifecycle_metrics.json");
   expect(stage.successes.count).toBe(20);
-  expect(sim.stats().completed - before).toBe(20);
+  expect(sim().stats().completed - before).toBe(20);
   expect(proxy.clients.length).toBeGreaterThanOrEqual(2); // the wait for the server, then each Worker
   expect(new Set(proxy.clients)).toEqual(new Set(["inferload-client"]));
   rmSync(out, { recursive: true, force: true });
@@ -110,7 +101,7 @@ describe("a client certificate that cannot be used stops the run before any requ
       "server.key_path: expected a file path, as server.cert_path is set",
     ],
   ])("%s", async (name, server, problem) => {
-    const [connections, requests] = [proxy.clients.length, sim.stats().httpRequests];
+    const [connections, requests] = [proxy.clients.length, sim().stats().httpRequests];
     const errors = spyOn(log, "error").mockImplementation(Object.assign(() => {}, { raw: () => {} }));
     try {
       const config = writeConfig(name.replaceAll(" ", "-"), server());
@@ -120,6 +111,6 @@ describe("a client certificate that cannot be used stops the run before any requ
       errors.mockRestore();
     }
     expect(proxy.clients.length).toBe(connections);
-    expect(sim.stats().httpRequests).toBe(requests);
+    expect(sim().stats().httpRequests).toBe(requests);
   });
 });

@@ -2,43 +2,26 @@
 // exit 3 on a failed threshold (reports still written, --json says which and by how much), exit 1
 // when nothing succeeded, exit 2 for a bad threshold before any request; and `-c -` through a real
 // process with the config on its standard input.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type RunningSim, startSimOnFreePort } from "../lib/sim/start.ts";
+import { simConfig, simForTests, tempDirForTests, writeConfigFile } from "../lib/run/benchmark.testing.ts";
+import type { RunningSim } from "../lib/sim/start.ts";
 import { runCli } from "./main.ts";
 
-let dir: string;
-let sim: RunningSim;
-let failing: RunningSim;
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "inferload-outcome-test-"));
-  sim = await startSimOnFreePort({ prefillMs: 20, itlMs: 2 });
-  failing = await startSimOnFreePort({ faults: { rate500: 0.5, rate503: 0.5 } });
-});
-afterAll(async () => {
-  await sim.stop();
-  await failing.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = tempDirForTests("inferload-outcome-test-");
+const sim = simForTests({ prefillMs: 20, itlMs: 2 });
+const failing = simForTests({ faults: { rate500: 0.5, rate503: 0.5 } });
 
-let n = 0;
 function config(target: RunningSim, extra: Record<string, unknown> = {}) {
-  return {
-    api: { type: "completion", streaming: true },
+  return simConfig(target.url, {
     data: { type: "mock" },
-    load: { type: "constant", stages: [{ rate: 10, duration: 1 }], num_workers: 1, base_seed: 1 },
-    server: { base_url: target.url, model_name: "sim-model" },
+    load: { stages: [{ rate: 10, duration: 1 }] },
     ...extra,
-  };
+  });
 }
-function writeConfig(raw: Record<string, unknown>): string {
-  const path = join(dir, `config-${++n}.json`);
-  writeFileSync(path, JSON.stringify(raw));
-  return path;
-}
+const writeConfig = (raw: Record<string, unknown>) => writeConfigFile(dir, raw);
 
 /** Runs the CLI in-process, keeping what it writes on stdout. */
 async function runCapturing(argv: string[]): Promise<{ code: number; stdout: string }> {
@@ -59,7 +42,7 @@ describe("inferload run exit codes", () => {
   test("exits 3 after writing every report when a threshold fails, and --json says which and by how much", async () => {
     const out = join(dir, "threshold");
     // The simulator takes 20 ms to the first token: a 1 ms TTFT limit must fail, a 10 s one pass.
-    const path = writeConfig(config(sim, { thresholds: ["ttft.p50 < 1ms"] }));
+    const path = writeConfig(config(sim(), { thresholds: ["ttft.p50 < 1ms"] }));
     const { code, stdout } = await runCapturing([
       "run",
       "-c",
@@ -99,7 +82,7 @@ describe("inferload run exit codes", () => {
   }, 60_000);
 
   test("exits 0 when every threshold holds", async () => {
-    const path = writeConfig(config(sim, { thresholds: ["failures.rate == 0", "ttft.p50 < 10 s"] }));
+    const path = writeConfig(config(sim(), { thresholds: ["failures.rate == 0", "ttft.p50 < 10 s"] }));
     const { code } = await runCapturing(["run", "-c", path, "--quiet", "--output-dir", join(dir, "pass")]);
     expect(code).toBe(0);
   }, 60_000);
@@ -109,7 +92,7 @@ describe("inferload run exit codes", () => {
     const { code, stdout } = await runCapturing([
       "run",
       "-c",
-      writeConfig(config(failing)),
+      writeConfig(config(failing())),
       "--quiet",
       "--json",
       "--output-dir",
@@ -123,12 +106,12 @@ describe("inferload run exit codes", () => {
   }, 60_000);
 
   test("a malformed threshold exits 2 before any request is sent", async () => {
-    const before = sim.stats().completed;
+    const before = sim().stats().completed;
     const out = join(dir, "bad-threshold");
     const code = await runCli([
       "run",
       "-c",
-      writeConfig(config(sim, { thresholds: ["ttft.p99 < 0.5"] })),
+      writeConfig(config(sim(), { thresholds: ["ttft.p99 < 0.5"] })),
       "--quiet",
       "--output-dir",
       out,
@@ -136,7 +119,7 @@ describe("inferload run exit codes", () => {
       "ttft.p99 <",
     ]);
     expect(code).toBe(2);
-    expect(sim.stats().completed).toBe(before);
+    expect(sim().stats().completed).toBe(before);
     expect(existsSync(out)).toBe(false);
   }, 60_000);
 });
@@ -149,7 +132,7 @@ describe("inferload run -c -", () => {
     const yaml = [
       "data: {type: mock}",
       "load: {type: constant, stages: [{rate: 10, duration: 1}], num_workers: 1}",
-      `server: {base_url: "${sim.url}", model_name: sim-model}`,
+      `server: {base_url: "${sim().url}", model_name: sim-model}`,
     ].join("\n");
     const child = spawn(process.execPath, [main, "run", "-c", "-", "--json", "--output-dir", out], {
       cwd: dir,

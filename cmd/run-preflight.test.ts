@@ -2,46 +2,25 @@
 // validate refuses too; report folders; and every path a secret or a server's escape codes could
 // leak through (console, saved config, reports, per-request records).
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} references are the subject here
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatTimestamp } from "../lib/config/resolve.ts";
-import { type RunningSim, startSimOnFreePort } from "../lib/sim/start.ts";
+import { simConfig, simForTests, tempDirForTests, writeConfigFile } from "../lib/run/benchmark.testing.ts";
 import { runCli } from "./main.ts";
 
-let dir: string;
-let sim: RunningSim;
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "inferload-preflight-e2e-"));
-  sim = await startSimOnFreePort({ prefillMs: 1, itlMs: 1 });
-});
-afterAll(async () => {
-  await sim.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = tempDirForTests("inferload-preflight-e2e-");
+const sim = simForTests({ prefillMs: 1, itlMs: 1 });
 
-let n = 0;
+/** Unary requests of mock data, 5 in one second; each section of `extra` replaces the default's whole. */
 function writeConfig(extra: Record<string, unknown> = {}, load: Record<string, unknown> = {}): string {
-  const path = join(dir, `config-${++n}.json`);
-  const config = {
-    api: { type: "completion", streaming: false },
+  const config = simConfig(sim().url, {
+    api: { streaming: false },
     data: { type: "mock" },
-    load: { num_workers: 1, interval: 0, base_seed: 7, stages: [{ rate: 5, duration: 1 }], ...load },
-    server: { base_url: sim.url, model_name: "sim-model" },
-    ...extra,
-  };
-  writeFileSync(path, JSON.stringify(config));
-  return path;
+    load: { base_seed: 7, stages: [{ rate: 5, duration: 1 }], ...load },
+  });
+  return writeConfigFile(dir, { ...config, ...extra });
 }
 
 /** Runs the CLI in-process and returns its exit code with what it wrote on stderr. */
@@ -66,6 +45,7 @@ async function cli(argv: string[]): Promise<{ code: number; stderr: string; stdo
 }
 
 describe("run refuses before any load what validate refuses", () => {
+  let n = 0;
   const aFile = () => {
     const path = join(dir, `a-file-${++n}`);
     writeFileSync(path, "");
@@ -74,7 +54,7 @@ describe("run refuses before any load what validate refuses", () => {
   const cases: [string, () => { config: string; outputDir?: string }, string][] = [
     [
       "a base_url without a scheme",
-      () => ({ config: writeConfig({ server: { base_url: sim.url.replace("http://", "") } }) }),
+      () => ({ config: writeConfig({ server: { base_url: sim().url.replace("http://", "") } }) }),
       "server.base_url: expected a URL starting with http:// or https://",
     ],
     [
@@ -89,7 +69,7 @@ describe("run refuses before any load what validate refuses", () => {
     ],
     [
       "a base_url ending in /v1",
-      () => ({ config: writeConfig({ server: { base_url: `${sim.url}/v1` } }) }),
+      () => ({ config: writeConfig({ server: { base_url: `${sim().url}/v1` } }) }),
       'expected the server\'s root URL without "/v1"',
     ],
     [
@@ -136,7 +116,7 @@ describe("run refuses before any load what validate refuses", () => {
 
   test.each(cases)("%s: run and validate exit 2, nothing is sent", async (_, make, message) => {
     const { config } = make();
-    const before = sim.stats().completed;
+    const before = sim().stats().completed;
     const run = await cli(["run", "-c", config, "--quiet"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
@@ -146,15 +126,15 @@ describe("run refuses before any load what validate refuses", () => {
     expect(validate.stderr).toContain('is valid, but "inferload run" would refuse it');
     expect(validate.stderr).toContain(message);
     expect(validate.stdout).toBe("");
-    expect(sim.stats().completed).toBe(before);
+    expect(sim().stats().completed).toBe(before);
   });
 
   test("an --output-dir that is a file: exit 2 before any load", async () => {
-    const before = sim.stats().completed;
+    const before = sim().stats().completed;
     const run = await cli(["run", "-c", writeConfig(), "--quiet", "--output-dir", aFile()]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("it is a file, not a folder");
-    expect(sim.stats().completed).toBe(before);
+    expect(sim().stats().completed).toBe(before);
   });
 
   test.each([["__proto__.x=1"], ["load.constructor.prototype.x=1"]])(

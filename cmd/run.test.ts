@@ -1,55 +1,27 @@
 // End-to-end: the real `inferload run` (in-process, Workers and all) against the built-in simulator,
 // asserting on what the simulator saw and on the report files, never on log text.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { startCountingProxy } from "../lib/http/test-server.testing.ts";
-import { type RunningSim, startSimOnFreePort } from "../lib/sim/start.ts";
+import {
+  randomData,
+  readReport,
+  simConfig,
+  tempDirForTests,
+  withSim,
+  writeConfigFile,
+} from "../lib/run/benchmark.testing.ts";
 import { runCli } from "./main.ts";
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "inferload-run-test-"));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirForTests("inferload-run-test-");
 
-let n = 0;
-function writeConfig(
-  sim: { url: string } | null,
-  load: Record<string, unknown>,
-  extra: Record<string, unknown> = {},
-) {
-  const path = join(dir, `config-${++n}.json`);
-  const config = {
-    api: { type: "completion", streaming: true },
-    data: {
-      type: "random",
-      input_distribution: { min: 20, max: 40, mean: 30, std_dev: 5 },
-      output_distribution: { min: 5, max: 10, mean: 8, std_dev: 1 },
-    },
-    load: { num_workers: 2, interval: 0, base_seed: 7, ...load },
-    ...(sim === null ? {} : { server: { base_url: sim.url, model_name: "sim-model" } }),
-    ...extra,
-  };
-  writeFileSync(path, JSON.stringify(config));
-  return path;
-}
-
-function readReport(out: string, name: string) {
-  return JSON.parse(readFileSync(join(out, name), "utf8"));
-}
-
-async function withSim<T>(
-  options: Parameters<typeof startSimOnFreePort>[0],
-  fn: (sim: RunningSim) => Promise<T>,
-) {
-  const sim = await startSimOnFreePort(options);
-  try {
-    return await fn(sim);
-  } finally {
-    await sim.stop();
-  }
+/** This file's runs: two Workers, seed 7, prompts of 20-40 tokens asking for 5-10. */
+function writeConfig(sim: { url: string } | null, load: Record<string, unknown>) {
+  const config = simConfig(sim?.url ?? null, {
+    data: randomData({ min: 20, max: 40, mean: 30, std_dev: 5 }, { min: 5, max: 10, mean: 8, std_dev: 1 }),
+    load: { num_workers: 2, base_seed: 7, ...load },
+  });
+  return writeConfigFile(dir, config);
 }
 
 describe("inferload run", () => {

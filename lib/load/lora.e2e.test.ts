@@ -1,48 +1,25 @@
 // load.lora_traffic_split end to end: `runBenchmark` against the simulator with adapters loaded; the
 // split the server saw (its /metrics) and the per-adapter report files.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runBenchmarkFrom } from "../run/benchmark.testing.ts";
+import { runBenchmarkFrom, simConfig, simForTests, tempDirForTests } from "../run/benchmark.testing.ts";
 import type { BenchmarkResult } from "../run/benchmark.ts";
-import { type RunningSim, startSimOnFreePort } from "../sim/start.ts";
 
-let sim: RunningSim;
-let root: string;
-
-beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), "inferload-lora-e2e-"));
-  sim = await startSimOnFreePort({
-    loras: ["movie", "consumer"],
-    prefillMs: 1,
-    prefillMsPerToken: 0,
-    itlMs: 1,
-  });
-});
-
-afterAll(async () => {
-  await sim?.stop();
-  rmSync(root, { recursive: true, force: true });
-});
+const root = tempDirForTests("inferload-lora-e2e-");
+const sim = simForTests({ loras: ["movie", "consumer"], prefillMs: 1, prefillMsPerToken: 0, itlMs: 1 });
 
 async function run(
   name: string,
   load: Record<string, unknown>,
 ): Promise<{ dir: string; result: BenchmarkResult }> {
   const dir = join(root, name);
-  const raw = {
-    api: { type: "completion", streaming: true },
-    server: { base_url: sim.url, model_name: "sim-model", ignore_eos: true },
-    data: {
-      type: "random",
-      input_distribution: { min: 10, max: 10, mean: 10, std_dev: 0 },
-      output_distribution: { min: 4, max: 4, mean: 4, std_dev: 0 },
-    },
-    load: { num_workers: 1, base_seed: 11, ...load },
+  const raw = simConfig(sim().url, {
+    server: { ignore_eos: true },
+    load: { base_seed: 11, ...load },
     report: { request_lifecycle: { per_adapter: true, per_adapter_stage: true } },
     storage: { local_storage: { path: dir } },
-  };
+  });
   const result = await runBenchmarkFrom(raw);
   return { dir, result };
 }
@@ -52,7 +29,7 @@ async function run(
  * under the base model's name, so its families cannot tell adapters apart).
  */
 async function acceptedByModel(): Promise<Map<string, number>> {
-  const text = await (await fetch(`${sim.url}/metrics`)).text();
+  const text = await (await fetch(`${sim().url}/metrics`)).text();
   const counts = new Map<string, number>();
   for (const line of text.split("\n")) {
     const m = /^inferload_sim_requests_total\{model_name="([^"]+)"\} (\d+(?:\.\d+)?)$/.exec(line);

@@ -1,16 +1,17 @@
 // trace_replay end to end: `runBenchmark` with load.trace + data.trace against the simulator; the
 // per-request report shows when each row was scheduled and sent, and what the server counted.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { readTrace, type Trace } from "../data/trace-csv.ts";
-import { runBenchmarkFrom } from "../run/benchmark.testing.ts";
-import { type RunningSim, startSimOnFreePort } from "../sim/start.ts";
+import {
+  readReport,
+  runBenchmarkFrom,
+  simConfig,
+  simForTests,
+  tempDirForTests,
+} from "../run/benchmark.testing.ts";
 
 const sample = join(import.meta.dir, "../../fixtures/traces/sample.csv");
-let sim: RunningSim;
-let dir: string;
 let trace: Trace;
 /** The keys of per_request_lifecycle_metrics.json entries this test reads. */
 interface Entry {
@@ -28,25 +29,19 @@ interface Entry {
 }
 let entries: Entry[];
 
+const dir = tempDirForTests("inferload-trace-e2e-");
+// Fast simulated server, so that no request waits for a slot and send times are the trace's own.
+const sim = simForTests({ loras: ["movie", "consumer"], prefillMs: 1, prefillMsPerToken: 0, itlMs: 1 });
+
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "inferload-trace-e2e-"));
   trace = await readTrace({ file: sample, format: "AzurePublicDataset" });
-  // Fast simulated server, so that no request waits for a slot and send times are the trace's own.
-  sim = await startSimOnFreePort({
-    loras: ["movie", "consumer"],
-    prefillMs: 1,
-    prefillMsPerToken: 0,
-    itlMs: 1,
-  });
-  const raw = {
-    api: { type: "completion", streaming: true },
-    server: { base_url: sim.url, model_name: "sim-model", ignore_eos: true },
+  const raw = simConfig(sim().url, {
+    server: { ignore_eos: true },
     data: { type: "random", trace: { file: sample, format: "AzurePublicDataset" } },
     load: {
       type: "trace_replay",
       trace: { file: sample, format: "AzurePublicDataset" },
       stages: [{ rate: 1, duration: 1 }],
-      num_workers: 1,
       base_seed: 3,
       lora_traffic_split: [
         { name: "movie", split: 0.5 },
@@ -55,16 +50,11 @@ beforeAll(async () => {
     },
     report: { request_lifecycle: { per_request: true } },
     storage: { local_storage: { path: dir } },
-  };
+  });
   await runBenchmarkFrom(raw);
-  entries = JSON.parse(readFileSync(join(dir, "per_request_lifecycle_metrics.json"), "utf8"));
+  entries = readReport(dir, "per_request_lifecycle_metrics.json");
   entries.sort((a, b) => a.index - b.index);
 }, 30_000);
-
-afterAll(async () => {
-  await sim?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe("trace_replay against the simulator", () => {
   test("sends one request per trace row (data.trace sets the count), all successful", () => {

@@ -2,17 +2,23 @@
 // the built-in simulator, whose truth log says when it wrote each token. The measured TTFT and ITL
 // medians must agree with the simulator's within 1 ms at modest load, token counts must equal usage,
 // and an interrupted run must still leave its report files (and per-request records) on disk.
-import { afterAll, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../cmd/main.ts";
 import { percentileSorted } from "../metrics/percentiles.ts";
-import { startSimOnFreePort } from "../sim/start.ts";
+import {
+  randomData,
+  readReport as read,
+  simConfig,
+  tempDirForTests,
+  withSim,
+  writeConfigFile,
+} from "../run/benchmark.testing.ts";
 import type { TruthRecord } from "../sim/truth-log.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "inferload-accuracy-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirForTests("inferload-accuracy-");
 
 function median(values: number[]): number {
   return percentileSorted(Float64Array.from(values).sort(), 50);
@@ -24,23 +30,14 @@ function writeConfig(
   load: Record<string, unknown>,
   report: Record<string, unknown> = {},
 ) {
-  const path = join(dir, `${name}.json`);
-  const config = {
-    api: { type: "chat", streaming: true },
-    data: {
-      type: "random",
-      input_distribution: { min: 30, max: 60, mean: 45, std_dev: 8 },
-      output_distribution: { min: 12, max: 24, mean: 18, std_dev: 3 },
-    },
-    load: { num_workers: 2, interval: 0, base_seed: 11, ...load },
-    server: { base_url: url, model_name: "sim-model" },
+  const config = simConfig(url, {
+    api: { type: "chat" },
+    data: randomData({ min: 30, max: 60, mean: 45, std_dev: 8 }, { min: 12, max: 24, mean: 18, std_dev: 3 }),
+    load: { num_workers: 2, base_seed: 11, ...load },
     report: { request_lifecycle: { per_request: true, ...report } },
-  };
-  writeFileSync(path, JSON.stringify(config));
-  return path;
+  });
+  return writeConfigFile(dir, config, name);
 }
-
-const read = (out: string, name: string) => JSON.parse(readFileSync(join(out, name), "utf8"));
 
 interface Attempt {
   ttftError: number;
@@ -53,65 +50,65 @@ interface Attempt {
  */
 async function measureOnce(attempt: number): Promise<Attempt> {
   const truth: TruthRecord[] = [];
-  const sim = await startSimOnFreePort({
-    prefillMs: 15,
-    prefillMsPerToken: 0,
-    itlMs: 6,
-    onTruth: (r) => truth.push(r),
-  });
-  try {
-    const out = join(dir, `accuracy-${attempt}`);
-    const config = writeConfig(`accuracy-${attempt}`, sim.url, {
-      type: "constant",
-      stages: [{ rate: 10, duration: 2 }],
-    });
-    expect(await runCli(["run", "-c", config, "--quiet", "--output-dir", out])).toBe(0);
-    const stage = read(out, "stage_0_lifecycle_metrics.json");
-    expect(stage.successes.count).toBe(20);
-    expect(truth).toHaveLength(20);
-
-    // Token counts: the report's totals are the server's usage, which is what the simulator generated.
-    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-    expect(stage.successes.output_tokens.total).toBe(sum(truth.map((t) => t.completionTokens)));
-    expect(stage.successes.prompt_tokens.total).toBe(sum(truth.map((t) => t.promptTokens)));
-    expect(stage.token_source).toEqual({ prompt: "server", output: "server" });
-
-    // Per request: one token event per token written, each stamped after the simulator wrote it (one
-    // clock for every thread). Each client request is paired with the unpaired server record of the same
-    // length whose first token was written last before the client saw its own. The send stamp is not
-    // compared: a busy machine can preempt the client between write() and reading the clock.
-    type Entry = { info: { output_token_times: number[] } };
-    const slack = 0.01; // ms: float rounding of epoch seconds in the JSON
-    const unpaired = new Set(truth);
-    const clientTimes = (read(out, "per_request_lifecycle_metrics.json") as Entry[])
-      .map((entry) => entry.info.output_token_times.map((s) => s * 1000))
-      .sort((x, y) => x[0]! - y[0]!);
-    expect(clientTimes).toHaveLength(20);
-    for (const times of clientTimes) {
-      let pair: TruthRecord | undefined;
-      for (const t of unpaired) {
-        if (t.tokenMs.length !== times.length || t.tokenMs[0]! > times[0]! + slack) continue;
-        if (pair === undefined || t.tokenMs[0]! > pair.tokenMs[0]!) pair = t;
-      }
-      expect(pair).toBeDefined();
-      unpaired.delete(pair!);
-      times.forEach((ms, k) => {
-        expect(ms).toBeGreaterThanOrEqual(pair!.tokenMs[k]! - slack);
+  return withSim(
+    {
+      prefillMs: 15,
+      prefillMsPerToken: 0,
+      itlMs: 6,
+      onTruth: (r) => truth.push(r),
+    },
+    async (sim) => {
+      const out = join(dir, `accuracy-${attempt}`);
+      const config = writeConfig(`accuracy-${attempt}`, sim.url, {
+        type: "constant",
+        stages: [{ rate: 10, duration: 2 }],
       });
-    }
+      expect(await runCli(["run", "-c", config, "--quiet", "--output-dir", out])).toBe(0);
+      const stage = read(out, "stage_0_lifecycle_metrics.json");
+      expect(stage.successes.count).toBe(20);
+      expect(truth).toHaveLength(20);
 
-    // Server side: TTFT from receiving the request to writing the first token; ITL between token writes.
-    const truthTtft = median(truth.map((t) => (t.firstTokenMs - t.receivedMs) / 1000));
-    const truthItl = median(
-      truth.flatMap((t) => t.tokenMs.slice(1).map((ms, k) => (ms - t.tokenMs[k]!) / 1000)),
-    );
-    return {
-      ttftError: Math.abs(stage.successes.latency.time_to_first_token.median - truthTtft),
-      itlError: Math.abs(stage.successes.latency.inter_token_latency.median - truthItl),
-    };
-  } finally {
-    await sim.stop();
-  }
+      // Token counts: the report's totals are the server's usage, which is what the simulator generated.
+      const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+      expect(stage.successes.output_tokens.total).toBe(sum(truth.map((t) => t.completionTokens)));
+      expect(stage.successes.prompt_tokens.total).toBe(sum(truth.map((t) => t.promptTokens)));
+      expect(stage.token_source).toEqual({ prompt: "server", output: "server" });
+
+      // Per request: one token event per token written, each stamped after the simulator wrote it (one
+      // clock for every thread). Each client request is paired with the unpaired server record of the same
+      // length whose first token was written last before the client saw its own. The send stamp is not
+      // compared: a busy machine can preempt the client between write() and reading the clock.
+      type Entry = { info: { output_token_times: number[] } };
+      const slack = 0.01; // ms: float rounding of epoch seconds in the JSON
+      const unpaired = new Set(truth);
+      const clientTimes = (read(out, "per_request_lifecycle_metrics.json") as Entry[])
+        .map((entry) => entry.info.output_token_times.map((s) => s * 1000))
+        .sort((x, y) => x[0]! - y[0]!);
+      expect(clientTimes).toHaveLength(20);
+      for (const times of clientTimes) {
+        let pair: TruthRecord | undefined;
+        for (const t of unpaired) {
+          if (t.tokenMs.length !== times.length || t.tokenMs[0]! > times[0]! + slack) continue;
+          if (pair === undefined || t.tokenMs[0]! > pair.tokenMs[0]!) pair = t;
+        }
+        expect(pair).toBeDefined();
+        unpaired.delete(pair!);
+        times.forEach((ms, k) => {
+          expect(ms).toBeGreaterThanOrEqual(pair!.tokenMs[k]! - slack);
+        });
+      }
+
+      // Server side: TTFT from receiving the request to writing the first token; ITL between token writes.
+      const truthTtft = median(truth.map((t) => (t.firstTokenMs - t.receivedMs) / 1000));
+      const truthItl = median(
+        truth.flatMap((t) => t.tokenMs.slice(1).map((ms, k) => (ms - t.tokenMs[k]!) / 1000)),
+      );
+      return {
+        ttftError: Math.abs(stage.successes.latency.time_to_first_token.median - truthTtft),
+        itlError: Math.abs(stage.successes.latency.inter_token_latency.median - truthItl),
+      };
+    },
+  );
 }
 
 test("measured TTFT and ITL medians agree with the simulator's truth within 1 ms; token counts equal usage", async () => {
@@ -136,8 +133,7 @@ test("measured TTFT and ITL medians agree with the simulator's truth within 1 ms
 }, 60_000);
 
 test("a finished stage is on disk while the next runs; an interrupted run still writes every file", async () => {
-  const sim = await startSimOnFreePort({ prefillMs: 2, itlMs: 2 });
-  try {
+  await withSim({ prefillMs: 2, itlMs: 2 }, async (sim) => {
     const out = join(dir, "interrupted");
     const config = writeConfig("interrupted", sim.url, {
       type: "constant",
@@ -167,7 +163,5 @@ test("a finished stage is on disk while the next runs; an interrupted run still 
     const perRequest = read(out, "per_request_lifecycle_metrics.json");
     expect(perRequest.length).toBe(summary.load_summary.count);
     expect(existsSync(join(out, "config.yaml"))).toBe(true);
-  } finally {
-    await sim.stop();
-  }
+  });
 }, 30_000);

@@ -4,22 +4,14 @@
 // kind it maps to: a status fault an http_status of that code, a cut a stream_error (streamed) or a
 // request that got no answer (not streamed), a malformed event or body a parse_error, an error event a
 // stream_error.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { type RunningSim, startSimOnFreePort } from "../sim/start.ts";
 import type { TruthRecord } from "../sim/truth-log.ts";
-import { runBenchmarkFrom } from "./benchmark.testing.ts";
+import { randomData, runBenchmarkFrom, simConfig, tempDirForTests, withSim } from "./benchmark.testing.ts";
 import type { BenchmarkResult } from "./benchmark.ts";
 
 const REQUESTS = 160;
-let dir: string;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "inferload-fault-agreement-"));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirForTests("inferload-fault-agreement-");
 
 interface Played {
   result: BenchmarkResult;
@@ -28,45 +20,42 @@ interface Played {
 
 async function play(streaming: boolean): Promise<Played> {
   const truths: TruthRecord[] = [];
-  const sim: RunningSim = await startSimOnFreePort({
-    // A non-streamed cut strikes when token 5 would be generated: 30 ms of prefill puts it well past
-    // the transport's stale keep-alive window (a close within ~5 ms of the write, see
-    // lib/http/_keep-alive.ts), where a real server's drop is told from a connection it had closed.
-    prefillMs: 30,
-    itlMs: 1,
-    seed: 3,
-    faults: {
-      rate429: 0.05,
-      rate500: 0.05,
-      rate503: 0.05,
-      cutRate: 0.1,
-      malformedRate: 0.05,
-      errorEventRate: 0.05,
+  return withSim(
+    {
+      // A non-streamed cut strikes when token 5 would be generated: 30 ms of prefill puts it well past
+      // the transport's stale keep-alive window (a close within ~5 ms of the write, see
+      // lib/http/_keep-alive.ts), where a real server's drop is told from a connection it had closed.
+      prefillMs: 30,
+      itlMs: 1,
+      seed: 3,
+      faults: {
+        rate429: 0.05,
+        rate500: 0.05,
+        rate503: 0.05,
+        cutRate: 0.1,
+        malformedRate: 0.05,
+        errorEventRate: 0.05,
+      },
+      onTruth: (t) => truths.push(t),
     },
-    onTruth: (t) => truths.push(t),
-  });
-  try {
-    const result = await runBenchmarkFrom({
-      api: { type: "completion", streaming },
-      data: {
-        type: "random",
-        input_distribution: { min: 10, max: 10, mean: 10, std_dev: 0 },
-        output_distribution: { min: 8, max: 8, mean: 8, std_dev: 0 },
-      },
-      // Eight at once on one Worker: connections are reused, where a hidden re-send would show.
-      load: {
-        type: "concurrent",
-        num_workers: 1,
-        base_seed: 5,
-        stages: [{ num_requests: REQUESTS, concurrency_level: 8 }],
-      },
-      server: { base_url: sim.url, model_name: "sim-model", ignore_eos: true },
-      storage: { local_storage: { path: join(dir, streaming ? "stream" : "unary") } },
-    });
-    return { result, truths };
-  } finally {
-    await sim.stop();
-  }
+    async (sim) => {
+      const result = await runBenchmarkFrom(
+        simConfig(sim.url, {
+          api: { streaming },
+          server: { ignore_eos: true },
+          data: randomData(10, 8),
+          // Eight at once on one Worker: connections are reused, where a hidden re-send would show.
+          load: {
+            type: "concurrent",
+            base_seed: 5,
+            stages: [{ num_requests: REQUESTS, concurrency_level: 8 }],
+          },
+          storage: { local_storage: { path: join(dir, streaming ? "stream" : "unary") } },
+        }),
+      );
+      return { result, truths };
+    },
+  );
 }
 
 /** What the report should say, from the simulator's truth log alone. */

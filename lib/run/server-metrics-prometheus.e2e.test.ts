@@ -13,7 +13,7 @@ import {
   startPrometheus,
 } from "../server-metrics/prometheus.testing.ts";
 import { type RunningSim, startSimOnFreePort } from "../sim/start.ts";
-import { runBenchmarkFrom } from "./benchmark.testing.ts";
+import { randomData, runBenchmarkFrom, simConfig } from "./benchmark.testing.ts";
 import type { BenchmarkResult } from "./benchmark.ts";
 
 const binary = prometheusBinary();
@@ -37,19 +37,21 @@ withPrometheus("metrics.type prometheus against a real Prometheus scraping the s
     if ("missing" in started) throw new Error(started.missing);
     prom = started;
     await prom.targetsUp();
-    result = await runBenchmarkFrom({
-      server: { type: "vllm", base_url: sim.url },
-      api: { type: "completion", streaming: true },
-      data: {
-        type: "random",
-        input_distribution: { min: 40, max: 40, mean: 40, std_dev: 0 },
-        output_distribution: { min: 12, max: 12, mean: 12, std_dev: 0 },
-      },
-      load: { num_workers: 1, base_seed: 5, stages: rates.map((rate) => ({ rate, duration: stageSeconds })) },
-      metrics: { type: "prometheus", prometheus: { url: prom.url, scrape_interval: 1 } },
-      report: { prometheus: { summary: true, per_stage: true } },
-      storage: { local_storage: { path: dir } },
-    });
+    result = await runBenchmarkFrom(
+      simConfig(sim.url, {
+        // No model name: the run asks the server for it.
+        server: { type: "vllm", model_name: undefined },
+        data: randomData(40, 12),
+        load: {
+          interval: 1,
+          base_seed: 5,
+          stages: rates.map((rate) => ({ rate, duration: stageSeconds })),
+        },
+        metrics: { type: "prometheus", prometheus: { url: prom.url, scrape_interval: 1 } },
+        report: { prometheus: { summary: true, per_stage: true } },
+        storage: { local_storage: { path: dir } },
+      }),
+    );
   }, 90_000);
 
   afterAll(async () => {

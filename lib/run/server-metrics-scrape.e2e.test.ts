@@ -2,21 +2,24 @@
 // built-in simulator, and the failure modes of server metrics in general: the source down at the
 // start (exit 1 before any load, or a warning when optional), and a Prometheus that answers garbage
 // after the start (a warning; the client-side reports are whole).
-import { afterAll, afterEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { afterEach, describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isUserError } from "../cli/errors.ts";
 import { ExitCode } from "../cli/exit-codes.ts";
 import { type RunningSim, startSim, startSimOnFreePort } from "../sim/start.ts";
-import { runBenchmarkFrom } from "./benchmark.testing.ts";
+import {
+  randomData,
+  readReport as read,
+  runBenchmarkFrom,
+  simConfig,
+  tempDirForTests,
+} from "./benchmark.testing.ts";
 
-const root = mkdtempSync(join(tmpdir(), "inferload-scrape-e2e-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDirForTests("inferload-scrape-e2e-");
 let n = 0;
 const newDir = () => join(root, `run${n++}`);
-const read = (dir: string, name: string) => JSON.parse(readFileSync(join(dir, name), "utf8"));
 
 const stopping: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -24,16 +27,11 @@ afterEach(async () => {
 });
 
 function config(sim: RunningSim, dir: string, extra: Record<string, unknown>) {
-  return {
-    server: { type: "vllm", base_url: sim.url },
-    api: { type: "completion", streaming: true },
-    data: {
-      type: "random",
-      input_distribution: { min: 30, max: 30, mean: 30, std_dev: 0 },
-      output_distribution: { min: 8, max: 8, mean: 8, std_dev: 0 },
-    },
+  return simConfig(sim.url, {
+    // No model name: the run asks the server for it.
+    server: { type: "vllm", model_name: undefined },
+    data: randomData(30, 8),
     load: {
-      num_workers: 1,
       base_seed: 3,
       interval: 2,
       stages: [
@@ -44,7 +42,7 @@ function config(sim: RunningSim, dir: string, extra: Record<string, unknown>) {
     report: { prometheus: { summary: true, per_stage: true } },
     storage: { local_storage: { path: dir } },
     ...extra,
-  };
+  });
 }
 
 describe("metrics.type scrape", () => {
@@ -113,7 +111,7 @@ describe("a server-metrics source that is down or broken", () => {
     expect((error as { exitCode: number }).exitCode).toBe(ExitCode.failed);
     expect((error as Error).message).toContain(`Prometheus at ${url}`);
     expect(sim.stats().completed).toBe(0);
-  });
+  }, 30_000); // start-up and the check of the source: about 3 s, more on a busy machine
 
   test("unreachable at the start but optional: the run goes on without server metrics", async () => {
     const sim = await startSimOnFreePort();

@@ -1,48 +1,36 @@
 // load.sweep through the whole run path (`runBenchmark`): probe, ladder, stages, reports.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { runBenchmarkFrom } from "../run/benchmark.testing.ts";
-import { type RunningSim, startSimOnFreePort } from "../sim/start.ts";
+import {
+  randomData,
+  readReport,
+  runBenchmarkFrom,
+  simConfig,
+  simForTests,
+  tempDirForTests,
+} from "../run/benchmark.testing.ts";
 import { ladderRates } from "./ladder.ts";
 import type { SweepReport } from "./summary.ts";
 
-let sim: RunningSim;
-let dir: string;
+const dir = tempDirForTests("inferload-sweep-e2e-");
+// 8 slots / (20 ms prefill + 9 × 2 ms) ≈ 211 req/s.
+const sim = simForTests({ maxNumSeqs: 8, prefillMs: 20, prefillMsPerToken: 0, itlMs: 2 });
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "inferload-sweep-e2e-"));
-  // 8 slots / (20 ms prefill + 9 × 2 ms) ≈ 211 req/s.
-  sim = await startSimOnFreePort({ maxNumSeqs: 8, prefillMs: 20, prefillMsPerToken: 0, itlMs: 2 });
-});
-
-afterAll(async () => {
-  await sim?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const readJson = (name: string) => JSON.parse(readFileSync(join(dir, name), "utf8"));
+const readJson = (name: string) => readReport(dir, name);
 
 describe("load.sweep in a run", () => {
   test("runs the probe, then the ladder's stages, and saves the sweep in the report without the probe's requests", async () => {
-    const raw = {
-      api: { type: "completion", streaming: true },
-      server: { base_url: sim.url, model_name: "sim-model", ignore_eos: true },
-      data: {
-        type: "random",
-        input_distribution: { min: 10, max: 10, mean: 10, std_dev: 0 },
-        output_distribution: { min: 10, max: 10, mean: 10, std_dev: 0 },
-      },
+    const raw = simConfig(sim().url, {
+      server: { ignore_eos: true },
+      data: randomData(10, 10),
       load: {
         type: "poisson",
-        interval: 0,
-        num_workers: 1,
         base_seed: 5,
         sweep: { type: "geometric", num_requests: 200, timeout: 10, num_stages: 2, stage_duration: 1 },
       },
       storage: { local_storage: { path: dir } },
-    };
+    });
     const result = await runBenchmarkFrom(raw);
     const sweep = result.extra.sweep as SweepReport;
     expect(sweep.probe.completed).toBe(200);
