@@ -211,6 +211,48 @@ test("an Anthropic Messages stream: thinking and text deltas are token events, u
   expect(outcome.clientOutputTokens).toBe(tokenizer.count("Let me thinkHello wörld 🙂!"));
 });
 
+test("Anthropic text is output and reply, thinking and tool arguments output only, in blocks and in their deltas", () => {
+  const read = (streamed: boolean) =>
+    createResponseReader({
+      streamed,
+      apiType: "anthropic_messages",
+      tokenizer,
+      countOutput: "always",
+      keepReply: true,
+    });
+  const events = [
+    { type: "content_block_start", index: 0, content_block: { type: "thinking", thinking: "Hmm. " } },
+    { type: "content_block_start", index: 1, content_block: { type: "text", text: "Hi" } },
+    { type: "content_block_delta", index: 1, delta: { type: "text_delta", text: " there" } },
+    {
+      type: "content_block_start",
+      index: 2,
+      content_block: { type: "tool_use", id: "t1", name: "f", input: {} },
+    },
+    { type: "content_block_delta", index: 2, delta: { type: "input_json_delta", partial_json: '{"a": 1}' } },
+    { type: "content_block_delta", index: 0, delta: { type: "thinking_delta", thinking: " Yes." } },
+  ];
+  const stream = read(true);
+  stream.onHeaders(200, 90);
+  for (const [i, event] of events.entries())
+    stream.onData(encode(`data: ${JSON.stringify(event)}\n\n`), 100 + 10 * i);
+  const streamed = stream.finish(200);
+  expect(streamed.tokenEventMs).toEqual([100, 110, 120, 140, 150]); // not the tool_use block's start
+  expect(streamed.replyText).toBe("Hi there");
+  expect(streamed.clientOutputTokens).toBe(tokenizer.count('Hmm. Hi there{"a": 1} Yes.'));
+
+  const message = read(false);
+  message.onHeaders(200, 10);
+  const content = [
+    { type: "thinking", thinking: "Hmm. " },
+    { type: "text", text: "Hi there" },
+  ];
+  message.onData(encode(JSON.stringify({ type: "message", content })), 20);
+  const unary = message.finish(30);
+  expect(unary.replyText).toBe("Hi there");
+  expect(unary.clientOutputTokens).toBe(tokenizer.count("Hmm. Hi there"));
+});
+
 test("an Anthropic error event inside a 200 stream is a stream error with its message", () => {
   const outcome = readStream(fixture("anthropic-error-in-stream.sse"), "anthropic_messages");
   expect(outcome.failure).toBe("stream_error");
