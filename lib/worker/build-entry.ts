@@ -3,14 +3,19 @@
 // send times and hands them over in transferred batches, so the thread that reads and time-stamps
 // responses never does data work. The main thread starts it and gives it one end of a channel to its
 // load Worker, which drives it from then on (stages, credits, stops).
-import { isUserError } from "../cli/errors.ts";
 import { sessionWorkload } from "../data/create-sessions.ts";
 import { createLoraPicker } from "../load/lora.ts";
 import { createRng, workerSeed } from "../load/rng.ts";
 import { nowMs } from "../runtime/clock.ts";
 import { workerDataGenerator, workerTokenizer } from "./_data.ts";
 import { createBuilder } from "./builder.ts";
-import type { BuilderInit, FromBuilder, FromWorker, ToBuilder } from "./protocol.ts";
+import {
+  type BuilderInit,
+  type FromBuilder,
+  type FromWorker,
+  fatalMessage,
+  type ToBuilder,
+} from "./protocol.ts";
 import { ReadyBatchWriter, readyTransferables } from "./ready-batch.ts";
 import { createRequestMaker } from "./request-maker.ts";
 
@@ -85,13 +90,5 @@ async function init(message: BuilderInit): Promise<void> {
 }
 
 scope.onmessage = (event) => {
-  init(event.data).catch((error: unknown) => {
-    const userError = isUserError(error);
-    const message = userError
-      ? error.message
-      : error instanceof Error
-        ? (error.stack ?? error.message)
-        : String(error);
-    scope.postMessage({ type: "fatal", workerId: event.data.workerId, message, userError });
-  });
+  init(event.data).catch((error: unknown) => scope.postMessage(fatalMessage(event.data.workerId, error)));
 };

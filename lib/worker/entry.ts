@@ -10,7 +10,6 @@
 // blueprints while the stage primes; replayed sessions' plans at init, from the main thread), and a
 // turn's body is assembled from those prebuilt, already-escaped parts plus the previous reply, after
 // that reply's last byte has been stamped (send-turn.ts).
-import { isUserError } from "../cli/errors.ts";
 import { type ClientCertificate, readClientCertificate } from "../config/client-cert.ts";
 import type { Config } from "../config/schema.ts";
 import { withRetries } from "../http/retrying-transport.ts";
@@ -31,6 +30,7 @@ import {
   COUNTER_SENT,
   COUNTER_STOP,
   type FromWorker,
+  fatalMessage,
   type ToWorker,
 } from "./protocol.ts";
 import type { ReplayRunner } from "./replay-runner.ts";
@@ -228,13 +228,7 @@ async function endSessionStage(message: Extract<ToWorker, { type: "endSessionSta
 }
 
 function fatal(error: unknown): void {
-  const userError = isUserError(error);
-  const message = userError
-    ? error.message
-    : error instanceof Error
-      ? (error.stack ?? error.message)
-      : String(error);
-  post({ type: "fatal", workerId, message, userError });
+  post(fatalMessage(workerId, error));
 }
 
 function halt(): void {

@@ -13,7 +13,6 @@ import { UserError } from "../cli/errors.ts";
 import type { Config } from "../config/schema.ts";
 import type { TraceLengths } from "../data/create.ts";
 import type { ReplaySessionPlan } from "../data/replay/session-plan.ts";
-import type { TransportStats } from "../http/transport.ts";
 import type { Slice } from "../load/stripe.ts";
 import type { RequestRecord } from "../record/record.ts";
 import type { SessionLifecycle } from "../record/session.ts";
@@ -31,6 +30,7 @@ import {
   COUNTER_SLOTS,
   COUNTER_STOP,
   type FromWorker,
+  type StageDone,
   type ToWorker,
 } from "./protocol.ts";
 
@@ -57,15 +57,8 @@ export interface PoolOptions {
 /** A Worker answers a cancel within milliseconds unless something holds its thread. */
 const CANCEL_WAIT_MS = 1000;
 
-export interface WorkerStageResult {
-  workerId: number;
-  sent: number;
-  sequenceHash: string;
-  transport: TransportStats;
-  /** Requests its builder built, the builder's time building them (ms), and sends that waited for a body. */
-  built: number;
-  buildMs: number;
-  waitedForBody: number;
+/** A Worker's stage: its own account (StageDone), or what the main thread saw of a terminated one. */
+export interface WorkerStageResult extends Omit<StageDone, "type" | "stageId"> {
   /** The Worker did not finish after a cancel and was terminated. */
   terminated: boolean;
   /** Requests recorded as lost because the Worker was terminated. */
@@ -254,17 +247,8 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
             break;
           case "stageDone":
             if (stage?.id === message.stageId) {
-              workerDone({
-                workerId: message.workerId,
-                sent: message.sent,
-                sequenceHash: message.sequenceHash,
-                transport: message.transport,
-                built: message.built,
-                buildMs: message.buildMs,
-                waitedForBody: message.waitedForBody,
-                terminated: false,
-                lost: 0,
-              });
+              const { type: _type, stageId: _stageId, ...done } = message;
+              workerDone({ ...done, terminated: false, lost: 0 });
             }
             break;
           case "fatal":

@@ -1,6 +1,7 @@
 // The closed set of messages between the main thread, the load Workers and their builders. Flat,
 // primitive-heavy messages (Bun's postMessage fast paths); records and ready requests travel only as
 // transferred batches (batch.ts, ready-batch.ts).
+import { isUserError } from "../cli/errors.ts";
 import type { Config } from "../config/schema.ts";
 import type { TraceLengths } from "../data/create.ts";
 import type { ReplaySessionPlan } from "../data/replay/session-plan.ts";
@@ -87,22 +88,36 @@ export type FromWorker =
   /** The stage's first requests are built (or a second has passed): it may start. */
   | { type: "primed"; workerId: number; stageId: number }
   | { type: "batch"; workerId: number; batch: RecordBatch }
-  | {
-      type: "stageDone";
-      workerId: number;
-      stageId: number;
-      /** Requests actually sent in this stage. */
-      sent: number;
-      /** FNV-1a over the request bodies in send order (data and adapter choices), hex. */
-      sequenceHash: string;
-      transport: TransportStats;
-      /** Requests its builder built for the stage, and the builder's time building them (ms). */
-      built: number;
-      buildMs: number;
-      /** Requests that were due, with a free slot, but still waited for their body. */
-      waitedForBody: number;
-    }
+  | StageDone
   /** Sessions that ended (a replayed session as it settles; conversations at the stage's end). */
   | { type: "sessions"; workerId: number; lifecycles: SessionLifecycle[] }
   /** `userError`: a problem the user can fix (bad dataset path …), shown without a stack. */
   | { type: "fatal"; workerId: number; message: string; userError: boolean };
+
+/** A load Worker's account of its stage, once every request it sent has ended. */
+export interface StageDone {
+  type: "stageDone";
+  workerId: number;
+  stageId: number;
+  /** Requests actually sent in this stage. */
+  sent: number;
+  /** FNV-1a over the request bodies in send order (data and adapter choices), hex. */
+  sequenceHash: string;
+  transport: TransportStats;
+  /** Requests its builder built for the stage, and the builder's time building them (ms). */
+  built: number;
+  buildMs: number;
+  /** Requests that were due, with a free slot, but still waited for their body. */
+  waitedForBody: number;
+}
+
+/** The message for an error a Worker cannot go on after: a UserError's message alone, else its stack. */
+export function fatalMessage(workerId: number, error: unknown): Extract<FromWorker, { type: "fatal" }> {
+  const userError = isUserError(error);
+  const message = userError
+    ? error.message
+    : error instanceof Error
+      ? (error.stack ?? error.message)
+      : String(error);
+  return { type: "fatal", workerId, message, userError };
+}
