@@ -3,7 +3,7 @@
 // gateway hands one out). Listens on 127.0.0.1 at a port in 20000-32000.
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { listenOnFreePort } from "./test-server.testing.ts";
+import { listenOnFreePort, stopServer } from "./test-server.testing.ts";
 
 export interface SeenRequest {
   header: string | null;
@@ -57,10 +57,6 @@ export async function startHeaderProxy(
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
-    stop: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    stop: () => stopServer(server, sockets),
   };
 }

@@ -25,6 +25,34 @@ export async function listenOnFreePort(server: Server): Promise<number> {
   throw new Error("No free port in 20000-32000 after 50 attempts");
 }
 
+/** Connections opened so far, and the most open at once. */
+function connectionCount() {
+  let total = 0;
+  let open = 0;
+  let peak = 0;
+  return {
+    opened(): void {
+      total++;
+      peak = Math.max(peak, ++open);
+    },
+    closed(): void {
+      open--;
+    },
+    read: () => ({ total, peak }),
+  };
+}
+
+/** Stops a test server: drops its open sockets first (close waits for them to end), then closes it. */
+export function stopServer(
+  server: { close(callback: () => void): unknown },
+  sockets: Set<Socket>,
+): Promise<void> {
+  return new Promise((resolve) => {
+    for (const s of sockets) s.destroy();
+    server.close(() => resolve());
+  });
+}
+
 export interface TestServer {
   url: string;
   /** Connections accepted so far, and the most open at once. */
@@ -34,9 +62,7 @@ export interface TestServer {
 
 /** Routes: /echo (body back, Content-Length), /headers (method, headers and body as JSON), /sse (chunked, 3 events 5 ms apart), /close (Connection: close), /hang. */
 export async function startHttpTestServer(): Promise<TestServer> {
-  let total = 0;
-  let open = 0;
-  let peak = 0;
+  const count = connectionCount();
   const sockets = new Set<Socket>();
   const server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -72,23 +98,18 @@ export async function startHttpTestServer(): Promise<TestServer> {
     });
   });
   server.on("connection", (socket: Socket) => {
-    total++;
-    peak = Math.max(peak, ++open);
+    count.opened();
     sockets.add(socket);
     socket.on("close", () => {
-      open--;
+      count.closed();
       sockets.delete(socket);
     });
   });
   const port = await listenOnFreePort(server as unknown as Server);
   return {
     url: `http://127.0.0.1:${port}`,
-    connections: () => ({ total, peak }),
-    stop: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    connections: count.read,
+    stop: () => stopServer(server, sockets),
   };
 }
 
@@ -116,30 +137,16 @@ export async function startRawTestServer(
     });
   });
   const port = await listenOnFreePort(server);
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return { url: `http://127.0.0.1:${port}`, stop: () => stopServer(server, sockets) };
 }
 
 /** A TCP proxy in front of `targetPort` that counts the connections clients open (server-side view). */
-export async function startCountingProxy(targetPort: number): Promise<{
-  url: string;
-  connections: () => { total: number; peak: number };
-  stop: () => Promise<void>;
-}> {
+export async function startCountingProxy(targetPort: number): Promise<TestServer> {
   const { connect } = await import("node:net");
-  let total = 0;
-  let open = 0;
-  let peak = 0;
+  const count = connectionCount();
   const sockets = new Set<Socket>();
   const server = createNetServer((client) => {
-    total++;
-    peak = Math.max(peak, ++open);
+    count.opened();
     const upstream = connect({ host: "127.0.0.1", port: targetPort });
     sockets.add(client);
     sockets.add(upstream);
@@ -152,7 +159,7 @@ export async function startCountingProxy(targetPort: number): Promise<{
     client.on("error", end);
     upstream.on("error", end);
     client.on("close", () => {
-      open--;
+      count.closed();
       sockets.delete(client);
       end();
     });
@@ -164,11 +171,7 @@ export async function startCountingProxy(targetPort: number): Promise<{
   const port = await listenOnFreePort(server);
   return {
     url: `http://127.0.0.1:${port}`,
-    connections: () => ({ total, peak }),
-    stop: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    connections: count.read,
+    stop: () => stopServer(server, sockets),
   };
 }

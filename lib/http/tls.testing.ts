@@ -8,7 +8,7 @@ import { connect, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer as createTlsServer, type TLSSocket } from "node:tls";
-import { listenOnFreePort } from "./test-server.testing.ts";
+import { listenOnFreePort, stopServer } from "./test-server.testing.ts";
 
 export interface TestPki {
   dir: string;
@@ -179,9 +179,6 @@ export async function startMtlsProxy(pki: TestPki, targetPort: number): Promise<
   return {
     url: `https://127.0.0.1:${port}`,
     clients,
-    stop: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((r) => server.close(r));
-    },
+    stop: () => stopServer(server, sockets),
   };
 }
