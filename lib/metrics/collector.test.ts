@@ -1,25 +1,13 @@
 import { expect, test } from "bun:test";
+import { stageInfo } from "../load/stage.testing.ts";
 import type { StageInfo } from "../load/stage.ts";
 import { record } from "../record/record.testing.ts";
 import { createCollector } from "./collector.ts";
 
 const config = { report: { request_lifecycle: { percentiles: [50, 99], max_error_messages: 2 } } };
 
-function stage(id: number, overrides: Partial<StageInfo> = {}): StageInfo {
-  return {
-    id,
-    kind: "rate",
-    type: "constant",
-    rate: 10,
-    durationS: 1,
-    concurrency: null,
-    numRequests: 10,
-    startMs: 0,
-    endMs: 1000,
-    status: "completed",
-    ...overrides,
-  };
-}
+const stage = (id: number, overrides: Partial<StageInfo> = {}) =>
+  stageInfo(id, { rate: 10, numRequests: 10, ...overrides });
 
 test("records are routed to their stage, adapter and adapter-stage; probe records are not reported", () => {
   const c = createCollector({ config });

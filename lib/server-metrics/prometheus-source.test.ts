@@ -1,21 +1,15 @@
 import { describe, expect, test } from "bun:test";
-import type { StageInfo } from "../load/stage.ts";
+import { stageInfo } from "../load/stage.testing.ts";
 import { catalogFor } from "./catalog.ts";
 import type { PromClient, QueryOutcome } from "./prom-api.ts";
-import { createPrometheusSource, runWindow, stageWindow } from "./prometheus-source.ts";
+import {
+  createPrometheusSource,
+  type PrometheusSourceOptions,
+  runWindow,
+  stageWindow,
+} from "./prometheus-source.ts";
 
-const stage = (id: number, startMs: number, endMs: number): StageInfo => ({
-  id,
-  kind: "rate",
-  type: "constant",
-  rate: 1,
-  durationS: 1,
-  concurrency: null,
-  numRequests: 1,
-  startMs,
-  endMs,
-  status: "completed",
-});
+const stage = (id: number, startMs: number, endMs: number) => stageInfo(id, { startMs, endMs });
 
 describe("stageWindow() and runWindow()", () => {
   test("a stage: to its end plus interval plus 2 s, in whole seconds from its start", () => {
@@ -60,17 +54,26 @@ function fakeClient(answer: (query: string) => QueryOutcome): PromClient & { ask
 const { specs } = catalogFor("vllm");
 const filters = ["model_name='m'"];
 
+/** A source over vLLM's catalog that asks `client`, without a real pause before its queries. */
+function sourceAsking(client: PromClient, options: Partial<PrometheusSourceOptions> = {}) {
+  return createPrometheusSource({
+    client,
+    specs,
+    filters,
+    scrapeIntervalS: 1,
+    description: "t",
+    sleep: async () => {},
+    ...options,
+  });
+}
+
 describe("createPrometheusSource()", () => {
   test("waits one scrape interval plus 2 s, then asks per stage and for the run", async () => {
     const slept: number[] = [];
     const client = fakeClient((q) =>
       q.includes("vllm:request_success") ? { kind: "value", value: 40.1234567 } : { kind: "empty" },
     );
-    const source = createPrometheusSource({
-      client,
-      specs,
-      filters,
-      scrapeIntervalS: 1,
+    const source = sourceAsking(client, {
       description: "test",
       sleep: async (ms) => void slept.push(ms),
       now: () => 100_000,
@@ -104,14 +107,7 @@ describe("createPrometheusSource()", () => {
 
   test("a dead server: a few queries, then the rest skipped; no values, a warning", async () => {
     const client = fakeClient(() => ({ kind: "error", message: "connection refused", transport: true }));
-    const source = createPrometheusSource({
-      client,
-      specs,
-      filters,
-      scrapeIntervalS: 1,
-      description: "t",
-      sleep: async () => {},
-    });
+    const source = sourceAsking(client);
     await source.stageEnded(stage(0, 0, 1000));
     const out = await source.finish({ summary: true, perStage: true });
     expect(client.asked.length).toBeLessThanOrEqual(6);
@@ -126,14 +122,7 @@ describe("createPrometheusSource()", () => {
         ? { kind: "error", message: "Prometheus answered an error: bad_data", transport: false }
         : { kind: "value", value: 1 },
     );
-    const source = createPrometheusSource({
-      client,
-      specs,
-      filters,
-      scrapeIntervalS: 1,
-      description: "t",
-      sleep: async () => {},
-    });
+    const source = sourceAsking(client);
     await source.stageEnded(stage(0, 0, 1000));
     const out = await source.finish({ summary: true, perStage: false });
     expect(out.summary?.requests).toMatchObject({ total: 1 });
@@ -142,21 +131,9 @@ describe("createPrometheusSource()", () => {
   });
 
   test("check() asks vector(1) and reports why it failed", async () => {
-    const ok = createPrometheusSource({
-      client: fakeClient(() => ({ kind: "value", value: 1 })),
-      specs,
-      filters,
-      scrapeIntervalS: 1,
-      description: "t",
-    });
+    const ok = sourceAsking(fakeClient(() => ({ kind: "value", value: 1 })));
     expect(await ok.check()).toBeNull();
-    const down = createPrometheusSource({
-      client: fakeClient(() => ({ kind: "error", message: "refused", transport: true })),
-      specs,
-      filters,
-      scrapeIntervalS: 1,
-      description: "t",
-    });
+    const down = sourceAsking(fakeClient(() => ({ kind: "error", message: "refused", transport: true })));
     expect(await down.check()).toBe("refused");
   });
 });

@@ -12,6 +12,7 @@ import { bench, group, run } from "mitata";
 import * as current from "../../lib/api/response.ts";
 import { defaultTokenizer } from "../../lib/data/tokenizer/default.ts";
 import * as currentSse from "../../lib/http/sse.ts";
+import { stageInfo } from "../../lib/load/stage.testing.ts";
 import * as currentCollector from "../../lib/metrics/collector.ts";
 import { record as makeRecord } from "../../lib/record/record.testing.ts";
 import type { RequestRecord } from "../../lib/record/record.ts";
@@ -141,18 +142,7 @@ for (const apiType of ["chat", "completion"] as const) {
 // The main thread's cost per record: routing, 12 distributions, 19 ITL gaps for a 20-token stream.
 // 1,000 records into a fresh collector per iteration (so the sample never reaches the sketch
 // switch and array growth is amortized as in a real run); divide by 1,000.
-const stage = {
-  id: 0,
-  kind: "rate",
-  type: "constant",
-  rate: 1,
-  durationS: 1,
-  concurrency: null,
-  numRequests: 1,
-  startMs: 0,
-  endMs: 1,
-  status: "completed",
-} as const;
+const stage = stageInfo(0, { endMs: 1 });
 const records: RequestRecord[] = Array.from({ length: 1000 }, (_, i) =>
   makeRecord({
     index: i,
