@@ -10,13 +10,21 @@
 //        SCALE_CONCURRENCY (10000), MEMORY_REQUESTS (1000000), MEMORY_RATE (5000),
 //        SERVER_CPUS (0), CLIENT_CPUS (1)
 // Needs taskset and wrk (apt-get install -y wrk) and /usr/bin/time.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import {
+  bun,
+  type ClientRun,
+  type Json,
+  loadSummary,
+  median,
+  repoRoot as root,
+  runPinnedClient,
+  startPinnedSim,
+} from "./_processes.ts";
 
-const root = resolve(import.meta.dirname, "../..");
-const bun = process.execPath;
 const env = process.env;
 const DURATION = Number(env.DURATION ?? 30);
 const REPEAT = Number(env.REPEAT ?? 3);
@@ -24,98 +32,12 @@ const SERVER_CPUS = env.SERVER_CPUS ?? "0";
 const CLIENT_CPUS = env.CLIENT_CPUS ?? "1";
 const work = mkdtempSync(join(tmpdir(), "inferload-bench-"));
 
-type Json = Record<string, unknown>;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-async function startSim(args: string[]): Promise<{ url: string; stop: () => void }> {
-  const port = 20000 + Math.floor(Math.random() * 12000);
-  const child = spawn(
-    "taskset",
-    ["-c", SERVER_CPUS, bun, join(root, "cmd/main.ts"), "sim", "--port", String(port), ...args],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /http:\/\/\S+/.exec(out);
-      if (m) resolveUrl(m[0]);
-    });
-    child.on("exit", (code) => reject(new Error(`sim exited with ${code}`)));
-    setTimeout(() => reject(new Error("sim did not print its URL in 20 s")), 20_000);
-  });
-  return { url, stop: () => child.kill("SIGTERM") };
-}
-
-interface ClientRun {
-  exitCode: number;
-  cpuS: number;
-  maxRssMb: number;
-  rssSamplesMb: number[];
-  stage: Json;
-  wallS: number;
-}
-
 /** One `inferload run` pinned to CLIENT_CPUS; CPU and peak RSS from /usr/bin/time, RSS samples from /proc. */
-async function runClient(config: Json, tag: string, clientRoot = root): Promise<ClientRun> {
-  const dir = join(work, tag);
-  const path = join(work, `${tag}.json`);
-  writeFileSync(path, JSON.stringify(config));
-  const child = spawn(
-    "/usr/bin/time",
-    [
-      "-f",
-      "TIME %e %U %S %M",
-      "taskset",
-      "-c",
-      CLIENT_CPUS,
-      bun,
-      join(clientRoot, "cmd/main.ts"),
-      "run",
-      "-c",
-      path,
-      "--quiet",
-      "--output-dir",
-      dir,
-    ],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  const rssSamplesMb: number[] = [];
-  const sampler = setInterval(() => {
-    try {
-      const kid = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(" ")[0];
-      const status = readFileSync(`/proc/${kid}/status`, "utf8");
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-      if (kb > 0) rssSamplesMb.push(kb / 1024);
-    } catch {
-      // not started yet, or finished
-    }
-  }, 1000);
-  const exitCode = await new Promise<number>((r) => child.on("exit", (code) => r(code ?? 1)));
-  clearInterval(sampler);
-  const t = /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
-  if (t === null || exitCode !== 0)
-    throw new Error(`client run ${tag} failed (${exitCode}): ${stderr.slice(-2000)}`);
-  const stage = JSON.parse(readFileSync(join(dir, "stage_0_lifecycle_metrics.json"), "utf8")) as Json;
-  rmSync(dir, { recursive: true, force: true });
-  return {
-    exitCode,
-    wallS: Number(t[1]),
-    cpuS: Number(t[2]) + Number(t[3]),
-    maxRssMb: Number(t[4]) / 1024,
-    rssSamplesMb,
-    stage,
-  };
+function runClient(config: Json, tag: string, clientRoot = root): Promise<ClientRun> {
+  return runPinnedClient({ config, tag, work, cpus: CLIENT_CPUS, clientRoot });
 }
+
+const startSim = (args: string[]) => startPinnedSim(SERVER_CPUS, args);
 
 // Data "mock" keeps data generation out of the client's cost (the engine is what is measured here;
 // data.type random costs 200-350 µs per request by itself, see docs/PERFORMANCE.md). With ignore_eos
@@ -143,24 +65,6 @@ const FAST_SIM = [
   "--outputLenMean",
   "20",
 ];
-
-function loadSummary(stage: Json) {
-  const ls = stage.load_summary as {
-    count: number;
-    achieved_rate: number;
-    requested_rate: number;
-    schedule_delay: Json;
-  };
-  const failures = (stage.failures as { count: number }).count;
-  return {
-    count: ls.count,
-    requested: ls.requested_rate,
-    achieved: ls.achieved_rate,
-    delayMedianMs: (ls.schedule_delay.median as number) * 1000,
-    delayP99Ms: (ls.schedule_delay.p99 as number) * 1000,
-    failures,
-  };
-}
 
 function wrk(url: string, streaming: boolean, connections: number, seconds: number): number {
   const lua = join(work, "post.lua");

@@ -9,57 +9,21 @@
 //   bun scripts/bench/server-metrics.ts
 //   env: RATE (1000) DURATION (20) REPEAT (3) SCRAPES (2000) SERVER_CPUS (0) CLIENT_CPUS (1)
 // Needs taskset and /usr/bin/time.
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { catalogFor, metricFilters } from "../../lib/server-metrics/catalog.ts";
 import { type LabelMatcher, parseMatcher } from "../../lib/server-metrics/matchers.ts";
 import { parseExposition } from "../../lib/server-metrics/prom-text.ts";
 import { frameBetween, takeSnapshot, wantedNames } from "../../lib/server-metrics/snapshot.ts";
+import { loadSummary, median, runPinnedClient, startPinnedSim } from "./_processes.ts";
 
-const root = resolve(import.meta.dirname, "../..");
-const bun = process.execPath;
 const env = process.env;
 const RATE = Number(env.RATE ?? 1000);
 const DURATION = Number(env.DURATION ?? 20);
 const REPEAT = Number(env.REPEAT ?? 3);
 const SCRAPES = Number(env.SCRAPES ?? 2000);
 const work = mkdtempSync(join(tmpdir(), "inferload-bench-sm-"));
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
-
-async function startSim(): Promise<{ url: string; stop: () => void }> {
-  const port = 20000 + Math.floor(Math.random() * 12000);
-  const args = [
-    "sim",
-    "--port",
-    String(port),
-    "--prefillMs",
-    "0",
-    "--prefillMsPerToken",
-    "0",
-    "--itlMs",
-    "0",
-  ];
-  const child = spawn("taskset", ["-c", env.SERVER_CPUS ?? "0", bun, join(root, "cmd/main.ts"), ...args], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = await new Promise<string>((ok, fail) => {
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /http:\/\/\S+/.exec(out);
-      if (m) ok(m[0]);
-    });
-    setTimeout(() => fail(new Error("sim did not start in 20 s")), 20_000);
-  });
-  return { url, stop: () => child.kill("SIGTERM") };
-}
 
 /** Part 1: µs of CPU per scrape processed (text already fetched). */
 async function scrapeProcessing(url: string): Promise<number> {
@@ -103,8 +67,6 @@ interface Run {
 }
 
 async function runClient(url: string, mode: string, metrics: unknown, i: number): Promise<Run> {
-  const dir = join(work, `${mode}-${i}`);
-  const path = join(work, `${mode}-${i}.json`);
   const config = {
     api: { type: "completion", streaming: true },
     data: { type: "mock" },
@@ -113,42 +75,21 @@ async function runClient(url: string, mode: string, metrics: unknown, i: number)
     report: { request_lifecycle: { per_stage: true, summary: false } },
     ...(metrics === null ? {} : { metrics }),
   };
-  writeFileSync(path, JSON.stringify(config));
-  const child = spawn(
-    "/usr/bin/time",
-    [
-      "-f",
-      "TIME %e %U %S",
-      "taskset",
-      "-c",
-      env.CLIENT_CPUS ?? "1",
-      bun,
-      join(root, "cmd/main.ts"),
-      "run",
-      "-c",
-      path,
-      "--quiet",
-      "--output-dir",
-      dir,
-    ],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number>((r) => child.on("exit", (c) => r(c ?? 1)));
-  const t = /TIME ([\d.]+) ([\d.]+) ([\d.]+)/.exec(stderr);
-  if (code !== 0 || t === null) throw new Error(`run ${mode} failed (${code}): ${stderr.slice(-1500)}`);
-  const stage = JSON.parse(readFileSync(join(dir, "stage_0_lifecycle_metrics.json"), "utf8"));
-  rmSync(dir, { recursive: true, force: true });
-  const ls = stage.load_summary;
+  const { cpuS, stage } = await runPinnedClient({
+    config,
+    tag: `${mode}-${i}`,
+    work,
+    cpus: env.CLIENT_CPUS ?? "1",
+  });
+  const s = loadSummary(stage);
   const run: Run = {
     mode,
-    cpuS: Number(t[2]) + Number(t[3]),
-    achieved: ls.achieved_rate,
-    delayMedianMs: ls.schedule_delay.median * 1000,
-    delayP99Ms: ls.schedule_delay.p99 * 1000,
-    failures: stage.failures.count,
-    count: ls.count,
+    cpuS,
+    achieved: s.achieved,
+    delayMedianMs: s.delayMedianMs,
+    delayP99Ms: s.delayP99Ms,
+    failures: s.failures,
+    count: s.count,
   };
   console.log(JSON.stringify(run));
   return run;
@@ -160,7 +101,14 @@ const modes: [string, unknown][] = [
   ["scrape 0.1 s", { type: "scrape", scrape: { interval: 0.1 } }],
 ];
 
-const sim = await startSim();
+const sim = await startPinnedSim(env.SERVER_CPUS ?? "0", [
+  "--prefillMs",
+  "0",
+  "--prefillMsPerToken",
+  "0",
+  "--itlMs",
+  "0",
+]);
 try {
   const perScrapeUs = await scrapeProcessing(sim.url);
   const runs: Run[] = [];
