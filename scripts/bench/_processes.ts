@@ -17,6 +17,9 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** Simulator flags for no simulated time: no prefill, every token at once. */
+export const NO_DELAY_SIM = ["--prefillMs", "0", "--prefillMsPerToken", "0", "--itlMs", "0"];
+
 /** `inferload sim` pinned to `cpus` on a random port in 20000-32000; resolves with the URL it prints. */
 export async function startPinnedSim(
   cpus: string,

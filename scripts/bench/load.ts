@@ -20,6 +20,7 @@ import {
   type Json,
   loadSummary,
   median,
+  NO_DELAY_SIM,
   repoRoot as root,
   runPinnedClient,
   startPinnedSim,
@@ -53,18 +54,7 @@ function clientConfig(url: string, load: Json, streaming: boolean, data?: Json):
 }
 
 /** A fast simulator: no prefill, tokens together, ~20 output tokens per request. */
-const FAST_SIM = [
-  "--prefillMs",
-  "0",
-  "--prefillMsPerToken",
-  "0",
-  "--itlMs",
-  "0",
-  "--maxNumSeqs",
-  "100000",
-  "--outputLenMean",
-  "20",
-];
+const FAST_SIM = [...NO_DELAY_SIM, "--maxNumSeqs", "100000", "--outputLenMean", "20"];
 
 function wrk(url: string, streaming: boolean, connections: number, seconds: number): number {
   const lua = join(work, "post.lua");

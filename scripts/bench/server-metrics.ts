@@ -16,7 +16,7 @@ import { catalogFor, metricFilters } from "../../lib/server-metrics/catalog.ts";
 import { type LabelMatcher, parseMatcher } from "../../lib/server-metrics/matchers.ts";
 import { parseExposition } from "../../lib/server-metrics/prom-text.ts";
 import { frameBetween, takeSnapshot, wantedNames } from "../../lib/server-metrics/snapshot.ts";
-import { loadSummary, median, runPinnedClient, startPinnedSim } from "./_processes.ts";
+import { loadSummary, median, NO_DELAY_SIM, runPinnedClient, startPinnedSim } from "./_processes.ts";
 
 const env = process.env;
 const RATE = Number(env.RATE ?? 1000);
@@ -101,14 +101,7 @@ const modes: [string, unknown][] = [
   ["scrape 0.1 s", { type: "scrape", scrape: { interval: 0.1 } }],
 ];
 
-const sim = await startPinnedSim(env.SERVER_CPUS ?? "0", [
-  "--prefillMs",
-  "0",
-  "--prefillMsPerToken",
-  "0",
-  "--itlMs",
-  "0",
-]);
+const sim = await startPinnedSim(env.SERVER_CPUS ?? "0", NO_DELAY_SIM);
 try {
   const perScrapeUs = await scrapeProcessing(sim.url);
   const runs: Run[] = [];
