@@ -8,7 +8,7 @@ import {
   startRawTestServer,
   type TestServer,
 } from "./test-server.testing.ts";
-import type { HttpRequest, ResponseHandler } from "./transport.ts";
+import type { HttpRequest, ResponseHandler, Transport } from "./transport.ts";
 
 function collector() {
   const dec = new TextDecoder();
@@ -41,6 +41,9 @@ const post = (path: string, body = "{}"): HttpRequest => ({
   headers: { "content-type": "application/json" },
   body,
 });
+
+/** POSTs to `path` and reads the response (each with its own collector), within 5 s. */
+const postTo = (t: Transport, path: string) => t.send(post(path), collector().handler, { timeoutMs: 5000 });
 
 let server: TestServer;
 beforeAll(async () => {
@@ -88,16 +91,12 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
 
     test("opens one connection per concurrent request, never more than maxConnections", async () => {
       const t = createSocketTransport({ baseUrl: server.url, maxConnections: 3 });
-      const outcomes = await Promise.all(
-        Array.from({ length: 8 }, () => t.send(post("/sse"), collector().handler, { timeoutMs: 5000 })),
-      );
+      const outcomes = await Promise.all(Array.from({ length: 8 }, () => postTo(t, "/sse")));
       expect(outcomes.every((o) => o.ok)).toBe(true);
       expect(t.stats().opened).toBe(3);
       t.close();
       const t2 = createSocketTransport({ baseUrl: server.url, maxConnections: 100 });
-      await Promise.all(
-        Array.from({ length: 8 }, () => t2.send(post("/sse"), collector().handler, { timeoutMs: 5000 })),
-      );
+      await Promise.all(Array.from({ length: 8 }, () => postTo(t2, "/sse")));
       expect(t2.stats().opened).toBe(8);
       t2.close();
     });
@@ -106,7 +105,7 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
       const t = createSocketTransport({ baseUrl: server.url, maxConnections: 4 });
       let serverCloses = 0;
       for (let i = 0; i < 10; i++) {
-        const outcome = await t.send(post("/close"), collector().handler, { timeoutMs: 5000 });
+        const outcome = await postTo(t, "/close");
         expect(outcome).toMatchObject({ ok: true, connection: "new", resent: false });
         serverCloses += outcome.serverCloses;
       }
@@ -122,7 +121,7 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
       });
       const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
       for (let i = 0; i < 3; i++) {
-        const outcome = await t.send(post("/"), collector().handler, { timeoutMs: 5000 });
+        const outcome = await postTo(t, "/");
         expect(outcome).toMatchObject({ ok: true, connection: "new", resent: false, serverCloses: 1 });
       }
       expect(t.stats()).toMatchObject({ opened: 3, retried: 0 });
@@ -132,11 +131,11 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
 
     test("reports each request's connection: new with its connect time, then reused", async () => {
       const t = createSocketTransport({ baseUrl: server.url, maxConnections: 1 });
-      const first = await t.send(post("/echo"), collector().handler, { timeoutMs: 5000 });
+      const first = await postTo(t, "/echo");
       expect(first).toMatchObject({ ok: true, connection: "new", resent: false, serverCloses: 0 });
       expect(first.connectMs).toBeGreaterThan(0);
       expect(first.connectMs).toBeLessThan(1000);
-      const second = await t.send(post("/echo"), collector().handler, { timeoutMs: 5000 });
+      const second = await postTo(t, "/echo");
       expect(second).toMatchObject({ ok: true, connection: "reused", resent: false });
       expect(Number.isNaN(second.connectMs)).toBe(true);
       t.close();
@@ -147,9 +146,9 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
         socket.end("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"); // FIN, no Connection: close
       });
       const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
-      expect((await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).ok).toBe(true);
+      expect((await postTo(t, "/")).ok).toBe(true);
       await until(() => t.stats().open === 0);
-      const second = await t.send(post("/"), collector().handler, { timeoutMs: 5000 });
+      const second = await postTo(t, "/");
       expect(second).toMatchObject({ ok: true, connection: "new", resent: false, serverCloses: 1 });
       expect(t.stats()).toMatchObject({ opened: 2, retried: 0 });
       t.close();
@@ -166,7 +165,7 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
       const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
       let serverCloses = 0;
       for (let i = 0; i < 50; i++) {
-        const outcome = await t.send(post("/"), collector().handler, { timeoutMs: 5000 });
+        const outcome = await postTo(t, "/");
         expect(outcome.ok).toBe(true);
         serverCloses += outcome.serverCloses;
       }
@@ -192,14 +191,14 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
         else socket.write(response);
       });
       const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
-      expect((await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).ok).toBe(true);
+      expect((await postTo(t, "/")).ok).toBe(true);
       await until(() => t.stats().open === 0); // closed quickly: later connections wait for a close
-      expect(await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).toMatchObject({
+      expect(await postTo(t, "/")).toMatchObject({
         ok: true,
         connection: "new",
       });
       await new Promise((r) => setTimeout(r, 150)); // no close came: back in the pool
-      expect(await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).toMatchObject({
+      expect(await postTo(t, "/")).toMatchObject({
         ok: true,
         connection: "reused",
       });
@@ -215,7 +214,7 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
         else socket.destroy();
       });
       const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
-      expect((await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).ok).toBe(true);
+      expect((await postTo(t, "/")).ok).toBe(true);
       const { seen, handler } = collector();
       const second = await t.send(post("/"), handler, { timeoutMs: 5000 });
       expect(second).toMatchObject({ ok: true, connection: "reused", resent: true, serverCloses: 1 });
@@ -235,7 +234,7 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
         else setTimeout(() => socket.destroy(), 300);
       });
       const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
-      const refused = await t.send(post("/"), collector().handler, { timeoutMs: 5000 });
+      const refused = await postTo(t, "/");
       expect(refused).toMatchObject({ ok: false, kind: "connect", connection: "new", resent: false });
       const { seen, handler } = collector();
       const dropped = await t.send(post("/"), handler, { timeoutMs: 5000 });
@@ -254,7 +253,7 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
         else setTimeout(() => socket.destroy(), 300);
       });
       const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
-      expect((await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).ok).toBe(true);
+      expect((await postTo(t, "/")).ok).toBe(true);
       const { seen, handler } = collector();
       const dropped = await t.send(post("/"), handler, { timeoutMs: 5000 });
       expect(dropped).toMatchObject({ ok: false, kind: "dropped", connection: "reused", resent: false });
@@ -271,7 +270,7 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
       const outcome = await t.send(post("/hang"), collector().handler, { timeoutMs: 50 });
       expect(outcome).toMatchObject({ ok: false, kind: "timeout" });
       // The timed-out connection is not reused: the next request gets a fresh one and succeeds.
-      expect((await t.send(post("/echo"), collector().handler, { timeoutMs: 5000 })).ok).toBe(true);
+      expect((await postTo(t, "/echo")).ok).toBe(true);
       t.close();
     });
 
@@ -280,7 +279,7 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
       const port = await listenOnFreePort(probe);
       await new Promise((r) => probe.close(r));
       const t = createSocketTransport({ baseUrl: `http://127.0.0.1:${port}`, maxConnections: 1 });
-      expect(await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).toMatchObject({
+      expect(await postTo(t, "/")).toMatchObject({
         ok: false,
         kind: "connect",
       });
@@ -293,7 +292,7 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
         setTimeout(() => socket.destroy(), 5);
       });
       const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
-      expect(await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).toMatchObject({
+      expect(await postTo(t, "/")).toMatchObject({
         ok: false,
         kind: "stream_error",
       });
@@ -332,7 +331,7 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
       const { seen, handler } = collector();
       expect((await t.send(post("/"), handler, { timeoutMs: 5000 })).ok).toBe(true);
       expect(seen.body).toBe("data: 1\n\ndata: 2\n\n");
-      expect((await t.send(post("/"), collector().handler, { timeoutMs: 5000 })).ok).toBe(true);
+      expect((await postTo(t, "/")).ok).toBe(true);
       expect(t.stats().opened).toBe(2);
       t.close();
       await raw.stop();

@@ -11,6 +11,17 @@ const truths: TruthRecord[] = [];
 const tokenizer = defaultTokenizer();
 const PROMPT = "Shall I compare thee to a summer's day? Thou art more lovely and more temperate.";
 
+/** The usage of a `completion`-token answer to PROMPT. */
+function usageFor(completion: number) {
+  return {
+    prompt_tokens: tokenizer.count(PROMPT),
+    completion_tokens: completion,
+    total_tokens: tokenizer.count(PROMPT) + completion,
+    // Earlier tests sent the same prompt: how much of it is cached depends on their order.
+    prompt_tokens_details: { cached_tokens: expect.any(Number) },
+  };
+}
+
 beforeAll(async () => {
   sim = await startSimOnFreePort({
     prefillMs: 2,
@@ -91,13 +102,7 @@ describe("streamed responses", () => {
         expect(chunks[0].choices[0].finish_reason).toBeNull();
       }
       expect(tokenizer.count(text)).toBe(6);
-      expect(usageChunk.usage).toEqual({
-        prompt_tokens: tokenizer.count(PROMPT),
-        completion_tokens: 6,
-        total_tokens: tokenizer.count(PROMPT) + 6,
-        // Earlier tests sent the same prompt: how much of it is cached depends on their order.
-        prompt_tokens_details: { cached_tokens: expect.any(Number) },
-      });
+      expect(usageChunk.usage).toEqual(usageFor(6));
     },
   );
 
@@ -144,12 +149,7 @@ describe("non-streamed responses", () => {
     const text = kind === "chat" ? choice.message.content : choice.text;
     if (kind === "chat") expect(choice.message.role).toBe("assistant");
     expect(tokenizer.count(text)).toBe(5);
-    expect(body.usage).toEqual({
-      prompt_tokens: tokenizer.count(PROMPT),
-      completion_tokens: 5,
-      total_tokens: tokenizer.count(PROMPT) + 5,
-      prompt_tokens_details: { cached_tokens: expect.any(Number) },
-    });
+    expect(body.usage).toEqual(usageFor(5));
   });
 
   test("max_completion_tokens sets the chat output length", async () => {
