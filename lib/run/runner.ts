@@ -13,13 +13,13 @@ import { describeStage, stageOffsets } from "../load/schedule.ts";
 import { describeStagePlan, type SessionStage, type Stage, type StageInfo } from "../load/stage.ts";
 import { type Slice, splitEvenly, stripeBySlot, stripeClosedLoop, stripeOffsets } from "../load/stripe.ts";
 import type { Collector } from "../metrics/collector.ts";
-import type { SessionCollector } from "../metrics/session-metrics.ts";
+import type { SessionCollector, SessionStageInfo } from "../metrics/session-metrics.ts";
 import type { MetricsSnapshot } from "../metrics/stage-metrics.ts";
 import type { RequestRecord } from "../record/record.ts";
 import type { SessionLifecycle } from "../record/session.ts";
 import { nowMs } from "../runtime/clock.ts";
 import { FNV_OFFSET, fnvFloat64, hex } from "../worker/fnv.ts";
-import { type Counters, startPool } from "../worker/pool.ts";
+import { type Counters, startPool, type WorkerStageResult } from "../worker/pool.ts";
 import { achievedRate } from "./achieved-rate.ts";
 import { builderWarning } from "./data-warning.ts";
 import type { StageSequence } from "./fingerprint.ts";
@@ -125,6 +125,34 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
   const conversationSlots = options.conversationSlots ?? null;
   let current = { stageId: 0, t0Ms: nowMs(), totalS: null as number | null, base: pool.counters() };
 
+  /**
+   * Every kind of stage ends the same way: Workers that had to be terminated are named, the collector
+   * closes the stage's numbers, and the session collector its sessions (those a terminated Worker never
+   * reported count as cut short).
+   */
+  function endStage(
+    info: StageInfo,
+    results: readonly WorkerStageResult[],
+    sessionFacts: Omit<SessionStageInfo, "stageId" | "status" | "startMs" | "endMs">,
+  ): MetricsSnapshot {
+    for (const r of results) {
+      if (r.terminated)
+        log.warn(
+          `Stage ${info.id}: Worker ${r.workerId} did not stop within the grace period and was terminated; its ${r.lost} unfinished requests are recorded as cancelled${sessions === undefined ? "" : " and its sessions as cut short"}`,
+        );
+    }
+    const { metrics } = collector.stageEnded(info);
+    for (const l of sessions?.unreported(info.id) ?? []) sessions?.addSession(l);
+    sessions?.stageEnded({
+      stageId: info.id,
+      status: info.status,
+      startMs: info.startMs,
+      endMs: info.endMs,
+      ...sessionFacts,
+    });
+    return metrics;
+  }
+
   async function runStage(stage: Stage, opts: RunStageOptions = {}): Promise<StageRun> {
     if (stage.kind === "session") return sessionStage(stage, opts);
     const offsets = stageOffsets(stage, config.load.base_seed);
@@ -206,12 +234,6 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
 
     try {
       const results = await pool.runStage(stage.id, slices, slots, begin);
-      for (const r of results) {
-        if (r.terminated)
-          log.warn(
-            `Stage ${stage.id}: Worker ${r.workerId} did not stop within the grace period and was terminated; its ${r.lost} unfinished requests are recorded as cancelled${sessions === undefined ? "" : " and its sessions as cut short"}`,
-          );
-      }
       const failed = opts.failSignal?.aborted === true;
       const info: StageInfo = {
         ...description,
@@ -220,13 +242,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
         status: failed ? "failed" : opts.signal?.aborted ? "interrupted" : "completed",
         ...(failed ? { reason: String(opts.failSignal?.reason) } : {}),
       };
-      const { metrics } = collector.stageEnded(info);
-      for (const l of sessions?.unreported(stage.id) ?? []) sessions?.addSession(l);
-      sessions?.stageEnded({
-        stageId: stage.id,
-        status: info.status,
-        startMs: t0Ms,
-        endMs: info.endMs,
+      const metrics = endStage(info, results, {
         timeoutS: null,
         concurrentSessions: stage.kind === "closed" ? stage.concurrency : null,
         sessionRate: null,
@@ -287,19 +303,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
         status: run.status,
         ...(run.status === "failed" ? { reason: String(opts.failSignal?.reason) } : {}),
       };
-      for (const r of run.results) {
-        if (r.terminated)
-          log.warn(
-            `Stage ${stage.id}: Worker ${r.workerId} did not stop within the grace period and was terminated; its ${r.lost} unfinished requests are recorded as cancelled and its sessions as cut short`,
-          );
-      }
-      const { metrics } = collector.stageEnded(info);
-      for (const l of sessions?.unreported(stage.id) ?? []) sessions?.addSession(l);
-      sessions?.stageEnded({
-        stageId: stage.id,
-        status: run.status,
-        startMs: t0Ms,
-        endMs: run.endMs,
+      const metrics = endStage(info, run.results, {
         timeoutS: stage.timeoutS,
         concurrentSessions: stage.concurrentSessions,
         sessionRate: stage.sessionRate,
