@@ -3,8 +3,8 @@ import { UserError } from "../cli/errors.ts";
 import { ExitCode } from "../cli/exit-codes.ts";
 import { configFromObject } from "../config/load.ts";
 import { type Collector, createCollector } from "../metrics/collector.ts";
+import { randomData, simConfig, simForTests, testFacts, withSim } from "../run/benchmark.testing.ts";
 import { openRunner, type Runner } from "../run/runner.ts";
-import { type RunningSim, startSimOnFreePort } from "../sim/start.ts";
 import { ladderRates } from "./ladder.ts";
 import { planSweep, probeStage } from "./plan.ts";
 
@@ -17,41 +17,30 @@ import { planSweep, probeStage } from "./plan.ts";
 const SIM = { maxNumSeqs: 8, prefillMs: 20, prefillMsPerToken: 0, itlMs: 2, itlJitter: 0, itlGrowth: 0 };
 const capacity = (n: number) => (SIM.maxNumSeqs / (SIM.prefillMs + (n - 1) * SIM.itlMs)) * 1000;
 
-let sim: RunningSim;
+const sim = simForTests(SIM);
 let runner: Runner;
 let collector: Collector;
 
 function sweepConfig(url: string, sweep: Record<string, unknown>) {
-  return configFromObject(
-    {
-      api: { type: "completion", streaming: true },
-      server: { base_url: url, model_name: "sim-model", ignore_eos: true },
-      data: {
-        type: "random",
-        input_distribution: { min: 20, max: 20, mean: 20, std_dev: 0 },
-        output_distribution: { min: 30, max: 30, mean: 30, std_dev: 0 },
-      },
-      load: { type: "constant", num_workers: 1, base_seed: 7, sweep },
-    },
-    { cpuCount: 2, now: new Date(0) },
-  ).config;
+  const raw = simConfig(url, {
+    server: { ignore_eos: true },
+    data: randomData(20, 30),
+    load: { base_seed: 7, sweep },
+  });
+  return configFromObject(raw, testFacts).config;
 }
 
 beforeAll(async () => {
-  sim = await startSimOnFreePort(SIM);
-  const config = sweepConfig(sim.url, { type: "linear" });
+  const config = sweepConfig(sim().url, { type: "linear" });
   collector = createCollector({ config });
   runner = await openRunner({ config, model: "sim-model", collector });
-});
+}, 30_000); // the Workers' start: seconds on a busy machine
 
-afterAll(async () => {
-  runner?.close();
-  await sim?.stop();
-});
+afterAll(() => runner?.close());
 
 describe("planSweep() against the simulator", () => {
   test("detects the simulator's capacity within 15% and builds the ladder from it", async () => {
-    const config = sweepConfig(sim.url, {
+    const config = sweepConfig(sim().url, {
       type: "geometric",
       num_requests: 300,
       timeout: 20,
@@ -84,34 +73,38 @@ describe("planSweep() against the simulator", () => {
 
   test("stops the probe at sweep.timeout and fails the run clearly when too little completed", async () => {
     // A server that takes 10 s per request (prefill): nothing completes within the 1 s timeout.
-    const slow = await startSimOnFreePort({ ...SIM, prefillMs: 10_000 });
-    const slowConfig = sweepConfig(slow.url, { type: "linear" });
-    const slowCollector = createCollector({ config: slowConfig });
-    const slowRunner = await openRunner({ config: slowConfig, model: "sim-model", collector: slowCollector });
-    try {
-      const config = sweepConfig(slow.url, { type: "linear", num_requests: 2000, timeout: 1 });
-      const started = performance.now();
-      let error: unknown;
+    await withSim({ ...SIM, prefillMs: 10_000 }, async (slow) => {
+      const slowConfig = sweepConfig(slow.url, { type: "linear" });
+      const slowCollector = createCollector({ config: slowConfig });
+      const slowRunner = await openRunner({
+        config: slowConfig,
+        model: "sim-model",
+        collector: slowCollector,
+      });
       try {
-        await planSweep(slowRunner, config);
-      } catch (e) {
-        error = e;
+        const config = sweepConfig(slow.url, { type: "linear", num_requests: 2000, timeout: 1 });
+        const started = performance.now();
+        let error: unknown;
+        try {
+          await planSweep(slowRunner, config);
+        } catch (e) {
+          error = e;
+        }
+        expect(performance.now() - started).toBeLessThan(10_000);
+        expect(error).toBeInstanceOf(UserError);
+        expect((error as UserError).message).toBe(
+          "Cannot estimate the saturation point: the probe completed 0 requests within sweep.timeout (1 s)",
+        );
+        expect((error as UserError).exitCode).toBe(ExitCode.failed);
+        expect(slowCollector.finish({ interrupted: false }).stages).toEqual([]);
+      } finally {
+        slowRunner.close();
       }
-      expect(performance.now() - started).toBeLessThan(10_000);
-      expect(error).toBeInstanceOf(UserError);
-      expect((error as UserError).message).toBe(
-        "Cannot estimate the saturation point: the probe completed 0 requests within sweep.timeout (1 s)",
-      );
-      expect((error as UserError).exitCode).toBe(ExitCode.failed);
-      expect(slowCollector.finish({ interrupted: false }).stages).toEqual([]);
-    } finally {
-      slowRunner.close();
-      await slow.stop();
-    }
+    });
   }, 30_000);
 
   test("returns no stages when interrupted during the probe", async () => {
-    const config = sweepConfig(sim.url, { type: "linear", num_requests: 5000, timeout: 60 });
+    const config = sweepConfig(sim().url, { type: "linear", num_requests: 5000, timeout: 60 });
     const interrupt = new AbortController();
     setTimeout(() => interrupt.abort(), 300);
     const plan = await planSweep(runner, config, { signal: interrupt.signal, hardSignal: interrupt.signal });
