@@ -55,21 +55,10 @@ test("--version prints the version and the git commit", () => {
 /** `inferload run` of the quick start with its two stages cut to 1 s each, quiet, into `out`. */
 function runQuickstart(out: string, ...flags: string[]) {
   const config = join(import.meta.dirname, "..", "fixtures", "configs", "quickstart.yaml");
-  return spawnSync(
-    process.execPath,
-    [
-      main,
-      "run",
-      "-c",
-      config,
-      "--quiet",
-      "--output-dir",
-      out,
-      ...["--set", "load.stages[0].duration=1", "--set", "load.stages[1].duration=1"],
-      ...flags,
-    ],
-    { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000 },
-  );
+  const shortStages = ["--set", "load.stages[0].duration=1", "--set", "load.stages[1].duration=1"];
+  const argv = [main, "run", "-c", config, "--quiet", "--output-dir", out, ...shortStages, ...flags];
+  const env = { ...process.env, NO_COLOR: "1" };
+  return spawnSync(process.execPath, argv, { encoding: "utf8", env, timeout: 60_000 });
 }
 
 test("run --markers prints inference-perf's scrapable blocks on stdout, around valid JSON", () => {
