@@ -93,9 +93,11 @@ describe("run refuses before any load what validate refuses", () => {
       "expected no Content-Length header",
     ],
     [
-      "an option not supported yet",
-      () => ({ config: writeConfig({ data: { type: "random", use_chat_template: true } }) }),
-      "data.use_chat_template: not supported yet",
+      "a chat template on the chat API",
+      () => ({
+        config: writeConfig({ api: { type: "chat" }, data: { type: "random", use_chat_template: true } }),
+      }),
+      'api.type: expected "completion" for data.use_chat_template',
     ],
     [
       "an unreadable data file",
