@@ -7,10 +7,17 @@
 //   bun scripts/bench/startup.ts                         # this checkout, from source; RUNS=15
 //   BASELINE=../main bun scripts/bench/startup.ts        # and against another checkout
 //   BIN=dist/inferload BASELINE=/tmp/old-inferload bun scripts/bench/startup.ts   # compiled binaries
+//   TRACE=1 bun scripts/bench/startup.ts                 # and where the time goes (see below)
 //   env: BIN, BASELINE (a checkout folder, run from source, or a compiled binary), RUNS (15),
-//        VARIANTS (comma-separated names below; default all), BENCH_JSON=1 (every time)
-// On a shared, busy box, `chrt -f 10 bun scripts/bench/startup.ts` (root) runs it all at a real-time
-// priority, which comes close to an idle machine's figures; the runs are short.
+//        VARIANTS (comma-separated ids below: mock, mock-listed, random; default all), BENCH_JSON=1 (every time),
+//        TRACE=1 (the first build's launches run with INFERLOAD_TRACE_START=1: each thread notes its
+//        start-up steps on stderr, and a table per variant gives each step's median ms from launch)
+//        CHILD_RT=N (run each launch under `chrt -f N`, see below)
+// On a shared, busy box, `chrt -f 20 env CHILD_RT=10 bun scripts/bench/startup.ts` (root) runs it all
+// at a real-time priority, which comes close to an idle machine's figures (the runs are short), with
+// this process's server above the launches: under SCHED_FIFO a thread keeps its core until it
+// blocks, so a server at the launches' own priority would note a request only when one of their
+// threads yields, and a start that uses both cores would look later than it is.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -21,6 +28,9 @@ const root = resolve(import.meta.dirname, "../..");
 const RUNS = Number(process.env.RUNS ?? 15);
 const bin = process.env.BIN === undefined ? null : resolve(process.env.BIN);
 const baseline = process.env.BASELINE === undefined ? null : resolve(process.env.BASELINE);
+const tracing = process.env.TRACE === "1";
+/** The marks lib/runtime/start-trace.ts writes: `inferload-trace <epoch ms> <thread> <step>`. */
+const TRACE_LINE = /^inferload-trace (\d+(?:\.\d+)?) (\S+) (.+)$/gm;
 const work = mkdtempSync(join(tmpdir(), "inferload-startup-"));
 
 let firstRequestAt: number | null = null;
@@ -62,15 +72,18 @@ const port = await new Promise<number>((done) => {
 const baseUrl = `http://127.0.0.1:${port}`;
 
 interface Variant {
+  /** What VARIANTS names. */
+  id: string;
   name: string;
   data: Record<string, unknown>;
   modelName: boolean;
 }
 
 const variants: Variant[] = [
-  { name: "mock, model_name set", data: { type: "mock" }, modelName: true },
-  { name: "mock, model from /v1/models", data: { type: "mock" }, modelName: false },
+  { id: "mock", name: "mock, model_name set", data: { type: "mock" }, modelName: true },
+  { id: "mock-listed", name: "mock, model from /v1/models", data: { type: "mock" }, modelName: false },
   {
+    id: "random",
     name: "random (default tokenizer), model_name set",
     data: {
       type: "random",
@@ -83,7 +96,7 @@ const variants: Variant[] = [
 const chosen = process.env.VARIANTS?.split(",").map((s) => s.trim());
 
 function configFor(variant: Variant): string {
-  const path = join(work, `${variant.name.replace(/\W+/g, "-")}.json`);
+  const path = join(work, `${variant.id}.json`);
   const config = {
     api: { type: "completion", streaming: false },
     data: variant.data,
@@ -109,18 +122,33 @@ function treeOf(path: string): Tree {
     : { name: path, command: [path, []] };
 }
 
+const childRt = process.env.CHILD_RT;
+
+/** The tree's command, under `chrt -f CHILD_RT` when set. */
+function commandOf(tree: Tree): [string, string[]] {
+  const [command, prefix] = tree.command;
+  return childRt === undefined ? [command, prefix] : ["chrt", ["-f", childRt, command, ...prefix]];
+}
+
 const trees: Tree[] = [treeOf(bin ?? root), ...(baseline === null ? [] : [treeOf(baseline)])];
 
-/** One launch: ms from spawn() to the first completion request's arrival. */
-function launch(tree: Tree, config: string): Promise<number> {
+interface Launch {
+  /** ms from spawn() to the first completion request's arrival. */
+  ms: number;
+  /** With TRACE=1: ms from spawn() to each start-up step ("thread step"), first occurrence. */
+  steps: Map<string, number>;
+}
+
+/** One launch of `tree` with `config`. */
+function launch(tree: Tree, config: string, trace = false): Promise<Launch> {
   firstRequestAt = null;
-  const [command, prefix] = tree.command;
+  const [command, prefix] = commandOf(tree);
   const started = performance.now();
   // A fresh report folder each time (a run refuses a folder that holds reports).
   const out = join(work, `reports-${++launches}`);
   const child = spawn(command, [...prefix, "run", "-c", config, "--quiet", "--output-dir", out], {
     stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, NO_COLOR: "1" },
+    env: { ...process.env, NO_COLOR: "1", ...(trace ? { INFERLOAD_TRACE_START: "1" } : {}) },
   });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => {
@@ -128,10 +156,40 @@ function launch(tree: Tree, config: string): Promise<number> {
   });
   return new Promise((done, fail) => {
     child.on("exit", (code) => {
-      if (code !== 0 || firstRequestAt === null) fail(new Error(`run exited ${code}: ${stderr}`));
-      else done(firstRequestAt - started);
+      if (code !== 0 || firstRequestAt === null) {
+        fail(new Error(`run exited ${code}: ${stderr}`));
+        return;
+      }
+      // The marks are on the epoch-based clock every process shares (timeOrigin + now).
+      const spawnedAt = performance.timeOrigin + started;
+      const steps = new Map<string, number>();
+      for (const [, at, thread, step] of stderr.matchAll(TRACE_LINE)) {
+        const key = `${thread} ${step}`;
+        if (!steps.has(key)) steps.set(key, Number(at) - spawnedAt);
+      }
+      if (trace) steps.set("server first request arrived", firstRequestAt - started);
+      done({ ms: firstRequestAt - started, steps });
     });
   });
+}
+
+/** Each step's median over the launches, in order of that median. */
+function timeline(launches: readonly Launch[]): string {
+  const names = new Set(launches.flatMap((l) => [...l.steps.keys()]));
+  const rows = [...names]
+    .map((name) => {
+      const at = launches.flatMap((l) => (l.steps.has(name) ? [l.steps.get(name)!] : []));
+      return { name, median: median(at), seen: at.length };
+    })
+    .sort((a, b) => a.median - b.median);
+  return [
+    "| step (thread, step) | median ms from launch |",
+    "|---|---|",
+    ...rows.map(
+      (r) =>
+        `| ${r.name}${r.seen < launches.length ? ` (${r.seen} of ${launches.length})` : ""} | ${r.median.toFixed(1)} |`,
+    ),
+  ].join("\n");
 }
 
 function median(xs: readonly number[]): number {
@@ -141,7 +199,7 @@ function median(xs: readonly number[]): number {
 }
 
 console.error(
-  `# start-up: ${trees.map((t) => t.name).join(" vs ")}, ${RUNS} runs per variant, load average ${loadavg()
+  `# start-up: ${trees.map((t) => t.name).join(" vs ")}, ${RUNS} runs per variant${childRt === undefined ? "" : `, launches under chrt -f ${childRt}`}, load average ${loadavg()
     .map((x) => x.toFixed(2))
     .join(" ")}`,
 );
@@ -150,21 +208,31 @@ const header =
     ? "| variant | median ms | min ms | max ms |"
     : `| variant | ${trees.map((t) => `${t.name} median ms`).join(" | ")} | ratio |`;
 const rows: string[] = [header, `|${"---|".repeat(header.split("|").length - 2)}`];
+const timelines: string[] = [];
 try {
-  for (const variant of variants.filter((v) => chosen === undefined || chosen.includes(v.name))) {
+  for (const variant of variants.filter((v) => chosen === undefined || chosen.includes(v.id))) {
     const config = configFor(variant);
     for (const tree of trees) await launch(tree, config); // warm the file cache; not counted
-    modelsProbes = 0;
     const times: number[][] = trees.map(() => []);
+    /** GET /v1/models requests per tree: a build that asks before its first request shows here. */
+    const probes = trees.map(() => 0);
+    const traced: Launch[] = [];
     for (let i = 0; i < RUNS; i++) {
-      for (const [t, tree] of trees.entries()) times[t]!.push(await launch(tree, config));
+      for (const [t, tree] of trees.entries()) {
+        modelsProbes = 0;
+        const run = await launch(tree, config, tracing && t === 0);
+        times[t]!.push(run.ms);
+        probes[t]! += modelsProbes;
+        if (tracing && t === 0) traced.push(run);
+      }
     }
+    if (tracing) timelines.push(`${variant.name} (${trees[0]!.name}):\n${timeline(traced)}`);
     const medians = times.map(median);
-    const probes = modelsProbes > 0 ? ` (${modelsProbes} /v1/models probes)` : "";
+    const asked = probes.some((n) => n > 0) ? ` (/v1/models asked ${probes.join(" / ")} times)` : "";
     rows.push(
       trees.length === 1
-        ? `| ${variant.name}${probes} | ${medians[0]!.toFixed(1)} | ${Math.min(...times[0]!).toFixed(1)} | ${Math.max(...times[0]!).toFixed(1)} |`
-        : `| ${variant.name}${probes} | ${medians.map((m) => m.toFixed(1)).join(" | ")} | ${(medians[0]! / medians[1]!).toFixed(2)} |`,
+        ? `| ${variant.name}${asked} | ${medians[0]!.toFixed(1)} | ${Math.min(...times[0]!).toFixed(1)} | ${Math.max(...times[0]!).toFixed(1)} |`
+        : `| ${variant.name}${asked} | ${medians.map((m) => m.toFixed(1)).join(" | ")} | ${(medians[0]! / medians[1]!).toFixed(2)} |`,
     );
     if (process.env.BENCH_JSON)
       console.log(JSON.stringify({ variant: variant.name, trees: trees.map((t) => t.name), times }));
@@ -175,3 +243,9 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 console.log(rows.join("\n"));
+console.error(
+  `# load average at the end ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);
+for (const t of timelines) console.log(`\n${t}`);
