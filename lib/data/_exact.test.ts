@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { createRng } from "../load/rng.ts";
 import { exactPool, exactText, exactTexts } from "./_exact.ts";
 import { fixtureTokenizer } from "./data.testing.ts";
-import { defaultTokenizer } from "./tokenizer/default.ts";
+import { defaultTokenizer, loadedDefaultTokenizer } from "./tokenizer/default.ts";
 import type { Tokenizer } from "./types.ts";
 
 describe.each([
@@ -81,3 +81,25 @@ test("exactPool() is null for a tokenizer whose pieces merge across spaces", () 
   // Long words merge with each other but never with "a": each token passes alone, the context fails.
   expect(exactPool(wordTokenizer((l, r) => l.length > 3 && r.length > 3))).toBeNull();
 });
+
+test("the built-in tokenizer's listed pool is the pool built from its whole vocabulary", () => {
+  const listed = exactPool(defaultTokenizer())!;
+  // The same tokenizer without its list: the pool is built and checked the long way.
+  const tok = loadedDefaultTokenizer();
+  const built = exactPool({
+    name: tok.name,
+    encode: tok.encode,
+    decode: tok.decode,
+    count: tok.count,
+    vocabSize: tok.vocabSize!,
+    specialIds: tok.specialIds!,
+  })!;
+  expect(listed.size).toBe(built.size);
+  expect(listed.longest).toBe(built.longest);
+  expect(listed.texts).toEqual(built.texts);
+  expect(listed.firstTexts).toEqual(built.firstTexts);
+  for (const key of ["contextBytes", "firstBytes"] as const) {
+    expect(Buffer.compare(listed[key].bytes, built[key].bytes)).toBe(0);
+    expect(Array.from(listed[key].starts)).toEqual(Array.from(built[key].starts));
+  }
+}, 30_000);

@@ -1,4 +1,5 @@
 import { expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
 import { defaultTokenizer } from "../data/tokenizer/default.ts";
 import type { DataGenerator, GeneratedRequest } from "../data/types.ts";
 import { ReadyBatchWriter, ReadyQueue } from "./ready-batch.ts";
@@ -103,3 +104,57 @@ test("a generator that throws gives that request an error, not a stopped builder
   expect(ready.map((r) => r.error)).toEqual([null, "RangeError: no row fits", null]);
   expect(ready[1]!.adapter).toBe("lora-a");
 });
+
+test("a builder making mock or random requests with the built-in tokenizer never loads its vocabulary, and counts as it would", async () => {
+  // A fresh process: in this one other tests have loaded the vocabulary. The builder's own path:
+  // tokenizer and generator as build-entry.ts gets them, then the request maker.
+  const at = (path: string) => JSON.stringify(new URL(path, import.meta.url).href);
+  const script = `
+    const { configFromObject } = await import(${at("../config/load.ts")});
+    const { vocabularyLoaded } = await import(${at("../data/tokenizer/default.ts")});
+    const { workerDataGenerator, workerTokenizer } = await import(${at("./_data.ts")});
+    const { createRequestMaker } = await import(${at("./request-maker.ts")});
+    const { ReadyBatchWriter, ReadyQueue } = await import(${at("./ready-batch.ts")});
+    const { createRng } = await import(${at("../load/rng.ts")});
+    const lengths = { min: 5, max: 300, mean: 100, std_dev: 50 };
+    const out = {};
+    for (const [name, api, data] of [
+      ["mock completion", "completion", { type: "mock" }],
+      ["mock chat", "chat", { type: "mock" }],
+      ["random", "completion", { type: "random", input_distribution: lengths, output_distribution: lengths }],
+    ]) {
+      const { config } = configFromObject(
+        { api: { type: api }, data, load: { base_seed: 1, stages: [{ rate: 1, duration: 1 }] }, server: { base_url: "http://127.0.0.1:1", model_name: "m" } },
+        { cpuCount: 1, now: new Date(0) },
+      );
+      const tokenizer = await workerTokenizer(config);
+      const dataGenerator = await workerDataGenerator(config, { tokenizer, rng: createRng(1), workerId: 0, traceLengths: undefined });
+      const maker = createRequestMaker({ config, model: "m", data: dataGenerator, tokenizer });
+      const writer = new ReadyBatchWriter();
+      for (let i = 0; i < 50; i++) maker.makeInto(writer, i * 997, null);
+      const queue = new ReadyQueue();
+      queue.reset(0);
+      queue.push(writer.take(0, 0, 0));
+      const items = Array.from({ length: 50 }, (_, k) => dataGenerator.next(k * 997));
+      out[name] = { counts: Array.from({ length: 50 }, (_, k) => queue.take(k).promptTokens), items };
+    }
+    console.log(JSON.stringify({ out, loaded: vocabularyLoaded() }));
+  `;
+  const child = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
+  expect(child.stderr).toBe("");
+  const { out, loaded } = JSON.parse(child.stdout);
+  expect(loaded).toBe(false);
+  // The counts the builder wrote are the vocabulary's own.
+  const tokenizer = defaultTokenizer();
+  for (const [name, api] of [
+    ["mock completion", "completion"],
+    ["mock chat", "chat"],
+    ["random", "completion"],
+  ] as const) {
+    const { counts, items } = out[name] as { counts: number[]; items: GeneratedRequest[] };
+    const expected = items.map((it) =>
+      api === "completion" ? tokenizer.count(it.prompt) : tokenizer.count(it.messages[0]!.content as string),
+    );
+    expect(counts).toEqual(expected);
+  }
+}, 30_000);

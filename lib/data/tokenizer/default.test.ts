@@ -49,19 +49,22 @@ test("the vocabulary size covers the ordinary ranks only", () => {
   expect(defaultTokenizer().vocabSize).toBe(100256);
 });
 
-test("importing the default tokenizer does not load its vocabulary; the first count does", async () => {
+test("importing the default tokenizer does not load its vocabulary, nor does counting known tokens; other text does", async () => {
   // A fresh process, so no other test has loaded it: mock-data runs must not pay for it.
   const script = `
     const started = process.cpuUsage();
-    const { defaultTokenizer } = await import(${JSON.stringify(new URL("./default.ts", import.meta.url).href)});
+    const { defaultTokenizer, vocabularyLoaded } = await import(${JSON.stringify(new URL("./default.ts", import.meta.url).href)});
     const tok = defaultTokenizer();
     const imported = process.cpuUsage(started);
-    const n = tok.count("hello world");
+    const known = [tok.count("1 2 3 4567"), tok.count("mock prompt 12"), vocabularyLoaded()];
+    const n = tok.count("héllo wörld");
     const counted = process.cpuUsage(started);
-    console.log(JSON.stringify({ n, importMs: (imported.user + imported.system) / 1000, totalMs: (counted.user + counted.system) / 1000, size: tok.vocabSize }));
+    console.log(JSON.stringify({ known, n, loaded: vocabularyLoaded(), importMs: (imported.user + imported.system) / 1000, totalMs: (counted.user + counted.system) / 1000, size: tok.vocabSize }));
   `;
   const out = JSON.parse(spawnSync(process.execPath, ["-e", script], { encoding: "utf8" }).stdout);
-  expect(out.n).toBe(2);
+  expect(out.known).toEqual([8, 4, false]); // "1"," ","2"," ","3"," ","456","7"; "mock"," prompt"," ","12"
+  expect(out.n).toBe(defaultTokenizer().count("héllo wörld"));
+  expect(out.loaded).toBe(true);
   expect(out.size).toBe(100256);
   // Loading costs hundreds of ms of CPU; the import alone must be a small fraction of the whole.
   expect(out.importMs).toBeLessThan(out.totalMs / 4);

@@ -4,12 +4,16 @@
 // own copy) and Llama 3's 128k vocabulary extends it, so its counts sit close to many served models'.
 //
 // Loaded on first use, not on import: evaluating the ranks costs 0.2-0.5 s of CPU per thread, and a
-// run with mock data (or a server that reports usage) never needs it. First use must stay
+// run with mock or random data (or a server that reports usage) never needs it: texts made of known
+// single tokens are counted without it (_cl100k-known.ts), and random prompts draw from the word
+// tokens listed in assets/cl100k-words.ts (`exactPoolWords`). First use must stay
 // synchronous (a count happens inside a response's bookkeeping), so the package's CommonJS build is
 // required: `require` under Bun, where `bun build --compile` bundles the literal specifiers, and
 // createRequire elsewhere (Deno, Node).
 import { createRequire } from "node:module";
+import { CL100K_SPACE_WORD_LENGTHS, CL100K_SPACE_WORDS } from "../assets/cl100k-words.ts";
 import type { Tokenizer } from "../types.ts";
+import { createKnownCounter } from "./_cl100k-known.ts";
 
 type Encoding = typeof import("gpt-tokenizer/encoding/cl100k_base");
 type Ranks = { default: readonly (string | readonly number[])[] };
@@ -77,6 +81,7 @@ function decode(ids: readonly number[]): string {
 }
 
 let instance: Tokenizer | undefined;
+const countKnown = createKnownCounter();
 
 /** The process-wide default tokenizer; its vocabulary loads on first use (see the top of this file). */
 export function defaultTokenizer(): Tokenizer {
@@ -84,14 +89,25 @@ export function defaultTokenizer(): Tokenizer {
     name: DEFAULT_TOKENIZER_NAME,
     encode: (text) => (text.length === 0 ? [] : load().encode(text, PLAIN)),
     decode,
-    count: (text) => (text.length === 0 ? 0 : load().countTokens(text, PLAIN)),
+    // Until something needs the vocabulary, a text of known tokens is counted without loading it.
+    count: (text) =>
+      text.length === 0
+        ? 0
+        : ((loaded === undefined ? countKnown(text) : undefined) ?? load().countTokens(text, PLAIN)),
     // Ranks 0..100255 are ordinary byte-pair tokens; the special tokens all sit above them.
     get vocabSize() {
       return load().ranks.length;
     },
     specialIds: [],
+    // Every space-led ASCII word token composes exactly (the test builds the pool the long way).
+    exactPoolWords: () => ({ text: CL100K_SPACE_WORDS, lengths: CL100K_SPACE_WORD_LENGTHS }),
   };
   return instance;
+}
+
+/** Whether this thread has loaded the vocabulary (for tests and the start-up trace). */
+export function vocabularyLoaded(): boolean {
+  return loaded !== undefined;
 }
 
 /** The default tokenizer with its vocabulary loaded now, for a caller that must not pause later. */
