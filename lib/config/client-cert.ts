@@ -2,7 +2,7 @@
 // before any load (the main thread checks them, each Worker reads them when it starts), and checked:
 // a certificate, an unencrypted private key, and the key belonging to that certificate. As in
 // inference-perf, the certificate is only presented to the server; it is not trusted as a CA.
-import { createPrivateKey, X509Certificate } from "node:crypto";
+import type { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileErrorReason, UserError } from "../cli/errors.ts";
 
@@ -27,6 +27,9 @@ export function clientCertificateProblems(
   paths: { cert_path: string; key_path: string },
 ): string[] {
   const problems: string[] = [];
+  // node:crypto on first use only: the compiled binary loads every statically imported node: module
+  // at each thread's start (docs/PERFORMANCE.md "Start-up").
+  const { createPrivateKey, X509Certificate } = process.getBuiltinModule("node:crypto");
   let certificate: X509Certificate | null = null;
   if (!pem.cert.includes("-----BEGIN CERTIFICATE-----")) {
     problems.push(

@@ -94,9 +94,14 @@ export function configFromObject(raw: unknown, facts: ConfigFacts & { name?: str
   const config = deepFreeze(resolveConfig(result.output, facts));
   const secrets = secretsOf(config, fromEnv);
   const storagePath = result.output.storage.local_storage.path;
+  let fingerprint: string | undefined;
   return Object.freeze({
     config,
-    fingerprint: fingerprintConfig(config, secrets),
+    // Hashed when first read (the reports, at the end): the hash's first use loads node:crypto.
+    get fingerprint() {
+      fingerprint ??= fingerprintConfig(config, secrets);
+      return fingerprint;
+    },
     path: facts.name ?? null,
     secrets: Object.freeze(secrets),
     autoReportPath: storagePath === null || storagePath.includes("{timestamp}"),

@@ -15,16 +15,8 @@ import {
   strict,
   stringMap,
 } from "./_valibot.ts";
+import { distributionTypes } from "./distribution-types.ts";
 import { multimodalSchema } from "./schema-multimodal.ts";
-
-export const distributionTypes = [
-  "normal",
-  "skew_normal",
-  "lognormal",
-  "uniform",
-  "poisson",
-  "fixed",
-] as const;
 
 type DistributionValue = { min: number; max: number; std_dev: number; variance: number | null };
 

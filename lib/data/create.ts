@@ -1,36 +1,21 @@
 // The one entry the worker calls: config → DataGenerator. Reads files (corpus, ShareGPT, trace) here,
-// then hands plain values to the pure generators.
+// then hands plain values to the pure generators. Only mock and random (the defaults) are imported
+// up front; every other generator, and what it reads with (media encoders, dataset readers, the hub
+// client, the trace reader, chat templates), is imported when a config asks for it, so a Worker does
+// not evaluate them at its start (docs/PERFORMANCE.md "Start-up").
 import { readFile } from "node:fs/promises";
 import { UserError } from "../cli/errors.ts";
 import { log as defaultLog } from "../cli/log.ts";
 import type { Config } from "../config/schema.ts";
 import type { Rng } from "../load/rng.ts";
 import { dataSeed } from "./_seed.ts";
-import { SHAKESPEARE_CORIOLANUS } from "./assets/shakespeare.ts";
-import { datasetRows, MAX_ROWS_PER_FILE } from "./dataset-source.ts";
 import { type DistributionConfig, fixedDistribution, resolveDistribution } from "./distribution.ts";
-import {
-  createBillsumGenerator,
-  createCnnDailyMailGenerator,
-  createInfinityInstructGenerator,
-} from "./hf-datasets.ts";
 import type { Env, FetchLike } from "./hub.ts";
 import { columnLengths, distributionLengths, type LengthSource } from "./lengths.ts";
 import { createMockGenerator } from "./mock.ts";
-import { createMultimodalGenerator } from "./multimodal.ts";
 import { createRandomGenerator } from "./random.ts";
-import { exactOnServer } from "./server-exact.ts";
-import { createSharedPrefixGenerator } from "./shared-prefix.ts";
-import { createSharedPrefixMediaGenerator } from "./shared-prefix-media.ts";
-import { createShareGptGenerator, type LengthFilter } from "./sharegpt.ts";
-import { loadShareGpt } from "./sharegpt-load.ts";
-import { createSyntheticGenerator } from "./synthetic.ts";
-import { createTemplatedRandomGenerator } from "./templated-random.ts";
-import { chatTemplateOf } from "./tokenizer/chat-template.ts";
-import { connectServerTokenizer } from "./tokenizer/server.ts";
-import { readTrace } from "./trace-csv.ts";
+import type { LengthFilter } from "./sharegpt.ts";
 import type { DataGenerator, Tokenizer } from "./types.ts";
-import { createVisionArenaGenerator } from "./visionarena.ts";
 
 /** The parts of the resolved config that data generation reads. */
 export type DataGenConfig = Pick<Config, "api" | "data" | "load"> & {
@@ -90,6 +75,8 @@ export async function createDataGenerator(
       // The chat template wraps each prompt (completion API only, and not with server counts:
       // lib/config/check-media.ts refuses both before the load).
       if (data.use_chat_template) {
+        const { chatTemplateOf } = await import("./tokenizer/chat-template.ts");
+        const { createTemplatedRandomGenerator } = await import("./templated-random.ts");
         const template = chatTemplateOf(tokenizer);
         return createTemplatedRandomGenerator({ tokenizer, seed, lengths, template });
       }
@@ -97,8 +84,11 @@ export async function createDataGenerator(
     }
     case "synthetic": {
       if (data.multimodal) return multimodal(config, opts, seed);
-      const corpus = data.corpus_file_path ? await readCorpus(data.corpus_file_path) : SHAKESPEARE_CORIOLANUS;
+      const corpus = data.corpus_file_path
+        ? await readCorpus(data.corpus_file_path)
+        : (await import("./assets/shakespeare.ts")).SHAKESPEARE_CORIOLANUS;
       const lengths = await lengthsFor(config, seed, opts.traceLengths);
+      const { createSyntheticGenerator } = await import("./synthetic.ts");
       return serverExact(config, opts, seed, createSyntheticGenerator({ tokenizer, seed, corpus, lengths }));
     }
     case "shared_prefix":
@@ -129,6 +119,8 @@ async function serverExact(
   if (wanted !== true) return generator;
   if (!config.server)
     throw new UserError("tokenizer.use_server_tokenize: expected a server section, got nothing");
+  const { connectServerTokenizer } = await import("./tokenizer/server.ts");
+  const { exactOnServer } = await import("./server-exact.ts");
   const counter = await connectServerTokenizer({
     baseUrl: config.server.base_url,
     model: config.server.model_name ?? "",
@@ -166,6 +158,7 @@ async function multimodal(
     output === null
       ? { ...random, next: (index) => ({ ...random.next(index), maxTokens: undefined }) }
       : random;
+  const { createMultimodalGenerator } = await import("./multimodal.ts");
   return createMultimodalGenerator({ multimodal: data.multimodal!, text, seed });
 }
 
@@ -176,7 +169,9 @@ async function lengthsFor(
 ): Promise<LengthSource> {
   const data = config.data;
   if (data.trace && data.type === "random") {
-    const trace = traceLengths ?? (await readTrace({ file: data.trace.file, format: data.trace.format }));
+    const trace =
+      traceLengths ??
+      (await (await import("./trace-csv.ts")).readTrace({ file: data.trace.file, format: data.trace.format }));
     return columnLengths(trace.inputTokens, trace.outputTokens);
   }
   if (!data.input_distribution || !data.output_distribution) {
@@ -200,11 +195,11 @@ async function readCorpus(path: string): Promise<string> {
   return text;
 }
 
-function sharedPrefix(
+async function sharedPrefix(
   config: DataGenConfig,
   tokenizer: Tokenizer,
   baseSeed: number,
-): DataGenerator | Promise<DataGenerator> {
+): Promise<DataGenerator> {
   const sp = config.data.shared_prefix;
   if (!sp)
     throw new UserError('data.shared_prefix: expected a section for data.type "shared_prefix", got nothing');
@@ -229,12 +224,14 @@ function sharedPrefix(
   };
   // Media in the prefix or the question (chat only: lib/config/check-media.ts refuses the rest).
   if (sp.multimodal !== null || config.data.multimodal !== null) {
+    const { createSharedPrefixMediaGenerator } = await import("./shared-prefix-media.ts");
     return createSharedPrefixMediaGenerator({
       ...options,
       prefixMedia: sp.multimodal,
       questionMedia: config.data.multimodal,
     });
   }
+  const { createSharedPrefixGenerator } = await import("./shared-prefix.ts");
   return createSharedPrefixGenerator(options);
 }
 
@@ -255,6 +252,9 @@ function checkUsable(generator: DataGenerator, type: string): DataGenerator {
 
 async function textDataset(config: DataGenConfig, opts: CreateDataOptions): Promise<DataGenerator> {
   const data = config.data;
+  const { datasetRows, MAX_ROWS_PER_FILE } = await import("./dataset-source.ts");
+  const { createBillsumGenerator, createCnnDailyMailGenerator, createInfinityInstructGenerator } =
+    await import("./hf-datasets.ts");
   const rows = await datasetRows(data, sourceOptions(config, opts), MAX_ROWS_PER_FILE);
   const filter = (d: { min: number; max: number } | null) => (d ? { min: d.min, max: d.max } : undefined);
   const options = {
@@ -282,6 +282,8 @@ async function visionArena(
   const va = data.visionarena;
   const numRows = va?.num_rows ?? 1000;
   // Rows without a prompt or a usable image are skipped, so read some more than the pool keeps.
+  const { datasetRows } = await import("./dataset-source.ts");
+  const { createVisionArenaGenerator } = await import("./visionarena.ts");
   const rows = await datasetRows(data, sourceOptions(config, opts), numRows * 2);
   const point = va?.insertion_point ?? 0;
   try {
@@ -313,6 +315,8 @@ function sourceOptions(config: DataGenConfig, opts: CreateDataOptions) {
 
 async function shareGpt(config: DataGenConfig, opts: CreateDataOptions): Promise<DataGenerator> {
   const data = config.data;
+  const { loadShareGpt } = await import("./sharegpt-load.ts");
+  const { createShareGptGenerator } = await import("./sharegpt.ts");
   const loaded = await loadShareGpt(data.path, {
     env: opts.env ?? {},
     cacheDir: opts.cacheDir,

@@ -6,7 +6,7 @@ import { UserError } from "../cli/errors.ts";
 import type { Config } from "../config/schema.ts";
 import { datasetFiles, type Row, readRows } from "./dataset-rows.ts";
 import type { Env, FetchLike } from "./hub.ts";
-import { type HubDataset, hubDatasetFiles } from "./hub-dataset.ts";
+import type { HubDataset } from "./hub-dataset.ts";
 
 /** Rows read at most per file: the pool a benchmark cycles through, not the whole corpus. */
 export const MAX_ROWS_PER_FILE = 10_000;
@@ -40,14 +40,20 @@ const offlineHint = "set data.path to a local copy (JSON, JSON lines or Parquet)
 /** Downloads the config's hub dataset into the cache if it is not there yet (main thread, once). */
 export async function ensureHubDataset(data: Config["data"], opts: SourceOptions): Promise<void> {
   const ds = hubDatasetOf(data);
-  if (ds !== null) await hubDatasetFiles(ds, { ...opts, what: what(data), offlineHint });
+  if (ds !== null) await (await hubClient()).hubDatasetFiles(ds, { ...opts, what: what(data), offlineHint });
+}
+
+/** The hub client, imported when a dataset comes from the hub: every run's start should not evaluate it. */
+function hubClient(): Promise<typeof import("./hub-dataset.ts")> {
+  return import("./hub-dataset.ts");
 }
 
 /** The dataset's rows, up to `limit` in all (files read in order). */
 export async function datasetRows(data: Config["data"], opts: SourceOptions, limit: number): Promise<Row[]> {
   const ds = hubDatasetOf(data);
   let files: string[];
-  if (ds !== null) files = await hubDatasetFiles(ds, { ...opts, what: what(data), offlineHint });
+  if (ds !== null)
+    files = await (await hubClient()).hubDatasetFiles(ds, { ...opts, what: what(data), offlineHint });
   else if (data.path !== null) files = await datasetFiles(data.path, `${data.type} data`);
   else {
     throw new UserError(

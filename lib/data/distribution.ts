@@ -2,7 +2,7 @@
 // `generateDistribution` is what random/synthetic use; `sampleFromDistribution` is what shared_prefix
 // uses. They differ on purpose (as upstream): see each function's notes.
 import { UserError } from "../cli/errors.ts";
-import { distributionTypes } from "../config/schema-data.ts";
+import { distributionTypes } from "../config/distribution-types.ts";
 import type { Rng } from "../load/rng.ts";
 
 export type DistributionType = (typeof distributionTypes)[number];

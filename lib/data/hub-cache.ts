@@ -4,7 +4,6 @@
 // links into `blobs/<etag>`. A file found there is used without any network; HF_HUB_OFFLINE forbids
 // downloading one that is not; a download lands in the same layout, so the next run of either tool finds
 // it. HF_TOKEN (or the token file `huggingface-cli login` writes) authorises gated repos.
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
@@ -148,7 +147,12 @@ async function download(
   const etag = (response.headers.get("x-linked-etag") ?? response.headers.get("etag") ?? "")
     .replace(/^W\//, "")
     .replace(/"/g, "");
-  const blobName = etag.length > 0 ? etag : createHash("sha256").update(body).digest("hex");
+  // node:crypto on first use only: the compiled binary loads every statically imported node: module
+  // at each thread's start (docs/PERFORMANCE.md "Start-up").
+  const blobName =
+    etag.length > 0
+      ? etag
+      : process.getBuiltinModule("node:crypto").createHash("sha256").update(body).digest("hex");
   const repo = join(cacheDir, repoFolder(f));
   const blob = join(repo, "blobs", blobName);
   await writeAtomically(blob, body);

@@ -6,7 +6,6 @@
 // (native in Bun and Deno) 2-20 ms. JPEG is jpeg-js at inference-perf's quality 75 (~0.6 s at 1080p,
 // which is why the media pool keeps fewer large JPEGs; pool.ts).
 
-import { crc32, deflateSync } from "node:zlib";
 import { encode as encodeJpeg } from "jpeg-js";
 
 export type ImageFormat = "png" | "jpeg";
@@ -26,6 +25,14 @@ export function encodeSolidImage(width: number, height: number, rgb: Rgb, format
   return format === "png" ? solidPng(width, height, rgb) : solidJpeg(width, height, rgb);
 }
 
+/**
+ * node:zlib on first use only: the compiled binary loads every statically imported node: module at
+ * each thread's start (docs/PERFORMANCE.md "Start-up"), and most runs make no image.
+ */
+function zlib(): typeof import("node:zlib") {
+  return process.getBuiltinModule("node:zlib");
+}
+
 function solidPng(width: number, height: number, rgb: Rgb): Uint8Array {
   // Each row: filter byte 0 (None), then the pixels.
   const row = 1 + width * 3;
@@ -39,7 +46,7 @@ function solidPng(width: number, height: number, rgb: Rgb): Uint8Array {
   ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit, RGB, deflate, no filter method extras, no interlace
   const chunks = [
     chunk("IHDR", ihdr),
-    chunk("IDAT", deflateSync(raw, { level: 1 })),
+    chunk("IDAT", zlib().deflateSync(raw, { level: 1 })),
     chunk("IEND", new Uint8Array(0)),
   ];
   const out = new Uint8Array(8 + chunks.reduce((n, c) => n + c.length, 0));
@@ -59,7 +66,7 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   view.setUint32(0, data.length);
   for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
   out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  view.setUint32(8 + data.length, zlib().crc32(out.subarray(4, 8 + data.length)));
   return out;
 }
 

@@ -1,7 +1,7 @@
-// The run's sequence fingerprint: one ohash over every stage's send offsets and each worker's running
+// The run's sequence fingerprint: one ohash hash over every stage's send offsets and each worker's running
 // hash of the request bodies it sent (data and LoRA adapter choices), in order. The same base_seed,
 // config and worker count give the same fingerprint; print it so users can see two runs matched.
-import { hash } from "ohash";
+import { stableHash } from "../config/fingerprint.ts";
 
 export interface StageSequence {
   stageId: number;
@@ -12,5 +12,5 @@ export interface StageSequence {
 }
 
 export function sequenceFingerprint(stages: readonly StageSequence[]): string {
-  return hash(stages.map((s) => [s.stageId, s.offsets, [...s.workers]]));
+  return stableHash(stages.map((s) => [s.stageId, s.offsets, [...s.workers]]));
 }

@@ -2,7 +2,7 @@
 // gives direct control of the socket (drop a connection mid-stream or with no response at all,
 // Connection: close) that the fault injection needs. With the simulator's per-tick write coalescing it
 // costs about what Bun.serve + ReadableStream does per paced stream (docs/PERFORMANCE.md "Simulator").
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 
 export type { IncomingMessage, ServerResponse };
 
@@ -17,7 +17,9 @@ export interface Listening {
 
 /** Listen on host:port (0 = any free port). Rejects with the socket error (e.g. code EADDRINUSE). */
 export function listen(handler: RequestHandler, options: { host: string; port: number }): Promise<Listening> {
-  const server = createServer(handler);
+  // node:http on first use only: the compiled binary loads every statically imported node: module at
+  // each thread's start (docs/PERFORMANCE.md "Start-up"), and only the simulator serves.
+  const server = process.getBuiltinModule("node:http").createServer(handler);
   // Idle keep-alive connections stay open for a minute: load generators keep one per slot and
   // should not race a server closing it between requests.
   server.keepAliveTimeout = 60_000;

@@ -1,14 +1,15 @@
 // TcpConnect over node:net / node:tls: runs under Bun, Deno and Node.
-import { connect as netConnect, type Socket } from "node:net";
-import { connect as tlsConnect } from "node:tls";
+import type { Socket } from "node:net";
 import type { TcpConnection, TcpEvents, TcpOptions } from "./tcp.ts";
 
 export function nodeConnect(options: TcpOptions, events: TcpEvents): TcpConnection {
   const { host, port, tls } = options;
+  // Taken on first use: under Bun this adapter is for tests only, and the compiled binary loads every
+  // statically imported node: module at each thread's start (docs/PERFORMANCE.md "Start-up").
   const socket: Socket =
     tls === null
-      ? netConnect({ host, port })
-      : tlsConnect({
+      ? process.getBuiltinModule("node:net").connect({ host, port })
+      : process.getBuiltinModule("node:tls").connect({
           host,
           port,
           servername: tls.servername,

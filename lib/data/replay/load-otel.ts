@@ -5,7 +5,6 @@
 // duplicate_sessions_target (`…_dup<n>`, each tagged so the server cannot reuse its twin's cache).
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
-import { glob } from "tinyglobby";
 import { fileErrorReason, UserError } from "../../cli/errors.ts";
 import { createRng } from "../../load/rng.ts";
 import { type HubOptions, hubDatasetRef, otelHubRows } from "./hub-traces.ts";
@@ -245,6 +244,9 @@ export async function traceFiles(
   const out = new Set<string>();
   for (const [i, entry] of listed.entries()) {
     if (/[*?[]/.test(entry)) {
+      // Imported here, not at the top: evaluating tinyglobby costs ~8 ms, which every run's start
+      // would pay (docs/PERFORMANCE.md "Start-up").
+      const { glob } = await import("tinyglobby");
       for (const match of await glob(entry, { onlyFiles: true, expandDirectories: false })) out.add(match);
       continue;
     }

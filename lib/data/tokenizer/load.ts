@@ -1,13 +1,13 @@
 // Resolve the `tokenizer` config section to a Tokenizer: the built-in default, a local tokenizer.json
 // (file or folder), or a Hugging Face model id fetched once into a cache and used offline after that.
+// The tokenizer.json reader and the hub client are imported when one is configured: a run with the
+// built-in tokenizer should not evaluate them at its start (docs/PERFORMANCE.md "Start-up").
 import { readFile, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { UserError } from "../../cli/errors.ts";
 import type { Env, FetchLike } from "../hub.ts";
-import { hubFile } from "../hub-cache.ts";
 import type { Tokenizer } from "../types.ts";
 import { DEFAULT_TOKENIZER_NAME, defaultTokenizer } from "./default.ts";
-import { createJsonTokenizer } from "./json.ts";
 
 /** inference-perf's `tokenizer` section, plus our additive `use_server_tokenize`. */
 export interface TokenizerConfig {
@@ -72,6 +72,7 @@ async function fromHub(
     offlineHint:
       "point tokenizer.pretrained_model_name_or_path at a local tokenizer.json or a folder holding one",
   };
+  const { hubFile } = await import("../hub-cache.ts");
   const file = await hubFile({ repo: modelId, repoType: "model", file: "tokenizer.json" }, fetchOptions);
   if (file === null) {
     throw new UserError(
@@ -101,6 +102,7 @@ async function fromFiles(file: string, configFile: string, name: string): Promis
   const tokenizerConfig = configText === null ? {} : parseJson(configText, name, "tokenizer_config.json");
   // Newer transformers save the chat template beside tokenizer.json rather than in the config.
   const template = await readFile(join(dirname(file), "chat_template.jinja"), "utf8").catch(() => undefined);
+  const { createJsonTokenizer } = await import("./json.ts");
   const tokenizer = createJsonTokenizer(tokenizerJson, tokenizerConfig, name, template);
   loaded.set(file, tokenizer);
   return tokenizer;
