@@ -9,6 +9,8 @@ import { log } from "../lib/cli/log.ts";
 import { forgetSecrets } from "../lib/cli/secrets.ts";
 import { suggest } from "../lib/cli/suggest.ts";
 import { commit, version } from "../lib/cli/version.ts";
+import { traceStart } from "../lib/runtime/start-trace.ts";
+import { discardPrespawned, prespawnWorkers } from "../lib/worker/prespawn.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: each command has its own args type
 type AnyCommand = CommandDef<any>;
@@ -85,6 +87,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return ExitCode.usage;
     }
     const command = await load();
+    traceStart("main", `command-loaded ${name}`);
     if (rest.includes("--help") || rest.includes("-h")) {
       process.stdout.write(`${await usage(command, main)}\n`);
       return ExitCode.ok;
@@ -99,9 +102,25 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     log.error(failure.text);
     if (failure.isBug) log.error("This is a bug in inferload; please report it with the command you ran");
     return failure.exitCode;
+  } finally {
+    // Workers started for a run that did not adopt them (help, a refused config) would keep the
+    // process alive.
+    discardPrespawned();
   }
 }
 
+/**
+ * Whether `argv` runs a benchmark, so its Workers are worth starting before anything else: a Worker
+ * takes ~20 ms to reach its first line, time the main thread spends loading the command and the
+ * config (docs/PERFORMANCE.md "Start-up").
+ */
+export function startsRun(argv: readonly string[]): boolean {
+  return argv[0] === "run" && !argv.includes("--help") && !argv.includes("-h");
+}
+
 if (import.meta.main) {
-  process.exitCode = await runCli(process.argv.slice(2));
+  traceStart("main", "modules-loaded");
+  const argv = process.argv.slice(2);
+  if (startsRun(argv)) prespawnWorkers(1);
+  process.exitCode = await runCli(argv);
 }

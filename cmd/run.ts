@@ -13,7 +13,8 @@ import { loadConfig } from "../lib/config/load.ts";
 import { printConfig } from "../lib/config/print.ts";
 import { preflightRun } from "../lib/run/preflight.ts";
 import { watchSignals } from "../lib/run/signals.ts";
-import { discardPrespawned, prespawnWorkers } from "../lib/worker/prespawn.ts";
+import { traceStart } from "../lib/runtime/start-trace.ts";
+import { discardPrespawned } from "../lib/worker/prespawn.ts";
 import { configArgs, markersArgs, outputArgs, thresholdArgs } from "./_args.ts";
 import { checkStdoutFlags, finishReports } from "./_print-reports.ts";
 import { thresholdsOf } from "./_thresholds.ts";
@@ -29,7 +30,8 @@ const runArgs = {
   },
   waitForServer: {
     type: "string",
-    description: "Seconds to wait for the server to answer before the first stage (default 60)",
+    description:
+      "Seconds to wait for the server to answer GET /v1/models before the first stage (default 60; with server.model_name set, the server is asked only when this is given)",
     valueHint: "seconds",
   },
   overwrite: {
@@ -55,9 +57,9 @@ export default defineCommand({
     if (!args.config) throw new UserError("Missing config: pass -c CONFIG (YAML, JSON or TOML; - for stdin)");
     checkStdoutFlags(args);
     setQuiet(args.quiet === true);
-    // A load Worker comes up (thread and modules) while the config is read and checked; the pool
-    // adopts it. Any Worker not adopted is ended on the way out.
-    prespawnWorkers(1);
+    // The process's entry (main.ts) has started a load Worker and its builder before loading this
+    // command; they come up while the config is read and checked, and the pool adopts them. Any
+    // Worker not adopted is ended on the way out.
     try {
       return await runFrom(args.config, args, rawArgs);
     } finally {
@@ -75,10 +77,11 @@ async function runFrom(path: string, args: ParsedArgs<typeof runArgs>, rawArgs: 
     cpuCount: availableParallelism(),
     now: new Date(),
   });
+  traceStart("main", "config-loaded");
   rememberSecrets(loaded.secrets);
   const thresholds = thresholdsOf(loaded.config, rawArgs);
-  const waitS = args.waitForServer === undefined ? 60 : Number(args.waitForServer);
-  if (!(waitS > 0))
+  const waitS = args.waitForServer === undefined ? undefined : Number(args.waitForServer);
+  if (waitS !== undefined && !(waitS > 0))
     throw new UserError(`--wait-for-server: expected a number of seconds > 0, got "${args.waitForServer}"`);
   // Everything checkable before any load (exit 2); the server is checked when the run starts (exit 1).
   const { reportDir, notes } = preflightRun(loaded.config, {
@@ -87,6 +90,7 @@ async function runFrom(path: string, args: ParsedArgs<typeof runArgs>, rawArgs: 
     overwrite: args.overwrite === true,
     autoReportPath: loaded.autoReportPath,
   });
+  traceStart("main", "preflight-done");
   for (const note of notes) log.warn(note);
   // Cloud storage: credentials and bucket checked now, before any load (exit 2 when they fail).
   const { simple_storage_service: s3, google_cloud_storage: gcs } = loaded.config.storage;
@@ -99,6 +103,7 @@ async function runFrom(path: string, args: ParsedArgs<typeof runArgs>, rawArgs: 
     process.stderr.write(`Resolved config:\n${printConfig(loaded.config, loaded.secrets)}\n`);
   // Imported here, not at the top: `--help` and config errors should not pay for loading the engine.
   const { runBenchmark } = await import("../lib/run/benchmark.ts");
+  traceStart("main", "engine-loaded");
   const interrupts = watchSignals({
     onFirst: (name) =>
       log.warn(
@@ -117,7 +122,7 @@ async function runFrom(path: string, args: ParsedArgs<typeof runArgs>, rawArgs: 
       json: args.json === true,
       signal: interrupts.signal,
       hardSignal: interrupts.hard,
-      waitForServerMs: waitS * 1000,
+      waitForServerMs: waitS === undefined ? undefined : waitS * 1000,
       serverMetricsOptional: args.serverMetricsOptional === true,
     });
     const code = finishReports(result, { ...args, reportDir: result.reportDir, thresholds });

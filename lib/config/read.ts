@@ -2,7 +2,7 @@
 // (`-c -`) by its content. The only file I/O of config loading; syntax errors carry line and column. Size, YAML aliases and JSON
 // nesting are bounded here (limits.ts), before the parser can be made to do unbounded work.
 import { Buffer } from "node:buffer";
-import { readFile, stat } from "node:fs/promises";
+import { readFileSync, statSync } from "node:fs";
 import { extname } from "node:path";
 import { parseJSON, parseTOML, parseYAML } from "confbox";
 import { fileErrorReason, UserError } from "../cli/errors.ts";
@@ -59,12 +59,16 @@ export function formatOf(path: string): ConfigFormat {
   return format;
 }
 
-/** The file's text (standard input for "-"); a UserError naming the file when it cannot be read. */
+/**
+ * The file's text (standard input for "-"); a UserError naming the file when it cannot be read. A file
+ * is read synchronously: it is small and bounded, and awaiting the read would hand the CPU to the
+ * Workers starting alongside while the run waits on its config (docs/PERFORMANCE.md "Start-up").
+ */
 export async function readConfigText(path: string, maxBytes = MAX_CONFIG_BYTES): Promise<string> {
   if (path === STDIN) return readStdin(maxBytes);
   let size: number;
   try {
-    size = (await stat(path)).size;
+    size = statSync(path).size;
   } catch (error) {
     throw new UserError(`Cannot read config "${path}": ${fileErrorReason(error)}`, { cause: error });
   }
@@ -74,7 +78,7 @@ export async function readConfigText(path: string, maxBytes = MAX_CONFIG_BYTES):
     );
   }
   try {
-    return await readFile(path, "utf8");
+    return readFileSync(path, "utf8");
   } catch (error) {
     throw new UserError(`Cannot read config "${path}": ${fileErrorReason(error)}`, { cause: error });
   }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { constantOffsets, describeConstant, requestCount } from "./constant.ts";
+import fc from "fast-check";
+import { constantOffsets, describeConstant, formatCount, formatRate, requestCount } from "./constant.ts";
 
 describe("constantOffsets()", () => {
   test.each([
@@ -32,6 +33,41 @@ describe("constantOffsets()", () => {
   test("describeConstant() names rate, duration and count", () => {
     expect(describeConstant({ rate: 200, durationS: 60 })).toBe(
       "200.0 req/s constant (evenly spaced) for 60 s, 12,000 requests",
+    );
+  });
+});
+
+describe("formatRate() and formatCount()", () => {
+  const rateFormat = { minimumFractionDigits: 1, maximumFractionDigits: 3 };
+
+  test("formatRate() writes what toLocaleString writes, for any rate", () => {
+    const special = [0, -0, 1.0005, 2.5, 0.0625, 999.9996, 0.00049, 1e-7, 1e20, 1e21, 123456789012345.6];
+    for (const rate of special) expect(formatRate(rate)).toBe(rate.toLocaleString("en-US", rateFormat));
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, min: -1e16, max: 1e16 }), (rate) => {
+        expect(formatRate(rate)).toBe(rate.toLocaleString("en-US", rateFormat));
+      }),
+      { numRuns: 5000, seed: 11 },
+    );
+    // Rates as configs write them: a few decimals.
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10_000_000 }), fc.integer({ min: 0, max: 4 }), (n, places) => {
+        const rate = n / 10 ** places;
+        expect(formatRate(rate)).toBe(rate.toLocaleString("en-US", rateFormat));
+      }),
+      { numRuns: 5000, seed: 12 },
+    );
+  });
+
+  test("formatCount() writes what toLocaleString writes, for any count", () => {
+    for (const n of [0, -0, 7, 999, 1000, 1234567, Number.MAX_SAFE_INTEGER, 2 ** 60, 0.5]) {
+      expect(formatCount(n)).toBe(n.toLocaleString("en-US"));
+    }
+    fc.assert(
+      fc.property(fc.maxSafeInteger(), (n) => {
+        expect(formatCount(n)).toBe(n.toLocaleString("en-US"));
+      }),
+      { numRuns: 2000, seed: 13 },
     );
   });
 });

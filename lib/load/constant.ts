@@ -35,10 +35,37 @@ export function describeConstant(opts: RateOptions): string {
   return `${formatRate(opts.rate)} req/s constant (evenly spaced) for ${opts.durationS} s, ${formatCount(requestCount(opts))} requests`;
 }
 
+/**
+ * `rate.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 3 })`, written out:
+ * the first Intl number format of a process costs 3-6 ms, and this text is built just before each
+ * stage starts (docs/PERFORMANCE.md "Start-up"). The test holds the two equal.
+ */
 export function formatRate(rate: number): string {
-  return rate.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 3 });
+  const text = String(Math.abs(rate));
+  if (!Number.isFinite(rate) || text.includes("e")) return rate.toLocaleString("en-US", RATE_FORMAT);
+  // Intl rounds the shortest decimal form of the number (String's), half away from zero.
+  const [whole = "0", fraction = ""] = text.split(".");
+  let digits = whole + fraction.slice(0, 3).padEnd(3, "0");
+  if (fraction.charCodeAt(3) >= 0x35 /* "5" */)
+    digits = String(BigInt(digits) + 1n).padStart(digits.length, "0");
+  let kept = digits.slice(-3);
+  while (kept.length > 1 && kept.endsWith("0")) kept = kept.slice(0, -1);
+  const sign = rate < 0 || Object.is(rate, -0) ? "-" : "";
+  return `${sign}${groupThousands(digits.slice(0, -3) || "0")}.${kept}`;
 }
 
+const RATE_FORMAT = { minimumFractionDigits: 1, maximumFractionDigits: 3 };
+
+/** `n.toLocaleString("en-US")` for a count, written out for the reason formatRate gives. */
 export function formatCount(n: number): string {
-  return n.toLocaleString("en-US");
+  if (!Number.isSafeInteger(n)) return n.toLocaleString("en-US");
+  const sign = n < 0 || Object.is(n, -0) ? "-" : "";
+  return `${sign}${groupThousands(String(Math.abs(n)))}`;
+}
+
+/** "1234567" → "1,234,567" (a loop, not a regular expression: compiling one is most of a cold call). */
+function groupThousands(digits: string): string {
+  let out = digits.slice(0, ((digits.length - 1) % 3) + 1);
+  for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
+  return out;
 }

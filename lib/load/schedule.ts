@@ -1,5 +1,5 @@
 // A stage's send offsets (ms from stage start) and its banner line. Pure.
-import { constantOffsets, describeConstant } from "./constant.ts";
+import { constantOffsets, describeConstant, formatCount } from "./constant.ts";
 import { describePoisson, poissonOffsets } from "./poisson.ts";
 import { createRng } from "./rng.ts";
 import { assertNever, type Stage } from "./stage.ts";
@@ -34,14 +34,14 @@ export function stageOffsets(stage: Stage, baseSeed: number): Float64Array | nul
 /** One banner line per stage: "Stage 0: 200.0 req/s Poisson for about 60 s, 12,000 requests". */
 export function describeStage(stage: Stage): string {
   const head = stage.id < 0 ? "Probe" : `Stage ${stage.id}`;
-  const count = stage.numRequests.toLocaleString("en-US");
+  const count = formatCount(stage.numRequests);
   switch (stage.kind) {
     case "closed":
       return `${head}: ${count} requests at exactly ${stage.concurrency} in flight`;
     case "trace":
       return `${head}: trace replay, ${count} requests`;
     case "session": {
-      const sessions = stage.sessionCount.toLocaleString("en-US");
+      const sessions = formatCount(stage.sessionCount);
       const limit =
         stage.concurrentSessions === 0 ? "all at once" : `up to ${stage.concurrentSessions} at once`;
       const rate = stage.sessionRate === null ? "" : `, at most ${stage.sessionRate} started per second`;

@@ -6,8 +6,6 @@ import { log } from "../cli/log.ts";
 import { printConfig } from "../config/print.ts";
 import type { Config } from "../config/schema.ts";
 import { ensureHubDataset } from "../data/dataset-source.ts";
-import { ensureShareGptDataset } from "../data/sharegpt-load.ts";
-import { checkChatTemplate } from "../data/templated-random.ts";
 import { loadTokenizer } from "../data/tokenizer/load.ts";
 import { readTrace, type Trace } from "../data/trace-csv.ts";
 import { planRun, SessionPlanError } from "../load/plan-run.ts";
@@ -23,6 +21,7 @@ import {
   writeReports,
   writeStageReport,
 } from "../report/write.ts";
+import { traceStart } from "../runtime/start-trace.ts";
 import type { ServerMetricsSource } from "../server-metrics/source.ts";
 import { planSweep } from "../sweep/plan.ts";
 import type { SweepReport } from "../sweep/summary.ts";
@@ -46,8 +45,11 @@ export interface BenchmarkOptions {
   signal?: AbortSignal | undefined;
   /** Second Ctrl-C: abort in-flight requests now. */
   hardSignal?: AbortSignal | undefined;
-  /** How long to wait for the server to answer before the first stage. */
-  waitForServerMs?: number;
+  /**
+   * How long to wait for the server to answer before the first stage (--wait-for-server). Undefined:
+   * 60 s when the model must be listed, no wait at all when server.model_name names it.
+   */
+  waitForServerMs?: number | undefined;
   /** Run without server metrics when their source does not answer at the start (else: exit 1). */
   serverMetricsOptional?: boolean | undefined;
 }
@@ -73,14 +75,31 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
   let metricsSource: Promise<ServerMetricsSource | null> | null = null;
   try {
     const dir = reportDir(config, options.outputDir);
-    // Saved now, so an interrupted or crashed run has it; rewritten at the end with what the run used.
-    writeConfigYaml(config, { dir: dir ?? undefined, configYaml: printConfig(config) });
-    // The server is asked from now on, while the main thread warms up and (with server.model_name
-    // set) while the Workers start: start-up is the longest of them, not their sum.
+    // Saved as soon as the first stage (or the sweep's probe) has begun, so an interrupted or crashed
+    // run has it; not before, as printing it would delay the first request by 5-15 ms
+    // (docs/PERFORMANCE.md "Start-up"). Rewritten at the end with what the run used.
+    let configSaved = false;
+    const saveConfig = () => {
+      if (configSaved) return;
+      configSaved = true;
+      try {
+        writeConfigYaml(config, { dir: dir ?? undefined, configYaml: printConfig(config) });
+      } catch (error) {
+        // The final write tries again and reports what fails.
+        log.warn(`Cannot save config.yaml yet: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    // The server is asked (when it must be: serverModel) from now on, while the main thread warms up
+    // and (with server.model_name set) while the Workers start: start-up is the longest of them, not
+    // their sum.
     const model = serverModel(config, {
       signal: options.signal,
-      ...(options.waitForServerMs === undefined ? {} : { waitMs: options.waitForServerMs }),
+      waitMs: options.waitForServerMs,
     });
+    model.then(
+      () => traceStart("main", "model-known"),
+      () => {},
+    );
     model.catch(() => {}); // awaited below; a failure while warming up must not go unhandled
     // The metrics source is checked once the model is known (its queries name it), also alongside
     // warm-up. Unreachable: the run stops before any load (exit 1) unless --server-metrics-optional.
@@ -95,15 +114,20 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     // Load the tokenizer here first: a hub download happens once (Workers then read the cache) and
     // its errors are reported before any Worker starts. The built-in one loads lazily (nothing here).
     const tokenizer = await loadTokenizer(config.tokenizer, { env: process.env, log });
-    checkChatTemplate(config, tokenizer);
+    // The chat template (data.use_chat_template) must fit the prompt lengths; checked now, before any
+    // load. Imported only then: it brings a Jinja engine a run's start should not evaluate.
+    if (config.data.type === "random" && config.data.use_chat_template)
+      (await import("../data/templated-random.ts")).checkChatTemplate(config, tokenizer);
     // Same for the public ShareGPT dataset: download it once here rather than once per Worker.
     if (config.data.type === "shareGPT" && config.data.path === null) {
+      const { ensureShareGptDataset } = await import("../data/sharegpt-load.ts");
       await ensureShareGptDataset({ env: process.env, token: config.tokenizer?.token, log });
     }
     await ensureHubDataset(config.data, { env: process.env, token: config.tokenizer?.token, log });
     // Session workloads: the corpus is read and checked here, once, before any Worker starts.
     const sessions = await prepareSessions(config, tokenizer);
     const { stages, dataTrace } = await plan(config, sessions);
+    traceStart("main", "planned");
     // The listed model when none is named: the Workers need it, so they wait for the answer.
     const modelName = config.server?.model_name ?? (await model);
     const collector = createCollector({ config });
@@ -149,6 +173,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       records?.close();
       throw error;
     });
+    traceStart("main", "workers-ready");
     serverMetrics = source;
     // Per-stage Prometheus reports need stages at least one scrape interval apart.
     const interval = serverMetrics === null ? config.load.interval : effectiveInterval(config);
@@ -167,6 +192,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     try {
       // load.sweep (lib/sweep): the saturation probe runs first, on the same Workers, and its ladder
       // replaces the stages.
+      if (runConfig.load.sweep) saveConfig();
       const swept = runConfig.load.sweep
         ? await planSweep(runner, runConfig, { signal: options.signal, hardSignal: options.hardSignal })
         : null;
@@ -177,6 +203,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
         hardSignal: options.hardSignal,
         failSignal: breakers?.signal,
         stageStarting: (stage) => serverMetrics?.stageStarting(stage.id),
+        stageBegun: saveConfig,
         stageEnded: async (run) => {
           await serverMetrics?.stageEnded(run.info);
           records?.writeStage(run.info);

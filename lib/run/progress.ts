@@ -32,7 +32,9 @@ export interface Progress {
 }
 
 export function startProgress(options: ProgressOptions): Progress {
-  const stream = options.stream ?? process.stderr;
+  // Quiet: process.stderr is not even touched (creating its stream object costs a few ms at the
+  // start of the compiled binary, just before the first stage; docs/PERFORMANCE.md "Start-up").
+  const stream = options.quiet === true ? NOWHERE : (options.stream ?? process.stderr);
   const tty = stream.isTTY === true;
   let previous: { done: number; atS: number } | null = null;
   let timer: ReturnType<typeof setInterval> | null = null;
@@ -73,6 +75,8 @@ export function startProgress(options: ProgressOptions): Progress {
     },
   };
 }
+
+const NOWHERE = { write: () => {}, isTTY: false };
 
 /** One progress line: "stage 0  12.0/60 s  sent 1200  done 1180  failed 2  in flight 20  99.8 req/s". Pure. */
 export function progressLine(sample: ProgressSample, ratePerS: number | null): string {

@@ -18,6 +18,7 @@ import type { MetricsSnapshot } from "../metrics/stage-metrics.ts";
 import type { RequestRecord } from "../record/record.ts";
 import type { SessionLifecycle } from "../record/session.ts";
 import { nowMs } from "../runtime/clock.ts";
+import { traceStart } from "../runtime/start-trace.ts";
 import { FNV_OFFSET, fnvFloat64, hex } from "../worker/fnv.ts";
 import { type Counters, startPool, type WorkerStageResult } from "../worker/pool.ts";
 import { achievedRate } from "./achieved-rate.ts";
@@ -29,11 +30,11 @@ import { stageWarnings } from "./warnings.ts";
 
 /**
  * Head start between telling the Workers to start (their builders have their first requests built
- * by then) and the stage's first send time: the message reaches an idle Worker within a millisecond
- * or two, and every send time is absolute, so a late start shows as schedule delay on the first
- * requests rather than shifting the stage (50 ms before; docs/PERFORMANCE.md "Start-up").
+ * by then) and the stage's first send time: the message reaches an idle Worker in about a
+ * millisecond, and every send time is absolute, so a late start shows as schedule delay on the first
+ * requests rather than shifting the stage (50 ms, then 10 ms before; docs/PERFORMANCE.md "Start-up").
  */
-const LEAD_MS = 10;
+const LEAD_MS = 5;
 
 export interface RunnerOptions {
   config: Config;
@@ -72,6 +73,11 @@ export interface RunStageOptions {
   failSignal?: AbortSignal | undefined;
   /** Keep each success's send and end time in the stage's metrics (the sweep's probe). */
   keepCompletions?: boolean | undefined;
+  /**
+   * Called once the Workers have been told when the stage starts, a macrotask later, so it never
+   * delays that message: for main-thread work that must not hold up the start.
+   */
+  begun?: (() => void) | undefined;
 }
 
 export interface StageRun {
@@ -208,12 +214,14 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
     let stopping = false;
     const begin = (): number => {
       t0Ms = nowMs() + LEAD_MS;
+      traceStart("main", "stage-started");
       collector.stageStarted(
         { ...description, startMs: t0Ms, endMs: Number.NaN, status: "completed" },
         { keepCompletions: opts.keepCompletions },
       );
       current = { stageId: stage.id, t0Ms, totalS, base: pool.counters() };
       if (offsets !== null && !stopping) startGrace(t0Ms + Math.max(lastOffsetMs, (durationS ?? 0) * 1000));
+      if (opts.begun !== undefined) setTimeout(opts.begun, 0);
       return t0Ms;
     };
     const onStop = () => {
@@ -233,6 +241,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
     opts.failSignal?.addEventListener("abort", onFail);
 
     try {
+      traceStart("main", "stage-posted");
       const results = await pool.runStage(stage.id, slices, slots, begin);
       const failed = opts.failSignal?.aborted === true;
       const info: StageInfo = {
@@ -279,6 +288,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
     const description = describeStagePlan(stage);
     collector.stageStarted({ ...description, startMs: t0Ms, endMs: Number.NaN, status: "completed" });
     current = { stageId: stage.id, t0Ms, totalS: stage.timeoutS, base: pool.counters() };
+    if (opts.begun !== undefined) setTimeout(opts.begun, 0);
     let peakInFlight = 0;
     const sampler = setInterval(() => {
       peakInFlight = Math.max(peakInFlight, pool.counters().inFlight);
@@ -349,6 +359,8 @@ function diff(a: Counters, b: Counters): Omit<Counters, "inFlight"> {
 export interface StageHooks {
   /** Just before the stage is handed to the Workers (server metrics take their baseline here). */
   stageStarting?(stage: Stage): void | Promise<void>;
+  /** Once the Workers know the stage's start time (RunStageOptions.begun). */
+  stageBegun?(stage: Stage): void;
   stageEnded?(run: StageRun): void | Promise<void>;
 }
 
@@ -375,6 +387,7 @@ export async function runStages(
       signal: options.signal,
       hardSignal: options.hardSignal,
       failSignal: options.failSignal,
+      begun: options.stageBegun === undefined ? undefined : () => options.stageBegun?.(stage),
     });
     runs.push(run);
     await options.stageEnded?.(run);

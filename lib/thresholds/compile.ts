@@ -29,6 +29,8 @@ export interface Threshold {
 }
 
 export function compileThresholds(sources: readonly ThresholdSource[], ctx: CatalogueContext): Threshold[] {
+  // Most runs have none: building the catalogue costs a few ms at the start (docs/PERFORMANCE.md "Start-up").
+  if (sources.length === 0) return [];
   const catalogue = metricCatalogue(ctx);
   const out: Threshold[] = [];
   const problems: string[] = [];

@@ -7,6 +7,7 @@ import { sessionWorkload } from "../data/create-sessions.ts";
 import { createLoraPicker } from "../load/lora.ts";
 import { createRng, workerSeed } from "../load/rng.ts";
 import { nowMs } from "../runtime/clock.ts";
+import { traceStart } from "../runtime/start-trace.ts";
 import { workerDataGenerator, workerTokenizer } from "./_data.ts";
 import { createBuilder } from "./builder.ts";
 import {
@@ -18,6 +19,8 @@ import {
 } from "./protocol.ts";
 import { ReadyBatchWriter, readyTransferables } from "./ready-batch.ts";
 import { createRequestMaker } from "./request-maker.ts";
+
+traceStart("build", "modules-loaded");
 
 const scope = globalThis as unknown as {
   onmessage: ((event: MessageEvent<BuilderInit>) => void) | null;
@@ -34,6 +37,7 @@ function stageSeed(seed: number, stageId: number): number {
 }
 
 async function init(message: BuilderInit): Promise<void> {
+  traceStart("build", "init");
   const { config, workerId, sender } = message;
   if (sessionWorkload(config) !== null) {
     // A session's requests depend on the replies before them: its load Worker assembles them from
@@ -43,12 +47,14 @@ async function init(message: BuilderInit): Promise<void> {
   }
   const seed = workerSeed(config.load.base_seed, workerId);
   const tokenizer = await workerTokenizer(config);
+  traceStart("build", "tokenizer-ready");
   const data = await workerDataGenerator(config, {
     tokenizer,
     rng: createRng(seed),
     workerId,
     traceLengths: message.traceLengths ?? undefined,
   });
+  traceStart("build", "data-ready");
   const maker = createRequestMaker({ config, model: message.model, data, tokenizer });
   const writer = new ReadyBatchWriter();
   const builder = createBuilder({
@@ -62,6 +68,7 @@ async function init(message: BuilderInit): Promise<void> {
     const m = event.data;
     switch (m.type) {
       case "stage": {
+        traceStart("build", "stage");
         const { indices } = m;
         const pick = createLoraPicker(
           config.load.lora_traffic_split ?? null,
@@ -86,6 +93,7 @@ async function init(message: BuilderInit): Promise<void> {
         break;
     }
   };
+  traceStart("build", "ready");
   scope.postMessage({ type: "ready", workerId });
 }
 

@@ -16,6 +16,7 @@ import { withRetries } from "../http/retrying-transport.ts";
 import { createSocketTransport } from "../http/socket-transport.ts";
 import type { Transport } from "../http/transport.ts";
 import { createRng, workerSeed } from "../load/rng.ts";
+import { traceStart } from "../runtime/start-trace.ts";
 import { workerTokenizer } from "./_data.ts";
 import { type WorkerSessions, workerSessions } from "./_sessions.ts";
 import { BatchWriter, batchTransferables } from "./batch.ts";
@@ -36,6 +37,8 @@ import {
 import type { ReplayRunner } from "./replay-runner.ts";
 import { Semaphore } from "./semaphore.ts";
 import { createSupply, type Supply } from "./supply.ts";
+
+traceStart("load", "modules-loaded");
 
 const scope = globalThis as unknown as {
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
@@ -96,6 +99,7 @@ function makeTransport(c: Config): Transport {
 const RETRY_SEED_SALT = 0x72657472;
 
 async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void> {
+  traceStart("load", "init");
   workerId = message.workerId;
   config = message.config;
   counters = new Int32Array(message.counters);
@@ -125,6 +129,7 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
     },
   };
   setInterval(flush, FLUSH_MS);
+  traceStart("load", "ready");
   post({ type: "ready", workerId });
 }
 
@@ -133,7 +138,10 @@ function prepareStage(message: Extract<ToWorker, { type: "stage" }>): void {
   stopped = false;
   Atomics.store(counters, COUNTER_STOP, 0);
   pending = message;
-  const primed = () => post({ type: "primed", workerId, stageId: message.stageId });
+  const primed = () => {
+    traceStart("load", "primed");
+    post({ type: "primed", workerId, stageId: message.stageId });
+  };
   if (sessions.conversation !== null) {
     // Every text of the stage's conversations is generated now, before its first send time.
     conversations = sessions.conversationStage(deps, message.stageId, message.indices, () => stopped);
@@ -151,6 +159,7 @@ async function runStage(t0Ms: number): Promise<void> {
     dueMs: offsets === null ? () => t0Ms : (k: number) => t0Ms + offsets[k]!,
   };
   if (conversations !== null) return runConversationStage(message, schedule, conversations);
+  traceStart("load", "start");
   const exchange = createStageExchange(deps, stageId, indices);
   const result = await runLoop({
     schedule,

@@ -17,7 +17,6 @@ import type { Slice } from "../load/stripe.ts";
 import type { RequestRecord } from "../record/record.ts";
 import type { SessionLifecycle } from "../record/session.ts";
 import { nowMs } from "../runtime/clock.ts";
-import { workerUrl } from "../runtime/worker-url.ts";
 import { readBatch } from "./batch.ts";
 import { lostCalls, lostRecords } from "./lost.ts";
 import { takeWorker } from "./prespawn.ts";
@@ -221,8 +220,8 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
     // A terminated Worker's late messages are dropped: what it had not delivered counts as lost.
     let alive = true;
     // The first Workers may have been started before the config was read (prespawn.ts).
-    const worker = opts.entry === undefined ? takeWorker() : new Worker(opts.entry, { type: "module" });
-    const builder = new Worker(workerUrl("build"), { type: "module" });
+    const worker = opts.entry === undefined ? takeWorker("load") : new Worker(opts.entry, { type: "module" });
+    const builder = takeWorker("build");
     workers[i] = worker;
     const started = new Promise<void>((resolve, reject) => {
       worker.onmessage = (event: MessageEvent<FromWorker>) => {

@@ -1,22 +1,36 @@
-// Load Workers started before the run knows its config: a Worker's thread and module graph take
-// about as long to come up as the main thread takes to read and check the config, so `run` starts
-// one first and the pool adopts it (docs/PERFORMANCE.md "Start-up"). Workers not adopted must be
-// discarded, or they keep the process alive.
-import { workerUrl } from "../runtime/worker-url.ts";
+// Workers started before the run knows its config: a Worker's thread and module graph take about as
+// long to come up as the main thread takes to read and check the config, so `run` starts a load
+// Worker and its builder first and the pool adopts them (docs/PERFORMANCE.md "Start-up"). Workers not
+// adopted must be discarded, or they keep the process alive.
+import { type WorkerEntryName, workerUrl } from "../runtime/worker-url.ts";
 
-const spare: Worker[] = [];
+type Role = Extract<WorkerEntryName, "load" | "build">;
 
-/** Starts `count` load Workers now; they wait, idle, for the pool's init message. */
-export function prespawnWorkers(count: number): void {
-  for (let i = 0; i < count; i++) spare.push(new Worker(workerUrl("load"), { type: "module" }));
+const spare: Record<Role, Worker[]> = { load: [], build: [] };
+
+function start(role: Role): Worker {
+  return new Worker(workerUrl(role), { type: "module", name: role });
 }
 
-/** A started Worker if one is waiting, else a new one. */
-export function takeWorker(): Worker {
-  return spare.shift() ?? new Worker(workerUrl("load"), { type: "module" });
+/** Starts `count` load Workers and as many builders now; they wait, idle, for the pool's init message. */
+export function prespawnWorkers(count: number): void {
+  for (let i = 0; i < count; i++) {
+    spare.load.push(start("load"));
+    spare.build.push(start("build"));
+  }
+}
+
+/** A started Worker of that role if one is waiting, else a new one. */
+export function takeWorker(role: Role): Worker {
+  return spare[role].shift() ?? start(role);
+}
+
+/** How many started Workers wait for a pool, per role. */
+export function prespawnedCount(): Record<Role, number> {
+  return { load: spare.load.length, build: spare.build.length };
 }
 
 /** Ends the Workers no pool adopted (the config was refused, or asked for fewer). */
 export function discardPrespawned(): void {
-  for (const worker of spare.splice(0)) worker.terminate();
+  for (const worker of [...spare.load.splice(0), ...spare.build.splice(0)]) worker.terminate();
 }
