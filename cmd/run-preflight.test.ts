@@ -302,4 +302,42 @@ describe("secrets and server text", () => {
       server.close();
     }
   }, 30_000);
+
+  test("with server.model_name set the server is asked nothing before the requests, unless --wait-for-server is given", async () => {
+    const paths: string[] = [];
+    const server = createServer((req, res) => {
+      req.resume();
+      paths.push(req.url ?? "");
+      res.writeHead(401).end('{"error":"bad key"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const config = writeConfig({ server: { base_url: `http://127.0.0.1:${port}`, model_name: "m" } });
+      // No probe: the requests go out and fail with the server's 401, counted; reports are written.
+      const direct = await cli(["run", "-c", config, "--quiet", "--output-dir", join(dir, "no-probe")]);
+      expect(direct.code).toBe(1);
+      expect(paths.length).toBeGreaterThan(0);
+      expect(paths).not.toContain("/v1/models");
+      expect(existsSync(join(dir, "no-probe", "summary_lifecycle_metrics.json"))).toBe(true);
+      // Asked to wait: GET /v1/models first, and its 401 stops the run before any load.
+      paths.length = 0;
+      const waited = await cli([
+        "run",
+        "-c",
+        config,
+        "--quiet",
+        "--output-dir",
+        join(dir, "probe-asked"),
+        "--wait-for-server",
+        "5",
+      ]);
+      expect(waited.code).toBe(1);
+      expect(waited.stderr).toContain("GET /v1/models answered HTTP 401");
+      expect(paths).toEqual(["/v1/models"]);
+      expect(existsSync(join(dir, "probe-asked", "summary_lifecycle_metrics.json"))).toBe(false);
+    } finally {
+      server.close();
+    }
+  }, 30_000);
 });

@@ -146,8 +146,8 @@ describe("inferload run", () => {
           stages: [{ num_requests: 200, concurrency_level: 10 }],
         });
         expect(await runCli(["run", "-c", config, "--quiet", "--output-dir", out])).toBe(0);
-        // 10 request connections (+1 for the wait-for-server probe), not one per request.
-        expect(proxy.connections().total).toBeLessThanOrEqual(12);
+        // 10 request connections (server.model_name is set: no GET /v1/models), not one per request.
+        expect(proxy.connections().total).toBeLessThanOrEqual(11);
         expect(readReport(out, "stage_0_lifecycle_metrics.json").successes.count).toBe(200);
       } finally {
         await proxy.stop();

@@ -45,13 +45,15 @@ export async function openTarget(config: Config): Promise<Target> {
 }
 
 /**
- * Waits until the server answers (GET /v1/models, any status), bounded by `waitMs`, and settles the
- * model: server.model_name when set (the listing is then not needed, only the answer), else the
- * first model listed.
+ * Settles the model: server.model_name when set, else the first model GET /v1/models lists. The
+ * server is asked, and waited for until it answers (any status, bounded by `waitMs`, 60 s by default),
+ * when the model is not named, or when `waitMs` is given (--wait-for-server: a server still
+ * starting). A named model and no wait asked for: nothing to ask, so the first stage does not wait on
+ * a round trip to the server (docs/PERFORMANCE.md "Start-up").
  */
 export async function serverModel(
   config: Config,
-  options: { signal?: AbortSignal | undefined; waitMs?: number },
+  options: { signal?: AbortSignal | undefined; waitMs?: number | undefined },
 ): Promise<string> {
   const server = config.server;
   if (server === null) throw new RangeError("serverModel() needs a config with a server (openTarget)");
@@ -60,6 +62,7 @@ export async function serverModel(
   if (tls !== null && !server.base_url.startsWith("https://")) {
     log.warn(`server.cert_path: not used, as ${server.base_url} is not https`);
   }
+  if (server.model_name != null && options.waitMs === undefined) return server.model_name;
   const waitMs = options.waitMs ?? 60_000;
   log.info(`Waiting for ${server.base_url} to answer (up to ${Math.round(waitMs / 1000)} s)`);
   const answer = await waitForServer({
