@@ -116,7 +116,7 @@ async function runFrom(path: string, args: ParsedArgs<typeof runArgs>, rawArgs: 
   try {
     const result = await runBenchmark({
       config: loaded.config,
-      configFingerprint: loaded.fingerprint,
+      configFingerprint: () => loaded.fingerprint,
       outputDir: reportDir,
       quiet: args.quiet === true,
       json: args.json === true,

@@ -120,10 +120,10 @@ export async function runBenchmarkFrom(
   raw: Section,
   options: { signal?: AbortSignal; hardSignal?: AbortSignal; serverMetricsOptional?: boolean } = {},
 ): Promise<BenchmarkResult> {
-  const { config, fingerprint } = configFromObject(raw, testFacts);
+  const loaded = configFromObject(raw, testFacts);
   return runBenchmark({
-    config,
-    configFingerprint: fingerprint,
+    config: loaded.config,
+    configFingerprint: () => loaded.fingerprint,
     quiet: true,
     waitForServerMs: 10_000,
     ...options,

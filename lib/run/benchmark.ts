@@ -36,7 +36,11 @@ import { openTarget, serverModel } from "./target.ts";
 
 export interface BenchmarkOptions {
   config: Config;
-  configFingerprint: string;
+  /**
+   * The config's fingerprint, asked for when the reports are written: hashing it takes node:crypto,
+   * a few ms a run should not spend before its first request (docs/PERFORMANCE.md "Start-up").
+   */
+  configFingerprint: () => string;
   outputDir?: string | undefined;
   quiet?: boolean | undefined;
   /** --json: stdout carries the JSON summary; no live progress line. */
@@ -234,7 +238,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     const extra = {
       sequence_fingerprint: fingerprint,
       base_seed: baseSeed,
-      config_fingerprint: options.configFingerprint,
+      config_fingerprint: options.configFingerprint(),
       ...(sweep === null ? {} : { sweep }),
       ...(trip === null ? {} : { circuit_breaker: tripKeys(trip, breakers?.openedAtMs() ?? Number.NaN) }),
     };
