@@ -8,7 +8,6 @@
 // Not handled: workload identity federation (`external_account`) and impersonated credentials.
 // Tokens are cached until a minute before they expire. No value read here is ever logged: messages
 // name the file or the server, never a key, secret or token.
-import { createSign } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -196,7 +195,9 @@ export function signedJwt(claims: {
     iat: nowS,
     exp: nowS + 3600,
   });
-  const signer = createSign("RSA-SHA256");
+  // node:crypto on first use only: the compiled binary loads every statically imported node: module
+  // at each thread's start (docs/PERFORMANCE.md "Start-up").
+  const signer = process.getBuiltinModule("node:crypto").createSign("RSA-SHA256");
   signer.update(`${head}.${body}`);
   return `${head}.${body}.${b64(signer.sign(claims.privateKey))}`;
 }

@@ -169,9 +169,8 @@ async function lengthsFor(
 ): Promise<LengthSource> {
   const data = config.data;
   if (data.trace && data.type === "random") {
-    const trace =
-      traceLengths ??
-      (await (await import("./trace-csv.ts")).readTrace({ file: data.trace.file, format: data.trace.format }));
+    const source = data.trace;
+    const trace = traceLengths ?? (await (await import("./trace-csv.ts")).readTrace(source));
     return columnLengths(trace.inputTokens, trace.outputTokens);
   }
   if (!data.input_distribution || !data.output_distribution) {

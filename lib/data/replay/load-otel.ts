@@ -7,7 +7,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import { fileErrorReason, UserError } from "../../cli/errors.ts";
 import { createRng } from "../../load/rng.ts";
-import { type HubOptions, hubDatasetRef, otelHubRows } from "./hub-traces.ts";
+import type { HubOptions } from "./hub-traces.ts";
 import { callsFromSpans } from "./otel-calls.ts";
 import { parseTraceDocument } from "./otel-spans.ts";
 import { buildReplayGraph } from "./replay-graph.ts";
@@ -93,6 +93,8 @@ async function loadHubSessions(
   hub: HubOptions,
   filter: TraceFilter | null,
 ): Promise<LoadedSessions> {
+  // The hub client is imported when traces come from the hub: every run's start should not evaluate it.
+  const { hubDatasetRef, otelHubRows } = await import("./hub-traces.ts");
   const ref = hubDatasetRef(cfg.hf_dataset_path!, `${section}.hf_dataset_path`);
   const rows = await otelHubRows(ref, hub);
   if (!("spans" in rows[0]!.row))

@@ -8,7 +8,7 @@ import { extname, join } from "node:path";
 import { fileErrorReason, UserError } from "../../cli/errors.ts";
 import { SHAKESPEARE_CORIOLANUS } from "../assets/shakespeare.ts";
 import type { Tokenizer } from "../types.ts";
-import { type HubOptions, hubDatasetRef, wekaHubTraces } from "./hub-traces.ts";
+import type { HubOptions } from "./hub-traces.ts";
 import { type LoadedSessions, replaySessions } from "./load-otel.ts";
 import { buildReplayGraph } from "./replay-graph.ts";
 import type { ReplayPlanOptions } from "./session-plan.ts";
@@ -62,12 +62,7 @@ export async function loadWekaSessions(
   };
   const files =
     cfg.hf_dataset_path !== null && cfg.hf_dataset_path !== undefined
-      ? [
-          await wekaHubTraces(
-            hubDatasetRef(cfg.hf_dataset_path, `${section}.hf_dataset_path`),
-            opts.hub ?? { env: {} },
-          ),
-        ]
+      ? [await hubTraces(cfg.hf_dataset_path, opts.hub ?? { env: {} })]
       : await wekaFiles(cfg);
   for (const file of files) {
     let text: string;
@@ -153,4 +148,10 @@ async function wekaFiles(cfg: Pick<WekaReplayConfig, "trace_directory" | "trace_
       throw new UserError(`${section}.trace_files[${i}]: expected a file, got the folder "${file}"`);
   }
   return files;
+}
+
+/** The traces file of a hub dataset; the hub client is imported only then (a run's start skips it). */
+async function hubTraces(path: string | Record<string, unknown>, hub: HubOptions): Promise<string> {
+  const { hubDatasetRef, wekaHubTraces } = await import("./hub-traces.ts");
+  return wekaHubTraces(hubDatasetRef(path, `${section}.hf_dataset_path`), hub);
 }
