@@ -12,7 +12,8 @@
 //        VARIANTS (comma-separated ids below: mock, mock-listed, random; default all), BENCH_JSON=1 (every time),
 //        TRACE=1 (the first build's launches run with INFERLOAD_TRACE_START=1: each thread notes its
 //        start-up steps on stderr, and a table per variant gives each step's median ms from launch)
-//        CHILD_RT=N (run each launch under `chrt -f N`, see below)
+//        CHILD_RT=N (run each launch under `chrt -f N`, see below), QUIET=0 (launch without --quiet:
+//        the info lines go to stderr, whose stream costs Bun ~10 ms to create)
 // On a shared, busy box, `chrt -f 20 env CHILD_RT=10 bun scripts/bench/startup.ts` (root) runs it all
 // at a real-time priority, which comes close to an idle machine's figures (the runs are short), with
 // this process's server above the launches: under SCHED_FIFO a thread keeps its core until it
@@ -146,7 +147,8 @@ function launch(tree: Tree, config: string, trace = false): Promise<Launch> {
   const started = performance.now();
   // A fresh report folder each time (a run refuses a folder that holds reports).
   const out = join(work, `reports-${++launches}`);
-  const child = spawn(command, [...prefix, "run", "-c", config, "--quiet", "--output-dir", out], {
+  const quiet = process.env.QUIET === "0" ? [] : ["--quiet"];
+  const child = spawn(command, [...prefix, "run", "-c", config, ...quiet, "--output-dir", out], {
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, NO_COLOR: "1", ...(trace ? { INFERLOAD_TRACE_START: "1" } : {}) },
   });
