@@ -30,6 +30,13 @@ describe("log", () => {
     expect(out).toContain("\nnext line");
   });
 
+  test("prints every line when it is logged, the same line repeated too", () => {
+    const out = stderrOf(() => {
+      for (let i = 0; i < 8; i++) log.error("Invalid config: the same problem");
+    });
+    expect(out.split("\n").filter((line) => line.endsWith("the same problem"))).toHaveLength(8);
+  });
+
   test("safeLogText() keeps our own line breaks and masks URL passwords", () => {
     expect(safeLogText("Waiting for http://admin:hunter2@h:1\n  detail\r")).toBe(
       `Waiting for http://admin:${REDACTED}@h:1\n  detail\\r`,

@@ -48,7 +48,10 @@ const stderrReporter: ConsolaReporter = {
 
 const defaultLevel = process.env.INFERLOAD_LOG_LEVEL === "debug" ? 4 : 3;
 
-export const log = createConsola({ level: defaultLevel, reporters: [stderrReporter] });
+// throttle 0: consola holds back a line logged like the one before it once it has seen more than five
+// such repeats (its count never resets), and prints it a second later: lost if the process exits first,
+// and past the end of a command when commands run in one process one after another.
+export const log = createConsola({ level: defaultLevel, reporters: [stderrReporter], throttle: 0 });
 
 /** Errors only, or back to the default (commands run in one process one after another, as tests do). */
 export function setQuiet(quiet: boolean): void {
