@@ -1,5 +1,5 @@
-// Test helpers for `run` end to end against a simulator: a short run's config, and stderr captured
-// while a command runs (for the messages a test asserts on).
+// Test helpers for `run` end to end against a simulator: a short run's config, and stderr or stdout
+// captured while a command runs (for the messages a test asserts on, or to keep output quiet).
 import { expect } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -56,18 +56,27 @@ export function writeCloudRunConfig(
   });
 }
 
+/** Runs `fn` and returns its result with what it wrote on `stream` (which the terminal does not see). */
+export async function captureOutput<T>(
+  stream: NodeJS.WriteStream,
+  fn: () => Promise<T>,
+): Promise<{ result: T; text: string }> {
+  const chunks: string[] = [];
+  const write = stream.write.bind(stream);
+  stream.write = ((chunk: string | Uint8Array) => {
+    chunks.push(typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk));
+    return true;
+  }) as typeof stream.write;
+  try {
+    return { result: await fn(), text: chunks.join("") };
+  } finally {
+    stream.write = write;
+  }
+}
+
 /** Runs `fn`, expects exit code `code`, and returns what went to stderr meanwhile. */
 export async function captureStderr(fn: () => Promise<number>, code: number): Promise<string> {
-  const errors: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    errors.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    expect(await fn()).toBe(code);
-  } finally {
-    process.stderr.write = write;
-  }
-  return errors.join("");
+  const { result, text } = await captureOutput(process.stderr, fn);
+  expect(result).toBe(code);
+  return text;
 }

@@ -13,6 +13,7 @@ import { dataConfig, failure } from "./data.testing.ts";
 import { ensureHubDataset } from "./dataset-source.ts";
 import type { FetchLike } from "./hub.ts";
 import { defaultTokenizer } from "./tokenizer/default.ts";
+import { type VisionArenaRow, visionArenaParquet } from "./visionarena.testing.ts";
 
 const work = mkdtempSync(join(tmpdir(), "inferload-datasets-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -166,9 +167,9 @@ describe("visionarena", () => {
   const jpeg = encodeSolidImage(20, 10, [4, 5, 6], "jpeg");
   const gif = new Uint8Array([0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 1, 0, 1, 0]);
 
-  /** VisionArena-Chat's shape: conversation as a list of turns, each a list of {role, content}; images as {bytes, path}. */
-  function visionParquet(): ArrayBuffer {
-    const rows = [
+  /** VisionArena-Chat's shape (lib/data/visionarena.testing.ts), with rows the reader must skip. */
+  function visionParquet(): Uint8Array {
+    const rows: VisionArenaRow[] = [
       {
         conversation: [[{ role: "user", content: "What colour is this?" }]],
         images: [{ bytes: png, path: "a.png" }],
@@ -192,28 +193,7 @@ describe("visionarena", () => {
         ],
       },
     ];
-    const schema = [
-      { name: "root", num_children: 2 },
-      { name: "conversation", repetition_type: "OPTIONAL", converted_type: "LIST", num_children: 1 },
-      { name: "list", repetition_type: "REPEATED", num_children: 1 },
-      { name: "element", repetition_type: "OPTIONAL", converted_type: "LIST", num_children: 1 },
-      { name: "list", repetition_type: "REPEATED", num_children: 1 },
-      { name: "element", repetition_type: "OPTIONAL", num_children: 2 },
-      { name: "role", type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "OPTIONAL" },
-      { name: "content", type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "OPTIONAL" },
-      { name: "images", repetition_type: "OPTIONAL", converted_type: "LIST", num_children: 1 },
-      { name: "list", repetition_type: "REPEATED", num_children: 1 },
-      { name: "element", repetition_type: "OPTIONAL", num_children: 2 },
-      { name: "bytes", type: "BYTE_ARRAY", repetition_type: "OPTIONAL" },
-      { name: "path", type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "OPTIONAL" },
-    ];
-    return parquetWriteBuffer({
-      columnData: [
-        { name: "conversation", data: rows.map((r) => r.conversation) },
-        { name: "images", data: rows.map((r) => r.images) },
-      ],
-      schema,
-    } as unknown as Parameters<typeof parquetWriteBuffer>[0]);
+    return visionArenaParquet(rows);
   }
 
   /** The layout `huggingface-cli download --repo-type dataset lmarena-ai/VisionArena-Chat` leaves. */
@@ -224,10 +204,7 @@ describe("visionarena", () => {
     mkdirSync(join(root, "refs"), { recursive: true });
     mkdirSync(join(root, "snapshots", commit, "data"), { recursive: true });
     writeFileSync(join(root, "refs", "main"), commit);
-    writeFileSync(
-      join(root, "snapshots", commit, "data", "train-00000-of-00001.parquet"),
-      new Uint8Array(visionParquet()),
-    );
+    writeFileSync(join(root, "snapshots", commit, "data", "train-00000-of-00001.parquet"), visionParquet());
     return cache;
   }
 
@@ -257,7 +234,7 @@ describe("visionarena", () => {
 
   test("num_rows bounds the pool and max_images_per_request the images of a row", async () => {
     const path = join(work, "va.parquet");
-    writeFileSync(path, new Uint8Array(visionParquet()));
+    writeFileSync(path, visionParquet());
     const gen = await generator({ type: "visionarena", path, visionarena: { num_rows: 1 } }, "chat");
     expect(gen.size).toBe(1);
     expect(gen.next(5).media?.length).toBe(1);

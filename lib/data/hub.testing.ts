@@ -20,7 +20,11 @@ export function fakeHub(routes: Record<string, [number, string]>): FetchLike & {
 export const CACHE_COMMIT = "0123456789abcdef0123456789abcdef01234567";
 
 /** Puts `files` (repo path → content) of a dataset repo into the cache at `cacheDir`, as a download would. */
-export function cacheDataset(cacheDir: string, repo: string, files: Record<string, string>): void {
+export function cacheDataset(
+  cacheDir: string,
+  repo: string,
+  files: Record<string, string | Uint8Array>,
+): void {
   const root = join(cacheDir, repoFolder({ repo, repoType: "dataset" }));
   mkdirSync(join(root, "refs"), { recursive: true });
   writeFileSync(join(root, "refs", "main"), CACHE_COMMIT);
