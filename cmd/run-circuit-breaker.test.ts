@@ -109,7 +109,10 @@ describe("circuit breakers", () => {
 });
 
 describe("inference-perf's examples/vllm/config-circuitbreaker.yml", () => {
-  const example = join(import.meta.dir, "../fixtures/inference-perf-examples/config-circuitbreaker.yml");
+  const example = join(
+    import.meta.dir,
+    "../fixtures/inference-perf-examples/examples/vllm/config-circuitbreaker.yml",
+  );
   const sample = join(import.meta.dir, "../fixtures/data/sharegpt-sample.json");
 
   test("validates, and trips on timeouts against a simulator that answers too late", async () => {
