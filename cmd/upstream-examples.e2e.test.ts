@@ -5,9 +5,8 @@
 // table below lists each example's own changes with the reason, and the examples inferload refuses
 // with the problem it reports. docs/config.md quotes the count this test measures.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseYAML } from "confbox";
 import { globSync } from "tinyglobby";
@@ -15,7 +14,8 @@ import { cacheDataset } from "../lib/data/hub.testing.ts";
 import { trace } from "../lib/data/replay/trace.testing.ts";
 import { visionArenaParquet } from "../lib/data/visionarena.testing.ts";
 import { encodeSolidImage } from "../lib/media/image.ts";
-import { type StartSimInput, startSimOnFreePort } from "../lib/sim/start.ts";
+import { readReport, tempDirForTests, withSim } from "../lib/run/benchmark.testing.ts";
+import type { StartSimInput } from "../lib/sim/start.ts";
 import { runCli } from "./main.ts";
 import { captureOutput, captureStderr } from "./run-config.testing.ts";
 
@@ -191,7 +191,7 @@ const examples: Example[] = [
   },
 ];
 
-let dir: string;
+const dir = tempDirForTests("inferload-upstream-examples-");
 let files: Files;
 let deadPort: number;
 const savedEnv = { cache: process.env.HF_HUB_CACHE, offline: process.env.HF_HUB_OFFLINE };
@@ -253,7 +253,6 @@ async function closedPort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "inferload-upstream-examples-"));
   const traceDir = join(dir, "traces");
   mkdirSync(traceDir);
   const traces = smallTraces();
@@ -277,7 +276,6 @@ afterAll(() => {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const pathOf = (e: Example) => join(root, e.copy ?? join("fixtures/inference-perf-examples", e.upstream));
@@ -356,13 +354,8 @@ describe.each(examples.filter((e) => e.refused === undefined))("$upstream", (exa
     const config = readConfig(example);
     // The simulator serves the example's model name (a config without one asks it for its model).
     const model: string | undefined = config.server?.model_name;
-    const sim = await startSimOnFreePort({
-      prefillMs: 1,
-      itlMs: 1,
-      ...(model === undefined ? {} : { model }),
-      ...example.sim,
-    });
-    try {
+    const simOptions = { prefillMs: 1, itlMs: 1, ...(model === undefined ? {} : { model }), ...example.sim };
+    await withSim(simOptions, async (sim) => {
       const offline = [...commonOverrides(config, sim.url), ...(example.set?.(files) ?? [])];
       const path = pathOf(example);
       const validated = await captureOutput(process.stdout, () =>
@@ -381,7 +374,7 @@ describe.each(examples.filter((e) => e.refused === undefined))("$upstream", (exa
         ...setArgs([...offline, ...shortStages(config.load)]),
       ]);
       expect(code).toBe(0);
-      const summary = JSON.parse(readFileSync(join(out, "summary_lifecycle_metrics.json"), "utf8"));
+      const summary = readReport(out, "summary_lifecycle_metrics.json");
       expect(summary.successes.count).toBeGreaterThan(0);
       expect(summary.failures.count).toBe(0);
       const lifecycle = config.report?.request_lifecycle ?? {};
@@ -392,8 +385,6 @@ describe.each(examples.filter((e) => e.refused === undefined))("$upstream", (exa
       if (config.load?.type === "trace_session_replay")
         expect(existsSync(join(out, "summary_session_lifecycle_metrics.json"))).toBe(true);
       example.check?.(summary);
-    } finally {
-      await sim.stop();
-    }
+    });
   }, 30_000);
 });
