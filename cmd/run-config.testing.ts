@@ -80,3 +80,17 @@ export async function captureStderr(fn: () => Promise<number>, code: number): Pr
   expect(result).toBe(code);
   return text;
 }
+
+/**
+ * Sets process.env to `base` plus `changes` (undefined removes a variable), in place: a Worker starts
+ * with a copy of the real environment, which a process.env replaced by a plain object no longer is,
+ * so changes made after such a replacement (in any later test file) would not reach Workers.
+ */
+export function setEnvForTests(
+  base: Readonly<Record<string, string | undefined>>,
+  changes: Readonly<Record<string, string | undefined>> = {},
+): void {
+  const wanted: Record<string, string | undefined> = { ...base, ...changes };
+  for (const key of Object.keys(process.env)) if (wanted[key] === undefined) delete process.env[key];
+  for (const [key, value] of Object.entries(wanted)) if (value !== undefined) process.env[key] = value;
+}

@@ -10,7 +10,7 @@ import { type GoogleTokenServer, startGoogleTokenServer } from "../lib/cloud-aut
 import { type RunningSim, startSimOnFreePort } from "../lib/sim/start.ts";
 import { type GcsTestServer, startGcsTestServer } from "../lib/storage/gcs-server.testing.ts";
 import { runCli } from "./main.ts";
-import { captureStderr, writeCloudRunConfig } from "./run-config.testing.ts";
+import { captureStderr, setEnvForTests, writeCloudRunConfig } from "./run-config.testing.ts";
 
 let dir: string;
 let sim: RunningSim;
@@ -24,7 +24,7 @@ beforeAll(async () => {
   gcs = await startGcsTestServer({ buckets: ["bench"], auth: google });
 });
 afterAll(async () => {
-  process.env = saved;
+  setEnvForTests(saved);
   await sim.stop();
   await gcs.stop();
   await google.stop();
@@ -33,16 +33,14 @@ afterAll(async () => {
 
 /** A clean Google environment: no gcloud login, no metadata server, then `vars`. */
 function useEnv(vars: Record<string, string>): void {
-  process.env = {
-    ...saved,
+  setEnvForTests(saved, {
     HOME: mkdtempSync(join(dir, "home-")),
     GCE_METADATA_HOST: "127.0.0.1:9",
+    GOOGLE_APPLICATION_CREDENTIALS: undefined,
+    STORAGE_EMULATOR_HOST: undefined,
+    CLOUDSDK_CONFIG: undefined,
     ...vars,
-  };
-  delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
-  delete process.env.STORAGE_EMULATOR_HOST;
-  delete process.env.CLOUDSDK_CONFIG;
-  Object.assign(process.env, vars);
+  });
 }
 
 const reportNames = ["summary_lifecycle_metrics.json", "stage_0_lifecycle_metrics.json", "config.yaml"];

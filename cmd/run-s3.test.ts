@@ -8,7 +8,7 @@ import { AwsClient } from "aws4fetch";
 import { type RunningSim, startSimOnFreePort } from "../lib/sim/start.ts";
 import { type S3TestServer, startS3TestServer } from "../lib/storage/s3-server.testing.ts";
 import { runCli } from "./main.ts";
-import { captureStderr, writeCloudRunConfig } from "./run-config.testing.ts";
+import { captureStderr, setEnvForTests, writeCloudRunConfig } from "./run-config.testing.ts";
 
 let dir: string;
 let sim: RunningSim;
@@ -20,17 +20,19 @@ beforeAll(async () => {
   s3 = await startS3TestServer(["bench"]);
 });
 afterAll(async () => {
-  process.env = saved;
+  setEnvForTests(saved);
   await sim.stop();
   await s3.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 function useCredentials(secret: string | null): void {
-  process.env = { ...saved, AWS_ACCESS_KEY_ID: s3.accessKeyId, HOME: dir };
-  delete process.env.AWS_PROFILE;
-  if (secret !== null) process.env.AWS_SECRET_ACCESS_KEY = secret;
-  else delete process.env.AWS_SECRET_ACCESS_KEY;
+  setEnvForTests(saved, {
+    AWS_ACCESS_KEY_ID: s3.accessKeyId,
+    HOME: dir,
+    AWS_PROFILE: undefined,
+    AWS_SECRET_ACCESS_KEY: secret ?? undefined,
+  });
 }
 
 function writeConfig(name: string, storage: Record<string, unknown>): string {

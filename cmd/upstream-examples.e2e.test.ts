@@ -17,7 +17,7 @@ import { encodeSolidImage } from "../lib/media/image.ts";
 import { readReport, tempDirForTests, withSim } from "../lib/run/benchmark.testing.ts";
 import type { StartSimInput } from "../lib/sim/start.ts";
 import { runCli } from "./main.ts";
-import { captureOutput, captureStderr } from "./run-config.testing.ts";
+import { captureOutput, captureStderr, setEnvForTests } from "./run-config.testing.ts";
 
 const root = join(import.meta.dir, "..");
 const copies = join(root, "fixtures/inference-perf-examples");
@@ -194,7 +194,7 @@ const examples: Example[] = [
 const dir = tempDirForTests("inferload-upstream-examples-");
 let files: Files;
 let deadPort: number;
-const savedEnv = { cache: process.env.HF_HUB_CACHE, offline: process.env.HF_HUB_OFFLINE };
+const savedEnv = { ...process.env };
 
 /** Short chains of two calls (the OTel examples' traces stand in), a few ms of think time apart. */
 function smallTraces(): Json[] {
@@ -263,20 +263,12 @@ beforeAll(async () => {
   });
   files = { traces: paths, traceDir };
   buildHubCache(join(dir, "hf-cache"), traces);
-  process.env.HF_HUB_CACHE = join(dir, "hf-cache");
-  process.env.HF_HUB_OFFLINE = "1"; // proves nothing is downloaded
+  // HF_HUB_OFFLINE proves nothing is downloaded.
+  setEnvForTests(savedEnv, { HF_HUB_CACHE: join(dir, "hf-cache"), HF_HUB_OFFLINE: "1" });
   deadPort = await closedPort();
 });
 
-afterAll(() => {
-  for (const [key, value] of [
-    ["HF_HUB_CACHE", savedEnv.cache],
-    ["HF_HUB_OFFLINE", savedEnv.offline],
-  ] as const) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-});
+afterAll(() => setEnvForTests(savedEnv));
 
 const pathOf = (e: Example) => join(root, e.copy ?? join("fixtures/inference-perf-examples", e.upstream));
 const readConfig = (e: Example) => parseYAML(readFileSync(pathOf(e), "utf8")) as Json;
