@@ -1,4 +1,5 @@
 import { expect, test } from "bun:test";
+import { isUserError, type UserError } from "../cli/errors.ts";
 import { configFromObject } from "../config/load.ts";
 import type { ReplaySessionPlan } from "../data/replay/session-plan.ts";
 import { stripeOffsets } from "../load/stripe.ts";
@@ -118,3 +119,23 @@ test("in a session stage a terminated Worker's sessions are reported cut short, 
     pool.close();
   }
 }, 30_000);
+
+test("Workers that do not start in time are a clear error (exit 1), not a bug", async () => {
+  const started = startPool({
+    config,
+    model: "silent",
+    workers: 1,
+    onRecords: () => {},
+    startTimeoutMs: 300,
+    entry: new URL("./silent-entry.testing.ts", import.meta.url),
+  });
+  const error = await started.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(isUserError(error)).toBe(true);
+  expect((error as UserError).exitCode).toBe(1);
+  expect((error as Error).message).toStartWith(
+    "Workers did not start within 0.3 s: each loads its tokenizer",
+  );
+});

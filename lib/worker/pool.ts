@@ -10,6 +10,7 @@
 // thread saw of them.
 
 import { UserError } from "../cli/errors.ts";
+import { ExitCode } from "../cli/exit-codes.ts";
 import type { Config } from "../config/schema.ts";
 import type { TraceLengths } from "../data/create.ts";
 import type { ReplaySessionPlan } from "../data/replay/session-plan.ts";
@@ -411,7 +412,15 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
       Promise.all(ready),
       new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new Error(`Workers did not start within ${timeoutMs / 1000} s`)),
+          () =>
+            reject(
+              // Not a bug: a Worker starts by loading its tokenizer and preparing its data, and a
+              // workload whose data is that large (conversations of millions of tokens) is refused.
+              new UserError(
+                `Workers did not start within ${timeoutMs / 1000} s: each loads its tokenizer and prepares the workload's data before the first request, and this workload's data takes longer than that to prepare (make the dataset, its conversations or their lengths smaller, or use fewer Workers on a busy machine)`,
+                { exitCode: ExitCode.failed },
+              ),
+            ),
           timeoutMs,
         );
       }),
