@@ -10,156 +10,31 @@
 //        SCALE_CONCURRENCY (10000), MEMORY_REQUESTS (1000000), MEMORY_RATE (5000),
 //        SERVER_CPUS (0), CLIENT_CPUS (1)
 // Needs taskset and wrk (apt-get install -y wrk) and /usr/bin/time.
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  bun,
+  clientConfig,
+  createBench,
+  emit,
+  FAST_SIM,
+  fmt,
+  type Json,
+  loadAverage,
+  loadSummary,
+  median,
+  root,
+} from "./_client-runs.ts";
 
-const root = resolve(import.meta.dirname, "../..");
-const bun = process.execPath;
 const env = process.env;
 const DURATION = Number(env.DURATION ?? 30);
 const REPEAT = Number(env.REPEAT ?? 3);
-const SERVER_CPUS = env.SERVER_CPUS ?? "0";
-const CLIENT_CPUS = env.CLIENT_CPUS ?? "1";
-const work = mkdtempSync(join(tmpdir(), "inferload-bench-"));
+const { work, clientCpus: CLIENT_CPUS, startSim, runClient: runPinned, cleanup } = createBench(env);
 
-type Json = Record<string, unknown>;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-async function startSim(args: string[]): Promise<{ url: string; stop: () => void }> {
-  const port = 20000 + Math.floor(Math.random() * 12000);
-  const child = spawn(
-    "taskset",
-    ["-c", SERVER_CPUS, bun, join(root, "cmd/main.ts"), "sim", "--port", String(port), ...args],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /http:\/\/\S+/.exec(out);
-      if (m) resolveUrl(m[0]);
-    });
-    child.on("exit", (code) => reject(new Error(`sim exited with ${code}`)));
-    setTimeout(() => reject(new Error("sim did not print its URL in 20 s")), 20_000);
-  });
-  return { url, stop: () => child.kill("SIGTERM") };
-}
-
-interface ClientRun {
-  exitCode: number;
-  cpuS: number;
-  maxRssMb: number;
-  rssSamplesMb: number[];
-  stage: Json;
-  wallS: number;
-}
-
-/** One `inferload run` pinned to CLIENT_CPUS; CPU and peak RSS from /usr/bin/time, RSS samples from /proc. */
-async function runClient(config: Json, tag: string, clientRoot = root): Promise<ClientRun> {
-  const dir = join(work, tag);
-  const path = join(work, `${tag}.json`);
-  writeFileSync(path, JSON.stringify(config));
-  const child = spawn(
-    "/usr/bin/time",
-    [
-      "-f",
-      "TIME %e %U %S %M",
-      "taskset",
-      "-c",
-      CLIENT_CPUS,
-      bun,
-      join(clientRoot, "cmd/main.ts"),
-      "run",
-      "-c",
-      path,
-      "--quiet",
-      "--output-dir",
-      dir,
-    ],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  const rssSamplesMb: number[] = [];
-  const sampler = setInterval(() => {
-    try {
-      const kid = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(" ")[0];
-      const status = readFileSync(`/proc/${kid}/status`, "utf8");
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-      if (kb > 0) rssSamplesMb.push(kb / 1024);
-    } catch {
-      // not started yet, or finished
-    }
-  }, 1000);
-  const exitCode = await new Promise<number>((r) => child.on("exit", (code) => r(code ?? 1)));
-  clearInterval(sampler);
-  const t = /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
-  if (t === null || exitCode !== 0)
-    throw new Error(`client run ${tag} failed (${exitCode}): ${stderr.slice(-2000)}`);
-  const stage = JSON.parse(readFileSync(join(dir, "stage_0_lifecycle_metrics.json"), "utf8")) as Json;
-  rmSync(dir, { recursive: true, force: true });
-  return {
-    exitCode,
-    wallS: Number(t[1]),
-    cpuS: Number(t[2]) + Number(t[3]),
-    maxRssMb: Number(t[4]) / 1024,
-    rssSamplesMb,
-    stage,
-  };
-}
-
-// Data "mock" keeps data generation out of the client's cost (the engine is what is measured here;
-// data.type random costs 200-350 µs per request by itself, see docs/PERFORMANCE.md). With ignore_eos
-// off the simulator draws each output length around --outputLenMean 20 (SIM_ARGS below).
-function clientConfig(url: string, load: Json, streaming: boolean, data?: Json): Json {
-  return {
-    api: { type: "completion", streaming },
-    data: data ?? { type: env.BENCH_DATA ?? "mock" },
-    load: { num_workers: 1, interval: 0, base_seed: 1, worker_max_concurrency: 1000, ...load },
-    server: { base_url: url, model_name: "sim-model", ignore_eos: false },
-    report: { request_lifecycle: { per_request: false, per_stage: true, summary: false } },
-  };
-}
-
-/** A fast simulator: no prefill, tokens together, ~20 output tokens per request. */
-const FAST_SIM = [
-  "--prefillMs",
-  "0",
-  "--prefillMsPerToken",
-  "0",
-  "--itlMs",
-  "0",
-  "--maxNumSeqs",
-  "100000",
-  "--outputLenMean",
-  "20",
-];
-
-function loadSummary(stage: Json) {
-  const ls = stage.load_summary as {
-    count: number;
-    achieved_rate: number;
-    requested_rate: number;
-    schedule_delay: Json;
-  };
-  const failures = (stage.failures as { count: number }).count;
-  return {
-    count: ls.count,
-    requested: ls.requested_rate,
-    achieved: ls.achieved_rate,
-    delayMedianMs: (ls.schedule_delay.median as number) * 1000,
-    delayP99Ms: (ls.schedule_delay.p99 as number) * 1000,
-    failures,
-  };
+/** One pinned `inferload run`, from this tree or another checkout (`clientRoot`). */
+function runClient(config: Json, tag: string, clientRoot = root) {
+  return runPinned(config, tag, { root: clientRoot });
 }
 
 function wrk(url: string, streaming: boolean, connections: number, seconds: number): number {
@@ -187,10 +62,6 @@ function wrk(url: string, streaming: boolean, connections: number, seconds: numb
     },
   );
   return Number(/Requests\/sec:\s+([\d.]+)/.exec(out.stdout)?.[1] ?? Number.NaN);
-}
-
-function emit(row: Json): void {
-  process.stdout.write(`${JSON.stringify(row)}\n`);
 }
 
 const rows: string[] = [];
@@ -527,12 +398,8 @@ async function memory(): Promise<void> {
   }
 }
 
-function fmt(x: number, digits = 0): string {
-  return x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-}
-
 const which = process.argv[2] ?? "all";
-const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+const load = loadAverage();
 process.stderr.write(`load average before: ${load}\n`);
 try {
   if (which === "accuracy" || which === "all") await accuracy();
@@ -543,9 +410,9 @@ try {
   if (which === "scale" || which === "all") await scale();
   if (which === "memory" || which === "all") await memory();
 } finally {
-  rmSync(work, { recursive: true, force: true });
+  cleanup();
 }
-const after = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+const after = loadAverage();
 process.stdout.write(
   `\n| scenario | result |\n|---|---|\n${rows.join("\n")}\n\nload average before: ${load}; after: ${after}\n`,
 );
