@@ -60,8 +60,8 @@ describe("createWakerWait()", () => {
     const wait = createWakerWait(wakeAt, lead);
     const deadline = nowMs() + 120;
     await wait(deadline);
-    // 120 ms away: woken 50 ms ahead at most each time, so at least three wake-ups.
-    expect(asked.length).toBeGreaterThanOrEqual(3);
+    // 120 ms away and woken at most 50 ms ahead: more than one wake-up (three when wakes are punctual).
+    expect(asked.length).toBeGreaterThanOrEqual(2);
     for (const { at, when, leadMs } of asked) {
       expect(at - when).toBeLessThanOrEqual(CHECK_MS);
       expect(at).toBeLessThanOrEqual(deadline - leadMs);

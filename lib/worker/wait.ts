@@ -21,10 +21,10 @@ export const SPIN_MS = 1.5;
 export const CHECK_MS = 50;
 
 /**
- * Waits shorter than this (beyond the lead) are spun rather than slept: a wake round trip costs a few
- * µs of CPU on each side and comes back tens of µs late, so it saves nothing on so short a wait.
+ * Waits no longer than the lead plus this are spun outright: a wake round trip costs the two threads
+ * some tens of µs of CPU, more than it would save on a shorter sleep.
  */
-export const MIN_SLEEP_MS = 0.1;
+export const MIN_SLEEP_MS = 0.05;
 
 /** Timer, then spin (see the header). */
 export const waitUntil: WaitUntil = (deadlineMs, stopped = never) =>
