@@ -11,7 +11,7 @@
 // the table gives medians of REPEAT runs.
 //
 //   bun scripts/bench/pacing.ts
-//   env: DURATION (s, 20), SHORT (s, 5), REPEAT (3), RATES (100,1000,5000), ARRIVALS (constant,poisson),
+//   env: DURATION (s, 30), SHORT (s, 5), REPEAT (3), RATES (100,1000,5000), ARRIVALS (constant,poisson),
 //        PACINGS (waker,timer-spin), SERVER_CPUS (0), CLIENT_CPUS (1)
 // Needs taskset and /usr/bin/time.
 import {
@@ -26,7 +26,7 @@ import {
 } from "./_client-runs.ts";
 
 const env = process.env;
-const DURATION = Number(env.DURATION ?? 20);
+const DURATION = Number(env.DURATION ?? 30);
 const SHORT = Number(env.SHORT ?? 5);
 const REPEAT = Number(env.REPEAT ?? 3);
 const RATES = (env.RATES ?? "100,1000,5000").split(",").map(Number);
