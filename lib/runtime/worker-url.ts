@@ -9,6 +9,7 @@ export const workerEntries = {
   echo: "lib/worker/echo-entry.ts",
   load: "lib/worker/entry.ts",
   build: "lib/worker/build-entry.ts",
+  wake: "lib/worker/wake-entry.ts",
 } as const;
 
 export type WorkerEntryName = keyof typeof workerEntries;

@@ -1,9 +1,9 @@
 // Load Worker entry (an extra `bun build --compile` entry point; URL from lib/runtime/worker-url.ts).
 // Owns its stripe of each stage: waits for each send time itself (partitioned scheduling, no
-// per-request messages), sends through its own keep-alive connections, and posts records in
-// transferred columnar batches every few ms. Its requests come ready-made from its own builder Worker
-// (build-entry.ts), so between a response's bytes arriving and their stamp it never generates,
-// tokenizes or serialises data. It never logs or formats on the hot path.
+// per-request messages; a waker Worker of its own wakes it just before each, waker.ts), sends
+// through its own keep-alive connections, and posts records in transferred columnar batches every
+// few ms. Its requests come ready-made from its own builder Worker (build-entry.ts), so between a
+// response's bytes arriving and their stamp it never generates, tokenizes or serialises data. It never logs or formats on the hot path.
 //
 // Session workloads are the exception that keeps the rule: a turn depends on the replies before it,
 // which no builder can know ahead. Their texts are generated before the stage starts (conversation
@@ -37,6 +37,8 @@ import {
 import type { ReplayRunner } from "./replay-runner.ts";
 import { Semaphore } from "./semaphore.ts";
 import { createSupply, type Supply } from "./supply.ts";
+import type { WaitUntil } from "./wait.ts";
+import { choosePacing, startPacing } from "./waker.ts";
 
 traceStart("load", "modules-loaded");
 
@@ -57,6 +59,8 @@ let stopped = false;
 let supply: Supply;
 /** The stage announced and not yet started. */
 let pending: Extract<ToWorker, { type: "stage" }> | null = null;
+/** How the send loop waits for each send time (a waker Worker, started at init). */
+let wait: WaitUntil;
 /** Conversations and replayed sessions (session workloads only). */
 let sessions: WorkerSessions;
 /** The announced stage's conversations (conversation workloads), prepared while it primes. */
@@ -107,7 +111,11 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
   supply = createSupply(message.builder);
   // Counts output tokens only when a server reports no usage; prompts are counted by the builder
   // (and, for sessions, by the parts their bodies are made of).
-  const tokenizer = await workerTokenizer(config);
+  const [tokenizer, paced] = await Promise.all([
+    workerTokenizer(config),
+    startPacing(choosePacing(process.env), fatal),
+  ]);
+  wait = paced.wait;
   sessions = workerSessions(config, { workerId, tokenizer, model: message.model, replay: message.replay });
   const writer = new BatchWriter(1024);
   deps = {
@@ -170,6 +178,7 @@ async function runStage(t0Ms: number): Promise<void> {
     take: supply.take,
     arrival: supply.arrival,
     send: exchange.send,
+    wait,
   });
   stageDone(stageId, result.started, exchange.hash(), {
     built: supply.built,
@@ -193,6 +202,7 @@ async function runConversationStage(
     take: (k) => k,
     arrival: () => Promise.resolve(),
     send: (k, scheduledMs) => stage.send(k, scheduledMs),
+    wait,
   });
   const lifecycles = stage.lifecycles();
   if (lifecycles.length > 0) post({ type: "sessions", workerId, lifecycles });

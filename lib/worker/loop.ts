@@ -10,7 +10,7 @@
 // A body that is not built by then is waited for the same way, and counted (`waitedForBody`).
 import { nowMs } from "../runtime/clock.ts";
 import type { Semaphore } from "./semaphore.ts";
-import { waitUntil } from "./wait.ts";
+import { type WaitUntil, waitUntil } from "./wait.ts";
 
 export interface LoopSchedule {
   count: number;
@@ -28,6 +28,8 @@ export interface LoopOptions<P> {
   arrival: () => Promise<void>;
   /** Sends request k and records it; must not reject. */
   send: (k: number, scheduledMs: number, ready: P) => Promise<void>;
+  /** How to wait for a send time (the load Worker's waker); timer-then-spin when absent. */
+  wait?: WaitUntil;
 }
 
 export interface LoopResult {
@@ -39,7 +41,7 @@ export interface LoopResult {
 
 /** Runs the schedule and resolves once every started request has finished. */
 export async function runLoop<P>(opts: LoopOptions<P>): Promise<LoopResult> {
-  const { schedule, slots, stopped, take, arrival, send } = opts;
+  const { schedule, slots, stopped, take, arrival, send, wait = waitUntil } = opts;
   let started = 0;
   let waitedForBody = 0;
   let pending = 0;
@@ -52,7 +54,7 @@ export async function runLoop<P>(opts: LoopOptions<P>): Promise<LoopResult> {
     if (stopped()) break;
     const due = schedule.dueMs(k);
     if (due > nowMs()) {
-      await waitUntil(due, stopped);
+      await wait(due, stopped);
       if (stopped()) break;
     }
     if (!slots.tryAcquire()) {

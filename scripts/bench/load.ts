@@ -11,50 +11,31 @@
 //        SERVER_CPUS (0), CLIENT_CPUS (1)
 // Needs taskset and wrk (apt-get install -y wrk) and /usr/bin/time.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   bun,
-  type ClientRun,
+  clientConfig,
+  createBench,
+  emit,
+  FAST_SIM,
+  fmt,
   type Json,
+  loadAverage,
   loadSummary,
   median,
-  NO_DELAY_SIM,
-  repoRoot as root,
-  runPinnedClient,
-  startPinnedSim,
-} from "./_processes.ts";
+  root,
+} from "./_client-runs.ts";
 
 const env = process.env;
 const DURATION = Number(env.DURATION ?? 30);
 const REPEAT = Number(env.REPEAT ?? 3);
-const SERVER_CPUS = env.SERVER_CPUS ?? "0";
-const CLIENT_CPUS = env.CLIENT_CPUS ?? "1";
-const work = mkdtempSync(join(tmpdir(), "inferload-bench-"));
+const { work, clientCpus: CLIENT_CPUS, startSim, runClient: runPinned, cleanup } = createBench(env);
 
-/** One `inferload run` pinned to CLIENT_CPUS; CPU and peak RSS from /usr/bin/time, RSS samples from /proc. */
-function runClient(config: Json, tag: string, clientRoot = root): Promise<ClientRun> {
-  return runPinnedClient({ config, tag, work, cpus: CLIENT_CPUS, clientRoot });
+/** One pinned `inferload run`, from this tree or another checkout (`clientRoot`). */
+function runClient(config: Json, tag: string, clientRoot = root) {
+  return runPinned(config, tag, { root: clientRoot });
 }
-
-const startSim = (args: string[]) => startPinnedSim(SERVER_CPUS, args);
-
-// Data "mock" keeps data generation out of the client's cost (the engine is what is measured here;
-// data.type random costs 200-350 µs per request by itself, see docs/PERFORMANCE.md). With ignore_eos
-// off the simulator draws each output length around --outputLenMean 20 (SIM_ARGS below).
-function clientConfig(url: string, load: Json, streaming: boolean, data?: Json): Json {
-  return {
-    api: { type: "completion", streaming },
-    data: data ?? { type: env.BENCH_DATA ?? "mock" },
-    load: { num_workers: 1, interval: 0, base_seed: 1, worker_max_concurrency: 1000, ...load },
-    server: { base_url: url, model_name: "sim-model", ignore_eos: false },
-    report: { request_lifecycle: { per_request: false, per_stage: true, summary: false } },
-  };
-}
-
-/** A fast simulator: no prefill, tokens together, ~20 output tokens per request. */
-const FAST_SIM = [...NO_DELAY_SIM, "--maxNumSeqs", "100000", "--outputLenMean", "20"];
 
 function wrk(url: string, streaming: boolean, connections: number, seconds: number): number {
   const lua = join(work, "post.lua");
@@ -81,10 +62,6 @@ function wrk(url: string, streaming: boolean, connections: number, seconds: numb
     },
   );
   return Number(/Requests\/sec:\s+([\d.]+)/.exec(out.stdout)?.[1] ?? Number.NaN);
-}
-
-function emit(row: Json): void {
-  process.stdout.write(`${JSON.stringify(row)}\n`);
 }
 
 const rows: string[] = [];
@@ -421,12 +398,8 @@ async function memory(): Promise<void> {
   }
 }
 
-function fmt(x: number, digits = 0): string {
-  return x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-}
-
 const which = process.argv[2] ?? "all";
-const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+const load = loadAverage();
 process.stderr.write(`load average before: ${load}\n`);
 try {
   if (which === "accuracy" || which === "all") await accuracy();
@@ -437,9 +410,9 @@ try {
   if (which === "scale" || which === "all") await scale();
   if (which === "memory" || which === "all") await memory();
 } finally {
-  rmSync(work, { recursive: true, force: true });
+  cleanup();
 }
-const after = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+const after = loadAverage();
 process.stdout.write(
   `\n| scenario | result |\n|---|---|\n${rows.join("\n")}\n\nload average before: ${load}; after: ${after}\n`,
 );

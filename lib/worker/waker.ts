@@ -1,0 +1,45 @@
+// Chooses and starts the load Worker's pacing: a waker Worker (wake-entry.ts) where the runtime has
+// Atomics.waitAsync, else the timer-then-spin wait. INFERLOAD_PACING=timer-spin forces the latter; it
+// exists for the pacing benchmark's baseline (docs/PERFORMANCE.md "Pacing cost"), not for users.
+import { workerUrl } from "../runtime/worker-url.ts";
+import { createWakerWait, type WaitUntil, waitUntil } from "./wait.ts";
+import { createWakeCell, WakeRequester, wakeSupported } from "./wake-cell.ts";
+
+export type Pacing = "waker" | "timer-spin";
+
+/** The pacing to use, from the environment variable and what the runtime supports. */
+export function choosePacing(env: Record<string, string | undefined>, supported = wakeSupported): Pacing {
+  return env.INFERLOAD_PACING === "timer-spin" || !supported ? "timer-spin" : "waker";
+}
+
+export interface Paced {
+  /** The wait the send loop uses. */
+  wait: WaitUntil;
+  /** Ends the waker Worker (a load Worker never needs to: terminating it ends the Workers it started). */
+  stop(): void;
+}
+
+/**
+ * With a waker, its Worker is started now and is ready when this resolves. `onCrash` is told if the
+ * waker dies later, since a sender waiting on it would wait forever.
+ */
+export async function startPacing(pacing: Pacing, onCrash: (error: Error) => void): Promise<Paced> {
+  if (pacing === "timer-spin") return { wait: waitUntil, stop: () => {} };
+  const cell = createWakeCell();
+  const waker = new Worker(workerUrl("wake"), { type: "module" });
+  let started = false;
+  await new Promise<void>((resolve, reject) => {
+    waker.onmessage = () => {
+      started = true;
+      resolve();
+    };
+    waker.onerror = (event) => {
+      const error = new Error(`Waker Worker crashed: ${event.message}`);
+      if (started) onCrash(error);
+      else reject(error);
+    };
+    waker.postMessage(cell);
+  });
+  const requester = new WakeRequester(cell);
+  return { wait: createWakerWait((atMs) => requester.wakeAt(atMs)), stop: () => waker.terminate() };
+}
