@@ -31,19 +31,11 @@ export function loadAverage(): string {
   return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 }
 
+/** Simulator flags for no simulated time: no prefill, every token at once. */
+export const NO_DELAY_SIM = ["--prefillMs", "0", "--prefillMsPerToken", "0", "--itlMs", "0"];
+
 /** A fast simulator: no prefill, tokens together, ~20 output tokens per request. */
-export const FAST_SIM = [
-  "--prefillMs",
-  "0",
-  "--prefillMsPerToken",
-  "0",
-  "--itlMs",
-  "0",
-  "--maxNumSeqs",
-  "100000",
-  "--outputLenMean",
-  "20",
-];
+export const FAST_SIM = [...NO_DELAY_SIM, "--maxNumSeqs", "100000", "--outputLenMean", "20"];
 
 // Data "mock" keeps data generation out of the client's cost (the engine is what is measured here;
 // data.type random costs 200-350 µs per request by itself, see docs/PERFORMANCE.md). With ignore_eos

@@ -9,21 +9,18 @@
 //   bun scripts/bench/server-metrics.ts
 //   env: RATE (1000) DURATION (20) REPEAT (3) SCRAPES (2000) SERVER_CPUS (0) CLIENT_CPUS (1)
 // Needs taskset and /usr/bin/time.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { catalogFor, metricFilters } from "../../lib/server-metrics/catalog.ts";
 import { type LabelMatcher, parseMatcher } from "../../lib/server-metrics/matchers.ts";
 import { parseExposition } from "../../lib/server-metrics/prom-text.ts";
 import { frameBetween, takeSnapshot, wantedNames } from "../../lib/server-metrics/snapshot.ts";
-import { loadSummary, median, NO_DELAY_SIM, runPinnedClient, startPinnedSim } from "./_processes.ts";
+import { createBench, loadSummary, median, NO_DELAY_SIM } from "./_client-runs.ts";
 
 const env = process.env;
 const RATE = Number(env.RATE ?? 1000);
 const DURATION = Number(env.DURATION ?? 20);
 const REPEAT = Number(env.REPEAT ?? 3);
 const SCRAPES = Number(env.SCRAPES ?? 2000);
-const work = mkdtempSync(join(tmpdir(), "inferload-bench-sm-"));
+const bench = createBench(env);
 
 /** Part 1: µs of CPU per scrape processed (text already fetched). */
 async function scrapeProcessing(url: string): Promise<number> {
@@ -75,12 +72,7 @@ async function runClient(url: string, mode: string, metrics: unknown, i: number)
     report: { request_lifecycle: { per_stage: true, summary: false } },
     ...(metrics === null ? {} : { metrics }),
   };
-  const { cpuS, stage } = await runPinnedClient({
-    config,
-    tag: `${mode}-${i}`,
-    work,
-    cpus: env.CLIENT_CPUS ?? "1",
-  });
+  const { cpuS, stage } = await bench.runClient(config, `${mode}-${i}`);
   const s = loadSummary(stage);
   const run: Run = {
     mode,
@@ -101,7 +93,7 @@ const modes: [string, unknown][] = [
   ["scrape 0.1 s", { type: "scrape", scrape: { interval: 0.1 } }],
 ];
 
-const sim = await startPinnedSim(env.SERVER_CPUS ?? "0", NO_DELAY_SIM);
+const sim = await bench.startSim(NO_DELAY_SIM);
 try {
   const perScrapeUs = await scrapeProcessing(sim.url);
   const runs: Run[] = [];
@@ -122,5 +114,5 @@ try {
   }
 } finally {
   sim.stop();
-  rmSync(work, { recursive: true, force: true });
+  bench.cleanup();
 }
