@@ -6,12 +6,16 @@
 // costly data (1,024-token `random` prompts under a tokenizer.json tokenizer) and `shared_prefix`.
 //
 // The TTFT error has a floor no client can go below: loopback, a thread's wake-up and the simulator's
-// own HTTP parsing (about 0.3 ms at the median on a 2-core VM, most of it between the write and the
+// own HTTP parsing (0.3-0.45 ms at the median on a 2-core VM, most of it between the write and the
 // simulator's stamp). So each attempt first measures that floor with a reference client that does
-// nothing but write prepared bytes and stamp reads (truth-reference.testing.ts), then inferload; where
-// the floor is above 0.15 ms the bounds are the floor plus 0.15 ms (median) and 0.75 ms (p90).
-// A client that builds prompts between reading and stamping is off by the build time (6–14 ms
-// for these prompts) and fails either way. Each attempt runs in its own process (truth-probe.testing.ts).
+// nothing but write prepared bytes and stamp reads (truth-reference.testing.ts), then inferload; the
+// TTFT bounds are the larger of the issue's and the floor plus 0.4 ms (median) and 0.75 ms (p90).
+// inferload sits 0.05-0.3 ms above the floor at the median on these machines (docs/PERFORMANCE.md,
+// "Measurement truth"), nearly all of it between its write and the simulator's receive stamp, and
+// more with costly data: on two cores the builder's work makes the simulator's thread wait for a core
+// a little more often. A client that builds prompts between reading and stamping is off by the
+// build time (6-14 ms for these prompts) and fails whatever the machine. Each attempt runs in its own
+// process (truth-probe.testing.ts).
 import { afterAll, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -28,6 +32,9 @@ const PROBE = join(import.meta.dir, "truth-probe.testing.ts");
 
 interface Figures {
   reference: { median: number; p90: number };
+  /** Write to the simulator's receive stamp: the reference client's and inferload's. */
+  referenceWrite: { median: number; p90: number };
+  write: { median: number; p90: number };
   ttft: { median: number; p90: number };
   itl: { median: number; p90: number };
 }
@@ -37,7 +44,13 @@ function figures(r: ProbeResult): Figures {
     const sorted = Float64Array.from(values).sort();
     return { median: percentileSorted(sorted, 50), p90: percentileSorted(sorted, 90) };
   };
-  return { reference: of(r.reference), ttft: of(r.ttft), itl: of(r.itl) };
+  return {
+    reference: of(r.reference),
+    referenceWrite: of(r.referenceWrite),
+    write: of(r.write),
+    ttft: of(r.ttft),
+    itl: of(r.itl),
+  };
 }
 
 function runProbe(job: ProbeJob): Figures {
@@ -55,7 +68,7 @@ function runProbe(job: ProbeJob): Figures {
 function boundsFor(f: Figures, busy: boolean) {
   const widen = busy ? 2 : 1;
   return {
-    ttftMedian: Math.max(0.3, f.reference.median + 0.15 * widen),
+    ttftMedian: Math.max(0.3, f.reference.median + 0.4 * widen),
     ttftP90: Math.max(1, f.reference.p90 * widen + 0.75 * widen),
     itlMedian: 0.3 * widen,
     itlP90: 1 * widen,
@@ -74,7 +87,7 @@ function within(f: Figures, busy: boolean): boolean {
 
 const show = (f: Figures) => {
   const x = (v: number) => v.toFixed(3);
-  return `floor TTFT median ${x(f.reference.median)} p90 ${x(f.reference.p90)}; inferload TTFT error median ${x(f.ttft.median)} p90 ${x(f.ttft.p90)}; ITL error median ${x(f.itl.median)} p90 ${x(f.itl.p90)} (ms)`;
+  return `floor TTFT median ${x(f.reference.median)} p90 ${x(f.reference.p90)}; inferload TTFT error median ${x(f.ttft.median)} p90 ${x(f.ttft.p90)}; ITL error median ${x(f.itl.median)} p90 ${x(f.itl.p90)}; write to receive median: floor ${x(f.referenceWrite.median)}, inferload ${x(f.write.median)} (ms)`;
 };
 
 /**

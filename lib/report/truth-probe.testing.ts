@@ -1,14 +1,14 @@
 // Test helper, run as its own process by data-truth.e2e.test.ts (a fresh heap, so the test runner's
-// garbage does not pause the simulator): against the in-process simulator's truth log, first the
+// garbage does not pause the simulator): against the simulator's truth log (the simulator on a Worker
+// of this process, truth-sim.testing.ts, so both clients stamp on the same clock), first the
 // reference client (truth-reference.testing.ts) and then the real `inferload run` send RATE req/s for
 // DURATION_S; prints one line `TRUTH {...}` with each request's TTFT error and each inter-token gap's
 // error, ms. Usage: bun truth-probe.testing.ts '{"dir":…,"name":…,"data":{…},"tokenizer":…}'
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../../cmd/main.ts";
-import { startSimOnFreePort } from "../sim/start.ts";
-import type { TruthRecord } from "../sim/truth-log.ts";
 import type { ReferenceJob, ReferenceStamps } from "./truth-reference.testing.ts";
+import type { SimWorkerMessage } from "./truth-sim.testing.ts";
 
 export const RATE = 25;
 export const DURATION_S = 2;
@@ -28,6 +28,9 @@ export interface ProbeResult {
   ttft: number[];
   /** inferload's inter-token gap error per gap (absolute), ms. */
   itl: number[];
+  /** Where the TTFT error arises, per request: from the write to the simulator's receive stamp, ms. */
+  referenceWrite: number[];
+  write: number[];
 }
 
 interface Sent {
@@ -35,18 +38,31 @@ interface Sent {
   tokenMs: number[];
 }
 
-/** A fixed 40 ms prefill, as in the report this test guards against; tokens 4 ms apart. */
+/** Runs `run` against the simulator on its own thread (truth-sim.testing.ts); returns [client, server]. */
 async function withSim(run: (url: string, port: number) => Promise<Sent[]>): Promise<Sent[][]> {
-  const truth: TruthRecord[] = [];
-  const sim = await startSimOnFreePort({
-    prefillMs: 40,
-    prefillMsPerToken: 0,
-    itlMs: 4,
-    onTruth: (r) => truth.push(r),
+  const worker = new Worker(new URL("./truth-sim.testing.ts", import.meta.url).href);
+  let onMessage: (m: SimWorkerMessage) => void = () => {};
+  const failed = new Promise<never>((_, reject) => {
+    worker.onerror = (event) => reject(new Error(`simulator Worker: ${event.message}`));
   });
+  worker.onmessage = (event: MessageEvent<SimWorkerMessage>) => onMessage(event.data);
+  const next = <K extends SimWorkerMessage["kind"]>(kind: K) =>
+    Promise.race([
+      failed,
+      new Promise<Extract<SimWorkerMessage, { kind: K }>>((resolve) => {
+        onMessage = (m) => {
+          if (m.kind === kind) resolve(m as Extract<SimWorkerMessage, { kind: K }>);
+        };
+      }),
+    ]);
   try {
+    const { url, port } = await next("listening");
+    const sent = await run(url, port);
+    const stopped = next("truth");
+    worker.postMessage("stop");
+    const truth = (await stopped).records;
     // A request without a first token (the reference client gave up on it) fails the count below.
-    const client = (await run(sim.url, sim.port))
+    const client = sent
       .filter((c) => !Number.isNaN(c.tokenMs[0] ?? Number.NaN))
       .sort((a, b) => a.sentMs - b.sentMs);
     const ok = truth.filter((t) => t.outcome === "ok").sort((a, b) => a.receivedMs - b.receivedMs);
@@ -55,7 +71,7 @@ async function withSim(run: (url: string, port: number) => Promise<Sent[]>): Pro
     const server = ok.map((t) => ({ sentMs: t.receivedMs, tokenMs: t.tokenMs }));
     return [client, server];
   } finally {
-    await sim.stop();
+    worker.terminate();
   }
 }
 
@@ -134,10 +150,21 @@ async function inferload(job: ProbeJob, url: string): Promise<Sent[]> {
     .map((e) => ({ sentMs: e.start_time * 1000, tokenMs: e.info.output_token_times.map((s) => s * 1000) }));
 }
 
+/** Per request, the simulator's receive stamp minus the client's write stamp, ms. */
+function writeToReceived([client, server]: Sent[][]): number[] {
+  return client!.map((c, i) => server![i]!.sentMs - c.sentMs);
+}
+
 export async function probe(job: ProbeJob): Promise<ProbeResult> {
   const ref = await withSim((_, port) => reference(port));
   const run = await withSim((url) => inferload(job, url));
-  return { reference: ttftErrors(ref), ttft: ttftErrors(run), itl: itlErrors(run) };
+  return {
+    reference: ttftErrors(ref),
+    ttft: ttftErrors(run),
+    itl: itlErrors(run),
+    referenceWrite: writeToReceived(ref),
+    write: writeToReceived(run),
+  };
 }
 
 if (import.meta.main) {
