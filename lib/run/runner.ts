@@ -26,6 +26,7 @@ import { builderWarning } from "./data-warning.ts";
 import type { StageSequence } from "./fingerprint.ts";
 import type { ProgressSample } from "./progress.ts";
 import { runSessionStage } from "./session-stage.ts";
+import { onStageSignals, type StageSignals } from "./stage-signals.ts";
 import { stageWarnings } from "./warnings.ts";
 
 /**
@@ -61,16 +62,7 @@ export interface RunnerOptions {
   conversationSlots?: number | null | undefined;
 }
 
-export interface RunStageOptions {
-  /** Stop scheduling (first Ctrl-C); requests in flight get load.stage_teardown_grace_seconds. */
-  signal?: AbortSignal | undefined;
-  /** Abort requests in flight at once (second Ctrl-C). */
-  hardSignal?: AbortSignal | undefined;
-  /**
-   * Fail the stage now (an open circuit breaker): stop scheduling and cancel requests in flight, as
-   * inference-perf does; the stage ends "failed" with the signal's reason.
-   */
-  failSignal?: AbortSignal | undefined;
+export interface RunStageOptions extends StageSignals {
   /** Keep each success's send and end time in the stage's metrics (the sweep's probe). */
   keepCompletions?: boolean | undefined;
   /**
@@ -224,21 +216,18 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
       if (opts.begun !== undefined) setTimeout(opts.begun, 0);
       return t0Ms;
     };
-    const onStop = () => {
-      stopping = true;
-      pool.stop();
-      startGrace(nowMs());
-    };
-    const onHard = () => pool.cancel();
-    const onFail = () => {
-      pool.stop();
-      pool.cancel();
-    };
-    if (opts.signal?.aborted) onStop();
-    if (opts.failSignal?.aborted) onFail();
-    opts.signal?.addEventListener("abort", onStop);
-    opts.hardSignal?.addEventListener("abort", onHard);
-    opts.failSignal?.addEventListener("abort", onFail);
+    const unlisten = onStageSignals(opts, {
+      stop: () => {
+        stopping = true;
+        pool.stop();
+        startGrace(nowMs());
+      },
+      hard: () => pool.cancel(),
+      fail: () => {
+        pool.stop();
+        pool.cancel();
+      },
+    });
 
     try {
       traceStart("main", "stage-posted");
@@ -276,9 +265,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
     } finally {
       clearInterval(sampler);
       clearTimeout(graceTimer);
-      opts.signal?.removeEventListener("abort", onStop);
-      opts.hardSignal?.removeEventListener("abort", onHard);
-      opts.failSignal?.removeEventListener("abort", onFail);
+      unlisten();
     }
   }
 
@@ -364,12 +351,8 @@ export interface StageHooks {
   stageEnded?(run: StageRun): void | Promise<void>;
 }
 
-export interface RunStagesOptions extends StageHooks {
-  signal?: AbortSignal | undefined;
-  hardSignal?: AbortSignal | undefined;
-  /** Fails the running stage and skips the rest (an open circuit breaker). */
-  failSignal?: AbortSignal | undefined;
-}
+/** The signals as for one stage; `failSignal` also skips the stages after it. */
+export interface RunStagesOptions extends StageHooks, StageSignals {}
 
 /** Runs the stages in order, load.interval seconds apart; stops early on `signal`. */
 export async function runStages(
