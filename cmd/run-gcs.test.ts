@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type GoogleTokenServer, startGoogleTokenServer } from "../lib/cloud-auth/google-server.testing.ts";
-import { simForTests, tempDirForTests } from "../lib/run/benchmark.testing.ts";
+import { simForTests } from "../lib/run/benchmark.testing.ts";
 import { type GcsTestServer, startGcsTestServer } from "../lib/storage/gcs-server.testing.ts";
+import { tempDirForTests } from "../lib/storage/temp-dir.testing.ts";
 import { runCli } from "./main.ts";
 import { captureStderr, setEnvForTests, writeCloudRunConfig } from "./run-config.testing.ts";
 

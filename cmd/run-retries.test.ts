@@ -4,8 +4,9 @@
 // run without retries reports the drops as failures and no retries block.
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { readReport as read, tempDirForTests, withSim } from "../lib/run/benchmark.testing.ts";
+import { readReport as read, withSim } from "../lib/run/benchmark.testing.ts";
 import { DROP_HOLD_MS } from "../lib/sim/faults.ts";
+import { tempDirForTests } from "../lib/storage/temp-dir.testing.ts";
 import { runCli } from "./main.ts";
 import { writeSimRunConfig } from "./run-config.testing.ts";
 

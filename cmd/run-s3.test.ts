@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AwsClient } from "aws4fetch";
-import { simForTests, tempDirForTests } from "../lib/run/benchmark.testing.ts";
+import { simForTests } from "../lib/run/benchmark.testing.ts";
 import { type S3TestServer, startS3TestServer } from "../lib/storage/s3-server.testing.ts";
+import { tempDirForTests } from "../lib/storage/temp-dir.testing.ts";
 import { runCli } from "./main.ts";
 import { captureStderr, setEnvForTests, writeCloudRunConfig } from "./run-config.testing.ts";
 

@@ -11,11 +11,11 @@ import { startHeaderProxy } from "../lib/http/header-proxy.testing.ts";
 import type { RequestRecord } from "../lib/record/record.ts";
 import {
   readReport as readJson,
-  tempDirForTests,
   withSim as withAnySim,
   writeConfigFile,
 } from "../lib/run/benchmark.testing.ts";
 import type { RunningSim, StartSimInput } from "../lib/sim/start.ts";
+import { tempDirForTests } from "../lib/storage/temp-dir.testing.ts";
 import { runCli } from "./main.ts";
 import { setEnvForTests } from "./run-config.testing.ts";
 

@@ -3,16 +3,15 @@
 // every response (llama.cpp's server), and one that holds a request on a kept-alive connection and
 // then drops it. Re-sends stay the exception, every connection is counted in the stage report, and a
 // dropped request is a failure, never a silent re-send.
-import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
 import type { Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../cmd/main.ts";
+import { tempDirForTests } from "../storage/temp-dir.testing.ts";
 import { startRawTestServer } from "./test-server.testing.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "inferload-connections-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirForTests("inferload-connections-");
 
 /** A short chat stream: three token events in separate writes, then [DONE]. */
 function streamResponse(socket: Socket, header: string, then: () => void): void {
