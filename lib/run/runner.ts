@@ -151,6 +151,21 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
     return metrics;
   }
 
+  /**
+   * Samples the requests in flight every 50 ms while a stage runs. `peak(completed)` is the highest
+   * seen, and at least 1 once a request completed (a stage shorter than one sample still had one).
+   */
+  function samplePeakInFlight() {
+    let peak = 0;
+    const timer = setInterval(() => {
+      peak = Math.max(peak, pool.counters().inFlight);
+    }, 50);
+    return {
+      peak: (completed: number) => Math.max(peak, completed > 0 ? 1 : 0),
+      stop: () => clearInterval(timer),
+    };
+  }
+
   async function runStage(stage: Stage, opts: RunStageOptions = {}): Promise<StageRun> {
     if (stage.kind === "session") return sessionStage(stage, opts);
     const offsets = stageOffsets(stage, config.load.base_seed);
@@ -190,10 +205,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
     const totalS = durationS ?? (offsets === null ? null : lastOffsetMs / 1000);
     // Set when every Worker's builder has its head start (pool.runStage calls `begin`).
     let t0Ms = Number.NaN;
-    let peakInFlight = 0;
-    const sampler = setInterval(() => {
-      peakInFlight = Math.max(peakInFlight, pool.counters().inFlight);
-    }, 50);
+    const inFlight = samplePeakInFlight();
 
     // Grace period: after the schedule's end (or an interrupt) requests in flight get
     // load.stage_teardown_grace_seconds to finish, then are cancelled.
@@ -250,7 +262,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
         info,
         metrics,
         achievedRate: stage.kind === "closed" ? null : achievedRate(metrics, t0Ms, stage.rate, lastOffsetMs),
-        peakInFlight: Math.max(peakInFlight, metrics.count > 0 ? 1 : 0),
+        peakInFlight: inFlight.peak(metrics.count),
         sequence: { stageId: stage.id, offsets: offsetsHash, workers: results.map((r) => r.sequenceHash) },
         waitedForBody: results.reduce((n, r) => n + r.waitedForBody, 0),
         builderWarning: builderWarning({
@@ -263,7 +275,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
         }),
       };
     } finally {
-      clearInterval(sampler);
+      inFlight.stop();
       clearTimeout(graceTimer);
       unlisten();
     }
@@ -276,10 +288,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
     collector.stageStarted({ ...description, startMs: t0Ms, endMs: Number.NaN, status: "completed" });
     current = { stageId: stage.id, t0Ms, totalS: stage.timeoutS, base: pool.counters() };
     if (opts.begun !== undefined) setTimeout(opts.begun, 0);
-    let peakInFlight = 0;
-    const sampler = setInterval(() => {
-      peakInFlight = Math.max(peakInFlight, pool.counters().inFlight);
-    }, 50);
+    const inFlight = samplePeakInFlight();
     try {
       const run = await runSessionStage({
         pool,
@@ -310,14 +319,14 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
         info,
         metrics,
         achievedRate: null,
-        peakInFlight: Math.max(peakInFlight, metrics.count > 0 ? 1 : 0),
+        peakInFlight: inFlight.peak(metrics.count),
         sequence: { stageId: stage.id, offsets: "sessions", workers: run.results.map((r) => r.sequenceHash) },
         // Session requests are assembled by the Workers that send them, not by builders.
         waitedForBody: 0,
         builderWarning: null,
       };
     } finally {
-      clearInterval(sampler);
+      inFlight.stop();
     }
   }
 
