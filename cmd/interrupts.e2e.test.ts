@@ -13,9 +13,9 @@ import {
   readReport,
   simConfig,
   simForTests,
-  tempDirForTests,
   writeConfigFile,
 } from "../lib/run/benchmark.testing.ts";
+import { tempDirForTests } from "../lib/storage/temp-dir.testing.ts";
 
 const main = join(import.meta.dirname, "main.ts");
 const dir = tempDirForTests("inferload-interrupts-test-");

@@ -3,7 +3,8 @@
 import { beforeAll, describe, expect, spyOn, test } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { randomData, simConfig, tempDirForTests, writeConfigFile } from "../lib/run/benchmark.testing.ts";
+import { randomData, simConfig, writeConfigFile } from "../lib/run/benchmark.testing.ts";
+import { tempDirForTests } from "../lib/storage/temp-dir.testing.ts";
 import { runCli } from "./main.ts";
 
 /** Runs the CLI, returning its exit code and what it wrote on stdout. */

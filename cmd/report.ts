@@ -5,19 +5,18 @@
 // judged on the rebuilt reports. Exit 0; 1 when no request succeeded; 2 for a bad file, config or
 // threshold; 3 when a threshold failed (an interrupted run's rebuild does not exit 130).
 import { existsSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { defineCommand } from "citty";
 import { UserError } from "../lib/cli/errors.ts";
 import { extractSetOverrides } from "../lib/cli/flags.ts";
 import { log, setQuiet } from "../lib/cli/log.ts";
-import { loadConfig } from "../lib/config/load.ts";
 import { printConfig } from "../lib/config/print.ts";
 import type { CollectorConfig } from "../lib/metrics/collector.ts";
 import { rebuildReports } from "../lib/report/rebuild.ts";
 import { RecordsFileError } from "../lib/report/records.ts";
 import { savedConfigPath, type WriteConfig } from "../lib/report/write.ts";
 import { configArgs, markersArgs, outputArgs, thresholdArgs } from "./_args.ts";
+import { loadCommandConfig } from "./_load-config.ts";
 import { checkStdoutFlags, finishReports } from "./_print-reports.ts";
 import { type ThresholdConfig, thresholdsOf } from "./_thresholds.ts";
 
@@ -93,13 +92,7 @@ async function rebuildConfig(
     // A records file exists only when the run had per_request on, so the rebuild keeps it on.
     return { config: { report: { request_lifecycle: { per_request: true } } } };
   }
-  const loaded = await loadConfig({
-    path,
-    overrides,
-    env: process.env,
-    cpuCount: availableParallelism(),
-    now: new Date(),
-  });
+  const loaded = await loadCommandConfig(path, overrides);
   if (configPath === undefined) log.info(`Config: "${path}", saved by the run`);
   return { config: loaded.config, yaml: printConfig(loaded.config, loaded.secrets) };
 }

@@ -8,9 +8,9 @@ import {
   readReport as read,
   simConfig,
   simForTests,
-  tempDirForTests,
   writeConfigFile,
 } from "../lib/run/benchmark.testing.ts";
+import { tempDirForTests } from "../lib/storage/temp-dir.testing.ts";
 import { runCli } from "./main.ts";
 
 const dir = tempDirForTests("inferload-run-api-");

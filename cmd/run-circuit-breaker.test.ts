@@ -3,13 +3,8 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import {
-  readReport as read,
-  simConfig,
-  tempDirForTests,
-  withSim,
-  writeConfigFile,
-} from "../lib/run/benchmark.testing.ts";
+import { readReport as read, simConfig, withSim, writeConfigFile } from "../lib/run/benchmark.testing.ts";
+import { tempDirForTests } from "../lib/storage/temp-dir.testing.ts";
 import { runCli } from "./main.ts";
 
 const dir = tempDirForTests("inferload-breaker-");

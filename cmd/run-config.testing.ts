@@ -1,8 +1,8 @@
 // Test helpers for `run` end to end against a simulator: a short run's config, and stderr or stdout
 // captured while a command runs (for the messages a test asserts on, or to keep output quiet).
 import { expect } from "bun:test";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { simConfig, writeConfigFile } from "../lib/run/benchmark.testing.ts";
 
 export interface RunSections {
   /** Merged into one 1-second stage at 10 req/s, one worker, base_seed 2. */
@@ -18,30 +18,16 @@ export function writeSimRunConfig(
   name: string,
   sections: RunSections = {},
 ): string {
-  const path = join(dir, `${name}.json`);
-  writeFileSync(
-    path,
-    JSON.stringify({
-      api: { type: "completion", streaming: true },
-      server: { base_url: simUrl, model_name: "sim-model" },
-      data: {
-        type: "random",
-        input_distribution: { min: 10, max: 10, mean: 10, std_dev: 0 },
-        output_distribution: { min: 4, max: 4, mean: 4, std_dev: 0 },
-      },
-      load: {
-        type: "constant",
-        num_workers: 1,
-        interval: 0,
-        base_seed: 2,
-        stages: [{ rate: 10, duration: 1 }],
-        ...sections.load,
-      },
-      ...(sections.storage === undefined ? {} : { storage: sections.storage }),
-      ...(sections.report === undefined ? {} : { report: sections.report }),
+  const { load, storage, report } = sections;
+  return writeConfigFile(
+    dir,
+    simConfig(simUrl, {
+      load: { base_seed: 2, stages: [{ rate: 10, duration: 1 }], ...load },
+      ...(storage === undefined ? {} : { storage }),
+      ...(report === undefined ? {} : { report }),
     }),
+    name,
   );
-  return path;
 }
 
 /** A run config whose local reports go to `<dir>/<name>` (prefix "local-"), plus the cloud `storage` given. */

@@ -3,32 +3,28 @@
 // token endpoint that verifies the service account's RS256-signed JWT
 // (lib/cloud-auth/google-server.testing.ts), or as an emulator named by STORAGE_EMULATOR_HOST.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type GoogleTokenServer, startGoogleTokenServer } from "../lib/cloud-auth/google-server.testing.ts";
-import { type RunningSim, startSimOnFreePort } from "../lib/sim/start.ts";
+import { simForTests } from "../lib/run/benchmark.testing.ts";
 import { type GcsTestServer, startGcsTestServer } from "../lib/storage/gcs-server.testing.ts";
+import { tempDirForTests } from "../lib/storage/temp-dir.testing.ts";
 import { runCli } from "./main.ts";
 import { captureStderr, setEnvForTests, writeCloudRunConfig } from "./run-config.testing.ts";
 
-let dir: string;
-let sim: RunningSim;
+const dir = tempDirForTests("inferload-gcs-run-");
+const sim = simForTests({ prefillMs: 1, itlMs: 1 });
 let google: GoogleTokenServer;
 let gcs: GcsTestServer;
 const saved = { ...process.env };
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "inferload-gcs-run-"));
-  sim = await startSimOnFreePort({ prefillMs: 1, itlMs: 1 });
   google = await startGoogleTokenServer();
   gcs = await startGcsTestServer({ buckets: ["bench"], auth: google });
 });
 afterAll(async () => {
   setEnvForTests(saved);
-  await sim.stop();
   await gcs.stop();
   await google.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** A clean Google environment: no gcloud login, no metadata server, then `vars`. */
@@ -48,7 +44,7 @@ const reportNames = ["summary_lifecycle_metrics.json", "stage_0_lifecycle_metric
 describe("storage.google_cloud_storage", () => {
   test("uploads every report the run wrote locally, byte for byte, under path and report_file_prefix", async () => {
     useEnv({ GOOGLE_APPLICATION_CREDENTIALS: google.serviceAccountKey(dir), INFERLOAD_GCS_URL: gcs.url });
-    const config = writeCloudRunConfig(dir, sim.url, "ok", {
+    const config = writeCloudRunConfig(dir, sim().url, "ok", {
       google_cloud_storage: { bucket_name: "bench", path: "runs/{timestamp}", report_file_prefix: "cloud-" },
     });
     expect(await runCli(["run", "-c", config, "--quiet"])).toBe(0);
@@ -67,12 +63,12 @@ describe("storage.google_cloud_storage", () => {
   test("an object that already exists is skipped, not overwritten", async () => {
     useEnv({ GOOGLE_APPLICATION_CREDENTIALS: google.serviceAccountKey(dir), INFERLOAD_GCS_URL: gcs.url });
     const storage = { google_cloud_storage: { bucket_name: "bench", path: "fixed" } };
-    expect(await runCli(["run", "-c", writeCloudRunConfig(dir, sim.url, "first", storage), "--quiet"])).toBe(
-      0,
-    );
+    expect(
+      await runCli(["run", "-c", writeCloudRunConfig(dir, sim().url, "first", storage), "--quiet"]),
+    ).toBe(0);
     const before = gcs.object("bench", "fixed/summary_lifecycle_metrics.json")?.body.toString();
     const errors = await captureStderr(
-      () => runCli(["run", "-c", writeCloudRunConfig(dir, sim.url, "second", storage)]),
+      () => runCli(["run", "-c", writeCloudRunConfig(dir, sim().url, "second", storage)]),
       0,
     );
     expect(errors).toContain(
@@ -90,7 +86,7 @@ describe("storage.google_cloud_storage", () => {
         GOOGLE_APPLICATION_CREDENTIALS: google.serviceAccountKey(dir),
         INFERLOAD_GCS_URL: readOnly.url,
       });
-      const config = writeCloudRunConfig(dir, sim.url, "refused", {
+      const config = writeCloudRunConfig(dir, sim().url, "refused", {
         google_cloud_storage: { bucket_name: "bench", path: "refused" },
       });
       const errors = await captureStderr(() => runCli(["run", "-c", config, "--quiet"]), 1);
@@ -114,21 +110,21 @@ describe("storage.google_cloud_storage", () => {
       GOOGLE_APPLICATION_CREDENTIALS: google.serviceAccountKey(dir, { privateKeyPem: other }),
       INFERLOAD_GCS_URL: gcs.url,
     });
-    const before = sim.stats().requestsByModel["sim-model"] ?? 0;
-    const config = writeCloudRunConfig(dir, sim.url, "wrong-key", {
+    const before = sim().stats().requestsByModel["sim-model"] ?? 0;
+    const config = writeCloudRunConfig(dir, sim().url, "wrong-key", {
       google_cloud_storage: { bucket_name: "bench" },
     });
     const errors = await captureStderr(() => runCli(["run", "-c", config]), 2);
     expect(errors).toContain("Cannot upload reports to storage.google_cloud_storage");
     expect(errors).toContain("answered HTTP 400");
     expect(errors).not.toContain("PRIVATE KEY");
-    expect(sim.stats().requestsByModel["sim-model"] ?? 0).toBe(before);
+    expect(sim().stats().requestsByModel["sim-model"] ?? 0).toBe(before);
     expect(existsSync(join(dir, "wrong-key", "local-summary_lifecycle_metrics.json"))).toBe(false);
   }, 30_000);
 
   test("a bucket that does not exist stops the run before any load (exit 2)", async () => {
     useEnv({ GOOGLE_APPLICATION_CREDENTIALS: google.serviceAccountKey(dir), INFERLOAD_GCS_URL: gcs.url });
-    const config = writeCloudRunConfig(dir, sim.url, "no-bucket", {
+    const config = writeCloudRunConfig(dir, sim().url, "no-bucket", {
       google_cloud_storage: { bucket_name: "missing" },
     });
     const errors = await captureStderr(() => runCli(["run", "-c", config]), 2);
@@ -137,7 +133,7 @@ describe("storage.google_cloud_storage", () => {
 
   test("no credentials anywhere is refused before any load (exit 2), saying where it looked", async () => {
     useEnv({ INFERLOAD_GCS_URL: gcs.url });
-    const config = writeCloudRunConfig(dir, sim.url, "none", {
+    const config = writeCloudRunConfig(dir, sim().url, "none", {
       google_cloud_storage: { bucket_name: "bench" },
     });
     const errors = await captureStderr(() => runCli(["run", "-c", config]), 2);
@@ -152,7 +148,7 @@ describe("storage.google_cloud_storage", () => {
         GOOGLE_APPLICATION_CREDENTIALS: google.serviceAccountKey(dir),
         STORAGE_EMULATOR_HOST: emulator.url.slice("http://".length),
       });
-      const config = writeCloudRunConfig(dir, sim.url, "emulated", {
+      const config = writeCloudRunConfig(dir, sim().url, "emulated", {
         google_cloud_storage: { bucket_name: "bench", path: "emu" },
       });
       expect(await runCli(["run", "-c", config, "--quiet"])).toBe(0);

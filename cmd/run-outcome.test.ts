@@ -6,8 +6,9 @@ import { describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { simConfig, simForTests, tempDirForTests, writeConfigFile } from "../lib/run/benchmark.testing.ts";
+import { simConfig, simForTests, writeConfigFile } from "../lib/run/benchmark.testing.ts";
 import type { RunningSim } from "../lib/sim/start.ts";
+import { tempDirForTests } from "../lib/storage/temp-dir.testing.ts";
 import { runCli } from "./main.ts";
 
 const dir = tempDirForTests("inferload-outcome-test-");

@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { formatTimestamp } from "../lib/config/resolve.ts";
-import { simConfig, simForTests, tempDirForTests, writeConfigFile } from "../lib/run/benchmark.testing.ts";
+import { simConfig, simForTests, writeConfigFile } from "../lib/run/benchmark.testing.ts";
+import { tempDirForTests } from "../lib/storage/temp-dir.testing.ts";
 import { runCli } from "./main.ts";
 
 const dir = tempDirForTests("inferload-preflight-e2e-");

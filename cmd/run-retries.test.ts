@@ -2,27 +2,19 @@
 // (the connection closed before any response byte). Every drop the simulator made must show up as a
 // retry or a failure in the reports, a retried request's latency counts its failed attempts, and a
 // run without retries reports the drops as failures and no retries block.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { readReport as read, withSim } from "../lib/run/benchmark.testing.ts";
 import { DROP_HOLD_MS } from "../lib/sim/faults.ts";
-import { startSimOnFreePort } from "../lib/sim/start.ts";
+import { tempDirForTests } from "../lib/storage/temp-dir.testing.ts";
 import { runCli } from "./main.ts";
 import { writeSimRunConfig } from "./run-config.testing.ts";
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "inferload-retries-"));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const read = (out: string, name: string) => JSON.parse(readFileSync(join(out, name), "utf8"));
+const dir = tempDirForTests("inferload-retries-");
 
 /** A 20-request run against a simulator that drops `dropRate` of the requests: its report folder, exit code and the drops. */
 async function runAgainstDrops(name: string, dropRate: number, load: Record<string, unknown>) {
-  const sim = await startSimOnFreePort({ prefillMs: 1, itlMs: 1, seed: 9, faults: { dropRate } });
-  try {
+  return withSim({ prefillMs: 1, itlMs: 1, seed: 9, faults: { dropRate } }, async (sim) => {
     const out = join(dir, name);
     const config = writeSimRunConfig(dir, sim.url, name, {
       load: { base_seed: 3, stages: [{ rate: 20, duration: 1 }], ...load },
@@ -31,9 +23,7 @@ async function runAgainstDrops(name: string, dropRate: number, load: Record<stri
     const code = await runCli(["run", "-c", config, "--output-dir", out, "--quiet"]);
     const stats = sim.stats();
     return { out, code, drops: stats.faults.drop ?? 0, received: stats.requestsByModel["sim-model"] ?? 0 };
-  } finally {
-    await sim.stop();
-  }
+  });
 }
 
 describe("load.request_retries", () => {

@@ -1,29 +1,25 @@
 // End-to-end: `inferload run` writing its reports locally, then to an S3-compatible server the test
 // starts (s3rver, every request's Signature Version 4 checked: lib/storage/s3-server.testing.ts).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AwsClient } from "aws4fetch";
-import { type RunningSim, startSimOnFreePort } from "../lib/sim/start.ts";
+import { simForTests } from "../lib/run/benchmark.testing.ts";
 import { type S3TestServer, startS3TestServer } from "../lib/storage/s3-server.testing.ts";
+import { tempDirForTests } from "../lib/storage/temp-dir.testing.ts";
 import { runCli } from "./main.ts";
 import { captureStderr, setEnvForTests, writeCloudRunConfig } from "./run-config.testing.ts";
 
-let dir: string;
-let sim: RunningSim;
+const dir = tempDirForTests("inferload-s3-run-");
+const sim = simForTests({ prefillMs: 1, itlMs: 1 });
 let s3: S3TestServer;
 const saved = { ...process.env };
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "inferload-s3-run-"));
-  sim = await startSimOnFreePort({ prefillMs: 1, itlMs: 1 });
   s3 = await startS3TestServer(["bench"]);
 });
 afterAll(async () => {
   setEnvForTests(saved);
-  await sim.stop();
   await s3.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 function useCredentials(secret: string | null): void {
@@ -36,7 +32,7 @@ function useCredentials(secret: string | null): void {
 }
 
 function writeConfig(name: string, storage: Record<string, unknown>): string {
-  return writeCloudRunConfig(dir, sim.url, name, storage);
+  return writeCloudRunConfig(dir, sim().url, name, storage);
 }
 
 async function get(key: string): Promise<Response> {
@@ -94,7 +90,7 @@ describe("storage.simple_storage_service", () => {
 
   test("a wrong secret is refused before any load (exit 2), and the secret is never printed", async () => {
     useCredentials("not-the-secret");
-    const before = sim.stats().requestsByModel["sim-model"] ?? 0;
+    const before = sim().stats().requestsByModel["sim-model"] ?? 0;
     const config = writeConfig("wrong", {
       simple_storage_service: { bucket_name: "bench", endpoint_url: s3.url },
     });
@@ -102,7 +98,7 @@ describe("storage.simple_storage_service", () => {
     expect(s3.refused()).toBeGreaterThan(0);
     expect(errors).toContain("answered 403");
     expect(errors).not.toContain("not-the-secret");
-    expect(sim.stats().requestsByModel["sim-model"] ?? 0).toBe(before);
+    expect(sim().stats().requestsByModel["sim-model"] ?? 0).toBe(before);
     expect(existsSync(join(dir, "wrong", "local-summary_lifecycle_metrics.json"))).toBe(false);
   }, 30_000);
 

@@ -1,39 +1,62 @@
 // End-to-end: session workloads through the real `inferload run` (in-process, Workers and all) against
 // the built-in simulator: inference-perf's own example configs, call order and turn order read back
 // from the per-request records, the session reports, prefix-cache hits, failures and interrupts.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseYAML } from "confbox";
 import { cacheDataset } from "../lib/data/hub.testing.ts";
 import { loadOtelSessions } from "../lib/data/replay/load-otel.ts";
 import { startHeaderProxy } from "../lib/http/header-proxy.testing.ts";
 import type { RequestRecord } from "../lib/record/record.ts";
-import { type RunningSim, startSimOnFreePort } from "../lib/sim/start.ts";
+import {
+  readReport as readJson,
+  withSim as withAnySim,
+  writeConfigFile,
+} from "../lib/run/benchmark.testing.ts";
+import type { RunningSim, StartSimInput } from "../lib/sim/start.ts";
+import { tempDirForTests } from "../lib/storage/temp-dir.testing.ts";
 import { runCli } from "./main.ts";
+import { setEnvForTests } from "./run-config.testing.ts";
 
 const root = join(import.meta.dir, "..");
 const upstream = (name: string) => join(root, "fixtures/configs/upstream", name);
 const fanInTrace = join(root, "fixtures/otel/fan_in_dependencies.json");
 const SMOL = "HuggingFaceTB/SmolLM2-135M-Instruct";
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "inferload-sessions-test-"));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirForTests("inferload-sessions-test-");
 
 // Configs and reports are read and edited as loose JSON, as a reader of the files would.
 // biome-ignore lint/suspicious/noExplicitAny: arbitrary report and config JSON
 type Json = Record<string, any>;
-let n = 0;
-function writeJson(config: Json): string {
-  const path = join(dir, `config-${++n}.json`);
-  writeFileSync(path, JSON.stringify(config));
-  return path;
+const writeJson = (config: Json) => writeConfigFile(dir, config);
+
+/**
+ * A session-replay run against `url`'s "sim-model": chat, streamed, every request and every session
+ * reported; `load` goes under `type: trace_session_replay`.
+ */
+function replayConfig(url: string, data: Json, load: Json, api: Json = {}): string {
+  return writeJson({
+    api: { type: "chat", streaming: true, ...api },
+    server: { base_url: url, model_name: "sim-model" },
+    data,
+    load: { type: "trace_session_replay", ...load },
+    report: { request_lifecycle: { per_request: true }, session_lifecycle: { per_session: true } },
+  });
 }
-const readJson = (out: string, name: string) => JSON.parse(readFileSync(join(out, name), "utf8"));
+
+/** `data:` upstream's fan-in trace, every call sent to the static model "sim-model". */
+function fanInData(replay: Json): Json {
+  return {
+    type: "otel_trace_replay",
+    otel_trace_replay: {
+      trace_files: [fanInTrace],
+      use_static_model: true,
+      static_model_name: "sim-model",
+      ...replay,
+    },
+  };
+}
 function records(out: string): RequestRecord[] {
   return readFileSync(join(out, "per_request_records.jsonl"), "utf8")
     .split("\n")
@@ -58,16 +81,9 @@ function expectNoOverlap(rows: RequestRecord[]) {
   }
 }
 
-async function withSim<T>(
-  options: Parameters<typeof startSimOnFreePort>[0],
-  fn: (sim: RunningSim) => Promise<T>,
-) {
-  const sim = await startSimOnFreePort({ prefillMs: 2, itlMs: 1, ...options });
-  try {
-    return await fn(sim);
-  } finally {
-    await sim.stop();
-  }
+/** This file's simulator: a fast one (2 ms prefill, 1 ms per token) unless `options` say otherwise. */
+function withSim<T>(options: Omit<StartSimInput, "host" | "port">, fn: (sim: RunningSim) => Promise<T>) {
+  return withAnySim({ prefillMs: 2, itlMs: 1, ...options }, fn);
 }
 
 describe("OTel trace replay", () => {
@@ -164,33 +180,17 @@ describe("OTel trace replay", () => {
       });
       try {
         const out = join(dir, "stages");
-        const config = writeJson({
-          api: {
-            type: "chat",
-            streaming: true,
-            session_id_header_key: "x-session-id",
-            session_token_header_key: "x-route",
-          },
-          server: { base_url: proxy.url, model_name: "sim-model" },
-          data: {
-            type: "otel_trace_replay",
-            otel_trace_replay: {
-              trace_files: [fanInTrace],
-              use_static_model: true,
-              static_model_name: "sim-model",
-              duplicate_sessions_target: 3,
-              max_wait_ms: 100,
-            },
-          },
-          load: {
-            type: "trace_session_replay",
+        const config = replayConfig(
+          proxy.url,
+          fanInData({ duplicate_sessions_target: 3, max_wait_ms: 100 }),
+          {
             num_workers: 2,
             base_seed: 3,
             interval: 0,
             stages: [{ concurrent_sessions: 1, num_sessions: 2 }, { concurrent_sessions: 0 }],
           },
-          report: { request_lifecycle: { per_request: true }, session_lifecycle: { per_session: true } },
-        });
+          { session_id_header_key: "x-session-id", session_token_header_key: "x-route" },
+        );
         expect(await runCli(["run", "-c", config, "--quiet", "--output-dir", out])).toBe(0);
         const perSession = readJson(out, "per_session_lifecycle_metrics.json") as Json[];
         expect(perSession.map((s) => [s.stage_id, s.success])).toEqual([
@@ -220,32 +220,19 @@ describe("OTel trace replay", () => {
     await withSim({ seed: 11, faults: { rate500: 0.35 } }, async (sim) => {
       {
         const out = join(dir, "failures");
-        const config = writeJson({
-          api: { type: "chat", streaming: true },
-          server: { base_url: sim.url, model_name: "sim-model" },
-          data: {
-            type: "otel_trace_replay",
-            otel_trace_replay: {
-              trace_files: [fanInTrace],
-              use_static_model: true,
-              static_model_name: "sim-model",
-              duplicate_sessions_target: 8,
-              max_wait_ms: 10,
-              attribute_to_label_map: {
-                "exgentic.session.id": "session",
-                "gen_ai.request.max_tokens": "cap",
-                "app.absent": "team",
-              },
+        const config = replayConfig(
+          sim.url,
+          fanInData({
+            duplicate_sessions_target: 8,
+            max_wait_ms: 10,
+            attribute_to_label_map: {
+              "exgentic.session.id": "session",
+              "gen_ai.request.max_tokens": "cap",
+              "app.absent": "team",
             },
-          },
-          load: {
-            type: "trace_session_replay",
-            num_workers: 2,
-            base_seed: 5,
-            stages: [{ concurrent_sessions: 4 }],
-          },
-          report: { request_lifecycle: { per_request: true }, session_lifecycle: { per_session: true } },
-        });
+          }),
+          { num_workers: 2, base_seed: 5, stages: [{ concurrent_sessions: 4 }] },
+        );
         expect(await runCli(["run", "-c", config, "--quiet", "--output-dir", out])).toBe(0);
         const perSession = readJson(out, "per_session_lifecycle_metrics.json") as Json[];
         const summary = readJson(out, "summary_session_lifecycle_metrics.json");
@@ -394,25 +381,10 @@ describe("interrupts", () => {
   test("Ctrl-C cuts running sessions short: reported, never lost, with every finished call kept", async () => {
     await withSim({ itlMs: 20 }, async (sim) => {
       const out = join(dir, "interrupted");
-      const config = writeJson({
-        api: { type: "chat", streaming: true },
-        server: { base_url: sim.url, model_name: "sim-model" },
-        data: {
-          type: "otel_trace_replay",
-          otel_trace_replay: {
-            trace_files: [fanInTrace],
-            use_static_model: true,
-            static_model_name: "sim-model",
-            duplicate_sessions_target: 6,
-          },
-        },
-        load: {
-          type: "trace_session_replay",
-          num_workers: 1,
-          base_seed: 2,
-          stages: [{ concurrent_sessions: 2 }],
-        },
-        report: { request_lifecycle: { per_request: true }, session_lifecycle: { per_session: true } },
+      const config = replayConfig(sim.url, fanInData({ duplicate_sessions_target: 6 }), {
+        num_workers: 1,
+        base_seed: 2,
+        stages: [{ concurrent_sessions: 2 }],
       });
       const running = runCli(["run", "-c", config, "--quiet", "--output-dir", out]);
       for (let i = 0; i < 400 && sim.stats().completed < 3; i++) await new Promise((r) => setTimeout(r, 25));
@@ -439,10 +411,9 @@ describe("Weka trace replay", () => {
   test("rebuilds prompts block for block: each turn follows the one before, and the shared blocks hit the prefix cache", async () => {
     await withSim({}, async (sim) => {
       const out = join(dir, "weka");
-      const config = writeJson({
-        api: { type: "chat", streaming: true },
-        server: { base_url: sim.url, model_name: "sim-model" },
-        data: {
+      const config = replayConfig(
+        sim.url,
+        {
           type: "weka_trace_replay",
           weka_trace_replay: {
             trace_files: [join(root, "fixtures/weka/small-trace.json")],
@@ -451,14 +422,8 @@ describe("Weka trace replay", () => {
             trace_idle_gap_cap_seconds: 1,
           },
         },
-        load: {
-          type: "trace_session_replay",
-          num_workers: 1,
-          base_seed: 8,
-          stages: [{ concurrent_sessions: 1 }],
-        },
-        report: { request_lifecycle: { per_request: true }, session_lifecycle: { per_session: true } },
-      });
+        { num_workers: 1, base_seed: 8, stages: [{ concurrent_sessions: 1 }] },
+      );
       expect(await runCli(["run", "-c", config, "--quiet", "--output-dir", out])).toBe(0);
       const rows = records(out);
       // Three main turns and the subagent's two: every call once.
@@ -480,9 +445,8 @@ describe("Weka trace replay", () => {
     cacheDataset(cache, "semianalysisai/cc-traces-weka-with-subagents-060826-256k", {
       "traces.jsonl": lines,
     });
-    const saved = { cache: process.env.HF_HUB_CACHE, offline: process.env.HF_HUB_OFFLINE };
-    process.env.HF_HUB_CACHE = cache;
-    process.env.HF_HUB_OFFLINE = "1";
+    const saved = { ...process.env };
+    setEnvForTests(saved, { HF_HUB_CACHE: cache, HF_HUB_OFFLINE: "1" });
     try {
       await withSim({ model: "google/gemma-3-1b-it" }, async (sim) => {
         const out = join(dir, "config-weka");
@@ -509,13 +473,7 @@ describe("Weka trace replay", () => {
         expect(Object.keys(requests.successes.goodput_metrics)).toContain("goodput_percentage");
       });
     } finally {
-      for (const [key, value] of [
-        ["HF_HUB_CACHE", saved.cache],
-        ["HF_HUB_OFFLINE", saved.offline],
-      ] as const) {
-        if (value === undefined) delete process.env[key];
-        else process.env[key] = value;
-      }
+      setEnvForTests(saved);
     }
   }, 60_000);
 });

@@ -3,14 +3,8 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { startCountingProxy } from "../lib/http/test-server.testing.ts";
-import {
-  randomData,
-  readReport,
-  simConfig,
-  tempDirForTests,
-  withSim,
-  writeConfigFile,
-} from "../lib/run/benchmark.testing.ts";
+import { randomData, readReport, simConfig, withSim, writeConfigFile } from "../lib/run/benchmark.testing.ts";
+import { tempDirForTests } from "../lib/storage/temp-dir.testing.ts";
 import { runCli } from "./main.ts";
 
 const dir = tempDirForTests("inferload-run-test-");

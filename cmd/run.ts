@@ -2,20 +2,19 @@
 // stages (against the built-in simulator when it names no server), write the reports, print the
 // results. Exit 0 ok, 1 could not run or nothing succeeded, 2 config, 3 a threshold failed, 130
 // interrupted (reports are written in every case the run got going; docs/scripting.md).
-import { availableParallelism } from "node:os";
 import { type ArgsDef, defineCommand, type ParsedArgs } from "citty";
 import { UserError } from "../lib/cli/errors.ts";
 import { ExitCode } from "../lib/cli/exit-codes.ts";
 import { extractSetOverrides } from "../lib/cli/flags.ts";
 import { log, setQuiet } from "../lib/cli/log.ts";
 import { rememberSecrets } from "../lib/cli/secrets.ts";
-import { loadConfig } from "../lib/config/load.ts";
 import { printConfig } from "../lib/config/print.ts";
 import { preflightRun } from "../lib/run/preflight.ts";
 import { watchSignals } from "../lib/run/signals.ts";
 import { traceStart } from "../lib/runtime/start-trace.ts";
 import { discardPrespawned } from "../lib/worker/prespawn.ts";
 import { configArgs, markersArgs, outputArgs, thresholdArgs } from "./_args.ts";
+import { loadCommandConfig } from "./_load-config.ts";
 import { checkStdoutFlags, finishReports } from "./_print-reports.ts";
 import { thresholdsOf } from "./_thresholds.ts";
 
@@ -70,13 +69,7 @@ export default defineCommand({
 
 /** Config → checks → benchmark → reports → exit code. */
 async function runFrom(path: string, args: ParsedArgs<typeof runArgs>, rawArgs: string[]): Promise<number> {
-  const loaded = await loadConfig({
-    path,
-    overrides: extractSetOverrides(rawArgs),
-    env: process.env,
-    cpuCount: availableParallelism(),
-    now: new Date(),
-  });
+  const loaded = await loadCommandConfig(path, extractSetOverrides(rawArgs));
   traceStart("main", "config-loaded");
   rememberSecrets(loaded.secrets);
   const thresholds = thresholdsOf(loaded.config, rawArgs);

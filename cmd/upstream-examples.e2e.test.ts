@@ -14,8 +14,9 @@ import { cacheDataset } from "../lib/data/hub.testing.ts";
 import { trace } from "../lib/data/replay/trace.testing.ts";
 import { visionArenaParquet } from "../lib/data/visionarena.testing.ts";
 import { encodeSolidImage } from "../lib/media/image.ts";
-import { readReport, tempDirForTests, withSim } from "../lib/run/benchmark.testing.ts";
+import { readReport, withSim } from "../lib/run/benchmark.testing.ts";
 import type { StartSimInput } from "../lib/sim/start.ts";
+import { tempDirForTests } from "../lib/storage/temp-dir.testing.ts";
 import { runCli } from "./main.ts";
 import { captureOutput, captureStderr, setEnvForTests } from "./run-config.testing.ts";
 

@@ -2,18 +2,17 @@
 // redacted config as YAML on stdout (exit 0), or every problem (exit 2): the schema's, the thresholds',
 // and every check `run` makes before sending that needs no network (URLs, bounds, headers, files,
 // report folder, support).
-import { availableParallelism } from "node:os";
 import { defineCommand } from "citty";
 import { UserError } from "../lib/cli/errors.ts";
 import { ExitCode } from "../lib/cli/exit-codes.ts";
 import { extractSetOverrides } from "../lib/cli/flags.ts";
 import { log } from "../lib/cli/log.ts";
 import { rememberSecrets } from "../lib/cli/secrets.ts";
-import { loadConfig } from "../lib/config/load.ts";
 import { refusal } from "../lib/config/preflight.ts";
 import { printConfig } from "../lib/config/print.ts";
 import { preflightProblems } from "../lib/run/preflight.ts";
 import { configArgs, thresholdArgs } from "./_args.ts";
+import { loadCommandConfig } from "./_load-config.ts";
 import { thresholdsOf } from "./_thresholds.ts";
 
 export default defineCommand({
@@ -27,13 +26,7 @@ export default defineCommand({
     if (args.config === undefined || args.config === "") {
       throw new UserError("Missing config: expected -c CONFIG (a YAML, JSON or TOML file; - for stdin)");
     }
-    const loaded = await loadConfig({
-      path: args.config,
-      overrides: extractSetOverrides(rawArgs),
-      env: process.env,
-      cpuCount: availableParallelism(),
-      now: new Date(),
-    });
+    const loaded = await loadCommandConfig(args.config, extractSetOverrides(rawArgs));
     rememberSecrets(loaded.secrets);
     thresholdsOf(loaded.config, rawArgs);
     const { problems, notes } = preflightProblems(loaded.config, { autoReportPath: loaded.autoReportPath });

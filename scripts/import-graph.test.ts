@@ -1,15 +1,14 @@
 // What a `run` evaluates before its first request: the start-up work docs/PERFORMANCE.md "Start-up"
 // measured away must not come back through a new static import.
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDirForTests } from "../lib/storage/temp-dir.testing.ts";
 import { repoRoot } from "./compile.ts";
 import { chainTo, staticGraph, staticImportsOf } from "./import-graph.ts";
 
-const out = mkdtempSync(join(tmpdir(), "inferload-imports-"));
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+const out = tempDirForTests("inferload-imports-");
 
 /** Each thread of a run: its entry, and what it imports on the way to the first request. */
 const threads = {

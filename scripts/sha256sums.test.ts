@@ -1,12 +1,11 @@
-import { afterAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDirForTests } from "../lib/storage/temp-dir.testing.ts";
 import { formatSha256Sums, writeSha256Sums } from "./sha256sums.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "inferload-sums-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirForTests("inferload-sums-");
 
 test("formatSha256Sums() writes '<hex>  <name>' lines sorted by name", () => {
   const text = formatSha256Sums([

@@ -6,8 +6,7 @@
 // prebuilt (session-plan.ts). A session converts each distinct message once (the memo): every call
 // resends the history. Pure.
 import type { BuiltRequest, RequestConfig } from "./request.ts";
-import { buildHeaders, defaultMaxTokens, utf8Length } from "./request.ts";
-import { withHeaders } from "./session-request.ts";
+import { buildHeaders, defaultMaxTokens, utf8Length, withHeaders } from "./request.ts";
 
 type Json = Record<string, unknown>;
 

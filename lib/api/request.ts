@@ -175,7 +175,15 @@ export function buildHeaders(config: RequestConfig, streaming: boolean): Record<
     if (key) headers["x-api-key"] = key;
     headers["anthropic-version"] = anthropicVersion;
   } else if (key) headers.authorization = `Bearer ${key}`;
-  for (const [name, value] of Object.entries(config.api.headers ?? {})) {
+  return withHeaders(headers, config.api.headers);
+}
+
+/** `headers` with `extra` added last, each replacing a header of the same name in any case. */
+export function withHeaders(
+  headers: Record<string, string>,
+  extra: Readonly<Record<string, string>> | null | undefined,
+): Record<string, string> {
+  for (const [name, value] of Object.entries(extra ?? {})) {
     for (const existing of Object.keys(headers)) {
       if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
     }

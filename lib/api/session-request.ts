@@ -8,6 +8,7 @@ import {
   type RequestConfig,
   responseFormatField,
   utf8Length,
+  withHeaders,
 } from "./request.ts";
 
 export interface SessionTurnRequest {
@@ -72,18 +73,4 @@ export function sessionRequest(config: RequestConfig, turn: SessionTurnRequest):
     headers,
     bodyBytes: utf8Length(body),
   };
-}
-
-/** `headers` with `extra` added last, each replacing a header of the same name in any case. */
-export function withHeaders(
-  headers: Record<string, string>,
-  extra: Readonly<Record<string, string>> | null | undefined,
-): Record<string, string> {
-  for (const [name, value] of Object.entries(extra ?? {})) {
-    for (const existing of Object.keys(headers)) {
-      if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
-    }
-    headers[name] = value;
-  }
-  return headers;
 }

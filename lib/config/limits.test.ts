@@ -1,16 +1,15 @@
 // Every bound of config loading, each through the real loader (file → parse → bounds), each failing
 // fast with a message that names the file and the limit.
-import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
+import { tempDirForTests } from "../storage/temp-dir.testing.ts";
 import { fixedFacts, problemsOf } from "./facts.testing.ts";
 import { capProblems, checkTree, jsonTooDeep, MAX_CONFIG_DEPTH, MAX_PROBLEMS_SHOWN } from "./limits.ts";
 import { loadConfig } from "./load.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "inferload-limits-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirForTests("inferload-limits-");
 
 async function loadError(name: string, text: string): Promise<{ message: string; ms: number }> {
   const path = join(dir, name);

@@ -1,14 +1,13 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} references are the subject here
-import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
+import { tempDirForTests } from "../storage/temp-dir.testing.ts";
 import { fixedFacts } from "./facts.testing.ts";
 import { loadConfig } from "./load.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "inferload-load-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirForTests("inferload-load-");
 
 function file(name: string, text: string): string {
   const path = join(dir, name);

@@ -1,11 +1,10 @@
-import { afterAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
+import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDirForTests } from "../storage/temp-dir.testing.ts";
 import { formatOf, formatOfText, parseConfigText, readConfigText, STDIN } from "./read.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "inferload-read-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirForTests("inferload-read-");
 
 function messageOf(fn: () => unknown): string {
   try {

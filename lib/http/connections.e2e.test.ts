@@ -3,16 +3,15 @@
 // every response (llama.cpp's server), and one that holds a request on a kept-alive connection and
 // then drops it. Re-sends stay the exception, every connection is counted in the stage report, and a
 // dropped request is a failure, never a silent re-send.
-import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
 import type { Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../cmd/main.ts";
+import { tempDirForTests } from "../storage/temp-dir.testing.ts";
 import { startRawTestServer } from "./test-server.testing.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "inferload-connections-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirForTests("inferload-connections-");
 
 /** A short chat stream: three token events in separate writes, then [DONE]. */
 function streamResponse(socket: Socket, header: string, then: () => void): void {
@@ -33,6 +32,16 @@ function streamResponse(socket: Socket, header: string, then: () => void): void 
     }
     n++;
   }, 1);
+}
+
+/** `requests` back to back against a raw server that answers with `respond`: the stage's report. */
+async function runAgainst(name: string, respond: Parameters<typeof startRawTestServer>[0], requests: number) {
+  const server = await startRawTestServer(respond);
+  try {
+    return await run(name, server.url, requests);
+  } finally {
+    await server.stop();
+  }
 }
 
 async function run(name: string, url: string, requests: number) {
@@ -58,64 +67,59 @@ async function run(name: string, url: string, requests: number) {
 }
 
 test("a server that sends Connection: close after each response: one connection per request, none re-sent", async () => {
-  const server = await startRawTestServer((socket) =>
-    streamResponse(socket, "Connection: close\r\n", () => socket.end()),
+  const report = await runAgainst(
+    "header-close",
+    (socket) => streamResponse(socket, "Connection: close\r\n", () => socket.end()),
+    40,
   );
-  try {
-    const report = await run("header-close", server.url, 40);
-    expect(report.successes.count).toBe(40);
-    expect(report.failures.count).toBe(0);
-    expect(report.connections).toMatchObject({ opened: 40, reused: 0, closed_by_server: 40, resent: 0 });
-    expect(report.connections.connect_time_ms.median).toBeGreaterThan(0);
-  } finally {
-    await server.stop();
-  }
+  expect(report.successes.count).toBe(40);
+  expect(report.failures.count).toBe(0);
+  expect(report.connections).toMatchObject({ opened: 40, reused: 0, closed_by_server: 40, resent: 0 });
+  expect(report.connections.connect_time_ms.median).toBeGreaterThan(0);
 }, 60_000);
 
 test("a server that closes with a bare FIN after each response: re-sends near zero, one connection per request", async () => {
   let processed = 0;
-  const server = await startRawTestServer((socket) => {
-    if (socket.writableEnded) return; // a request that raced our FIN: never processed
-    processed++;
-    streamResponse(socket, "", () => socket.end());
-  });
-  try {
-    const report = await run("fin-close", server.url, 40);
-    expect(report.successes.count).toBe(40);
-    expect(report.failures.count).toBe(0);
-    const { opened, reused, resent, closed_by_server } = report.connections;
-    // Each connection's first response is watched for a close before reuse, so no request races the
-    // FIN; a stall on this busy 2-core machine may still let one through (then it is re-sent, once).
-    expect(resent).toBeLessThanOrEqual(1);
-    expect(reused).toBe(resent);
-    expect(opened).toBe(40);
-    // Every close is seen, but the last connection's may come after the stage's last request ended.
-    expect(closed_by_server).toBeGreaterThanOrEqual(39);
-    // The server's own count agrees (server.model_name is set, so no GET /v1/models came first).
-    expect(processed).toBe(40);
-  } finally {
-    await server.stop();
-  }
+  const report = await runAgainst(
+    "fin-close",
+    (socket) => {
+      if (socket.writableEnded) return; // a request that raced our FIN: never processed
+      processed++;
+      streamResponse(socket, "", () => socket.end());
+    },
+    40,
+  );
+  expect(report.successes.count).toBe(40);
+  expect(report.failures.count).toBe(0);
+  const { opened, reused, resent, closed_by_server } = report.connections;
+  // Each connection's first response is watched for a close before reuse, so no request races the
+  // FIN; a stall on this busy 2-core machine may still let one through (then it is re-sent, once).
+  expect(resent).toBeLessThanOrEqual(1);
+  expect(reused).toBe(resent);
+  expect(opened).toBe(40);
+  // Every close is seen, but the last connection's may come after the stage's last request ended.
+  expect(closed_by_server).toBeGreaterThanOrEqual(39);
+  // The server's own count agrees (server.model_name is set, so no GET /v1/models came first).
+  expect(processed).toBe(40);
 }, 60_000);
 
 test("a server that holds a request 300 ms on a reused connection and drops it: a dropped failure, not re-sent", async () => {
   let received = 0;
-  const server = await startRawTestServer((socket, n) => {
-    received++;
-    // Per connection: the first request is answered, the second held and then dropped.
-    if (n === 1) streamResponse(socket, "", () => {});
-    else setTimeout(() => socket.destroy(), 300);
-  });
-  try {
-    const report = await run("hold-drop", server.url, 4);
-    // Connections serve requests in pairs: answered, dropped.
-    expect(report.successes.count).toBe(2);
-    expect(report.failures.count).toBe(2);
-    expect(report.failures.by_kind).toEqual({ dropped: 2 });
-    expect(report.failures.request_latency.min).toBeGreaterThanOrEqual(0.25);
-    expect(report.connections).toMatchObject({ opened: 2, reused: 2, resent: 0, closed_by_server: 2 });
-    expect(received).toBe(4); // nothing was sent twice
-  } finally {
-    await server.stop();
-  }
+  const report = await runAgainst(
+    "hold-drop",
+    (socket, n) => {
+      received++;
+      // Per connection: the first request is answered, the second held and then dropped.
+      if (n === 1) streamResponse(socket, "", () => {});
+      else setTimeout(() => socket.destroy(), 300);
+    },
+    4,
+  );
+  // Connections serve requests in pairs: answered, dropped.
+  expect(report.successes.count).toBe(2);
+  expect(report.failures.count).toBe(2);
+  expect(report.failures.by_kind).toEqual({ dropped: 2 });
+  expect(report.failures.request_latency.min).toBeGreaterThanOrEqual(0.25);
+  expect(report.connections).toMatchObject({ opened: 2, reused: 2, resent: 0, closed_by_server: 2 });
+  expect(received).toBe(4); // nothing was sent twice
 }, 60_000);

@@ -58,6 +58,20 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
   (adapter) => {
     const createSocketTransport = (options: SocketTransportOptions) =>
       createWith({ ...options, connect: tcpAdapters[adapter] });
+    /** Runs `fn` with a one-connection transport to a raw server that answers with `respond`; stops both. */
+    const withRawServer = async (
+      respond: Parameters<typeof startRawTestServer>[0],
+      fn: (t: Transport) => Promise<void>,
+    ) => {
+      const raw = await startRawTestServer(respond);
+      const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
+      try {
+        await fn(t);
+      } finally {
+        t.close();
+        await raw.stop();
+      }
+    };
 
     test("reuses one keep-alive connection for sequential requests and returns each body", async () => {
       const before = server.connections().total;
@@ -116,17 +130,18 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
     });
 
     test("never reuses a connection after an HTTP/1.0 response without keep-alive", async () => {
-      const raw = await startRawTestServer((socket) => {
-        socket.write("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"); // and keeps the socket open
-      });
-      const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
-      for (let i = 0; i < 3; i++) {
-        const outcome = await postTo(t, "/");
-        expect(outcome).toMatchObject({ ok: true, connection: "new", resent: false, serverCloses: 1 });
-      }
-      expect(t.stats()).toMatchObject({ opened: 3, retried: 0 });
-      t.close();
-      await raw.stop();
+      await withRawServer(
+        (socket) => {
+          socket.write("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"); // and keeps the socket open
+        },
+        async (t) => {
+          for (let i = 0; i < 3; i++) {
+            const outcome = await postTo(t, "/");
+            expect(outcome).toMatchObject({ ok: true, connection: "new", resent: false, serverCloses: 1 });
+          }
+          expect(t.stats()).toMatchObject({ opened: 3, retried: 0 });
+        },
+      );
     });
 
     test("reports each request's connection: new with its connect time, then reused", async () => {
@@ -142,127 +157,133 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
     });
 
     test("takes a connection the server closed while idle out of the pool: the next request opens a new one", async () => {
-      const raw = await startRawTestServer((socket) => {
-        socket.end("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"); // FIN, no Connection: close
-      });
-      const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
-      expect((await postTo(t, "/")).ok).toBe(true);
-      await until(() => t.stats().open === 0);
-      const second = await postTo(t, "/");
-      expect(second).toMatchObject({ ok: true, connection: "new", resent: false, serverCloses: 1 });
-      expect(t.stats()).toMatchObject({ opened: 2, retried: 0 });
-      t.close();
-      await raw.stop();
+      await withRawServer(
+        (socket) => {
+          socket.end("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"); // FIN, no Connection: close
+        },
+        async (t) => {
+          expect((await postTo(t, "/")).ok).toBe(true);
+          await until(() => t.stats().open === 0);
+          const second = await postTo(t, "/");
+          expect(second).toMatchObject({ ok: true, connection: "new", resent: false, serverCloses: 1 });
+          expect(t.stats()).toMatchObject({ opened: 2, retried: 0 });
+        },
+      );
     });
 
     test("against a server that closes after every response with a FIN and no header, back-to-back requests are almost never re-sent", async () => {
       let processed = 0;
-      const raw = await startRawTestServer((socket) => {
-        if (socket.writableEnded) return; // a request raced our FIN: never processed
-        processed++;
-        socket.end("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-      });
-      const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
-      let serverCloses = 0;
-      for (let i = 0; i < 50; i++) {
-        const outcome = await postTo(t, "/");
-        expect(outcome.ok).toBe(true);
-        serverCloses += outcome.serverCloses;
-      }
-      // The first response's connection is held a moment, long enough to see the FIN; from then on
-      // finished connections wait for the server's close instead of going back to the pool: one per
-      // request. (A stall on a busy machine may let one request race a FIN: it is re-sent, once.)
-      const { retried, opened } = t.stats();
-      expect(retried).toBeLessThanOrEqual(1);
-      expect(opened).toBe(50);
-      expect(processed).toBe(50);
-      // Every close but (at most) the last connection's has been seen by the time the last request ends.
-      expect(serverCloses).toBeGreaterThanOrEqual(49);
-      t.close();
-      await raw.stop();
+      await withRawServer(
+        (socket) => {
+          if (socket.writableEnded) return; // a request raced our FIN: never processed
+          processed++;
+          socket.end("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        },
+        async (t) => {
+          let serverCloses = 0;
+          for (let i = 0; i < 50; i++) {
+            const outcome = await postTo(t, "/");
+            expect(outcome.ok).toBe(true);
+            serverCloses += outcome.serverCloses;
+          }
+          // The first response's connection is held a moment, long enough to see the FIN; from then on
+          // finished connections wait for the server's close instead of going back to the pool: one per
+          // request. (A stall on a busy machine may let one request race a FIN: it is re-sent, once.)
+          const { retried, opened } = t.stats();
+          expect(retried).toBeLessThanOrEqual(1);
+          expect(opened).toBe(50);
+          expect(processed).toBe(50);
+          // Every close but (at most) the last connection's has been seen by the time the last request ends.
+          expect(serverCloses).toBeGreaterThanOrEqual(49);
+        },
+      );
     });
 
     test("goes back to reusing connections when a server that closed one quickly keeps the next alive", async () => {
       let connections = 0;
-      const raw = await startRawTestServer((socket, n) => {
-        if (n === 1) connections++;
-        const response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
-        if (connections === 1) socket.end(response);
-        else socket.write(response);
-      });
-      const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
-      expect((await postTo(t, "/")).ok).toBe(true);
-      await until(() => t.stats().open === 0); // closed quickly: later connections wait for a close
-      expect(await postTo(t, "/")).toMatchObject({
-        ok: true,
-        connection: "new",
-      });
-      await new Promise((r) => setTimeout(r, 150)); // no close came: back in the pool
-      expect(await postTo(t, "/")).toMatchObject({
-        ok: true,
-        connection: "reused",
-      });
-      expect(t.stats()).toMatchObject({ opened: 2, retried: 0, serverClosed: 1 });
-      t.close();
-      await raw.stop();
+      await withRawServer(
+        (socket, n) => {
+          if (n === 1) connections++;
+          const response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+          if (connections === 1) socket.end(response);
+          else socket.write(response);
+        },
+        async (t) => {
+          expect((await postTo(t, "/")).ok).toBe(true);
+          await until(() => t.stats().open === 0); // closed quickly: later connections wait for a close
+          expect(await postTo(t, "/")).toMatchObject({
+            ok: true,
+            connection: "new",
+          });
+          await new Promise((r) => setTimeout(r, 150)); // no close came: back in the pool
+          expect(await postTo(t, "/")).toMatchObject({
+            ok: true,
+            connection: "reused",
+          });
+          expect(t.stats()).toMatchObject({ opened: 2, retried: 0, serverClosed: 1 });
+        },
+      );
     });
 
     test("re-sends once, not as a failure, when a reused connection was closed by the server at the write", async () => {
       // Answers the first request on each connection, then drops the connection on the second.
-      const raw = await startRawTestServer((socket, n) => {
-        if (n === 1) socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-        else socket.destroy();
-      });
-      const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
-      expect((await postTo(t, "/")).ok).toBe(true);
-      const { seen, handler } = collector();
-      const second = await t.send(post("/"), handler, { timeoutMs: 5000 });
-      expect(second).toMatchObject({ ok: true, connection: "reused", resent: true, serverCloses: 1 });
-      expect(second.connectMs).toBeGreaterThan(0); // the re-send's new connection
-      expect(seen.body).toBe("ok");
-      // Sent once as far as the caller knows: latency counts from the first attempt.
-      expect(seen.sends).toBe(1);
-      expect(t.stats()).toMatchObject({ opened: 2, retried: 1 });
-      t.close();
-      await raw.stop();
+      await withRawServer(
+        (socket, n) => {
+          if (n === 1) socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+          else socket.destroy();
+        },
+        async (t) => {
+          expect((await postTo(t, "/")).ok).toBe(true);
+          const { seen, handler } = collector();
+          const second = await t.send(post("/"), handler, { timeoutMs: 5000 });
+          expect(second).toMatchObject({ ok: true, connection: "reused", resent: true, serverCloses: 1 });
+          expect(second.connectMs).toBeGreaterThan(0); // the re-send's new connection
+          expect(seen.body).toBe("ok");
+          // Sent once as far as the caller knows: latency counts from the first attempt.
+          expect(seen.sends).toBe(1);
+          expect(t.stats()).toMatchObject({ opened: 2, retried: 1 });
+        },
+      );
     });
 
     test("a new connection the server closes at once is a connect failure; one it holds 300 ms and drops is dropped", async () => {
       let connections = 0;
-      const raw = await startRawTestServer((socket) => {
-        if (++connections === 1) socket.destroy();
-        else setTimeout(() => socket.destroy(), 300);
-      });
-      const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
-      const refused = await postTo(t, "/");
-      expect(refused).toMatchObject({ ok: false, kind: "connect", connection: "new", resent: false });
-      const { seen, handler } = collector();
-      const dropped = await t.send(post("/"), handler, { timeoutMs: 5000 });
-      expect(dropped).toMatchObject({ ok: false, kind: "dropped", connection: "new", resent: false });
-      expect(dropped.endMs - seen.sent).toBeGreaterThanOrEqual(250);
-      expect(t.stats()).toMatchObject({ opened: 2, retried: 0, serverClosed: 2 });
-      t.close();
-      await raw.stop();
+      await withRawServer(
+        (socket) => {
+          if (++connections === 1) socket.destroy();
+          else setTimeout(() => socket.destroy(), 300);
+        },
+        async (t) => {
+          const refused = await postTo(t, "/");
+          expect(refused).toMatchObject({ ok: false, kind: "connect", connection: "new", resent: false });
+          const { seen, handler } = collector();
+          const dropped = await t.send(post("/"), handler, { timeoutMs: 5000 });
+          expect(dropped).toMatchObject({ ok: false, kind: "dropped", connection: "new", resent: false });
+          expect(dropped.endMs - seen.sent).toBeGreaterThanOrEqual(250);
+          expect(t.stats()).toMatchObject({ opened: 2, retried: 0, serverClosed: 2 });
+        },
+      );
     });
 
     test("a reused connection the server holds 300 ms and then drops is a failure, never re-sent", async () => {
       let requests = 0;
-      const raw = await startRawTestServer((socket, n) => {
-        requests++;
-        if (n === 1) socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-        else setTimeout(() => socket.destroy(), 300);
-      });
-      const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
-      expect((await postTo(t, "/")).ok).toBe(true);
-      const { seen, handler } = collector();
-      const dropped = await t.send(post("/"), handler, { timeoutMs: 5000 });
-      expect(dropped).toMatchObject({ ok: false, kind: "dropped", connection: "reused", resent: false });
-      expect(dropped.endMs - seen.sent).toBeGreaterThanOrEqual(250);
-      await new Promise((r) => setTimeout(r, 20));
-      expect(requests).toBe(2);
-      expect(t.stats()).toMatchObject({ opened: 1, retried: 0, serverClosed: 1 });
-      t.close();
-      await raw.stop();
+      await withRawServer(
+        (socket, n) => {
+          requests++;
+          if (n === 1) socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+          else setTimeout(() => socket.destroy(), 300);
+        },
+        async (t) => {
+          expect((await postTo(t, "/")).ok).toBe(true);
+          const { seen, handler } = collector();
+          const dropped = await t.send(post("/"), handler, { timeoutMs: 5000 });
+          expect(dropped).toMatchObject({ ok: false, kind: "dropped", connection: "reused", resent: false });
+          expect(dropped.endMs - seen.sent).toBeGreaterThanOrEqual(250);
+          await new Promise((r) => setTimeout(r, 20));
+          expect(requests).toBe(2);
+          expect(t.stats()).toMatchObject({ opened: 1, retried: 0, serverClosed: 1 });
+        },
+      );
     });
 
     test("counts a request as a timeout when load.request_timeout passes", async () => {
@@ -287,17 +308,18 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
     });
 
     test("reports a stream cut after the headers as a stream error", async () => {
-      const raw = await startRawTestServer((socket) => {
-        socket.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial");
-        setTimeout(() => socket.destroy(), 5);
-      });
-      const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
-      expect(await postTo(t, "/")).toMatchObject({
-        ok: false,
-        kind: "stream_error",
-      });
-      t.close();
-      await raw.stop();
+      await withRawServer(
+        (socket) => {
+          socket.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial");
+          setTimeout(() => socket.destroy(), 5);
+        },
+        async (t) => {
+          expect(await postTo(t, "/")).toMatchObject({
+            ok: false,
+            kind: "stream_error",
+          });
+        },
+      );
     });
 
     test("ends requests still running as cancelled on close()", async () => {
@@ -323,56 +345,38 @@ describe.each(Object.keys(tcpAdapters) as (keyof typeof tcpAdapters)[])(
     });
 
     test("reads a body without a length until the server closes the connection", async () => {
-      const raw = await startRawTestServer((socket) => {
-        socket.write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\ndata: 1\n\n");
-        setTimeout(() => socket.end("data: 2\n\n"), 5);
-      });
-      const t = createSocketTransport({ baseUrl: raw.url, maxConnections: 1 });
-      const { seen, handler } = collector();
-      expect((await t.send(post("/"), handler, { timeoutMs: 5000 })).ok).toBe(true);
-      expect(seen.body).toBe("data: 1\n\ndata: 2\n\n");
-      expect((await postTo(t, "/")).ok).toBe(true);
-      expect(t.stats().opened).toBe(2);
-      t.close();
-      await raw.stop();
+      await withRawServer(
+        (socket) => {
+          socket.write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\ndata: 1\n\n");
+          setTimeout(() => socket.end("data: 2\n\n"), 5);
+        },
+        async (t) => {
+          const { seen, handler } = collector();
+          expect((await t.send(post("/"), handler, { timeoutMs: 5000 })).ok).toBe(true);
+          expect(seen.body).toBe("data: 1\n\ndata: 2\n\n");
+          expect((await postTo(t, "/")).ok).toBe(true);
+          expect(t.stats().opened).toBe(2);
+        },
+      );
     });
 
     test("sends each request's own method, headers and length, also when they change between requests", async () => {
       const t = createSocketTransport({ baseUrl: server.url, maxConnections: 1 });
+      const json = { "content-type": "application/json" };
+      const to = (
+        method: HttpRequest["method"],
+        headers: Record<string, string>,
+        body: HttpRequest["body"],
+      ) => ({ method, path: "/headers", headers, body }) satisfies HttpRequest;
       const variants: HttpRequest[] = [
-        {
-          method: "POST",
-          path: "/headers",
-          headers: { "content-type": "application/json", "x-a": "1" },
-          body: "{}",
-        },
-        {
-          method: "POST",
-          path: "/headers",
-          headers: { "content-type": "application/json", "x-a": "1" },
-          body: '{"k":"é"}',
-        },
-        {
-          method: "POST",
-          path: "/headers",
-          headers: { "content-type": "application/json", "x-a": "2" },
-          body: "{}",
-        },
-        {
-          method: "POST",
-          path: "/headers",
-          headers: { "x-a": "2", "content-type": "application/json" },
-          body: "{}",
-        },
-        { method: "POST", path: "/headers", headers: { "x-a": "2" }, body: "{}" },
+        to("POST", { ...json, "x-a": "1" }, "{}"),
+        to("POST", { ...json, "x-a": "1" }, '{"k":"é"}'),
+        to("POST", { ...json, "x-a": "2" }, "{}"),
+        to("POST", { "x-a": "2", ...json }, "{}"),
+        to("POST", { "x-a": "2" }, "{}"),
         // A body built ahead as UTF-8 bytes goes out the same as its text.
-        {
-          method: "POST",
-          path: "/headers",
-          headers: { "x-a": "2" },
-          body: new TextEncoder().encode('{"k":"é"}'),
-        },
-        { method: "GET", path: "/headers", headers: { "x-a": "2" }, body: "" },
+        to("POST", { "x-a": "2" }, new TextEncoder().encode('{"k":"é"}')),
+        to("GET", { "x-a": "2" }, ""),
       ];
       for (const request of [...variants, ...variants]) {
         const { seen, handler } = collector();

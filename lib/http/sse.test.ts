@@ -1,6 +1,7 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
+import { cutBytes } from "./cut-bytes.testing.ts";
 import { createSseParser, parseSse } from "./sse.ts";
 
 type Event = { data: string; event: string };
@@ -11,18 +12,6 @@ function collect(chunks: readonly Uint8Array[]): Event[] {
   for (const chunk of chunks) parser.push(chunk);
   parser.end();
   return events;
-}
-
-/** Cuts `bytes` at the given offsets (sorted, deduplicated, inside the buffer). */
-function cut(bytes: Uint8Array, offsets: readonly number[]): Uint8Array[] {
-  const points = [...new Set(offsets.map((o) => o % (bytes.length + 1)))].sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let start = 0;
-  for (const point of [...points, bytes.length]) {
-    chunks.push(bytes.subarray(start, point));
-    start = point;
-  }
-  return chunks;
 }
 
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -74,7 +63,7 @@ test("the same stream cut at any boundaries gives the same events (property)", (
         const bytes = encode(serialize(events, eol));
         const expected = events.map((e) => ({ data: e.lines.join("\n"), event: e.event ?? "message" }));
         expect(collect([bytes])).toEqual(expected);
-        expect(collect(cut(bytes, offsets))).toEqual(expected);
+        expect(collect(cutBytes(bytes, offsets))).toEqual(expected);
       },
     ),
     { numRuns: 400 },
@@ -111,7 +100,7 @@ test.each([
   } else expect(whole[whole.length - 1]?.data).toBe("[DONE]");
   fc.assert(
     fc.property(fc.array(fc.nat({ max: bytes.length }), { maxLength: 60 }), (offsets) => {
-      expect(collect(cut(bytes, offsets))).toEqual(whole);
+      expect(collect(cutBytes(bytes, offsets))).toEqual(whole);
     }),
     { numRuns: 100 },
   );
@@ -179,7 +168,7 @@ test("any bytes, valid UTF-8 or not, cut anywhere decode as one whole-body decod
         const parser = createSseParser((data, event) => reference.push({ data, event }));
         parser.pushText(new TextDecoder().decode(bytes));
         parser.end();
-        expect(collect(cut(bytes, offsets))).toEqual(reference);
+        expect(collect(cutBytes(bytes, offsets))).toEqual(reference);
       },
     ),
     { numRuns: 500 },
@@ -250,7 +239,7 @@ test("Anthropic Messages streams give the same named events under any cuts and l
         const bytes = encode(text);
         const expected = events.map((e) => ({ data: JSON.stringify(e), event: e.type }));
         expect(collect([bytes])).toEqual(expected);
-        expect(collect(cut(bytes, offsets))).toEqual(expected);
+        expect(collect(cutBytes(bytes, offsets))).toEqual(expected);
       },
     ),
     { numRuns: 300 },

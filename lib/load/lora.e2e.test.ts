@@ -3,8 +3,9 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runBenchmarkFrom, simConfig, simForTests, tempDirForTests } from "../run/benchmark.testing.ts";
+import { runBenchmarkFrom, simConfig, simForTests } from "../run/benchmark.testing.ts";
 import type { BenchmarkResult } from "../run/benchmark.ts";
+import { tempDirForTests } from "../storage/temp-dir.testing.ts";
 
 const root = tempDirForTests("inferload-lora-e2e-");
 const sim = simForTests({ loras: ["movie", "consumer"], prefillMs: 1, prefillMsPerToken: 0, itlMs: 1 });

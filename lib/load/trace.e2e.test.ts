@@ -3,13 +3,8 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { readTrace, type Trace } from "../data/trace-csv.ts";
-import {
-  readReport,
-  runBenchmarkFrom,
-  simConfig,
-  simForTests,
-  tempDirForTests,
-} from "../run/benchmark.testing.ts";
+import { readReport, runBenchmarkFrom, simConfig, simForTests } from "../run/benchmark.testing.ts";
+import { tempDirForTests } from "../storage/temp-dir.testing.ts";
 
 const sample = join(import.meta.dir, "../../fixtures/traces/sample.csv");
 let trace: Trace;

@@ -2,9 +2,9 @@
 // the container parses without a single error, the stream has the size, length and frame count asked
 // for, and decoded samples are the colour the encoder says it wrote.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDirForTests } from "../storage/temp-dir.testing.ts";
 import { encodeSilentWav } from "./audio.ts";
 import { type Decoder, findFfprobe, frameValues, probe } from "./ffprobe.testing.ts";
 import { decodedSamples, type SolidFrame } from "./h264.ts";
@@ -12,12 +12,10 @@ import { encodeSolidImage } from "./image.ts";
 import { encodeSolidMp4 } from "./mp4.ts";
 
 let decoder: Decoder | null = null;
-let dir = "";
+const dir = tempDirForTests("inferload-media-");
 
 beforeAll(() => {
   decoder = findFfprobe();
-  dir = mkdtempSync(join(tmpdir(), "inferload-media-"));
-  return () => rmSync(dir, { recursive: true, force: true });
 }, 600_000);
 
 function save(name: string, bytes: Uint8Array): string {

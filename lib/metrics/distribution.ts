@@ -69,6 +69,11 @@ export class Distribution {
       this.#toSketch();
     }
     this.#count++;
+    this.#tally(value);
+  }
+
+  /** Sketch mode's part of adding a value (the count aside): the running sum, min and max, and the sketch. */
+  #tally(value: number): void {
     this.#sum += value;
     if (value < this.#min) this.#min = value;
     if (value > this.#max) this.#max = value;
@@ -125,13 +130,7 @@ export class Distribution {
     this.#values = null;
     this.#buckets = new Map();
     if (values === null) return;
-    for (let i = 0; i < this.#count; i++) {
-      const value = values[i] as number;
-      this.#sum += value;
-      if (value < this.#min) this.#min = value;
-      if (value > this.#max) this.#max = value;
-      this.#addToSketch(value, 1);
-    }
+    for (let i = 0; i < this.#count; i++) this.#tally(values[i] as number);
   }
 
   #addToSketch(value: number, n: number): void {

@@ -12,11 +12,11 @@ import {
   randomData,
   readReport as read,
   simConfig,
-  tempDirForTests,
   withSim,
   writeConfigFile,
 } from "../run/benchmark.testing.ts";
 import type { TruthRecord } from "../sim/truth-log.ts";
+import { tempDirForTests } from "../storage/temp-dir.testing.ts";
 
 const dir = tempDirForTests("inferload-accuracy-");
 

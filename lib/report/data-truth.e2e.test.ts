@@ -16,17 +16,16 @@
 // a little more often. A client that builds prompts between reading and stamping is off by the
 // build time (6-14 ms for these prompts) and fails whatever the machine. Each attempt runs in its own
 // process (truth-probe.testing.ts).
-import { afterAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { FIXTURES } from "../data/data.testing.ts";
 import { percentileSorted } from "../metrics/percentiles.ts";
+import { tempDirForTests } from "../storage/temp-dir.testing.ts";
 import type { ProbeJob, ProbeResult } from "./truth-probe.testing.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "inferload-data-truth-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirForTests("inferload-data-truth-");
 
 const PROBE = join(import.meta.dir, "truth-probe.testing.ts");
 

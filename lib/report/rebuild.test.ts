@@ -1,19 +1,18 @@
 // rebuildReports() against a recorded run (fixtures/reports/rebuild/: the records file and config.yaml
 // an `inferload run` wrote, and the report files it wrote beside them, in expected/), and against
 // that file damaged the ways a crash or a hand edit damages it.
-import { afterAll, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { expect, test } from "bun:test";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { loadConfig } from "../config/load.ts";
+import { tempDirForTests } from "../storage/temp-dir.testing.ts";
 import { rebuildReports } from "./rebuild.ts";
 import { RecordsFileError } from "./records.ts";
 
 const fixture = join(import.meta.dirname, "..", "..", "fixtures", "reports", "rebuild");
 const recordsPath = join(fixture, "per_request_records.jsonl");
 const expectedDir = join(fixture, "expected");
-const root = mkdtempSync(join(tmpdir(), "inferload-rebuild-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDirForTests("inferload-rebuild-");
 let n = 0;
 const freshDir = () => join(root, `out-${n++}`);
 

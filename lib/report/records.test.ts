@@ -1,12 +1,11 @@
-import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { record } from "../record/record.testing.ts";
+import { tempDirForTests } from "../storage/temp-dir.testing.ts";
 import { createRecordWriter, parseRecordLine, RecordsFileError, readRecords, recordLine } from "./records.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "inferload-records-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirForTests("inferload-records-");
 
 test("records written to JSONL read back equal, stage lines included, NaN times kept", async () => {
   const path = join(dir, "r.jsonl");

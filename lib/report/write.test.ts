@@ -1,9 +1,9 @@
-import { afterAll, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { createCollector } from "../metrics/collector.ts";
 import { record } from "../record/record.testing.ts";
+import { tempDirForTests } from "../storage/temp-dir.testing.ts";
 import { fixedConfig, fixedRun, fixedStages } from "./fixed-run.testing.ts";
 import { createRecordWriter } from "./records.ts";
 import {
@@ -14,8 +14,7 @@ import {
   writeStageReport,
 } from "./write.ts";
 
-const root = mkdtempSync(join(tmpdir(), "inferload-write-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDirForTests("inferload-write-");
 let n = 0;
 const freshDir = () => join(root, `run-${n++}`);
 

@@ -1,10 +1,9 @@
 // Test helper for end-to-end runs against a simulator the test starts: one run config with the
 // defaults those tests share (each section overridable), written to a file for the CLI or run
 // in-process (quiet, fixed facts so defaults never depend on the test machine); the simulator started
-// and stopped around a test or a file's tests; a temporary folder removed after them.
+// and stopped around a test or a file's tests (their temporary folder: lib/storage/temp-dir.testing.ts).
 import { afterAll, beforeAll } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { configFromObject } from "../config/load.ts";
 import { type RunningSim, type StartSimInput, startSimOnFreePort } from "../sim/start.ts";
@@ -79,13 +78,6 @@ export function writeConfigFile(dir: string, raw: Section, name = `config-${++wr
 /** A report file (or any JSON file) of a run's output folder, parsed. */
 export function readReport(dir: string, name: string) {
   return JSON.parse(readFileSync(join(dir, name), "utf8"));
-}
-
-/** A new folder under the system's temporary folder, removed after this file's (or block's) tests. */
-export function tempDirForTests(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
 }
 
 /** Runs `fn` with a simulator started for it, and stops the simulator however `fn` ends. */

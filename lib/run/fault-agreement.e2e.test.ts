@@ -7,7 +7,8 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { TruthRecord } from "../sim/truth-log.ts";
-import { randomData, runBenchmarkFrom, simConfig, tempDirForTests, withSim } from "./benchmark.testing.ts";
+import { tempDirForTests } from "../storage/temp-dir.testing.ts";
+import { randomData, runBenchmarkFrom, simConfig, withSim } from "./benchmark.testing.ts";
 import type { BenchmarkResult } from "./benchmark.ts";
 
 const REQUESTS = 160;

@@ -1,13 +1,12 @@
-import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../cli/errors.ts";
 import { build, oneStage } from "../config/facts.testing.ts";
+import { tempDirForTests } from "../storage/temp-dir.testing.ts";
 import { fileProblems, preflightProblems, preflightRun, serverMetricsProblems } from "./preflight.ts";
 
-const root = mkdtempSync(join(tmpdir(), "inferload-preflight-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDirForTests("inferload-preflight-");
 const file = join(root, "file.csv");
 writeFileSync(file, "x");
 const folder = join(root, "folder");

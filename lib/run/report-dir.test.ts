@@ -1,11 +1,10 @@
-import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDirForTests } from "../storage/temp-dir.testing.ts";
 import { claimReportDir, existingReports, type ReportDirRequest, reportDirProblems } from "./report-dir.ts";
 
-const root = mkdtempSync(join(tmpdir(), "inferload-report-dir-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDirForTests("inferload-report-dir-");
 
 let n = 0;
 const fresh = () => join(root, `case-${++n}`);

@@ -26,6 +26,7 @@ import { builderWarning } from "./data-warning.ts";
 import type { StageSequence } from "./fingerprint.ts";
 import type { ProgressSample } from "./progress.ts";
 import { runSessionStage } from "./session-stage.ts";
+import { onStageSignals, type StageSignals } from "./stage-signals.ts";
 import { stageWarnings } from "./warnings.ts";
 
 /**
@@ -61,16 +62,7 @@ export interface RunnerOptions {
   conversationSlots?: number | null | undefined;
 }
 
-export interface RunStageOptions {
-  /** Stop scheduling (first Ctrl-C); requests in flight get load.stage_teardown_grace_seconds. */
-  signal?: AbortSignal | undefined;
-  /** Abort requests in flight at once (second Ctrl-C). */
-  hardSignal?: AbortSignal | undefined;
-  /**
-   * Fail the stage now (an open circuit breaker): stop scheduling and cancel requests in flight, as
-   * inference-perf does; the stage ends "failed" with the signal's reason.
-   */
-  failSignal?: AbortSignal | undefined;
+export interface RunStageOptions extends StageSignals {
   /** Keep each success's send and end time in the stage's metrics (the sweep's probe). */
   keepCompletions?: boolean | undefined;
   /**
@@ -159,6 +151,21 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
     return metrics;
   }
 
+  /**
+   * Samples the requests in flight every 50 ms while a stage runs. `peak(completed)` is the highest
+   * seen, and at least 1 once a request completed (a stage shorter than one sample still had one).
+   */
+  function samplePeakInFlight() {
+    let peak = 0;
+    const timer = setInterval(() => {
+      peak = Math.max(peak, pool.counters().inFlight);
+    }, 50);
+    return {
+      peak: (completed: number) => Math.max(peak, completed > 0 ? 1 : 0),
+      stop: () => clearInterval(timer),
+    };
+  }
+
   async function runStage(stage: Stage, opts: RunStageOptions = {}): Promise<StageRun> {
     if (stage.kind === "session") return sessionStage(stage, opts);
     const offsets = stageOffsets(stage, config.load.base_seed);
@@ -198,10 +205,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
     const totalS = durationS ?? (offsets === null ? null : lastOffsetMs / 1000);
     // Set when every Worker's builder has its head start (pool.runStage calls `begin`).
     let t0Ms = Number.NaN;
-    let peakInFlight = 0;
-    const sampler = setInterval(() => {
-      peakInFlight = Math.max(peakInFlight, pool.counters().inFlight);
-    }, 50);
+    const inFlight = samplePeakInFlight();
 
     // Grace period: after the schedule's end (or an interrupt) requests in flight get
     // load.stage_teardown_grace_seconds to finish, then are cancelled.
@@ -224,21 +228,18 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
       if (opts.begun !== undefined) setTimeout(opts.begun, 0);
       return t0Ms;
     };
-    const onStop = () => {
-      stopping = true;
-      pool.stop();
-      startGrace(nowMs());
-    };
-    const onHard = () => pool.cancel();
-    const onFail = () => {
-      pool.stop();
-      pool.cancel();
-    };
-    if (opts.signal?.aborted) onStop();
-    if (opts.failSignal?.aborted) onFail();
-    opts.signal?.addEventListener("abort", onStop);
-    opts.hardSignal?.addEventListener("abort", onHard);
-    opts.failSignal?.addEventListener("abort", onFail);
+    const unlisten = onStageSignals(opts, {
+      stop: () => {
+        stopping = true;
+        pool.stop();
+        startGrace(nowMs());
+      },
+      hard: () => pool.cancel(),
+      fail: () => {
+        pool.stop();
+        pool.cancel();
+      },
+    });
 
     try {
       traceStart("main", "stage-posted");
@@ -261,7 +262,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
         info,
         metrics,
         achievedRate: stage.kind === "closed" ? null : achievedRate(metrics, t0Ms, stage.rate, lastOffsetMs),
-        peakInFlight: Math.max(peakInFlight, metrics.count > 0 ? 1 : 0),
+        peakInFlight: inFlight.peak(metrics.count),
         sequence: { stageId: stage.id, offsets: offsetsHash, workers: results.map((r) => r.sequenceHash) },
         waitedForBody: results.reduce((n, r) => n + r.waitedForBody, 0),
         builderWarning: builderWarning({
@@ -274,11 +275,9 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
         }),
       };
     } finally {
-      clearInterval(sampler);
+      inFlight.stop();
       clearTimeout(graceTimer);
-      opts.signal?.removeEventListener("abort", onStop);
-      opts.hardSignal?.removeEventListener("abort", onHard);
-      opts.failSignal?.removeEventListener("abort", onFail);
+      unlisten();
     }
   }
 
@@ -289,10 +288,7 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
     collector.stageStarted({ ...description, startMs: t0Ms, endMs: Number.NaN, status: "completed" });
     current = { stageId: stage.id, t0Ms, totalS: stage.timeoutS, base: pool.counters() };
     if (opts.begun !== undefined) setTimeout(opts.begun, 0);
-    let peakInFlight = 0;
-    const sampler = setInterval(() => {
-      peakInFlight = Math.max(peakInFlight, pool.counters().inFlight);
-    }, 50);
+    const inFlight = samplePeakInFlight();
     try {
       const run = await runSessionStage({
         pool,
@@ -323,14 +319,14 @@ export async function openRunner(options: RunnerOptions): Promise<Runner> {
         info,
         metrics,
         achievedRate: null,
-        peakInFlight: Math.max(peakInFlight, metrics.count > 0 ? 1 : 0),
+        peakInFlight: inFlight.peak(metrics.count),
         sequence: { stageId: stage.id, offsets: "sessions", workers: run.results.map((r) => r.sequenceHash) },
         // Session requests are assembled by the Workers that send them, not by builders.
         waitedForBody: 0,
         builderWarning: null,
       };
     } finally {
-      clearInterval(sampler);
+      inFlight.stop();
     }
   }
 
@@ -364,12 +360,8 @@ export interface StageHooks {
   stageEnded?(run: StageRun): void | Promise<void>;
 }
 
-export interface RunStagesOptions extends StageHooks {
-  signal?: AbortSignal | undefined;
-  hardSignal?: AbortSignal | undefined;
-  /** Fails the running stage and skips the rest (an open circuit breaker). */
-  failSignal?: AbortSignal | undefined;
-}
+/** The signals as for one stage; `failSignal` also skips the stages after it. */
+export interface RunStagesOptions extends StageHooks, StageSignals {}
 
 /** Runs the stages in order, load.interval seconds apart; stops early on `signal`. */
 export async function runStages(

@@ -9,13 +9,8 @@ import { join } from "node:path";
 import { isUserError } from "../cli/errors.ts";
 import { ExitCode } from "../cli/exit-codes.ts";
 import { type RunningSim, startSim, startSimOnFreePort } from "../sim/start.ts";
-import {
-  randomData,
-  readReport as read,
-  runBenchmarkFrom,
-  simConfig,
-  tempDirForTests,
-} from "./benchmark.testing.ts";
+import { tempDirForTests } from "../storage/temp-dir.testing.ts";
+import { randomData, readReport as read, runBenchmarkFrom, simConfig } from "./benchmark.testing.ts";
 
 const root = tempDirForTests("inferload-scrape-e2e-");
 let n = 0;

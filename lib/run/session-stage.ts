@@ -9,6 +9,7 @@ import type { SessionStage, StageStatus } from "../load/stage.ts";
 import type { SessionLifecycle } from "../record/session.ts";
 import { nowMs } from "../runtime/clock.ts";
 import type { Pool, WorkerStageResult } from "../worker/pool.ts";
+import { onStageSignals, type StageSignals } from "./stage-signals.ts";
 
 export interface SessionStageRun {
   status: StageStatus;
@@ -18,17 +19,13 @@ export interface SessionStageRun {
   endMs: number;
 }
 
-export interface SessionStageOptions {
+export interface SessionStageOptions extends StageSignals {
   pool: Pool;
   config: Config;
   stage: SessionStage;
   t0Ms: number;
   /** The runner hands each arriving lifecycle here while the stage runs. */
   listen: (listener: ((lifecycles: readonly SessionLifecycle[]) => void) | null) => void;
-  signal?: AbortSignal | undefined;
-  hardSignal?: AbortSignal | undefined;
-  /** A circuit breaker opened: the stage ends at once, "failed" (requests in flight are cancelled). */
-  failSignal?: AbortSignal | undefined;
 }
 
 export async function runSessionStage(opts: SessionStageOptions): Promise<SessionStageRun> {
@@ -49,9 +46,7 @@ export async function runSessionStage(opts: SessionStageOptions): Promise<Sessio
   let timeoutTimer: ReturnType<typeof setTimeout> | undefined;
   let graceTimer: ReturnType<typeof setTimeout> | undefined;
   const graceMs = config.load.stage_teardown_grace_seconds * 1000;
-  let onAbort = () => {};
-  let onFail = () => {};
-  const onHard = () => pool.cancel();
+  let unlisten = () => {};
 
   const done = new Promise<void>((resolve, reject) => {
     failed.catch(reject);
@@ -85,16 +80,15 @@ export async function runSessionStage(opts: SessionStageOptions): Promise<Sessio
       graceTimer = setTimeout(() => pool.cancel(), graceMs);
       tick();
     };
-    onAbort = () => stop("interrupted");
-    onFail = () => {
-      stop("failed");
-      pool.cancel();
-    };
-    if (opts.signal?.aborted) onAbort();
-    if (opts.failSignal?.aborted) onFail();
-    opts.signal?.addEventListener("abort", onAbort);
-    opts.failSignal?.addEventListener("abort", onFail);
-    opts.hardSignal?.addEventListener("abort", onHard);
+    unlisten = onStageSignals(opts, {
+      stop: () => stop("interrupted"),
+      hard: () => pool.cancel(),
+      // A circuit breaker opened: the stage ends at once, "failed" (requests in flight are cancelled).
+      fail: () => {
+        stop("failed");
+        pool.cancel();
+      },
+    });
     if (stage.timeoutS !== null) {
       timeoutTimer = setTimeout(() => stop("timed_out"), Math.max(0, t0Ms + stage.timeoutS * 1000 - nowMs()));
     }
@@ -109,9 +103,7 @@ export async function runSessionStage(opts: SessionStageOptions): Promise<Sessio
     clearTimeout(timer);
     clearTimeout(timeoutTimer);
     clearTimeout(graceTimer);
-    opts.signal?.removeEventListener("abort", onAbort);
-    opts.failSignal?.removeEventListener("abort", onFail);
-    opts.hardSignal?.removeEventListener("abort", onHard);
+    unlisten();
     opts.listen(null);
   }
 }

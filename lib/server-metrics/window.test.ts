@@ -40,15 +40,19 @@ function exposition(o: {
 const snap = (o: Parameters<typeof exposition>[0]): TargetSnapshot =>
   takeSnapshot(exposition(o), specs, matchers);
 
+/** A window from 0 over the frames between consecutive snapshots, the k-th ending at k seconds. */
+function resultsOver(...snapshots: TargetSnapshot[]) {
+  const w = new Window(0);
+  for (let k = 1; k < snapshots.length; k++) w.add(frameBetween(snapshots[k - 1]!, snapshots[k]!), 1000 * k);
+  return w.results(specs);
+}
+
 describe("a window over scrape frames", () => {
   test("counters and buckets are differenced per series; other models' series are filtered out", () => {
     const s0 = snap({ stop: 5, length: 5, waiting: 0, ttft: [4, 8, 10], sum: 2 });
     const s1 = snap({ stop: 8, length: 9, waiting: 4, ttft: [6, 14, 17], sum: 3.4 });
     const s2 = snap({ stop: 10, length: 10, waiting: 2, ttft: [7, 17, 20], sum: 4 });
-    const w = new Window(0);
-    w.add(frameBetween(s0, s1), 1000);
-    w.add(frameBetween(s1, s2), 2000);
-    const r = w.results(specs);
+    const r = resultsOver(s0, s1, s2);
     // 10 more requests over 2 s.
     expect(r.requests).toEqual({ kind: "counter", total: 10, avg: 5, per_second: 5 });
     // Gauge samples of the two frames: 4 and 2.
@@ -68,19 +72,14 @@ describe("a window over scrape frames", () => {
     const before = snap({ stop: 50, length: 50, waiting: 0, ttft: [90, 100, 100], sum: 10 });
     const restarted = snap({ stop: 3, length: 4, waiting: 0, ttft: [5, 7, 7], sum: 0.5 });
     const later = snap({ stop: 5, length: 6, waiting: 0, ttft: [8, 11, 11], sum: 0.9 });
-    const w = new Window(0);
-    w.add(frameBetween(before, restarted), 1000);
-    w.add(frameBetween(restarted, later), 2000);
-    const r = w.results(specs);
+    const r = resultsOver(before, restarted, later);
     expect(r.requests?.kind === "counter" && r.requests.total).toBe(7 + 4);
     expect(r.time_to_first_token).toMatchObject({ avg: 0.081818 }); // 0.9 / 11, to 6 decimals
   });
 
   test("a histogram without observations has a count of 0 and no mean or quantiles", () => {
     const s = snap({ stop: 1, length: 1, waiting: 0, ttft: [1, 1, 1], sum: 0.05 });
-    const w = new Window(0);
-    w.add(frameBetween(s, s), 1000);
-    expect(w.results(specs).time_to_first_token).toEqual({
+    expect(resultsOver(s, s).time_to_first_token).toEqual({
       kind: "histogram",
       avg: null,
       median: null,
@@ -94,8 +93,6 @@ describe("a window over scrape frames", () => {
     const text = 'vllm_request_success_total{model_name="m"} 4\n';
     const s0 = takeSnapshot(parseExposition(text), specs, matchers);
     const s1 = takeSnapshot(parseExposition(text.replace(" 4", " 9")), specs, matchers);
-    const w = new Window(0);
-    w.add(frameBetween(s0, s1), 1000);
-    expect(w.results(specs).requests).toMatchObject({ total: 5 });
+    expect(resultsOver(s0, s1).requests).toMatchObject({ total: 5 });
   });
 });

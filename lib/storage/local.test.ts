@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLocalStorage, removeTemporaries } from "./local.ts";
+import { tempDirForTests } from "./temp-dir.testing.ts";
 
-let root: string;
-beforeAll(() => {
-  root = mkdtempSync(join(tmpdir(), "inferload-storage-test-"));
-});
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDirForTests("inferload-storage-test-");
 
 describe("createLocalStorage()", () => {
   test("writes whole files under the prefix, and leaves no temporary file", () => {

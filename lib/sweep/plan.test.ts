@@ -7,6 +7,7 @@ import { randomData, simConfig, simForTests, testFacts, withSim } from "../run/b
 import { openRunner, type Runner } from "../run/runner.ts";
 import { ladderRates } from "./ladder.ts";
 import { planSweep, probeStage } from "./plan.ts";
+import { linearSweepDefaults } from "./sweep.testing.ts";
 
 // The simulator's true capacity with these parameters (docs/simulator.md, lib/sim/engine.ts): each of
 // max_num_seqs slots is held for exactly prefill_ms + prefill_ms_per_token × prompt + (n − 1) × itl_ms
@@ -112,15 +113,11 @@ describe("planSweep() against the simulator", () => {
   }, 30_000);
 
   test("the probe is a closed loop of num_requests at 1000 in flight, stage -1", () => {
-    expect(
-      probeStage({
-        type: "linear",
-        num_requests: 2000,
-        timeout: 60,
-        num_stages: 5,
-        stage_duration: 180,
-        saturation_percentile: 95,
-      }),
-    ).toEqual({ id: -1, kind: "closed", concurrency: 1000, numRequests: 2000 });
+    expect(probeStage(linearSweepDefaults)).toEqual({
+      id: -1,
+      kind: "closed",
+      concurrency: 1000,
+      numRequests: 2000,
+    });
   });
 });

@@ -1,15 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { SaturationResult } from "./saturation.ts";
-import { describeProbePlan, describeSweep, type SweepSettings, sweepReport, sweepStages } from "./summary.ts";
-
-const settings: SweepSettings = {
-  type: "linear",
-  num_requests: 2000,
-  timeout: 60,
-  num_stages: 5,
-  stage_duration: 180,
-  saturation_percentile: 95,
-};
+import { describeProbePlan, describeSweep, sweepReport, sweepStages } from "./summary.ts";
+import { linearSweepDefaults as settings } from "./sweep.testing.ts";
 
 const saturation: SaturationResult = {
   maxRate: 100,

@@ -8,8 +8,8 @@ import {
   runBenchmarkFrom,
   simConfig,
   simForTests,
-  tempDirForTests,
 } from "../run/benchmark.testing.ts";
+import { tempDirForTests } from "../storage/temp-dir.testing.ts";
 import { ladderRates } from "./ladder.ts";
 import type { SweepReport } from "./summary.ts";
 

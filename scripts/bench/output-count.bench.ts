@@ -30,27 +30,21 @@ function counted(text: string): number {
   return counter.count();
 }
 
-group("64 KiB of English prose", () => {
-  bench("whole text (before)", () => {
-    clearMergeCache();
-    do_not_optimize(tokenizer.count(prose));
-  }).baseline(true);
-  bench("in segments (output-count.ts)", () => {
-    clearMergeCache();
-    do_not_optimize(counted(prose));
+for (const [name, text] of [
+  ["64 KiB of English prose", prose],
+  ["64 KiB of letters without spaces", letters64k],
+] as const) {
+  group(name, () => {
+    bench("whole text (before)", () => {
+      clearMergeCache();
+      do_not_optimize(tokenizer.count(text));
+    }).baseline(true);
+    bench("in segments (output-count.ts)", () => {
+      clearMergeCache();
+      do_not_optimize(counted(text));
+    });
   });
-});
-
-group("64 KiB of letters without spaces", () => {
-  bench("whole text (before)", () => {
-    clearMergeCache();
-    do_not_optimize(tokenizer.count(letters64k));
-  }).baseline(true);
-  bench("in segments (output-count.ts)", () => {
-    clearMergeCache();
-    do_not_optimize(counted(letters64k));
-  });
-});
+}
 
 group("256 KiB of letters without spaces (the whole text took 49 s)", () => {
   bench("in segments (output-count.ts)", () => {

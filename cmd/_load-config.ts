@@ -1,0 +1,15 @@
+// The config a command works from: the file (or stdin) with its --set overrides, resolved against
+// this process's environment, this machine's CPU count and the current time (the facts `loadConfig`
+// takes as parameters so tests can fix them).
+import { availableParallelism } from "node:os";
+import { type LoadedConfig, loadConfig } from "../lib/config/load.ts";
+
+export function loadCommandConfig(path: string, overrides: readonly string[]): Promise<LoadedConfig> {
+  return loadConfig({
+    path,
+    overrides,
+    env: process.env,
+    cpuCount: availableParallelism(),
+    now: new Date(),
+  });
+}
