@@ -76,9 +76,11 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "inferload-hostile-test-"));
   server = await startHostileServer();
   // Stalls end at request_timeout; the streamed client's body limit is lowered so an endless stream
-  // ends quickly; the unary one keeps the default 64 MiB for the 100 MB responses.
+  // ends well inside that timeout even on a loaded machine (at 8 MiB, a busy 2-core box sometimes
+  // took longer than 2 s to pump it, and the request ended as a timeout); the unary one keeps the
+  // default 64 MiB for the 100 MB responses.
   [stream, unary] = await Promise.all([
-    openClient(true, { request_timeout: 2, max_response_bytes: 8 * MiB }),
+    openClient(true, { request_timeout: 2, max_response_bytes: 1 * MiB }),
     openClient(false, { request_timeout: 10 }),
   ]);
   rssBefore = process.memoryUsage().rss;
