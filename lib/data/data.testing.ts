@@ -57,3 +57,23 @@ export async function failure(promise: Promise<unknown>): Promise<UserError> {
   expect(error).toBeInstanceOf(UserError);
   return error as UserError;
 }
+
+/** `tokenizer` with its encode, count and decode calls counted (a fresh object: no cached pools). */
+export function countingTokenizer(tokenizer: Tokenizer): { tokenizer: Tokenizer; calls: () => number } {
+  let calls = 0;
+  const counted =
+    <A, R>(call: (a: A) => R) =>
+    (a: A) => {
+      calls++;
+      return call(a);
+    };
+  return {
+    tokenizer: {
+      ...tokenizer,
+      encode: counted((text: string) => tokenizer.encode(text)),
+      count: counted((text: string) => tokenizer.count(text)),
+      decode: counted((ids: readonly number[]) => tokenizer.decode(ids)),
+    },
+    calls: () => calls,
+  };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { fixtureTokenizer } from "./data.testing.ts";
+import { countingTokenizer, fixtureTokenizer } from "./data.testing.ts";
 import { resolveDistribution } from "./distribution.ts";
 import { distributionLengths, listLengths } from "./lengths.ts";
 import { createRandomGenerator } from "./random.ts";
@@ -25,6 +25,14 @@ describe.each([
       expect(tok.count(item.prompt)).toBe(target);
       expect(item.maxTokens).toBe(wide.at(i).output);
     }
+  });
+
+  test("builds prompts with no tokenizer call once the generator is made (exact by construction)", () => {
+    const counted = countingTokenizer(tokenizer());
+    const gen = createRandomGenerator({ tokenizer: counted.tokenizer, lengths: wide, seed: 1 });
+    const before = counted.calls();
+    for (let i = 0; i < 30; i++) gen.next(i);
+    expect(counted.calls() - before).toBe(0);
   });
 
   test("gives the same prompt for the same seed and index, in any call order", () => {
