@@ -13,3 +13,25 @@ export function fittedRandomText(tokenizer: Tokenizer, n: number, seed: number, 
   const draw = (k: number) => randomIds(pool, k, rng.int);
   return fitToLength(tokenizer, n, draw(n), draw);
 }
+
+/**
+ * Request `index`'s `n`-token window of `corpusIds` (the corpus encoded), fitted with the tokenizer:
+ * what every `synthetic` prompt cost before exact windows (_exact-windows.ts), and what it still
+ * costs where they do not hold.
+ */
+export function fittedCorpusText(
+  tokenizer: Tokenizer,
+  corpusIds: readonly number[],
+  { n, seed, index }: { n: number; seed: number; index: number },
+): FitResult {
+  let cursor = indexRng(seed, index).int(corpusIds.length);
+  const take = (k: number): number[] => {
+    const out = new Array<number>(k);
+    for (let i = 0; i < k; i++) {
+      out[i] = corpusIds[cursor] as number;
+      cursor = (cursor + 1) % corpusIds.length;
+    }
+    return out;
+  };
+  return fitToLength(tokenizer, n, take(n), take);
+}

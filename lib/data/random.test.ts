@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { countingTokenizer, fixtureTokenizer } from "./data.testing.ts";
+import { countingTokenizer, fixtureTokenizer, pieceFixtureTokenizer } from "./data.testing.ts";
 import { resolveDistribution } from "./distribution.ts";
 import { distributionLengths, listLengths } from "./lengths.ts";
 import { createRandomGenerator } from "./random.ts";
@@ -14,6 +14,8 @@ const wide = distributionLengths(
 describe.each([
   ["the built-in default", defaultTokenizer],
   ["the tokenizer.json fixture", fixtureTokenizer],
+  ["a Metaspace tokenizer.json", () => pieceFixtureTokenizer("metaspace")],
+  ["a Llama 2 style tokenizer.json", () => pieceFixtureTokenizer("llama2")],
 ])("createRandomGenerator() under %s", (_name, tokenizer) => {
   test("every prompt tokenises to exactly its target length", () => {
     const tok = tokenizer();
