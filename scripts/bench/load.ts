@@ -156,7 +156,7 @@ function dataKinds(): Record<string, Json> {
  * config at each rate before the next rate) so the box's load swings hit all alike; the ratio to mock
  * is the figure that compares. The simulator counts prompt words instead of tokenizing
  * (--promptCount words: exact for random and shared_prefix prompts, an estimate for synthetic's
- * punctuation), so the client is what is measured. Each config stops climbing at its first failed
+ * punctuation) and keeps no prefix cache, so the client is what is measured. Each config stops climbing at its first failed
  * rung (median of REPEAT runs). DATA_TOKENIZER: a tokenizer.json (file or folder) for the client.
  */
 async function dataRates(): Promise<void> {
@@ -182,7 +182,9 @@ async function dataRates(): Promise<void> {
     ...clientConfig(sim.url, load, streaming, kind.data),
     ...tokenizer,
   });
-  const sim = await startSim([...FAST_SIM, "--promptCount", "words"]);
+  // The simulator does as little per request as it can: no tokenizer pass, and no prefix cache
+  // (FAST_SIM's prefill is free anyway; hashing a 2,048-token prompt's blocks cost it ~0.4 ms).
+  const sim = await startSim([...FAST_SIM, "--promptCount", "words", "--disablePrefixCaching"]);
   const held = new Map(kinds.map((k) => [k.name, 0]));
   const climbing = new Set(kinds.map((k) => k.name));
   // Whole-client CPU per request in a closed loop (c=64, no send-time waits), as `cpu` measures it:
