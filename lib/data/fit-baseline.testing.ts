@@ -1,6 +1,8 @@
-// The fitting path for random text, for benchmarks to compare against: what every `random` prompt cost
-// before prompts were exact by construction (_exact.ts), and what it still costs under a tokenizer
-// without an exact pool. Whitespace-led ids are drawn, decoded, counted and adjusted (_fit.ts).
+// Earlier ways of making prompts, for benchmarks to compare against: the fitting path (what every
+// `random` and `synthetic` prompt cost before prompts were exact by construction, and what it still
+// costs under a tokenizer where they cannot be: ids decoded, counted and adjusted, _fit.ts), and
+// random text drawn token by token (before runs from a table, _exact-runs.ts).
+import { exactPool, exactText } from "./_exact.ts";
 import { type FitResult, fitToLength, randomIds } from "./_fit.ts";
 import { tokenPools } from "./_pools.ts";
 import { indexRng } from "./_seed.ts";
@@ -34,4 +36,14 @@ export function fittedCorpusText(
     return out;
   };
   return fitToLength(tokenizer, n, take(n), take);
+}
+
+/**
+ * Request `index`'s `n`-token random text from the exact pool with every token drawn one by one:
+ * what `random` prompts cost before their runs were copied from a table (_exact-runs.ts).
+ */
+export function tokenByTokenText(tokenizer: Tokenizer, n: number, seed: number, index: number): string {
+  const pool = exactPool(tokenizer);
+  if (pool === null) throw new RangeError(`Tokenizer "${tokenizer.name}" has no exact pool`);
+  return exactText(pool, n, indexRng(seed, index).int);
 }

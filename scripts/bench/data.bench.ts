@@ -7,7 +7,7 @@ import { bench, group, run } from "mitata";
 import { configFromObject } from "../../lib/config/load.ts";
 import { SHAKESPEARE_CORIOLANUS } from "../../lib/data/assets/shakespeare.ts";
 import { createDataGenerator } from "../../lib/data/create.ts";
-import { fittedCorpusText, fittedRandomText } from "../../lib/data/fit-baseline.testing.ts";
+import { fittedCorpusText, fittedRandomText, tokenByTokenText } from "../../lib/data/fit-baseline.testing.ts";
 import { defaultTokenizer } from "../../lib/data/tokenizer/default.ts";
 import { createJsonTokenizer } from "../../lib/data/tokenizer/json.ts";
 import type { DataGenerator } from "../../lib/data/types.ts";
@@ -65,6 +65,17 @@ group("random 512 tokens: exact by construction vs fitted with the tokenizer", (
   let i = 0;
   bench("exact by construction (random.ts now)", () => exact.next(i++));
   bench("fitted: decode + count (+ adjust)", () => fittedRandomText(tokenizer, 512, 1, i++));
+});
+
+// random's prompts past their first 32 tokens are runs copied from a table (random.ts now) against
+// every token drawn one by one (exactText alone, what random.ts did before the table).
+group("random: runs from a table vs every token drawn", () => {
+  for (const n of [512, 2048]) {
+    const runs = generators.find(([name]) => name === `random, ${n} tokens`)![1];
+    let i = 0;
+    bench(`${n} tokens, runs (random.ts now)`, () => runs.next(i++));
+    bench(`${n} tokens, token by token`, () => tokenByTokenText(tokenizer, n, 1, i++));
+  }
 });
 
 // The same for synthetic: corpus windows cut at word starts (synthetic.ts now) against a window of
