@@ -209,6 +209,12 @@ async function dataRates(): Promise<void> {
         emit({ scenario: "data-cpu", data: kind.name, streaming, run: i, usPerRequest: us });
       }
     }
+    // A discarded warm-up run: the first client run against a fresh simulator fails rungs the next
+    // ones hold (its JIT is cold), which would stop whichever config comes first.
+    if (rates.length > 0) {
+      const warm = { type: "constant", stages: [{ rate: rates[0], duration: Math.min(DURATION, 5) }] };
+      await runClient(configFor(kinds[0]!, warm), "data-warm-up", kinds[0]!.root);
+    }
     for (const rate of rates) {
       for (const kind of kinds) {
         if (!climbing.has(kind.name)) continue;
