@@ -73,3 +73,36 @@ test("exactWindows() is null when the token texts do not add up to the corpus", 
   const cleaning: Tokenizer = { ...tok, decode: (ids) => tok.decode(ids).replaceAll(" wa", "wa") };
   expect(windowsOf(cleaning, corpus)).toBeNull();
 });
+
+test.each([
+  ["the built-in default", defaultTokenizer],
+  ["the tokenizer.json fixture", fixtureTokenizer],
+])(
+  "exactWindows() of a corpus with accents, CJK and emoji (byte tokens) are exact under %s",
+  (_name, tokenizer) => {
+    const tok = tokenizer();
+    const words = [
+      "café",
+      "naïve",
+      "über",
+      "straße",
+      "日本語",
+      "テキスト",
+      "zoë",
+      "hello",
+      "world",
+      "the",
+      "😀",
+      "ça",
+    ];
+    const rng = createRng(4);
+    let corpus = "Début";
+    for (let i = 0; i < 3000; i++) corpus += (rng.int(10) === 0 ? ", " : " ") + words[rng.int(words.length)];
+    const windows = windowsOf(tok, `${corpus}.\n`)!;
+    expect(windows).not.toBeNull();
+    for (let i = 0; i < 30; i++) {
+      const n = 1 + rng.int(2000);
+      expect(tok.count(windows.text(n, rng.int)!)).toBe(n);
+    }
+  },
+);
