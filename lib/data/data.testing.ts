@@ -35,6 +35,26 @@ export function fixtureTokenizer(): Tokenizer {
   return fixture;
 }
 
+const pieces = new Map<string, Tokenizer>();
+
+/**
+ * SentencePiece-style variants of the fixture ("▁word" tokens; scripts/gen-metaspace-fixtures.ts):
+ * "metaspace", a Metaspace pre-tokenizer (Mistral); "llama2", a normaliser that prepends "▁" and a
+ * decoder that strips the first space (the original Llama 2).
+ */
+export function pieceFixtureTokenizer(variant: "metaspace" | "llama2"): Tokenizer {
+  let tokenizer = pieces.get(variant);
+  if (tokenizer === undefined) {
+    tokenizer = createJsonTokenizer(
+      JSON.parse(readFileSync(`${FIXTURES}${variant}/tokenizer.json`, "utf8")),
+      {},
+      `fixtures/data/${variant}`,
+    );
+    pieces.set(variant, tokenizer);
+  }
+  return tokenizer;
+}
+
 /**
  * The fixture tokenizer with ChatML's special tokens and `tokenizer_config.json` (fixtures/data/chat):
  * its ChatML template by default, or `config` instead (another template, other special tokens).
@@ -56,4 +76,24 @@ export async function failure(promise: Promise<unknown>): Promise<UserError> {
   );
   expect(error).toBeInstanceOf(UserError);
   return error as UserError;
+}
+
+/** `tokenizer` with its encode, count and decode calls counted (a fresh object: no cached pools). */
+export function countingTokenizer(tokenizer: Tokenizer): { tokenizer: Tokenizer; calls: () => number } {
+  let calls = 0;
+  const counted =
+    <A, R>(call: (a: A) => R) =>
+    (a: A) => {
+      calls++;
+      return call(a);
+    };
+  return {
+    tokenizer: {
+      ...tokenizer,
+      encode: counted((text: string) => tokenizer.encode(text)),
+      count: counted((text: string) => tokenizer.count(text)),
+      decode: counted((ids: readonly number[]) => tokenizer.decode(ids)),
+    },
+    calls: () => calls,
+  };
 }

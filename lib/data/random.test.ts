@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { fixtureTokenizer } from "./data.testing.ts";
+import { countingTokenizer, fixtureTokenizer, pieceFixtureTokenizer } from "./data.testing.ts";
 import { resolveDistribution } from "./distribution.ts";
 import { distributionLengths, listLengths } from "./lengths.ts";
 import { createRandomGenerator } from "./random.ts";
@@ -14,6 +14,8 @@ const wide = distributionLengths(
 describe.each([
   ["the built-in default", defaultTokenizer],
   ["the tokenizer.json fixture", fixtureTokenizer],
+  ["a Metaspace tokenizer.json", () => pieceFixtureTokenizer("metaspace")],
+  ["a Llama 2 style tokenizer.json", () => pieceFixtureTokenizer("llama2")],
 ])("createRandomGenerator() under %s", (_name, tokenizer) => {
   test("every prompt tokenises to exactly its target length", () => {
     const tok = tokenizer();
@@ -25,6 +27,14 @@ describe.each([
       expect(tok.count(item.prompt)).toBe(target);
       expect(item.maxTokens).toBe(wide.at(i).output);
     }
+  });
+
+  test("builds prompts with no tokenizer call once the generator is made (exact by construction)", () => {
+    const counted = countingTokenizer(tokenizer());
+    const gen = createRandomGenerator({ tokenizer: counted.tokenizer, lengths: wide, seed: 1 });
+    const before = counted.calls();
+    for (let i = 0; i < 30; i++) gen.next(i);
+    expect(counted.calls() - before).toBe(0);
   });
 
   test("gives the same prompt for the same seed and index, in any call order", () => {

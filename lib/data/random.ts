@@ -1,7 +1,9 @@
 // data.type "random": prompts of random vocabulary tokens, each exactly its target length under the
-// tokenizer: by construction where the tokenizer allows it (_exact.ts: no tokenizer pass per prompt),
-// else fitted with the tokenizer (_fit.ts, and its ±1 limit). Pure given the tokenizer and seed.
-import { exactPool, exactText } from "./_exact.ts";
+// tokenizer: by construction where the tokenizer allows it (_exact.ts: no tokenizer pass per prompt;
+// past their first tokens, runs copied from a table drawn once, _exact-runs.ts), else fitted with the
+// tokenizer (_fit.ts, and its ±1 limit). Pure given the tokenizer and seed.
+import { exactPool } from "./_exact.ts";
+import { runsText, tokenRuns } from "./_exact-runs.ts";
 import { fitToLength, randomIds } from "./_fit.ts";
 import { tokenPools } from "./_pools.ts";
 import { indexRng } from "./_seed.ts";
@@ -18,12 +20,13 @@ export interface RandomOptions {
 export function createRandomGenerator({ tokenizer, lengths, seed }: RandomOptions): DataGenerator {
   const exact = exactPool(tokenizer);
   if (exact !== null) {
+    const runs = tokenRuns(exact, seed);
     return {
       type: "random",
       size: lengths.size,
       next(index) {
         const { input, output } = lengths.at(index);
-        const text = exactText(exact, input, indexRng(seed, index).int);
+        const text = runsText(exact, runs, input, indexRng(seed, index).int);
         return {
           prompt: text,
           messages: [{ role: "user", content: text }],

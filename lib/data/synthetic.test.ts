@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { SHAKESPEARE_CORIOLANUS } from "./assets/shakespeare.ts";
-import { fixtureTokenizer } from "./data.testing.ts";
+import { countingTokenizer, fixtureTokenizer, pieceFixtureTokenizer } from "./data.testing.ts";
 import { resolveDistribution } from "./distribution.ts";
 import { distributionLengths, listLengths } from "./lengths.ts";
 import { createSyntheticGenerator } from "./synthetic.ts";
@@ -15,6 +15,8 @@ const lengths = distributionLengths(
 describe.each([
   ["the built-in default", defaultTokenizer],
   ["the tokenizer.json fixture", fixtureTokenizer],
+  ["a Metaspace tokenizer.json", () => pieceFixtureTokenizer("metaspace")],
+  ["a Llama 2 style tokenizer.json", () => pieceFixtureTokenizer("llama2")],
 ])("createSyntheticGenerator() under %s", (_name, tokenizer) => {
   test("every prompt tokenises to exactly its target length", () => {
     const tok = tokenizer();
@@ -30,6 +32,19 @@ describe.each([
       expect(item.expectedPromptTokens).toBe(lengths.at(i).input);
       expect(item.maxTokens).toBe(50);
     }
+  }, 30_000);
+
+  test("builds prompts with no tokenizer call once the generator is made (exact by construction)", () => {
+    const counted = countingTokenizer(tokenizer());
+    const gen = createSyntheticGenerator({
+      tokenizer: counted.tokenizer,
+      lengths,
+      seed: 1,
+      corpus: SHAKESPEARE_CORIOLANUS,
+    });
+    const before = counted.calls();
+    for (let i = 0; i < 30; i++) gen.next(i);
+    expect(counted.calls() - before).toBe(0);
   });
 });
 

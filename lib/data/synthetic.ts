@@ -1,5 +1,8 @@
 // data.type "synthetic": natural text windows from a corpus (the bundled Shakespeare excerpt or
-// data.corpus_file_path), each exactly its target length under the tokenizer. Pure given its inputs.
+// data.corpus_file_path), each exactly its target length under the tokenizer: by construction where
+// the tokenizer allows it (_exact-windows.ts: cut at word starts, no tokenizer pass per prompt), else
+// fitted with the tokenizer (_fit.ts). Pure given its inputs.
+import { exactWindows } from "./_exact-windows.ts";
 import { fitToLength } from "./_fit.ts";
 import { indexRng } from "./_seed.ts";
 import type { LengthSource } from "./lengths.ts";
@@ -34,13 +37,25 @@ export function createSyntheticGenerator({
   corpus,
 }: SyntheticOptions): DataGenerator {
   const ids = corpusIds(tokenizer, corpus);
+  const windows = exactWindows(tokenizer, { text: corpus, ids });
   return {
     type: "synthetic",
     size: lengths.size,
     next(index) {
       const { input, output } = lengths.at(index);
+      const rng = indexRng(seed, index);
+      const exact = windows?.text(input, rng.int) ?? null;
+      if (exact !== null) {
+        return {
+          prompt: exact,
+          messages: [{ role: "user", content: exact }],
+          maxTokens: output,
+          expectedPromptTokens: input,
+          clientPromptTokens: input,
+        };
+      }
       // A random start, then the corpus read onwards; it wraps around, so any length is reachable.
-      let cursor = indexRng(seed, index).int(ids.length);
+      let cursor = rng.int(ids.length);
       const take = (n: number): number[] => {
         const out = new Array<number>(n);
         for (let i = 0; i < n; i++) {

@@ -12,10 +12,11 @@
 // TTFT bounds are the larger of the issue's and the floor plus 0.4 ms (median) and 0.75 ms (p90).
 // inferload sits 0.05-0.3 ms above the floor at the median on these machines (docs/PERFORMANCE.md,
 // "Measurement truth"), nearly all of it between its write and the simulator's receive stamp, and
-// more with costly data: on two cores the builder's work makes the simulator's thread wait for a core
-// a little more often. A client that builds prompts between reading and stamping is off by the
-// build time (6-14 ms for these prompts) and fails whatever the machine. Each attempt runs in its own
-// process (truth-probe.testing.ts).
+// a little more with long prompts. A client that builds prompts between reading and stamping is off
+// by the build time and fails where that exceeds the margin; these `random` prompts are exact by
+// construction now (under 0.1 ms each to build, where they took 6-14 ms when fitted with the
+// tokenizer), so it is the fitted path (a tokenizer without an exact pool) that such a client would
+// still fail on. Each attempt runs in its own process (truth-probe.testing.ts).
 import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { availableParallelism, loadavg } from "node:os";

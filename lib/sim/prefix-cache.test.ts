@@ -47,6 +47,40 @@ describe("PrefixCache", () => {
     expect(cache.size).toBe(4);
     expect(cache.lookup([a], 65).cachedTokens).toBe(0);
   });
+
+  test("hits the same as a plain LRU model over a long churn of shared, repeated and new prompts", () => {
+    // The model: a Map in recency order, evicting its first key (what the cache did before its queue).
+    const capacity = 40;
+    const model = new Map<string, true>();
+    const modelLookup = (prompt: string): number => {
+      let hit = 0;
+      let matching = true;
+      for (let b = 0; b < Math.floor(prompt.length / BLOCK_CHARS); b++) {
+        const key = prompt.slice(0, (b + 1) * BLOCK_CHARS);
+        if (matching && model.has(key)) {
+          hit++;
+          model.delete(key);
+        } else matching = false;
+        model.set(key, true);
+      }
+      while (model.size > capacity) model.delete(model.keys().next().value as string);
+      return hit;
+    };
+    const cache = new PrefixCache(16 * capacity);
+    const prefixes = [1, 2, 3].map((seed) => text(BLOCK_CHARS * 6, seed));
+    const rng = createRng(7);
+    // Enough lookups that the queue is compacted both ways many times over.
+    for (let i = 0; i < 5000; i++) {
+      const prefix = prefixes[rng.int(3)]!;
+      const prompt =
+        rng.int(4) === 0 ? prefix : prefix + text(BLOCK_CHARS * (1 + rng.int(8)), 100 + rng.int(50));
+      const blocks = Math.floor(prompt.length / BLOCK_CHARS);
+      // Tokens = 16 per block plus one, so the cached tokens are the hit blocks exactly.
+      const hitTokens = cache.lookup([prompt], blocks * 16 + 1).cachedTokens;
+      expect(hitTokens).toBe(modelLookup(prompt) * 16);
+      expect(cache.size).toBe(model.size);
+    }
+  });
 });
 
 describe("engine prefill with cached tokens", () => {

@@ -7,7 +7,7 @@ import { bench, group, run } from "mitata";
 import { configFromObject } from "../../lib/config/load.ts";
 import { SHAKESPEARE_CORIOLANUS } from "../../lib/data/assets/shakespeare.ts";
 import { createDataGenerator } from "../../lib/data/create.ts";
-import { fittedRandomText } from "../../lib/data/fit-baseline.testing.ts";
+import { fittedCorpusText, fittedRandomText, tokenByTokenText } from "../../lib/data/fit-baseline.testing.ts";
 import { defaultTokenizer } from "../../lib/data/tokenizer/default.ts";
 import { createJsonTokenizer } from "../../lib/data/tokenizer/json.ts";
 import type { DataGenerator } from "../../lib/data/types.ts";
@@ -31,8 +31,8 @@ const io = (mean: number) => ({
   input_distribution: { type: "fixed", mean, min: mean, max: mean },
   output_distribution: { type: "fixed", mean: 128, min: 128, max: 128 },
 });
-const make = (data: Record<string, unknown>) =>
-  createDataGenerator(config(data), { tokenizer, rng: createRng(1), workerId: 0 });
+const make = (data: Record<string, unknown>, tok = tokenizer) =>
+  createDataGenerator(config(data), { tokenizer: tok, rng: createRng(1), workerId: 0 });
 
 const generators: [string, DataGenerator][] = [
   ["mock", await make({ type: "mock" })],
@@ -41,6 +41,9 @@ const generators: [string, DataGenerator][] = [
   ["random, 2048 tokens", await make({ type: "random", ...io(2048) })],
   ["synthetic, 512 tokens", await make({ type: "synthetic", ...io(512) })],
   ["synthetic, 2048 tokens", await make({ type: "synthetic", ...io(2048) })],
+  // A tokenizer.json tokenizer (the byte-level BPE fixture, 656 tokens: ~2 tokens per word).
+  ["random, 1024 tokens, tokenizer.json", await make({ type: "random", ...io(1024) }, fixture)],
+  ["synthetic, 512 tokens, tokenizer.json", await make({ type: "synthetic", ...io(512) }, fixture)],
   ["shared_prefix (10x10, 100+50; pre-built)", await make({ type: "shared_prefix", shared_prefix: {} })],
   [
     "shareGPT (fixture; lazily counted)",
@@ -64,15 +67,54 @@ group("random 512 tokens: exact by construction vs fitted with the tokenizer", (
   bench("fitted: decode + count (+ adjust)", () => fittedRandomText(tokenizer, 512, 1, i++));
 });
 
+// random's prompts past their first 32 tokens are runs copied from a table (random.ts now) against
+// every token drawn one by one (exactText alone, what random.ts did before the table).
+group("random: runs from a table vs every token drawn", () => {
+  for (const n of [512, 2048]) {
+    const runs = generators.find(([name]) => name === `random, ${n} tokens`)![1];
+    let i = 0;
+    bench(`${n} tokens, runs (random.ts now)`, () => runs.next(i++));
+    bench(`${n} tokens, token by token`, () => tokenByTokenText(tokenizer, n, 1, i++));
+  }
+});
+
+// The same for synthetic: corpus windows cut at word starts (synthetic.ts now) against a window of
+// corpus ids fitted with the tokenizer (every synthetic prompt before, and still the path where the
+// windows' check fails).
+group("synthetic 512 tokens: exact windows vs fitted with the tokenizer", () => {
+  for (const [label, tok] of [
+    ["default", tokenizer],
+    ["tokenizer.json", fixture],
+  ] as const) {
+    const exact = generators.find(([name]) =>
+      label === "default"
+        ? name === "synthetic, 512 tokens"
+        : name === "synthetic, 512 tokens, tokenizer.json",
+    )![1];
+    const ids = tok.encode(SHAKESPEARE_CORIOLANUS);
+    let i = 0;
+    bench(`${label}: exact windows (synthetic.ts now)`, () => exact.next(i++));
+    bench(`${label}: fitted: decode + count (+ adjust)`, () =>
+      fittedCorpusText(tok, ids, { n: 512, seed: 1, index: i++ }),
+    );
+  }
+});
+
 // What a builder Worker does per request: generate, serialise the body, count, hash, UTF-8 into its batch.
 group("one request made into a ready batch (builder Worker, per request)", () => {
-  for (const name of ["mock", "random, 512 tokens", "random, 2048 tokens"]) {
+  for (const name of [
+    "mock",
+    "random, 512 tokens",
+    "random, 2048 tokens",
+    "synthetic, 512 tokens",
+    "random, 1024 tokens, tokenizer.json",
+  ]) {
     const data = generators.find(([n]) => n === name)![1];
     const maker = createRequestMaker({
       config: { api: { type: "completion", streaming: true }, server: { model_name: "m" } },
       model: "m",
       data,
-      tokenizer,
+      tokenizer: name.endsWith("tokenizer.json") ? fixture : tokenizer,
     });
     const writer = new ReadyBatchWriter();
     let i = 0;

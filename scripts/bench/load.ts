@@ -5,8 +5,10 @@
 //   bun scripts/bench/load.ts [accuracy|ceiling|data|cpu|transport|scale|memory|all]
 //   env: DURATION (s, default 30), REPEAT (default 3), RATES (ceiling ladder, comma-separated),
 //        DATA_RATES (the data scenario's ladder; empty: CPU per request only), DATA_STREAMING (0; 1 = ~20-token streams),
+//        DATA_KINDS (the data scenario's configs, comma-separated: mock,random-512,random-2048,synthetic-512,
+//        shared_prefix-512+64, all by default), DATA_TOKENIZER (a tokenizer.json for the data scenario's client),
 //        BASE (a checkout of other code: the data scenario also runs its client, same simulator),
-//        CPU_REQUESTS (100000), TRANSPORT_REQUESTS (50000), READER (0; 1 = transport + response reader),
+//        CPU_REQUESTS (100000; the data scenario's 50000, 0 skips its CPU runs), TRANSPORT_REQUESTS (50000), READER (0; 1 = transport + response reader),
 //        SCALE_CONCURRENCY (10000), MEMORY_REQUESTS (1000000), MEMORY_RATE (5000),
 //        SERVER_CPUS (0), CLIENT_CPUS (1)
 // Needs taskset and wrk (apt-get install -y wrk) and /usr/bin/time.
@@ -125,12 +127,37 @@ async function ceiling(): Promise<void> {
   }
 }
 
+/** The data configs the `data` scenario can climb with (DATA_KINDS picks some, in this order). */
+function dataKinds(): Record<string, Json> {
+  const fixed = (n: number) => ({ min: n, max: n, mean: n, std_dev: 0 });
+  // max_tokens 30 for all, as mock's default; the simulator draws ~20 output tokens for each.
+  const io = (n: number) => ({ input_distribution: fixed(n), output_distribution: fixed(30) });
+  return {
+    mock: { type: "mock" },
+    "random-512": { type: "random", ...io(512) },
+    "random-2048": { type: "random", ...io(2048) },
+    "synthetic-512": { type: "synthetic", ...io(512) },
+    "shared_prefix-512+64": {
+      type: "shared_prefix",
+      shared_prefix: {
+        num_groups: 10,
+        num_prompts_per_group: 10,
+        system_prompt_len: 512,
+        question_len: 64,
+        output_len: 30,
+      },
+    },
+  };
+}
+
 /**
- * The highest constant rate held (achieved ≥ 99%, median schedule delay < 1 ms) with `random`
- * 512-token prompts (default tokenizer) against `mock` data, rung by rung in the same invocation
- * (mock, then random, at each rate) so the box's load swings hit both alike. The simulator counts
- * prompt words instead of tokenizing (--promptCount words: exact for these prompts), so the client is
- * what is measured. Each data type stops climbing at its first failed rung (median of REPEAT runs).
+ * The highest constant rate held (achieved ≥ 99%, median schedule delay < 1 ms) for each data config
+ * of DATA_KINDS (default: all of dataKinds(), mock first), rung by rung in the same invocation (every
+ * config at each rate before the next rate) so the box's load swings hit all alike; the ratio to mock
+ * is the figure that compares. The simulator counts prompt words instead of tokenizing
+ * (--promptCount words: exact for random and shared_prefix prompts, an estimate for synthetic's
+ * punctuation) and keeps no prefix cache, so the client is what is measured. Each config stops climbing at its first failed
+ * rung (median of REPEAT runs). DATA_TOKENIZER: a tokenizer.json (file or folder) for the client.
  */
 async function dataRates(): Promise<void> {
   const rates = (env.DATA_RATES ?? "1000,2000,4000,6000,8000,10000,12000,14000,16000")
@@ -138,21 +165,26 @@ async function dataRates(): Promise<void> {
     .filter((r) => r !== "")
     .map(Number);
   const streaming = env.DATA_STREAMING === "1";
-  const fixed = (n: number) => ({ min: n, max: n, mean: n, std_dev: 0 });
-  const random512 = { type: "random", input_distribution: fixed(512), output_distribution: fixed(30) };
-  // max_tokens 30 for both, as mock's default; the simulator draws ~20 output tokens for both.
-  const kinds: { name: string; data: Json; root: string }[] = [
-    { name: "mock", data: { type: "mock" }, root },
-    { name: "random 512", data: random512, root },
-    // BASE: the same two with another checkout's client (e.g. the code before), interleaved.
-    ...(env.BASE
-      ? [
-          { name: "base mock", data: { type: "mock" }, root: env.BASE },
-          { name: "base random 512", data: random512, root: env.BASE },
-        ]
-      : []),
+  const table = dataKinds();
+  const names = (env.DATA_KINDS ?? Object.keys(table).join(",")).split(",").filter((n) => n !== "");
+  for (const name of names)
+    if (!(name in table))
+      throw new Error(`Unknown DATA_KINDS entry "${name}": expected one of ${Object.keys(table).join(", ")}`);
+  const tokenizer = env.DATA_TOKENIZER
+    ? { tokenizer: { pretrained_model_name_or_path: env.DATA_TOKENIZER } }
+    : {};
+  // BASE: the same configs with another checkout's client (e.g. the code before), interleaved.
+  const kinds = [
+    ...names.map((name) => ({ name, data: table[name]!, root })),
+    ...(env.BASE ? names.map((name) => ({ name: `base ${name}`, data: table[name]!, root: env.BASE! })) : []),
   ];
-  const sim = await startSim([...FAST_SIM, "--promptCount", "words"]);
+  const configFor = (kind: (typeof kinds)[number], load: Json) => ({
+    ...clientConfig(sim.url, load, streaming, kind.data),
+    ...tokenizer,
+  });
+  // The simulator does as little per request as it can: no tokenizer pass, and no prefix cache
+  // (FAST_SIM's prefill is free anyway; hashing a 2,048-token prompt's blocks cost it ~0.4 ms).
+  const sim = await startSim([...FAST_SIM, "--promptCount", "words", "--disablePrefixCaching"]);
   const held = new Map(kinds.map((k) => [k.name, 0]));
   const climbing = new Set(kinds.map((k) => k.name));
   // Whole-client CPU per request in a closed loop (c=64, no send-time waits), as `cpu` measures it:
@@ -161,41 +193,35 @@ async function dataRates(): Promise<void> {
   const cpuPer = new Map<string, number[]>(kinds.map((k) => [k.name, []]));
   const long = Number(env.CPU_REQUESTS ?? 50_000);
   const short = Math.ceil(long / 10);
+  const tagOf = (name: string) => name.replace(/[^\w-]/g, "");
   try {
-    for (let i = 0; i < REPEAT; i++) {
+    for (let i = 0; i < REPEAT && long > 0; i++) {
       for (const kind of kinds) {
         const load = (n: number) => ({
           type: "concurrent",
           stages: [{ num_requests: n, concurrency_level: 64 }],
         });
-        const tag = `data-cpu-${kind.name.replaceAll(" ", "")}-${i}`;
-        const a = await runClient(
-          clientConfig(sim.url, load(short), streaming, kind.data),
-          `${tag}-s`,
-          kind.root,
-        );
-        const b = await runClient(
-          clientConfig(sim.url, load(long), streaming, kind.data),
-          `${tag}-l`,
-          kind.root,
-        );
+        const tag = `data-cpu-${tagOf(kind.name)}-${i}`;
+        const a = await runClient(configFor(kind, load(short)), `${tag}-s`, kind.root);
+        const b = await runClient(configFor(kind, load(long)), `${tag}-l`, kind.root);
         const us = ((b.cpuS - a.cpuS) / (long - short)) * 1e6;
         cpuPer.get(kind.name)!.push(us);
         emit({ scenario: "data-cpu", data: kind.name, streaming, run: i, usPerRequest: us });
       }
+    }
+    // A discarded warm-up run: the first client run against a fresh simulator fails rungs the next
+    // ones hold (its JIT is cold), which would stop whichever config comes first.
+    if (rates.length > 0) {
+      const warm = { type: "constant", stages: [{ rate: rates[0], duration: Math.min(DURATION, 5) }] };
+      await runClient(configFor(kinds[0]!, warm), "data-warm-up", kinds[0]!.root);
     }
     for (const rate of rates) {
       for (const kind of kinds) {
         if (!climbing.has(kind.name)) continue;
         const runs = [];
         for (let i = 0; i < REPEAT; i++) {
-          const config = clientConfig(
-            sim.url,
-            { type: "constant", stages: [{ rate, duration: DURATION }] },
-            streaming,
-            kind.data,
-          );
-          const r = await runClient(config, `data-${kind.name.replaceAll(" ", "")}-${rate}-${i}`, kind.root);
+          const config = configFor(kind, { type: "constant", stages: [{ rate, duration: DURATION }] });
+          const r = await runClient(config, `data-${tagOf(kind.name)}-${rate}-${i}`, kind.root);
           runs.push(loadSummary(r.stage));
           emit({ scenario: "data", data: kind.name, streaming, rate, run: i, cpuS: r.cpuS, ...runs[i] });
         }
@@ -209,20 +235,26 @@ async function dataRates(): Promise<void> {
   } finally {
     sim.stop();
   }
-  const mode = streaming ? "~20-token streams" : "non-streaming";
+  const mode = `${streaming ? "~20-token streams" : "non-streaming"}, ${env.DATA_TOKENIZER ? `tokenizer ${env.DATA_TOKENIZER}` : "default tokenizer"}`;
   for (const prefix of env.BASE ? ["", "base "] : [""]) {
     const label = prefix === "" ? "" : ` (BASE: ${env.BASE})`;
-    const cpuMock = median(cpuPer.get(`${prefix}mock`)!);
-    const cpuRandom = median(cpuPer.get(`${prefix}random 512`)!);
-    rows.push(
-      `| client CPU per request, closed loop c=64, ${mode}${label} | mock ${fmt(cpuMock, 1)} µs, random 512 tokens ${fmt(cpuRandom, 1)} µs; mock / random ${fmt(cpuMock / cpuRandom, 2)} |`,
-    );
-    if (rates.length === 0) continue;
-    const mock = held.get(`${prefix}mock`) ?? 0;
-    const random = held.get(`${prefix}random 512`) ?? 0;
-    rows.push(
-      `| highest constant rate held, ${mode}, default tokenizer${label} | mock ${fmt(mock)} req/s, random 512 tokens ${fmt(random)} req/s; ratio ${fmt(random / mock, 2)} |`,
-    );
+    const mock = held.get(`${prefix}mock`);
+    const cpuMock = cpuPer.get(`${prefix}mock`) ?? [];
+    for (const name of names) {
+      const cpus = cpuPer.get(`${prefix}${name}`)!;
+      const rate = held.get(`${prefix}${name}`)!;
+      const cpuText =
+        cpus.length === 0
+          ? ""
+          : `client CPU per request (closed loop c=64) ${fmt(median(cpus), 1)} µs${cpuMock.length > 0 && name !== "mock" ? ` (${fmt(median(cpus) / median(cpuMock), 2)}× mock's)` : ""}`;
+      const rateText =
+        rates.length === 0
+          ? ""
+          : `held ${fmt(rate)} req/s${mock !== undefined && mock > 0 && name !== "mock" ? `, ${fmt(rate / mock, 2)} of mock's` : ""}`;
+      rows.push(
+        `| data ${name}, ${mode}${label} | ${[rateText, cpuText].filter((t) => t !== "").join("; ")} |`,
+      );
+    }
   }
 }
 
