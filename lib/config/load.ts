@@ -38,6 +38,8 @@ export type ConfigFacts = {
   cpuCount: number;
   /** Default for `load.base_seed` (ms) and the report path timestamp. */
   now: Date;
+  /** Local time is UTC (lib/runtime/local-zone.ts): the timestamp needs no time-zone lookup. */
+  localIsUtc?: boolean | undefined;
 };
 
 function deepFreeze<T>(value: T): T {
