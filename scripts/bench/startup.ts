@@ -14,14 +14,16 @@
 //        TRACE=1 (the first build's launches run with INFERLOAD_TRACE_START=1: each thread notes its
 //        start-up steps on stderr, and a table per variant gives each step's median ms from launch)
 //        CHILD_RT=N (run each launch under `chrt -f N`, see below), QUIET=0 (launch without --quiet:
-//        the info lines go to stderr, whose stream costs Bun ~10 ms to create)
+//        the info lines go to stderr, whose stream costs Bun ~10 ms to create), THREADS=1 (Linux: each
+//        thread's CPU time when the first request arrives, from /proc/PID/task/*/schedstat, median
+//        per thread name and build: the start is CPU-bound on 2 cores, so this says what it costs)
 // On a shared, busy box, `chrt -f 20 env CHILD_RT=10 bun scripts/bench/startup.ts` (root) runs it all
 // at a real-time priority, which comes close to an idle machine's figures (the runs are short), with
 // this process's server above the launches: under SCHED_FIFO a thread keeps its core until it
 // blocks, so a server at the launches' own priority would note a request only when one of their
 // threads yields, and a start that uses both cores would look later than it is.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -39,6 +41,28 @@ const TRACE_LINE = /^inferload-trace (\d+(?:\.\d+)?) (\S+) (.+)$/gm;
 const work = mkdtempSync(join(tmpdir(), "inferload-startup-"));
 
 let firstRequestAt: number | null = null;
+/** The launched process, whose threads THREADS=1 samples when the first request arrives. */
+let launchedPid: number | undefined;
+/** Each thread's CPU ms at the first request (thread name → ms; same-named threads summed). */
+let threadCpu: Map<string, number> | null = null;
+const sampleThreads = process.env.THREADS === "1";
+
+/** CPU ms of each thread of `pid` so far, by thread name (Linux schedstat: ns on the CPU). */
+function cpuByThread(pid: number): Map<string, number> {
+  const cpu = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      // The main thread carries the executable's name, which differs between builds.
+      const name =
+        tid === String(pid) ? "main" : readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      cpu.set(name, (cpu.get(name) ?? 0) + ns / 1e6);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return cpu;
+}
 let launches = 0;
 let modelsProbes = 0;
 
@@ -50,6 +74,8 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     return;
   }
   // The request line and headers have arrived: that is the first byte's arrival, give or take a read.
+  if (firstRequestAt === null && sampleThreads && launchedPid !== undefined)
+    threadCpu = cpuByThread(launchedPid);
   firstRequestAt ??= performance.now();
   req.resume();
   req.on("end", () => {
@@ -142,11 +168,14 @@ interface Launch {
   ms: number;
   /** With TRACE=1: ms from spawn() to each start-up step ("thread step"), first occurrence. */
   steps: Map<string, number>;
+  /** With THREADS=1: each thread's CPU ms when the first request arrived. */
+  cpu: Map<string, number> | null;
 }
 
 /** One launch of `tree` with `config`. */
 function launch(tree: Tree, config: string, trace = false): Promise<Launch> {
   firstRequestAt = null;
+  threadCpu = null;
   const [command, prefix] = commandOf(tree);
   const started = performance.now();
   // A fresh report folder each time (a run refuses a folder that holds reports).
@@ -156,6 +185,7 @@ function launch(tree: Tree, config: string, trace = false): Promise<Launch> {
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, NO_COLOR: "1", ...(trace ? { INFERLOAD_TRACE_START: "1" } : {}) },
   });
+  launchedPid = child.pid;
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => {
     stderr += d.toString();
@@ -174,9 +204,22 @@ function launch(tree: Tree, config: string, trace = false): Promise<Launch> {
         if (!steps.has(key)) steps.set(key, Number(at) - spawnedAt);
       }
       if (trace) steps.set("server first request arrived", firstRequestAt - started);
-      done({ ms: firstRequestAt - started, steps });
+      done({ ms: firstRequestAt - started, steps, cpu: threadCpu });
     });
   });
+}
+
+/** Per thread name, each build's median CPU ms at the first request (0 where a launch lacked it). */
+function cpuTable(cpus: readonly Map<string, number>[][]): string {
+  const names = [...new Set(cpus.flat().flatMap((m) => [...m.keys()]))].sort();
+  const column = (runs: readonly Map<string, number>[], name: string) =>
+    runs.length === 0 ? "-" : median(runs.map((m) => m.get(name) ?? 0)).toFixed(1);
+  return [
+    `| thread | ${trees.map((t) => t.name).join(" | ")} |`,
+    `|---|${trees.map(() => "---|").join("")}`,
+    ...names.map((name) => `| ${name} | ${cpus.map((runs) => column(runs, name)).join(" | ")} |`),
+    `| all | ${cpus.map((runs) => (runs.length === 0 ? "-" : median(runs.map((m) => [...m.values()].reduce((a, b) => a + b, 0))).toFixed(1))).join(" | ")} |`,
+  ].join("\n");
 }
 
 /** Each step's median over the launches, in order of that median. */
@@ -232,16 +275,20 @@ try {
     /** GET /v1/models requests per tree: a build that asks before its first request shows here. */
     const probes = trees.map(() => 0);
     const traced: Launch[] = [];
+    const cpus: Map<string, number>[][] = trees.map(() => []);
     for (let i = 0; i < RUNS; i++) {
       for (const [t, tree] of trees.entries()) {
         modelsProbes = 0;
         const run = await launch(tree, config, tracing && t === 0);
         times[t]!.push(run.ms);
+        if (run.cpu !== null) cpus[t]!.push(run.cpu);
         probes[t]! += modelsProbes;
         if (tracing && t === 0) traced.push(run);
       }
     }
     if (tracing) timelines.push(`${variant.name} (${trees[0]!.name}):\n${timeline(traced)}`);
+    if (sampleThreads)
+      timelines.push(`${variant.name}, CPU ms per thread at the first request:\n${cpuTable(cpus)}`);
     const medians = times.map(median);
     const tails = times.map(p90);
     const asked = probes.some((n) => n > 0) ? ` (/v1/models asked ${probes.join(" / ")} times)` : "";
