@@ -10,7 +10,7 @@
 //   TRACE=1 bun scripts/bench/startup.ts                 # and where the time goes (see below)
 //   env: BIN, BASELINE (a checkout folder, run from source, or a compiled binary; several, comma-
 //        separated, run in turn with the others and each gets a ratio column), RUNS (15),
-//        VARIANTS (comma-separated ids below: mock, mock-listed, random; default all), BENCH_JSON=1 (every time),
+//        VARIANTS (comma-separated ids below: mock, mock-yaml, mock-listed, random; default all), BENCH_JSON=1 (every time),
 //        TRACE=1 (the first build's launches run with INFERLOAD_TRACE_START=1: each thread notes its
 //        start-up steps on stderr, and a table per variant gives each step's median ms from launch)
 //        CHILD_RT=N (run each launch under `chrt -f N`, see below), QUIET=0 (launch without --quiet:
@@ -108,10 +108,19 @@ interface Variant {
   name: string;
   data: Record<string, unknown>;
   modelName: boolean;
+  /** The config file's extension: JSON text is also YAML, so `yaml` takes the YAML parser's path. */
+  format?: "json" | "yaml";
 }
 
 const variants: Variant[] = [
   { id: "mock", name: "mock, model_name set", data: { type: "mock" }, modelName: true },
+  {
+    id: "mock-yaml",
+    name: "mock, model_name set, config.yaml",
+    data: { type: "mock" },
+    modelName: true,
+    format: "yaml",
+  },
   { id: "mock-listed", name: "mock, model from /v1/models", data: { type: "mock" }, modelName: false },
   {
     id: "random",
@@ -127,7 +136,7 @@ const variants: Variant[] = [
 const chosen = process.env.VARIANTS?.split(",").map((s) => s.trim());
 
 function configFor(variant: Variant): string {
-  const path = join(work, `${variant.id}.json`);
+  const path = join(work, `${variant.id}.${variant.format ?? "json"}`);
   const config = {
     api: { type: "completion", streaming: false },
     data: variant.data,
