@@ -8,6 +8,7 @@ import { ExitCode } from "../lib/cli/exit-codes.ts";
 import { extractSetOverrides } from "../lib/cli/flags.ts";
 import { log, setQuiet } from "../lib/cli/log.ts";
 import { rememberSecrets } from "../lib/cli/secrets.ts";
+import { loadBreakerExpressions } from "../lib/run/circuit-breaker.ts";
 import { preflightRun } from "../lib/run/preflight.ts";
 import { watchSignals } from "../lib/run/signals.ts";
 import { traceStart } from "../lib/runtime/start-trace.ts";
@@ -76,6 +77,7 @@ async function runFrom(path: string, args: ParsedArgs<typeof runArgs>, rawArgs: 
   if (waitS !== undefined && !(waitS > 0))
     throw new UserError(`--wait-for-server: expected a number of seconds > 0, got "${args.waitForServer}"`);
   // Everything checkable before any load (exit 2); the server is checked when the run starts (exit 1).
+  await loadBreakerExpressions(loaded.config);
   const { reportDir, notes } = preflightRun(loaded.config, {
     name: path,
     outputDir: args.outputDir,

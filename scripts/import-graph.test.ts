@@ -32,6 +32,7 @@ const rare = [
   "confbox/yaml", // js-yaml: read when the config is YAML, printed once the first stage has begun
   "confbox/toml", // smol-toml: a TOML config's
   "lib/config/print.ts",
+  "@jmespath-community/jmespath", // circuit breakers' expressions (lib/run/circuit-breaker.ts)
 ];
 /**
  * Also not on a Worker: dataset and trace readers (the main thread reads traces once), and the config

@@ -25,7 +25,7 @@ import type { ServerMetricsSource } from "../server-metrics/source.ts";
 import { planSweep } from "../sweep/plan.ts";
 import type { SweepReport } from "../sweep/summary.ts";
 import { describeTrip, tripKeys, watchBreakers } from "./breaker-watch.ts";
-import type { BreakerTrip } from "./circuit-breaker.ts";
+import { type BreakerTrip, loadBreakerExpressions } from "./circuit-breaker.ts";
 import { sequenceFingerprint } from "./fingerprint.ts";
 import { startProgress } from "./progress.ts";
 import { openRunner, runStages } from "./runner.ts";
@@ -138,6 +138,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     const recordsPath = perRequestRecordsPath(config, dir);
     // The per-request file is a tee beside the collector: reported stages only, streamed as they arrive.
     const records = recordsPath === undefined ? null : createRecordWriter(recordsPath);
+    await loadBreakerExpressions(config);
     const breakers = watchBreakers(config);
     const opening = openRunner({
       config,
