@@ -8,7 +8,7 @@ import { ExitCode } from "../lib/cli/exit-codes.ts";
 import { extractSetOverrides } from "../lib/cli/flags.ts";
 import { log, setQuiet } from "../lib/cli/log.ts";
 import { rememberSecrets } from "../lib/cli/secrets.ts";
-import { printConfig } from "../lib/config/print.ts";
+import { loadBreakerExpressions } from "../lib/run/circuit-breaker.ts";
 import { preflightRun } from "../lib/run/preflight.ts";
 import { watchSignals } from "../lib/run/signals.ts";
 import { traceStart } from "../lib/runtime/start-trace.ts";
@@ -77,6 +77,7 @@ async function runFrom(path: string, args: ParsedArgs<typeof runArgs>, rawArgs: 
   if (waitS !== undefined && !(waitS > 0))
     throw new UserError(`--wait-for-server: expected a number of seconds > 0, got "${args.waitForServer}"`);
   // Everything checkable before any load (exit 2); the server is checked when the run starts (exit 1).
+  await loadBreakerExpressions(loaded.config);
   const { reportDir, notes } = preflightRun(loaded.config, {
     name: path,
     outputDir: args.outputDir,
@@ -92,8 +93,10 @@ async function runFrom(path: string, args: ParsedArgs<typeof runArgs>, rawArgs: 
       ? null
       : await (await import("../lib/run/upload.ts")).prepareUploads(loaded.config, process.env);
 
-  if (args.printConfig)
+  if (args.printConfig) {
+    const { printConfig } = await import("../lib/config/print.ts");
     process.stderr.write(`Resolved config:\n${printConfig(loaded.config, loaded.secrets)}\n`);
+  }
   // Imported here, not at the top: `--help` and config errors should not pay for loading the engine.
   const { runBenchmark } = await import("../lib/run/benchmark.ts");
   traceStart("main", "engine-loaded");

@@ -10,6 +10,7 @@ import { log } from "../lib/cli/log.ts";
 import { rememberSecrets } from "../lib/cli/secrets.ts";
 import { refusal } from "../lib/config/preflight.ts";
 import { printConfig } from "../lib/config/print.ts";
+import { loadBreakerExpressions } from "../lib/run/circuit-breaker.ts";
 import { preflightProblems } from "../lib/run/preflight.ts";
 import { configArgs, thresholdArgs } from "./_args.ts";
 import { loadCommandConfig } from "./_load-config.ts";
@@ -29,6 +30,7 @@ export default defineCommand({
     const loaded = await loadCommandConfig(args.config, extractSetOverrides(rawArgs));
     rememberSecrets(loaded.secrets);
     thresholdsOf(loaded.config, rawArgs);
+    await loadBreakerExpressions(loaded.config);
     const { problems, notes } = preflightProblems(loaded.config, { autoReportPath: loaded.autoReportPath });
     if (problems.length > 0) throw refusal(args.config, problems, { validate: true });
     for (const note of notes) log.warn(note);

@@ -7,7 +7,7 @@ test("compileArgs() compiles the CLI with every Worker entry, the target and the
   expect(args.slice(0, 3)).toEqual(["build", "--compile", "cmd/main.ts"]);
   for (const entry of Object.values(workerEntries)) expect(args).toContain(entry);
   expect(args.join(" ")).toContain(
-    "--outfile dist/x --target bun-linux-arm64 --minify --keep-names --bytecode --format=esm",
+    "--outfile dist/x --target bun-linux-arm64 --minify --keep-names --bytecode --format=esm --splitting",
   );
   expect(args).toContain('INFERLOAD_COMMIT="abc123"');
 });

@@ -20,9 +20,17 @@ export interface CompileOptions {
  * Measured in docs/PERFORMANCE.md ("Binary size and start-up"): embedded bytecode (which needs ESM
  * output: the CLI has top-level await) skips parsing and starts in 0.4-0.7x the time; minifying
  * trims 1.8 MB and `--keep-names` keeps function names readable in a bug's stack trace at no cost.
- * No sourcemap: +2.6 MB and no faster.
+ * Code splitting puts what the entries share in shared chunks and each lazily imported module in its
+ * own, so a thread loads only the chunks it imports: 9 MB smaller, and every command and Worker
+ * starts sooner. No sourcemap: +2.6 MB and no faster.
  */
-export const buildFlags: readonly string[] = ["--minify", "--keep-names", "--bytecode", "--format=esm"];
+export const buildFlags: readonly string[] = [
+  "--minify",
+  "--keep-names",
+  "--bytecode",
+  "--format=esm",
+  "--splitting",
+];
 
 /** The argv after `bun`, pure so the build's shape is testable without compiling. */
 export function compileArgs(options: CompileOptions, commitId: string): string[] {

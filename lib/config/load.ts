@@ -38,6 +38,8 @@ export type ConfigFacts = {
   cpuCount: number;
   /** Default for `load.base_seed` (ms) and the report path timestamp. */
   now: Date;
+  /** Local time is UTC (lib/runtime/local-zone.ts): the timestamp needs no time-zone lookup. */
+  localIsUtc?: boolean | undefined;
 };
 
 function deepFreeze<T>(value: T): T {
@@ -111,6 +113,6 @@ export function configFromObject(raw: unknown, facts: ConfigFacts & { name?: str
 /** Load, validate and resolve a config file. Throws a UserError naming the file and every problem. */
 export async function loadConfig(options: ConfigFacts & { path: string }): Promise<LoadedConfig> {
   const text = await readConfigText(options.path);
-  const raw = parseConfigText(text, options.path);
+  const raw = await parseConfigText(text, options.path);
   return configFromObject(raw, { ...options, name: options.path });
 }

@@ -1,5 +1,6 @@
-// The resolved config as YAML, secrets masked: what `validate` prints and reports save. Pure.
-import { stringifyYAML } from "confbox";
+// The resolved config as YAML, secrets masked: what `validate` prints and reports save. Pure. It brings
+// js-yaml, so a run imports it once its first stage has begun (docs/PERFORMANCE.md "Start-up").
+import { stringifyYAML } from "confbox/yaml";
 import { redact } from "./redact.ts";
 import type { Config } from "./schema.ts";
 

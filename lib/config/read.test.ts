@@ -6,9 +6,9 @@ import { formatOf, formatOfText, parseConfigText, readConfigText, STDIN } from "
 
 const dir = tempDirForTests("inferload-read-");
 
-function messageOf(fn: () => unknown): string {
+async function messageOf(fn: () => unknown): Promise<string> {
   try {
-    fn();
+    await fn();
   } catch (error) {
     return (error as Error).message;
   }
@@ -21,24 +21,28 @@ describe("parseConfigText()", () => {
     ["a.yml", "a: [1, 2]", { a: [1, 2] }],
     ["a.json", '{"a": {"b": null}}', { a: { b: null } }],
     ["a.toml", '[load]\ntype = "poisson"\n', { load: { type: "poisson" } }],
-  ])("parses %s by its extension", (name, text, expected) => {
-    expect(parseConfigText(text, name)).toEqual(expected);
+  ])("parses %s by its extension", async (name, text, expected) => {
+    expect(await parseConfigText(text, name)).toEqual(expected);
   });
 
-  test("a YAML syntax error names the line and column", () => {
-    expect(messageOf(() => parseConfigText("a: 1\n  b: 2\n", "bench.yaml"))).toBe(
+  test("a JSON file may start with a byte-order mark", async () => {
+    expect(await parseConfigText('\ufeff{"a": 1}', "a.json")).toEqual({ a: 1 });
+  });
+
+  test("a YAML syntax error names the line and column", async () => {
+    expect(await messageOf(() => parseConfigText("a: 1\n  b: 2\n", "bench.yaml"))).toBe(
       'Cannot parse config "bench.yaml": bad indentation of a mapping entry at line 2, column 4',
     );
   });
 
-  test("a JSON syntax error names the line and column of the first bad character", () => {
-    expect(messageOf(() => parseConfigText('{\n  "a": 1,\n  "b": }', "bench.json"))).toMatch(
+  test("a JSON syntax error names the line and column of the first bad character", async () => {
+    expect(await messageOf(() => parseConfigText('{\n  "a": 1,\n  "b": }', "bench.json"))).toMatch(
       /^Cannot parse config "bench\.json": .* at line 3, column 8$/,
     );
   });
 
-  test("a TOML syntax error names the line and column", () => {
-    expect(messageOf(() => parseConfigText("a = 1\nb = = 2\n", "bench.toml"))).toMatch(
+  test("a TOML syntax error names the line and column", async () => {
+    expect(await messageOf(() => parseConfigText("a = 1\nb = = 2\n", "bench.toml"))).toMatch(
       /^Cannot parse config "bench\.toml": .* at line 2, column \d+$/,
     );
   });
@@ -48,14 +52,14 @@ describe("parseConfigText()", () => {
     ["bench.yaml", "# nothing here\n---\n"],
     ["bench.toml", "  \n# comment\n"],
     ["bench.json", "\n \n"],
-  ])("%s with only %j is an empty file", (name, text) => {
-    expect(messageOf(() => parseConfigText(text, name))).toBe(
+  ])("%s with only %j is an empty file", async (name, text) => {
+    expect(await messageOf(() => parseConfigText(text, name))).toBe(
       `Cannot read config "${name}": the file is empty`,
     );
   });
 
-  test("an unknown extension is refused with the ones we read", () => {
-    expect(messageOf(() => formatOf("bench.ini"))).toBe(
+  test("an unknown extension is refused with the ones we read", async () => {
+    expect(await messageOf(() => formatOf("bench.ini"))).toBe(
       'Cannot read config "bench.ini": unknown file extension ".ini" (expected .yaml, .yml, .json or .toml)',
     );
   });
@@ -98,9 +102,9 @@ describe("formatOfText()", () => {
     expect(formatOfText(text)).toBe(format);
   });
 
-  test("parses standard input by its content and names it in errors", () => {
-    expect(parseConfigText('[load]\ntype = "poisson"\n', STDIN)).toEqual({ load: { type: "poisson" } });
-    expect(messageOf(() => parseConfigText("a: 1\n  b: 2\n", STDIN))).toBe(
+  test("parses standard input by its content and names it in errors", async () => {
+    expect(await parseConfigText('[load]\ntype = "poisson"\n', STDIN)).toEqual({ load: { type: "poisson" } });
+    expect(await messageOf(() => parseConfigText("a: 1\n  b: 2\n", STDIN))).toBe(
       'Cannot parse config "-" (standard input): bad indentation of a mapping entry at line 2, column 4',
     );
   });

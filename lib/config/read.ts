@@ -1,10 +1,12 @@
 // Read a config file and parse it by extension (YAML, JSON or TOML, via confbox), or standard input
 // (`-c -`) by its content. The only file I/O of config loading; syntax errors carry line and column. Size, YAML aliases and JSON
 // nesting are bounded here (limits.ts), before the parser can be made to do unbounded work.
+// The YAML and TOML parsers are imported when a config of theirs is read: js-yaml and smol-toml take
+// milliseconds of a run's start to evaluate, which a config in another format need not pay
+// (docs/PERFORMANCE.md "Start-up").
 import { Buffer } from "node:buffer";
 import { readFileSync, statSync } from "node:fs";
 import { extname } from "node:path";
-import { parseJSON, parseTOML, parseYAML } from "confbox";
 import { fileErrorReason, UserError } from "../cli/errors.ts";
 import { jsonErrorPosition } from "./_json-position.ts";
 import {
@@ -138,12 +140,18 @@ function firstLine(error: unknown): string {
     .replace(/^JSON Parse error: /, "");
 }
 
-function parseAs(format: ConfigFormat, text: string): unknown {
-  // js-yaml bounds nesting itself (maxDepth); aliases are refused past a count, since each one can
-  // stand for a whole subtree (limits.ts then bounds the expanded size).
-  if (format === "yaml") return parseYAML(text, { maxAliases: MAX_YAML_ALIASES, maxDepth: MAX_CONFIG_DEPTH });
-  if (format === "toml") return parseTOML(text);
-  return parseJSON(text);
+/** The parser of a format, its module imported on first use. */
+async function parserOf(format: ConfigFormat): Promise<(text: string) => unknown> {
+  if (format === "yaml") {
+    const { parseYAML } = await import("confbox/yaml");
+    // js-yaml bounds nesting itself (maxDepth); aliases are refused past a count, since each one can
+    // stand for a whole subtree (limits.ts then bounds the expanded size).
+    return (text) => parseYAML(text, { maxAliases: MAX_YAML_ALIASES, maxDepth: MAX_CONFIG_DEPTH });
+  }
+  if (format === "toml") return (await import("confbox/toml")).parseTOML;
+  // The runtime's own parser, as confbox's parseJSON (which adds only the formatting a rewrite of the
+  // file would keep, and would cost a run's start its module) after dropping a byte-order mark.
+  return (text) => JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 }
 
 // A file holding only blanks and comments would parse as null (YAML) or {} (TOML); both mean
@@ -156,11 +164,11 @@ function isBlank(text: string, format: ConfigFormat): boolean {
 }
 
 /** Parse config text by format; syntax errors become a UserError with line and column. */
-export function parseConfigText(
+export async function parseConfigText(
   text: string,
   path: string,
   format: ConfigFormat = path === STDIN ? formatOfText(text) : formatOf(path),
-): unknown {
+): Promise<unknown> {
   const name = label(path);
   if (isBlank(text, format)) throw new UserError(`Cannot read config ${name}: the file is empty`);
   if (tooManySeparators(text)) {
@@ -174,8 +182,9 @@ export function parseConfigText(
       `Cannot read config ${name}: nested more than ${MAX_CONFIG_DEPTH} levels deep at line ${deep.line}, column ${deep.column}`,
     );
   }
+  const parse = await parserOf(format);
   try {
-    return parseAs(format, text);
+    return parse(text);
   } catch (error) {
     // Bun's JSON.parse reports no position, so JSON errors are located by our own scanner.
     const position = format === "json" ? jsonErrorPosition(text) : positionOf(error, format);

@@ -56,4 +56,15 @@ describe("resolveConfig()", () => {
   test("formatTimestamp() pads every field", () => {
     expect(formatTimestamp(new Date(999, 8, 7, 6, 5, 4))).toBe("09990907-060504");
   });
+
+  test("where local time is UTC, formatTimestamp() reads the UTC fields (same format)", () => {
+    expect(formatTimestamp(new Date(Date.UTC(999, 8, 7, 6, 5, 4)), true)).toBe("09990907-060504");
+    expect(formatTimestamp(new Date(Date.UTC(2026, 11, 31, 23, 59, 58)), true)).toBe("20261231-235958");
+  });
+
+  test("the loader's localIsUtc fact names the default report folder from the UTC fields", () => {
+    const now = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
+    const { config } = build({ load: oneStage }, { now, localIsUtc: true });
+    expect(config.storage.local_storage.path).toBe("reports-20260102-030405");
+  });
 });

@@ -6,6 +6,12 @@ import type { Config, ParsedConfig } from "./schema.ts";
 export type ResolveFacts = {
   cpuCount: number;
   now: Date;
+  /**
+   * The machine's local time is UTC (lib/runtime/local-zone.ts): the report folder's name is then
+   * formatted from the UTC fields, which give the same name without the runtime's first local-time
+   * call (~10 ms of time-zone data before the first request).
+   */
+  localIsUtc?: boolean | undefined;
   /** Environment for secrets the config leaves out (INFERLOAD_API_KEY → server.api_key). */
   env?: Readonly<Record<string, string | undefined>> | undefined;
 };
@@ -21,10 +27,22 @@ export const apiKeyEnvVar = "INFERLOAD_API_KEY";
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 
-/** `YYYYMMDD-HHMMSS` in local time, as inference-perf's `datetime.now().strftime("%Y%m%d-%H%M%S")`. */
-export function formatTimestamp(now: Date): string {
-  const date = `${pad(now.getFullYear(), 4)}${pad(now.getMonth() + 1)}${pad(now.getDate())}`;
-  return `${date}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+/**
+ * `YYYYMMDD-HHMMSS` in local time, as inference-perf's `datetime.now().strftime("%Y%m%d-%H%M%S")`;
+ * `localIsUtc` says local time is UTC, so the UTC fields (no time-zone lookup) give it.
+ */
+export function formatTimestamp(now: Date, localIsUtc = false): string {
+  const [year, month, day, hours, minutes, seconds] = localIsUtc
+    ? [
+        now.getUTCFullYear(),
+        now.getUTCMonth(),
+        now.getUTCDate(),
+        now.getUTCHours(),
+        now.getUTCMinutes(),
+        now.getUTCSeconds(),
+      ]
+    : [now.getFullYear(), now.getMonth(), now.getDate(), now.getHours(), now.getMinutes(), now.getSeconds()];
+  return `${pad(year, 4)}${pad(month + 1)}${pad(day)}-${pad(hours)}${pad(minutes)}${pad(seconds)}`;
 }
 
 function fillPath(path: string | null, stamp: string): string {
@@ -32,8 +50,11 @@ function fillPath(path: string | null, stamp: string): string {
 }
 
 /** The parsed config with `num_workers`, `base_seed` and storage paths filled in. */
-export function resolveConfig(parsed: ParsedConfig, { cpuCount, now, env }: ResolveFacts): Config {
-  const stamp = formatTimestamp(now);
+export function resolveConfig(
+  parsed: ParsedConfig,
+  { cpuCount, now, localIsUtc, env }: ResolveFacts,
+): Config {
+  const stamp = formatTimestamp(now, localIsUtc);
   const { storage, load, server, api, tokenizer } = parsed;
   const envKey = env?.[apiKeyEnvVar];
   const apiKey = server?.api_key ?? (envKey === undefined || envKey === "" ? null : envKey);

@@ -3,7 +3,6 @@
 
 import { UserError } from "../cli/errors.ts";
 import { log } from "../cli/log.ts";
-import { printConfig } from "../config/print.ts";
 import type { Config } from "../config/schema.ts";
 import { ensureHubDataset } from "../data/dataset-source.ts";
 import { loadTokenizer } from "../data/tokenizer/load.ts";
@@ -26,7 +25,7 @@ import type { ServerMetricsSource } from "../server-metrics/source.ts";
 import { planSweep } from "../sweep/plan.ts";
 import type { SweepReport } from "../sweep/summary.ts";
 import { describeTrip, tripKeys, watchBreakers } from "./breaker-watch.ts";
-import type { BreakerTrip } from "./circuit-breaker.ts";
+import { type BreakerTrip, loadBreakerExpressions } from "./circuit-breaker.ts";
 import { sequenceFingerprint } from "./fingerprint.ts";
 import { startProgress } from "./progress.ts";
 import { openRunner, runStages } from "./runner.ts";
@@ -80,18 +79,19 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
   try {
     const dir = reportDir(config, options.outputDir);
     // Saved as soon as the first stage (or the sweep's probe) has begun, so an interrupted or crashed
-    // run has it; not before, as printing it would delay the first request by 5-15 ms
-    // (docs/PERFORMANCE.md "Start-up"). Rewritten at the end with what the run used.
-    let configSaved = false;
+    // run has it; not before, as printing it would delay the first request by 5-15 ms, and its YAML
+    // printer (js-yaml) is imported only then (docs/PERFORMANCE.md "Start-up"). Rewritten at the end
+    // with what the run used, after this first save.
+    let configSaved: Promise<void> | null = null;
     const saveConfig = () => {
-      if (configSaved) return;
-      configSaved = true;
-      try {
-        writeConfigYaml(config, { dir: dir ?? undefined, configYaml: printConfig(config) });
-      } catch (error) {
-        // The final write tries again and reports what fails.
-        log.warn(`Cannot save config.yaml yet: ${error instanceof Error ? error.message : String(error)}`);
-      }
+      configSaved ??= import("../config/print.ts").then(({ printConfig }) => {
+        try {
+          writeConfigYaml(config, { dir: dir ?? undefined, configYaml: printConfig(config) });
+        } catch (error) {
+          // The final write tries again and reports what fails.
+          log.warn(`Cannot save config.yaml yet: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      });
     };
     // The server is asked (when it must be: serverModel) from now on, while the main thread warms up
     // and (with server.model_name set) while the Workers start: start-up is the longest of them, not
@@ -138,6 +138,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     const recordsPath = perRequestRecordsPath(config, dir);
     // The per-request file is a tee beside the collector: reported stages only, streamed as they arrive.
     const records = recordsPath === undefined ? null : createRecordWriter(recordsPath);
+    await loadBreakerExpressions(config);
     const breakers = watchBreakers(config);
     const opening = openRunner({
       config,
@@ -246,6 +247,8 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     // The closing line makes the file enough to rebuild these very reports (`inferload report`).
     records?.writeRun({ interrupted: result.interrupted, extra });
     records?.close();
+    await configSaved;
+    const { printConfig } = await import("../config/print.ts");
     const files = await writeReports(report, runConfig, {
       dir: dir ?? undefined,
       configYaml: printConfig(runConfig),

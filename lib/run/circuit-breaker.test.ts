@@ -1,9 +1,10 @@
-import { describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { record } from "../record/record.testing.ts";
 import {
   type BreakerConfig,
   createCircuitBreaker,
   expressionProblem,
+  loadBreakerExpressions,
   pythonTruthy,
   requestView,
 } from "./circuit-breaker.ts";
@@ -20,6 +21,10 @@ const example: BreakerConfig = {
   metrics: { matches: ["error.error_type == 'TimeoutError'"], rules: [] },
   triggers: [{ type: "consecutive", threshold: 10 }],
 };
+
+// The engine is imported for configs with breakers only (scripts/import-graph.test.ts holds it out
+// of a run's start).
+beforeAll(() => loadBreakerExpressions({ circuit_breakers: [example] }));
 
 describe("createCircuitBreaker()", () => {
   test("consecutive: opens at the 10th matching request in a row, not before", () => {

@@ -6,7 +6,8 @@
 //                    with at least min_samples samples in the window.
 // Truthiness is Python's, as inference-perf tests `bool(expr.search(data))`: 0, "", [], {} and
 // null are false. Pure: the runner feeds records and reads `opened()`.
-import { compile, type JSONValue, TreeInterpreter } from "@jmespath-community/jmespath";
+import type * as JMESPath from "@jmespath-community/jmespath";
+import type { JSONValue } from "@jmespath-community/jmespath";
 import type { RequestRecord } from "../record/record.ts";
 import { perRequestEntry } from "../report/per-request-json.ts";
 
@@ -36,10 +37,29 @@ export interface CircuitBreaker {
   opened(): BreakerTrip | null;
 }
 
-type Compiled = ReturnType<typeof compile>;
+type Compiled = ReturnType<typeof JMESPath.compile>;
+
+let engine: typeof JMESPath | null = null;
+
+/**
+ * Imports the JMESPath engine when the config has circuit breakers; the functions below need it.
+ * Evaluating it cost every run's start ~2 ms of the main thread when it was imported statically, and
+ * few configs have breakers (docs/PERFORMANCE.md "Start-up").
+ */
+export async function loadBreakerExpressions(config: {
+  circuit_breakers?: readonly unknown[] | null;
+}): Promise<void> {
+  if ((config.circuit_breakers ?? []).length > 0) engine ??= await import("@jmespath-community/jmespath");
+}
+
+function jmespath(): typeof JMESPath {
+  if (engine === null) throw new Error("circuit breaker expressions used before loadBreakerExpressions()");
+  return engine;
+}
 
 /** The first problem compiling an expression, or null: config checks call this before any load. */
 export function expressionProblem(expression: string): string | null {
+  const { compile } = jmespath();
   try {
     compile(expression);
     return null;
@@ -49,6 +69,7 @@ export function expressionProblem(expression: string): string | null {
 }
 
 export function createCircuitBreaker(config: BreakerConfig): CircuitBreaker {
+  const { compile } = jmespath();
   const matches = config.metrics.matches.map((e) => compile(e));
   const rules = config.metrics.rules.map((e) => compile(e));
   const triggers = config.triggers.map(createTrigger);
@@ -86,6 +107,7 @@ function dropNulls(value: unknown): unknown {
 }
 
 function anyTruthy(expressions: readonly Compiled[], view: JSONValue): boolean {
+  const { TreeInterpreter } = jmespath();
   return expressions.some((ast) => pythonTruthy(TreeInterpreter.search(ast, view)));
 }
 

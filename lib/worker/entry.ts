@@ -42,6 +42,17 @@ import { choosePacing, startPacing } from "./waker.ts";
 
 traceStart("load", "modules-loaded");
 
+/**
+ * The waker Worker is started as this Worker's first act, not at init: its thread takes ~10 ms to
+ * come up, and this Worker is started before the main thread has read the config (prespawn.ts), so
+ * the waker comes up while the main thread still works instead of between init and "ready"
+ * (docs/PERFORMANCE.md "Start-up"). Which pacing runs depends on the environment alone. Terminating
+ * this Worker (a prespawned one no run adopted) ends the waker with it.
+ */
+const pacing = startPacing(choosePacing(process.env), (error) => fatal(error));
+// Awaited at init, where a waker that failed to start is reported with this Worker's id.
+pacing.catch(() => {});
+
 const scope = globalThis as unknown as {
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
   postMessage(message: FromWorker, transfer?: ArrayBuffer[]): void;
@@ -59,7 +70,7 @@ let stopped = false;
 let supply: Supply;
 /** The stage announced and not yet started. */
 let pending: Extract<ToWorker, { type: "stage" }> | null = null;
-/** How the send loop waits for each send time (a waker Worker, started at init). */
+/** How the send loop waits for each send time (a waker Worker, started with this Worker: `pacing`). */
 let wait: WaitUntil;
 /** Conversations and replayed sessions (session workloads only). */
 let sessions: WorkerSessions;
@@ -111,10 +122,7 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
   supply = createSupply(message.builder);
   // Counts output tokens only when a server reports no usage; prompts are counted by the builder
   // (and, for sessions, by the parts their bodies are made of).
-  const [tokenizer, paced] = await Promise.all([
-    workerTokenizer(config),
-    startPacing(choosePacing(process.env), fatal),
-  ]);
+  const [tokenizer, paced] = await Promise.all([workerTokenizer(config), pacing]);
   wait = paced.wait;
   sessions = workerSessions(config, { workerId, tokenizer, model: message.model, replay: message.replay });
   const writer = new BatchWriter(1024);

@@ -21,6 +21,13 @@ const allVariants: Record<string, string[]> = {
   "minify + bytecode (esm)": ["--minify", "--bytecode", "--format=esm"],
   "minify + bytecode + sourcemap": ["--minify", "--bytecode", "--format=esm", "--sourcemap=inline"],
   "minify + keep-names + bytecode": ["--minify", "--keep-names", "--bytecode", "--format=esm"],
+  "minify + keep-names + bytecode + splitting": [
+    "--minify",
+    "--keep-names",
+    "--bytecode",
+    "--format=esm",
+    "--splitting",
+  ],
 };
 
 const wanted = process.argv.slice(2).filter((arg, i, all) => arg !== "--rounds" && all[i - 1] !== "--rounds");
