@@ -61,6 +61,8 @@ let supply: Supply;
 let pending: Extract<ToWorker, { type: "stage" }> | null = null;
 /** How the send loop waits for each send time (a waker Worker, started at init). */
 let wait: WaitUntil;
+/** Told how late each request left (the wait learns when the Worker is behind). */
+let sent: (lateMs: number) => void;
 /** Conversations and replayed sessions (session workloads only). */
 let sessions: WorkerSessions;
 /** The announced stage's conversations (conversation workloads), prepared while it primes. */
@@ -116,6 +118,7 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
     startPacing(choosePacing(process.env), fatal),
   ]);
   wait = paced.wait;
+  sent = paced.sent;
   sessions = workerSessions(config, { workerId, tokenizer, model: message.model, replay: message.replay });
   const writer = new BatchWriter(1024);
   deps = {
@@ -179,6 +182,7 @@ async function runStage(t0Ms: number): Promise<void> {
     arrival: supply.arrival,
     send: exchange.send,
     wait,
+    sent,
   });
   stageDone(stageId, result.started, exchange.hash(), {
     built: supply.built,
@@ -203,6 +207,7 @@ async function runConversationStage(
     arrival: () => Promise.resolve(),
     send: (k, scheduledMs) => stage.send(k, scheduledMs),
     wait,
+    sent,
   });
   const lifecycles = stage.lifecycles();
   if (lifecycles.length > 0) post({ type: "sessions", workerId, lifecycles });

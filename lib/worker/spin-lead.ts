@@ -25,27 +25,40 @@ export const MAX_LEAD_MS = 0.5;
 /** Where the lead starts: a little above the usual wake lateness. */
 export const INITIAL_LEAD_MS = 0.2;
 
-const GROW = 1 + LEAD_QUANTILE * LEAD_STEP;
-const SHRINK = 1 - (1 - LEAD_QUANTILE) * LEAD_STEP;
-
-export class SpinLead {
+/** A streaming estimate of one quantile of positive samples (the estimator above), clamped to [min, max]. */
+export class TrackedQuantile {
   #ms: number;
+  readonly #grow: number;
+  readonly #shrink: number;
+  readonly #min: number;
+  readonly #max: number;
 
-  constructor(initialMs = INITIAL_LEAD_MS) {
-    this.#ms = clamp(initialMs);
+  constructor(quantile: number, initialMs: number, minMs: number, maxMs: number) {
+    this.#grow = 1 + quantile * LEAD_STEP;
+    this.#shrink = 1 - (1 - quantile) * LEAD_STEP;
+    this.#min = minMs;
+    this.#max = maxMs;
+    this.#ms = this.#clamp(initialMs);
   }
 
-  /** Milliseconds before a send time at which to stop sleeping and spin. */
+  /** The estimate, ms. */
   get ms(): number {
     return this.#ms;
   }
 
-  /** One wake came `lateMs` after the time it was asked for (negative: early). */
-  observe(lateMs: number): void {
-    this.#ms = clamp(lateMs > this.#ms ? this.#ms * GROW : this.#ms * SHRINK);
+  /** One more sample (ms). */
+  observe(sampleMs: number): void {
+    this.#ms = this.#clamp(sampleMs > this.#ms ? this.#ms * this.#grow : this.#ms * this.#shrink);
+  }
+
+  #clamp(ms: number): number {
+    return Math.min(this.#max, Math.max(this.#min, ms));
   }
 }
 
-function clamp(ms: number): number {
-  return Math.min(MAX_LEAD_MS, Math.max(MIN_LEAD_MS, ms));
+/** Milliseconds before a send time at which to stop sleeping and spin (`ms`); `observe` each wake's lateness (negative: early). */
+export class SpinLead extends TrackedQuantile {
+  constructor(initialMs = INITIAL_LEAD_MS) {
+    super(LEAD_QUANTILE, initialMs, MIN_LEAD_MS, MAX_LEAD_MS);
+  }
 }

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { nowMs } from "../runtime/clock.ts";
+import { PacePlan } from "./pace-plan.ts";
 import { SpinLead } from "./spin-lead.ts";
-import { CHECK_MS, createWakerWait, MIN_SLEEP_MS, spinUntil, waitUntil } from "./wait.ts";
+import { CHECK_MS, createWakerWait, spinUntil, waitUntil } from "./wait.ts";
 
 /**
  * A stand-in waker: resolves on the first setImmediate turn at or after `at` + `lateMs`, and notes
@@ -57,7 +58,7 @@ describe("createWakerWait()", () => {
   test("asks to be woken the lead before the deadline, at most CHECK_MS ahead", async () => {
     const lead = new SpinLead(0.3);
     const { asked, wakeAt } = fakeWaker(0, lead);
-    const wait = createWakerWait(wakeAt, lead);
+    const wait = createWakerWait(wakeAt, new PacePlan(lead));
     const deadline = nowMs() + 120;
     await wait(deadline);
     // 120 ms away and woken at most 50 ms ahead: more than one wake-up (three when wakes are punctual).
@@ -70,9 +71,17 @@ describe("createWakerWait()", () => {
 
   test("spins a wait shorter than the lead plus the shortest sleep, without a wake", async () => {
     const { asked, wakeAt } = fakeWaker();
-    const lead = new SpinLead(0.2);
-    const wait = createWakerWait(wakeAt, lead);
-    await wait(nowMs() + lead.ms + MIN_SLEEP_MS - 0.05);
+    const plan = new PacePlan(new SpinLead(0.2));
+    const wait = createWakerWait(wakeAt, plan);
+    await wait(nowMs() + plan.lead.ms + plan.minSleepMs - 0.05);
+    expect(asked).toEqual([]);
+  });
+
+  test("spins through a short wait while the Worker is behind schedule, without a wake", async () => {
+    const { asked, wakeAt } = fakeWaker();
+    const plan = new PacePlan();
+    plan.sent(5);
+    await createWakerWait(wakeAt, plan)(nowMs() + 1);
     expect(asked).toEqual([]);
   });
 
@@ -80,9 +89,12 @@ describe("createWakerWait()", () => {
     // Every wake comes 1 ms late, more than the 0.1 ms lead: the lead grows.
     const { wakeAt } = fakeWaker(1);
     const lead = new SpinLead(0.1);
-    const wait = createWakerWait(wakeAt, lead);
+    const plan = new PacePlan(lead);
+    const wait = createWakerWait(wakeAt, plan);
+    const minSleep = plan.minSleepMs;
     for (let i = 0; i < 3; i++) await wait(nowMs() + 2);
     expect(lead.ms).toBeGreaterThan(0.1);
+    expect(plan.minSleepMs).toBeGreaterThan(minSleep);
   });
 
   test("returns early when stopped while it sleeps", async () => {

@@ -6,25 +6,16 @@
 //   core per load Worker. Kept where no waker can run (no Atomics.waitAsync) and as the baseline of
 //   the pacing benchmark (INFERLOAD_PACING=timer-spin).
 // - createWakerWait: a waker thread wakes the sender (wake-cell.ts) a learned lead before the time
-//   (spin-lead.ts), and only that lead is spun: tens of µs per send on a quiet machine.
+//   (spin-lead.ts), and only that lead is spun: tens of µs per send on a quiet machine. When to sleep
+//   and when to spin is pace-plan.ts's call (never sleeping through short gaps or while behind).
 
 import { nowMs } from "../runtime/clock.ts";
-import { SpinLead } from "./spin-lead.ts";
+import { CHECK_MS, PacePlan, SPIN_MS } from "./pace-plan.ts";
+
+export { CHECK_MS, SPIN_MS };
 
 /** Resolves at (or just after) `deadlineMs`, or early once `stopped()` is true. */
 export type WaitUntil = (deadlineMs: number, stopped?: () => boolean) => Promise<void>;
-
-/** How long before the deadline the timer hands over to setImmediate turns. */
-export const SPIN_MS = 1.5;
-
-/** Long waits re-check `stopped()` at least this often, so a stop is noticed promptly. */
-export const CHECK_MS = 50;
-
-/**
- * Waits no longer than the lead plus this are spun outright: a wake round trip costs the two threads
- * some tens of µs of CPU, more than it would save on a shorter sleep.
- */
-export const MIN_SLEEP_MS = 0.05;
 
 /** Timer, then spin (see the header). */
 export const waitUntil: WaitUntil = (deadlineMs, stopped = never) =>
@@ -50,18 +41,19 @@ export function spinUntil(deadlineMs: number, stopped: () => boolean = never): P
 }
 
 /**
- * Sleeps through `wakeAt` (a waker's wake-up call) until `lead.ms` before the deadline, then spins.
- * Each wake's lateness teaches the lead (spin-lead.ts).
+ * Sleeps through `wakeAt` (a waker's wake-up call) for as long as `plan` says, then spins. Each
+ * wake's lateness teaches the plan (its lead and its round-trip time).
  */
-export function createWakerWait(wakeAt: (atMs: number) => Promise<void>, lead = new SpinLead()): WaitUntil {
+export function createWakerWait(wakeAt: (atMs: number) => Promise<void>, plan = new PacePlan()): WaitUntil {
   return async (deadlineMs, stopped = never) => {
     for (;;) {
       if (stopped()) return;
       const now = nowMs();
-      if (deadlineMs - now <= lead.ms + MIN_SLEEP_MS) break;
-      const at = Math.min(deadlineMs - lead.ms, now + CHECK_MS);
+      const sleep = plan.sleepMs(deadlineMs - now);
+      if (sleep <= 0) break;
+      const at = now + sleep;
       await wakeAt(at);
-      lead.observe(nowMs() - at);
+      plan.woke(nowMs() - at);
     }
     await spinUntil(deadlineMs, stopped);
   };

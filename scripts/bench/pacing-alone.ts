@@ -28,6 +28,7 @@ for (let k = 0; k < offsets.length; k++) {
   const due = t0 + offsets[k]!;
   if (due > nowMs()) await paced.wait(due);
   late[k] = nowMs() - due;
+  paced.sent(late[k]!);
 }
 const used = process.cpuUsage(cpu);
 const wallS = (nowMs() - t0) / 1000;
