@@ -56,7 +56,7 @@ export async function runLoop<P>(opts: LoopOptions<P>): Promise<LoopResult> {
     if (stopped()) break;
     const due = schedule.dueMs(k);
     if (due > nowMs()) {
-      await wait(due, stopped);
+      await wait(due, stopped, k + 1 < schedule.count ? schedule.dueMs(k + 1) : Number.NaN);
       if (stopped()) break;
     }
     if (!slots.tryAcquire()) {

@@ -78,4 +78,14 @@ describe("PacePlan", () => {
     plan.sent(BEHIND_MS);
     expect(plan.behind).toBe(false);
   });
+
+  test("asks for the next send's wake ahead only when that send will sleep to the lead", () => {
+    const plan = new PacePlan(new SpinLead(0.1));
+    expect(plan.aheadMs(1)).toBe(0.1);
+    // Too short to be worth a wake, or long enough to be slept in pieces.
+    expect(plan.aheadMs(0.1 + plan.minSleepMs)).toBeNaN();
+    expect(plan.aheadMs(CHECK_MS + 1)).toBeNaN();
+    plan.sent(BEHIND_MS + 1);
+    expect(plan.aheadMs(1)).toBeNaN();
+  });
 });

@@ -61,6 +61,17 @@ export class PacePlan {
     return Math.min(sleep, CHECK_MS);
   }
 
+  /**
+   * How long before a send time `gapMs` after the current one to ask for its wake now (ahead, so the
+   * waker need not be woken to learn of it), or NaN when that send will not sleep on the waker (behind,
+   * a gap not worth a wake, or one long enough to be slept in CHECK_MS pieces).
+   */
+  aheadMs(gapMs: number): number {
+    if (this.#behind) return Number.NaN;
+    const sleep = gapMs - this.lead.ms;
+    return sleep > this.#roundTrip.ms && sleep < CHECK_MS ? this.lead.ms : Number.NaN;
+  }
+
   /** A wake came `lateMs` after the time asked for. */
   woke(lateMs: number): void {
     this.lead.observe(lateMs);

@@ -14,8 +14,19 @@ import { CHECK_MS, PacePlan, SPIN_MS } from "./pace-plan.ts";
 
 export { CHECK_MS, SPIN_MS };
 
-/** Resolves at (or just after) `deadlineMs`, or early once `stopped()` is true. */
-export type WaitUntil = (deadlineMs: number, stopped?: () => boolean) => Promise<void>;
+/**
+ * Resolves at (or just after) `deadlineMs`, or early once `stopped()` is true. `nextMs`, when known,
+ * is the following send time (a waker asks for its wake ahead).
+ */
+export type WaitUntil = (deadlineMs: number, stopped?: () => boolean, nextMs?: number) => Promise<void>;
+
+/** Wake-up calls (wake-cell.ts's WakeRequester): numbered requests, each awaited by its number. */
+export interface Wakes {
+  /** Asks for a wake at `atMs`; its number, or -1 when none can be asked now. */
+  request(atMs: number): number;
+  /** Resolves once wake `n` (or a newer one) has fired. */
+  reached(n: number): Promise<void>;
+}
 
 /** Timer, then spin (see the header). */
 export const waitUntil: WaitUntil = (deadlineMs, stopped = never) =>
@@ -41,18 +52,42 @@ export function spinUntil(deadlineMs: number, stopped: () => boolean = never): P
 }
 
 /**
- * Sleeps through `wakeAt` (a waker's wake-up call) for as long as `plan` says, then spins. Each
- * wake's lateness teaches the plan (its lead and its round-trip time).
+ * Sleeps through `wakes` (a waker's wake-up calls) for as long as `plan` says, then spins. Each wake's
+ * lateness teaches the plan (its lead and its round-trip time). With `nextMs`, it also asks for the
+ * next send's wake as it asks for this one, so the waker sleeps from one straight into the next, and
+ * the next wait finds its wake already asked for.
  */
-export function createWakerWait(wakeAt: (atMs: number) => Promise<void>, plan = new PacePlan()): WaitUntil {
-  return async (deadlineMs, stopped = never) => {
+export function createWakerWait(wakes: Wakes, plan = new PacePlan()): WaitUntil {
+  // The wake asked for ahead: for which send time, at what time, and its number (-1: none).
+  let aheadFor = Number.NaN;
+  let aheadAt = Number.NaN;
+  let aheadN = -1;
+  return async (deadlineMs, stopped = never, nextMs = Number.NaN) => {
     for (;;) {
       if (stopped()) return;
       const now = nowMs();
       const sleep = plan.sleepMs(deadlineMs - now);
       if (sleep <= 0) break;
-      const at = now + sleep;
-      await wakeAt(at);
+      // The last piece of the sleep (to the lead), not one of CHECK_MS: the wake asked for ahead
+      // serves it, and the next send's can be asked for.
+      const last = sleep < CHECK_MS;
+      let at = now + sleep;
+      let n: number;
+      if (last && aheadN !== -1 && aheadFor === deadlineMs) {
+        n = aheadN;
+        at = aheadAt;
+      } else n = wakes.request(at);
+      aheadN = -1;
+      if (n === -1) break;
+      if (last && nextMs > deadlineMs) {
+        const ahead = plan.aheadMs(nextMs - deadlineMs);
+        if (!Number.isNaN(ahead)) {
+          aheadFor = nextMs;
+          aheadAt = nextMs - ahead;
+          aheadN = wakes.request(aheadAt);
+        }
+      }
+      await wakes.reached(n);
       plan.woke(nowMs() - at);
     }
     await spinUntil(deadlineMs, stopped);

@@ -46,7 +46,7 @@ export async function startPacing(pacing: Pacing, onCrash: (error: Error) => voi
   const requester = new WakeRequester(cell);
   const plan = new PacePlan();
   return {
-    wait: createWakerWait((atMs) => requester.wakeAt(atMs), plan),
+    wait: createWakerWait(requester, plan),
     sent: (lateMs) => plan.sent(lateMs),
     stop: () => waker.terminate(),
   };
