@@ -29,7 +29,7 @@ export interface Paced {
 export async function startPacing(pacing: Pacing, onCrash: (error: Error) => void): Promise<Paced> {
   if (pacing === "timer-spin") return { wait: waitUntil, sent: () => {}, stop: () => {} };
   const cell = createWakeCell();
-  const waker = new Worker(workerUrl("wake"), { type: "module" });
+  const waker = new Worker(workerUrl("wake"), { type: "module", name: "wake" });
   let started = false;
   await new Promise<void>((resolve, reject) => {
     waker.onmessage = () => {
