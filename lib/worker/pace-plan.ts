@@ -3,7 +3,7 @@
 // late each wake came and how late each request left.
 //
 // Three rules, so that the waker never paces worse than the timer-then-spin wait it replaced:
-// - Spin the last `lead` (spin-lead.ts): the learned share of a wake's lateness.
+// - Spin the last `lead` (spin-lead.ts): the median lateness of recent wakes, less an allowance.
 // - Sleep only when the sleep is longer than a wake round trip takes (`minSleepMs`: the median
 //   lateness of recent wakes, at least MIN_SLEEP_MS). A shorter sleep saves less than the round
 //   trip costs the two threads, and its wake lands after the send time anyway. When wakes come late
@@ -14,7 +14,7 @@
 //   timer-then-spin does: a saturated Worker then spins through short gaps instead of handing each
 //   one to a wake round trip that its busy thread would answer late. It sleeps again once a request
 //   leaves on time.
-import { SpinLead, TrackedQuantile } from "./spin-lead.ts";
+import { SpinLead } from "./spin-lead.ts";
 
 /** How long before a send time timer-then-spin stops sleeping (its timer is 1 ms granular). */
 export const SPIN_MS = 1.5;
@@ -28,13 +28,8 @@ export const MIN_SLEEP_MS = 0.05;
 /** A request that leaves later than this means the Worker is behind schedule. */
 export const BEHIND_MS = 1;
 
-/** Where the round-trip estimate starts: about a wake's median lateness on a quiet machine. */
-const INITIAL_ROUND_TRIP_MS = 0.13;
-
 export class PacePlan {
   readonly lead: SpinLead;
-  /** Median wake lateness: how long a wake round trip takes. */
-  readonly #roundTrip = new TrackedQuantile(0.5, INITIAL_ROUND_TRIP_MS, MIN_SLEEP_MS, SPIN_MS);
   #behind = false;
 
   constructor(lead = new SpinLead()) {
@@ -43,7 +38,7 @@ export class PacePlan {
 
   /** The shortest sleep worth a wake. */
   get minSleepMs(): number {
-    return this.#roundTrip.ms;
+    return Math.min(SPIN_MS, Math.max(MIN_SLEEP_MS, this.lead.lateMs));
   }
 
   /** Whether the last request left more than BEHIND_MS late. */
@@ -57,7 +52,7 @@ export class PacePlan {
    */
   sleepMs(leftMs: number): number {
     const sleep = leftMs - (this.#behind ? SPIN_MS : this.lead.ms);
-    if (sleep <= this.#roundTrip.ms) return 0;
+    if (sleep <= this.minSleepMs) return 0;
     return Math.min(sleep, CHECK_MS);
   }
 
@@ -69,13 +64,12 @@ export class PacePlan {
   aheadMs(gapMs: number): number {
     if (this.#behind) return Number.NaN;
     const sleep = gapMs - this.lead.ms;
-    return sleep > this.#roundTrip.ms && sleep < CHECK_MS ? this.lead.ms : Number.NaN;
+    return sleep > this.minSleepMs && sleep < CHECK_MS ? this.lead.ms : Number.NaN;
   }
 
   /** A wake came `lateMs` after the time asked for. */
   woke(lateMs: number): void {
     this.lead.observe(lateMs);
-    this.#roundTrip.observe(lateMs);
   }
 
   /** A request left `lateMs` after its send time. */
