@@ -96,8 +96,10 @@ describe("createWakerWait()", () => {
     const { asked, awaited, wakes } = fakeWaker();
     const plan = new PacePlan(new SpinLead(0.1));
     const wait = createWakerWait(wakes, plan);
-    const first = nowMs() + 2;
-    const second = first + 2;
+    // Gaps long enough that a busy machine's stalls do not turn either wait into a spin, and under
+    // CHECK_MS, so each sleeps to its lead in one piece.
+    const first = nowMs() + 10;
+    const second = first + 40;
     const lead = plan.lead.ms;
     await wait(first, undefined, second);
     // This send's wake, and the next one's (a lead before it), asked for together.
@@ -115,17 +117,17 @@ describe("createWakerWait()", () => {
     const { asked, awaited, wakes } = fakeWaker();
     const plan = new PacePlan(new SpinLead(0.1));
     const wait = createWakerWait(wakes, plan);
-    const first = nowMs() + 2;
-    await wait(first, undefined, first + 2);
+    const first = nowMs() + 10;
+    await wait(first, undefined, first + 40);
     expect(asked).toHaveLength(2);
     // The loop went elsewhere (another send time): a fresh wake is asked for and awaited.
-    const other = nowMs() + 3;
+    const other = nowMs() + 10;
     await wait(other);
     expect(asked).toHaveLength(3);
     expect(awaited).toEqual([0, 2]);
     plan.sent(10);
-    const late = nowMs() + 4;
-    await wait(late, undefined, late + 2);
+    const late = nowMs() + 10;
+    await wait(late, undefined, late + 40);
     expect(asked).toHaveLength(4);
   });
 
