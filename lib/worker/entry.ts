@@ -72,6 +72,8 @@ let supply: Supply;
 let pending: Extract<ToWorker, { type: "stage" }> | null = null;
 /** How the send loop waits for each send time (a waker Worker, started with this Worker: `pacing`). */
 let wait: WaitUntil;
+/** Told how late each request left (the wait learns when the Worker is behind). */
+let sent: (lateMs: number) => void;
 /** Conversations and replayed sessions (session workloads only). */
 let sessions: WorkerSessions;
 /** The announced stage's conversations (conversation workloads), prepared while it primes. */
@@ -124,6 +126,7 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
   // (and, for sessions, by the parts their bodies are made of).
   const [tokenizer, paced] = await Promise.all([workerTokenizer(config), pacing]);
   wait = paced.wait;
+  sent = paced.sent;
   sessions = workerSessions(config, { workerId, tokenizer, model: message.model, replay: message.replay });
   const writer = new BatchWriter(1024);
   deps = {
@@ -187,6 +190,7 @@ async function runStage(t0Ms: number): Promise<void> {
     arrival: supply.arrival,
     send: exchange.send,
     wait,
+    sent,
   });
   stageDone(stageId, result.started, exchange.hash(), {
     built: supply.built,
@@ -211,6 +215,7 @@ async function runConversationStage(
     arrival: () => Promise.resolve(),
     send: (k, scheduledMs) => stage.send(k, scheduledMs),
     wait,
+    sent,
   });
   const lifecycles = stage.lifecycles();
   if (lifecycles.length > 0) post({ type: "sessions", workerId, lifecycles });

@@ -30,6 +30,28 @@ describe("runLoop()", () => {
     }
   });
 
+  test("tells `sent` how late each request left, before it is sent", async () => {
+    // Request 1 is due 40 ms before the stage's clock reaches it: it leaves at least that late.
+    const t0 = nowMs() + 2;
+    const offsets = [0, -40, 3];
+    const late: number[] = [];
+    const sentAt: number[] = [];
+    await runLoop({
+      schedule: { count: offsets.length, dueMs: (k) => t0 + offsets[k]! },
+      slots: new Semaphore(10),
+      stopped: () => false,
+      ...built,
+      send: async () => {
+        sentAt.push(late.length);
+      },
+      sent: (lateMs) => late.push(lateMs),
+    });
+    expect(late).toHaveLength(3);
+    expect(sentAt).toEqual([1, 2, 3]);
+    expect(late[1]!).toBeGreaterThanOrEqual(40);
+    for (const l of late) expect(l).toBeGreaterThanOrEqual(0);
+  });
+
   test("keeps a closed loop at exactly its slot count until the requests run out", async () => {
     let running = 0;
     let peak = 0;

@@ -30,6 +30,8 @@ export interface LoopOptions<P> {
   send: (k: number, scheduledMs: number, ready: P) => Promise<void>;
   /** How to wait for a send time (the load Worker's waker); timer-then-spin when absent. */
   wait?: WaitUntil;
+  /** Told how late each request leaves (ms after its due time), as it goes: the wait learns from it. */
+  sent?: (lateMs: number) => void;
 }
 
 export interface LoopResult {
@@ -41,7 +43,7 @@ export interface LoopResult {
 
 /** Runs the schedule and resolves once every started request has finished. */
 export async function runLoop<P>(opts: LoopOptions<P>): Promise<LoopResult> {
-  const { schedule, slots, stopped, take, arrival, send, wait = waitUntil } = opts;
+  const { schedule, slots, stopped, take, arrival, send, wait = waitUntil, sent } = opts;
   let started = 0;
   let waitedForBody = 0;
   let pending = 0;
@@ -54,7 +56,7 @@ export async function runLoop<P>(opts: LoopOptions<P>): Promise<LoopResult> {
     if (stopped()) break;
     const due = schedule.dueMs(k);
     if (due > nowMs()) {
-      await wait(due, stopped);
+      await wait(due, stopped, k + 1 < schedule.count ? schedule.dueMs(k + 1) : Number.NaN);
       if (stopped()) break;
     }
     if (!slots.tryAcquire()) {
@@ -78,6 +80,7 @@ export async function runLoop<P>(opts: LoopOptions<P>): Promise<LoopResult> {
     }
     started++;
     pending++;
+    sent?.(nowMs() - due);
     send(k, due, ready).then(finish, finish);
   }
   if (pending > 0) await new Promise<void>((resolve) => (drained = resolve));

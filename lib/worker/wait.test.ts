@@ -1,19 +1,27 @@
 import { describe, expect, test } from "bun:test";
 import { nowMs } from "../runtime/clock.ts";
+import { PacePlan } from "./pace-plan.ts";
 import { SpinLead } from "./spin-lead.ts";
-import { CHECK_MS, createWakerWait, MIN_SLEEP_MS, spinUntil, waitUntil } from "./wait.ts";
+import { CHECK_MS, createWakerWait, spinUntil, type Wakes, waitUntil } from "./wait.ts";
 
 /**
- * A stand-in waker: resolves on the first setImmediate turn at or after `at` + `lateMs`, and notes
- * each request with the time it was made and the lead at that moment.
+ * A stand-in waker: wake n resolves on the first setImmediate turn at or after its time + `lateMs`;
+ * notes each request with the time it was made and the lead at that moment.
  */
 function fakeWaker(lateMs = 0, lead?: SpinLead) {
   const asked: { at: number; when: number; leadMs: number }[] = [];
-  const wakeAt = (at: number) => {
-    asked.push({ at, when: nowMs(), leadMs: lead?.ms ?? Number.NaN });
-    return spinUntil(at + lateMs);
+  const awaited: number[] = [];
+  const wakes: Wakes = {
+    request(at) {
+      asked.push({ at, when: nowMs(), leadMs: lead?.ms ?? Number.NaN });
+      return asked.length - 1;
+    },
+    reached(n) {
+      awaited.push(n);
+      return spinUntil(asked[n]!.at + lateMs);
+    },
   };
-  return { asked, wakeAt };
+  return { asked, awaited, wakes };
 }
 
 describe("waitUntil() (timer, then spin)", () => {
@@ -45,8 +53,8 @@ describe("waitUntil() (timer, then spin)", () => {
 
 describe("createWakerWait()", () => {
   test("never returns before the deadline", async () => {
-    const { wakeAt } = fakeWaker();
-    const wait = createWakerWait(wakeAt);
+    const { wakes } = fakeWaker();
+    const wait = createWakerWait(wakes);
     for (const ahead of [0.05, 0.4, 3, 12]) {
       const deadline = nowMs() + ahead;
       await wait(deadline);
@@ -56,8 +64,8 @@ describe("createWakerWait()", () => {
 
   test("asks to be woken the lead before the deadline, at most CHECK_MS ahead", async () => {
     const lead = new SpinLead(0.3);
-    const { asked, wakeAt } = fakeWaker(0, lead);
-    const wait = createWakerWait(wakeAt, lead);
+    const { asked, wakes } = fakeWaker(0, lead);
+    const wait = createWakerWait(wakes, new PacePlan(lead));
     const deadline = nowMs() + 120;
     await wait(deadline);
     // 120 ms away and woken at most 50 ms ahead: more than one wake-up (three when wakes are punctual).
@@ -69,20 +77,71 @@ describe("createWakerWait()", () => {
   });
 
   test("spins a wait shorter than the lead plus the shortest sleep, without a wake", async () => {
-    const { asked, wakeAt } = fakeWaker();
-    const lead = new SpinLead(0.2);
-    const wait = createWakerWait(wakeAt, lead);
-    await wait(nowMs() + lead.ms + MIN_SLEEP_MS - 0.05);
+    const { asked, wakes } = fakeWaker();
+    const plan = new PacePlan(new SpinLead(0.2));
+    const wait = createWakerWait(wakes, plan);
+    await wait(nowMs() + plan.lead.ms + plan.minSleepMs - 0.05);
     expect(asked).toEqual([]);
+  });
+
+  test("spins through a short wait while the Worker is behind schedule, without a wake", async () => {
+    const { asked, wakes } = fakeWaker();
+    const plan = new PacePlan();
+    plan.sent(5);
+    await createWakerWait(wakes, plan)(nowMs() + 1);
+    expect(asked).toEqual([]);
+  });
+
+  test("asks for the next send's wake with this one's, and the next wait uses it without asking again", async () => {
+    const { asked, awaited, wakes } = fakeWaker();
+    const plan = new PacePlan(new SpinLead(0.1));
+    const wait = createWakerWait(wakes, plan);
+    // Gaps long enough that a busy machine's stalls do not turn either wait into a spin, and under
+    // CHECK_MS, so each sleeps to its lead in one piece.
+    const first = nowMs() + 10;
+    const second = first + 40;
+    const lead = plan.lead.ms;
+    await wait(first, undefined, second);
+    // This send's wake, and the next one's (a lead before it), asked for together.
+    expect(asked).toHaveLength(2);
+    expect(asked[1]!.at).toBeCloseTo(second - lead, 6);
+    expect(awaited).toEqual([0]);
+    await wait(second);
+    // The next wait awaited the wake asked for ahead and asked for none.
+    expect(asked).toHaveLength(2);
+    expect(awaited).toEqual([0, 1]);
+    expect(nowMs()).toBeGreaterThanOrEqual(second);
+  });
+
+  test("asks nothing ahead while behind schedule, and ignores a wake asked ahead for another time", async () => {
+    const { asked, awaited, wakes } = fakeWaker();
+    const plan = new PacePlan(new SpinLead(0.1));
+    const wait = createWakerWait(wakes, plan);
+    const first = nowMs() + 10;
+    await wait(first, undefined, first + 40);
+    expect(asked).toHaveLength(2);
+    // The loop went elsewhere (another send time): a fresh wake is asked for and awaited.
+    const other = nowMs() + 10;
+    await wait(other);
+    expect(asked).toHaveLength(3);
+    expect(awaited).toEqual([0, 2]);
+    plan.sent(10);
+    const late = nowMs() + 10;
+    await wait(late, undefined, late + 40);
+    expect(asked).toHaveLength(4);
   });
 
   test("teaches the lead how late wakes come", async () => {
     // Every wake comes 1 ms late, more than the 0.1 ms lead: the lead grows.
-    const { wakeAt } = fakeWaker(1);
+    const { wakes } = fakeWaker(1);
     const lead = new SpinLead(0.1);
-    const wait = createWakerWait(wakeAt, lead);
+    const plan = new PacePlan(lead);
+    const wait = createWakerWait(wakes, plan);
+    const minSleep = plan.minSleepMs;
+    const before = lead.ms;
     for (let i = 0; i < 3; i++) await wait(nowMs() + 2);
-    expect(lead.ms).toBeGreaterThan(0.1);
+    expect(lead.ms).toBeGreaterThan(before);
+    expect(plan.minSleepMs).toBeGreaterThan(minSleep);
   });
 
   test("returns early when stopped while it sleeps", async () => {
@@ -90,9 +149,9 @@ describe("createWakerWait()", () => {
     setTimeout(() => {
       stop = true;
     }, 5);
-    const { wakeAt } = fakeWaker();
+    const { wakes } = fakeWaker();
     const deadline = nowMs() + 60_000;
-    await createWakerWait(wakeAt)(deadline, () => stop);
+    await createWakerWait(wakes)(deadline, () => stop);
     expect(nowMs()).toBeLessThan(deadline);
   });
 });

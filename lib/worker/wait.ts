@@ -6,25 +6,27 @@
 //   core per load Worker. Kept where no waker can run (no Atomics.waitAsync) and as the baseline of
 //   the pacing benchmark (INFERLOAD_PACING=timer-spin).
 // - createWakerWait: a waker thread wakes the sender (wake-cell.ts) a learned lead before the time
-//   (spin-lead.ts), and only that lead is spun: tens of µs per send on a quiet machine.
+//   (spin-lead.ts), and only that lead is spun: tens of µs per send on a quiet machine. When to sleep
+//   and when to spin is pace-plan.ts's call (never sleeping through short gaps or while behind).
 
 import { nowMs } from "../runtime/clock.ts";
-import { SpinLead } from "./spin-lead.ts";
+import { CHECK_MS, PacePlan, SPIN_MS } from "./pace-plan.ts";
 
-/** Resolves at (or just after) `deadlineMs`, or early once `stopped()` is true. */
-export type WaitUntil = (deadlineMs: number, stopped?: () => boolean) => Promise<void>;
-
-/** How long before the deadline the timer hands over to setImmediate turns. */
-export const SPIN_MS = 1.5;
-
-/** Long waits re-check `stopped()` at least this often, so a stop is noticed promptly. */
-export const CHECK_MS = 50;
+export { CHECK_MS, SPIN_MS };
 
 /**
- * Waits no longer than the lead plus this are spun outright: a wake round trip costs the two threads
- * some tens of µs of CPU, more than it would save on a shorter sleep.
+ * Resolves at (or just after) `deadlineMs`, or early once `stopped()` is true. `nextMs`, when known,
+ * is the following send time (a waker asks for its wake ahead).
  */
-export const MIN_SLEEP_MS = 0.05;
+export type WaitUntil = (deadlineMs: number, stopped?: () => boolean, nextMs?: number) => Promise<void>;
+
+/** Wake-up calls (wake-cell.ts's WakeRequester): numbered requests, each awaited by its number. */
+export interface Wakes {
+  /** Asks for a wake at `atMs`; its number, or -1 when none can be asked now. */
+  request(atMs: number): number;
+  /** Resolves once wake `n` (or a newer one) has fired. */
+  reached(n: number): Promise<void>;
+}
 
 /** Timer, then spin (see the header). */
 export const waitUntil: WaitUntil = (deadlineMs, stopped = never) =>
@@ -50,18 +52,43 @@ export function spinUntil(deadlineMs: number, stopped: () => boolean = never): P
 }
 
 /**
- * Sleeps through `wakeAt` (a waker's wake-up call) until `lead.ms` before the deadline, then spins.
- * Each wake's lateness teaches the lead (spin-lead.ts).
+ * Sleeps through `wakes` (a waker's wake-up calls) for as long as `plan` says, then spins. Each wake's
+ * lateness teaches the plan (its lead and its round-trip time). With `nextMs`, it also asks for the
+ * next send's wake as it asks for this one, so the waker sleeps from one straight into the next, and
+ * the next wait finds its wake already asked for.
  */
-export function createWakerWait(wakeAt: (atMs: number) => Promise<void>, lead = new SpinLead()): WaitUntil {
-  return async (deadlineMs, stopped = never) => {
+export function createWakerWait(wakes: Wakes, plan = new PacePlan()): WaitUntil {
+  // The wake asked for ahead: for which send time, at what time, and its number (-1: none).
+  let aheadFor = Number.NaN;
+  let aheadAt = Number.NaN;
+  let aheadN = -1;
+  return async (deadlineMs, stopped = never, nextMs = Number.NaN) => {
     for (;;) {
       if (stopped()) return;
       const now = nowMs();
-      if (deadlineMs - now <= lead.ms + MIN_SLEEP_MS) break;
-      const at = Math.min(deadlineMs - lead.ms, now + CHECK_MS);
-      await wakeAt(at);
-      lead.observe(nowMs() - at);
+      const sleep = plan.sleepMs(deadlineMs - now);
+      if (sleep <= 0) break;
+      // The last piece of the sleep (to the lead), not one of CHECK_MS: the wake asked for ahead
+      // serves it, and the next send's can be asked for.
+      const last = sleep < CHECK_MS;
+      let at = now + sleep;
+      let n: number;
+      if (last && aheadN !== -1 && aheadFor === deadlineMs) {
+        n = aheadN;
+        at = aheadAt;
+      } else n = wakes.request(at);
+      aheadN = -1;
+      if (n === -1) break;
+      if (last && nextMs > deadlineMs) {
+        const ahead = plan.aheadMs(nextMs - deadlineMs);
+        if (!Number.isNaN(ahead)) {
+          aheadFor = nextMs;
+          aheadAt = nextMs - ahead;
+          aheadN = wakes.request(aheadAt);
+        }
+      }
+      await wakes.reached(n);
+      plan.woke(nowMs() - at);
     }
     await spinUntil(deadlineMs, stopped);
   };

@@ -56,4 +56,26 @@ describe("WakeRequester with a waker thread", () => {
       expect(nowMs()).toBeGreaterThanOrEqual(at);
     }
   });
+
+  test("a wake asked for ahead fires at its own time, after the one before it", async () => {
+    const start = nowMs();
+    const first = requester.request(start + 2);
+    const second = requester.request(start + 4);
+    await requester.reached(first);
+    const firstAt = nowMs();
+    expect(firstAt).toBeGreaterThanOrEqual(start + 2);
+    await requester.reached(second);
+    expect(nowMs()).toBeGreaterThanOrEqual(start + 4);
+  });
+
+  test("never has more than a ring of wakes unfired: asking beyond it returns -1 until they fire", async () => {
+    const soon = nowMs() + 50;
+    const asked: number[] = [];
+    for (let i = 0; i < 20; i++) asked.push(requester.request(soon + i * 0.01));
+    expect(asked).toContain(-1);
+    expect(asked.slice(0, 7).every((n) => n >= 0)).toBe(true);
+    await requester.reached(Math.max(...asked));
+    expect(nowMs()).toBeGreaterThanOrEqual(soon);
+    expect(requester.request(nowMs() - 1)).toBeGreaterThanOrEqual(0);
+  });
 });

@@ -1,18 +1,29 @@
-// A wake-up call between two threads through one SharedArrayBuffer: the sender asks to be woken at
-// an absolute time and awaits it with Atomics.waitAsync, so its event loop keeps reading and stamping
+// Wake-up calls between two threads through one SharedArrayBuffer: the sender asks to be woken at
+// absolute times and awaits each with Atomics.waitAsync, so its event loop keeps reading and stamping
 // responses meanwhile; the waker thread blocks in Atomics.wait with a timeout (a futex with a
 // sub-millisecond deadline, unlike timers, which are 1 ms granular: docs/runtime-facts.md §4) and
-// notifies the sender when the time comes. One request is outstanding at a time; a newer one
-// replaces it. No clock of its own: both sides pass `now`.
+// notifies the sender when a time comes. No clock of its own: both sides pass `now`.
 //
-// Layout: Int32 [REQUESTED, FIRED] (request generations), Float64 at byte 8: the time asked for.
-// The sender writes the time, then publishes the generation with a sequentially consistent store, so
-// a waker that loads that generation reads that time (or a newer request's, which it then re-reads).
+// Requests are numbered (generations) and their times kept in a small ring, so the sender may ask
+// for its next send's wake before the current one fires: the waker then goes straight from firing
+// one to sleeping until the next, one thread switch per send instead of two (one to learn of the
+// request, one at its time). FIRED is a high-water mark: when the clock passes the times of pending
+// requests, the waker fires the newest of them, which also releases any older one still pending (a
+// superseded request; its waiter re-checks the clock itself). The sender notifies the waker only when
+// it may be sleeping past the new time (nothing pending, or the new time is the earliest), so asking
+// ahead for a later time costs the waker nothing.
+//
+// Layout: Int32 [REQUESTED, FIRED] (generations), then RING Float64 times, slot = generation % RING.
+// The sender writes a time, then publishes its generation with a sequentially consistent store, and
+// never has RING requests unfired (it asks at most two ahead), so a slot is never rewritten while the
+// waker may read it.
 
 const REQUESTED = 0;
 const FIRED = 1;
-const AT_BYTE = 8;
-const BYTES = 16;
+const TIMES_BYTE = 8;
+const RING = 8;
+const MASK = RING - 1;
+const BYTES = TIMES_BYTE + RING * 8;
 
 /**
  * Longest single block of the waker thread. A sender asks at most a few tens of ms ahead (it re-checks
@@ -48,33 +59,56 @@ async function reached(cell: Int32Array, slot: number, generation: number): Prom
   }
 }
 
-/** The sender's side: `wakeAt(t)` resolves once the waker has seen the clock reach t. */
+/** The sender's side: `request(t)` numbers a wake-up call, `reached(n)` resolves once it has fired. */
 export class WakeRequester {
   readonly #flags: Int32Array;
-  readonly #at: Float64Array;
+  readonly #times: Float64Array;
   #generation = 0;
 
   constructor(buffer: SharedArrayBuffer) {
     this.#flags = new Int32Array(buffer, 0, 2);
-    this.#at = new Float64Array(buffer, AT_BYTE, 1);
+    this.#times = new Float64Array(buffer, TIMES_BYTE, RING);
   }
 
-  wakeAt(atMs: number): Promise<void> {
-    this.#at[0] = atMs;
-    const generation = (this.#generation = (this.#generation + 1) | 0);
+  /** Asks to be woken at `atMs`; its generation, or -1 when too many are still unfired (then spin). */
+  request(atMs: number): number {
+    const generation = (this.#generation + 1) | 0;
+    if (((generation - Atomics.load(this.#flags, FIRED)) | 0) >= RING) return -1;
+    this.#times[generation & MASK] = atMs;
+    this.#generation = generation;
     Atomics.store(this.#flags, REQUESTED, generation);
-    Atomics.notify(this.#flags, REQUESTED);
+    // Read after the store (both sequentially consistent): a waker that fired everything before it
+    // and went idle is either seen here, or sees this request itself.
+    const fired = Atomics.load(this.#flags, FIRED);
+    let earliest = Number.POSITIVE_INFINITY;
+    for (let g = (fired + 1) | 0; g !== generation; g = (g + 1) | 0) {
+      const t = this.#times[g & MASK]!;
+      if (t < earliest) earliest = t;
+    }
+    if (atMs < earliest) Atomics.notify(this.#flags, REQUESTED);
+    return generation;
+  }
+
+  /** Resolves once request `generation` (or a newer one) has fired. */
+  reached(generation: number): Promise<void> {
     return reached(this.#flags, FIRED, generation);
+  }
+
+  /** One wake-up call: resolves once the waker has seen the clock reach `atMs`. */
+  wakeAt(atMs: number): Promise<void> {
+    const generation = this.request(atMs);
+    return generation === -1 ? Promise.resolve() : this.reached(generation);
   }
 }
 
 /**
  * The waker's side, forever: idle without blocking (so the thread can be terminated), block until
- * the time asked for or a newer request, then notify. Meant for a thread that does nothing else.
+ * the earliest pending time or a new request, then fire the newest request whose time has come.
+ * Meant for a thread that does nothing else.
  */
 export async function serveWakes(buffer: SharedArrayBuffer, now: () => number): Promise<never> {
   const flags = new Int32Array(buffer, 0, 2);
-  const at = new Float64Array(buffer, AT_BYTE, 1);
+  const times = new Float64Array(buffer, TIMES_BYTE, RING);
   let served = Atomics.load(flags, FIRED);
   for (;;) {
     const requested = Atomics.load(flags, REQUESTED);
@@ -82,15 +116,24 @@ export async function serveWakes(buffer: SharedArrayBuffer, now: () => number): 
       await reached(flags, REQUESTED, (served + 1) | 0);
       continue;
     }
-    const left = at[0]! - now();
-    if (left > 0) {
-      // Returns early when a newer request is published; the loop then reads its time.
-      Atomics.wait(flags, REQUESTED, requested, Math.min(left, MAX_BLOCK_MS));
-      if (left > MAX_BLOCK_MS) await new Promise((resolve) => setTimeout(resolve, 0));
+    const t = now();
+    let fire = served;
+    let earliest = Number.POSITIVE_INFINITY;
+    for (let g = (served + 1) | 0; ; g = (g + 1) | 0) {
+      const at = times[g & MASK]!;
+      if (at <= t) fire = g;
+      else if (at < earliest) earliest = at;
+      if (g === requested) break;
+    }
+    if (fire !== served) {
+      served = fire;
+      Atomics.store(flags, FIRED, fire);
+      Atomics.notify(flags, FIRED);
       continue;
     }
-    served = requested;
-    Atomics.store(flags, FIRED, requested);
-    Atomics.notify(flags, FIRED);
+    const left = earliest - t;
+    // Returns early when a request for an earlier time is published; the loop then looks again.
+    Atomics.wait(flags, REQUESTED, requested, Math.min(left, MAX_BLOCK_MS));
+    if (left > MAX_BLOCK_MS) await new Promise((resolve) => setTimeout(resolve, 0));
   }
 }

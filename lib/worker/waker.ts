@@ -2,6 +2,7 @@
 // Atomics.waitAsync, else the timer-then-spin wait. INFERLOAD_PACING=timer-spin forces the latter; it
 // exists for the pacing benchmark's baseline (docs/PERFORMANCE.md "Pacing cost"), not for users.
 import { workerUrl } from "../runtime/worker-url.ts";
+import { PacePlan } from "./pace-plan.ts";
 import { createWakerWait, type WaitUntil, waitUntil } from "./wait.ts";
 import { createWakeCell, WakeRequester, wakeSupported } from "./wake-cell.ts";
 
@@ -15,6 +16,8 @@ export function choosePacing(env: Record<string, string | undefined>, supported 
 export interface Paced {
   /** The wait the send loop uses. */
   wait: WaitUntil;
+  /** The send loop tells it how late each request left (the waker's plan learns when it is behind). */
+  sent(lateMs: number): void;
   /** Ends the waker Worker (a load Worker never needs to: terminating it ends the Workers it started). */
   stop(): void;
 }
@@ -24,9 +27,9 @@ export interface Paced {
  * waker dies later, since a sender waiting on it would wait forever.
  */
 export async function startPacing(pacing: Pacing, onCrash: (error: Error) => void): Promise<Paced> {
-  if (pacing === "timer-spin") return { wait: waitUntil, stop: () => {} };
+  if (pacing === "timer-spin") return { wait: waitUntil, sent: () => {}, stop: () => {} };
   const cell = createWakeCell();
-  const waker = new Worker(workerUrl("wake"), { type: "module" });
+  const waker = new Worker(workerUrl("wake"), { type: "module", name: "wake" });
   let started = false;
   await new Promise<void>((resolve, reject) => {
     waker.onmessage = () => {
@@ -41,5 +44,10 @@ export async function startPacing(pacing: Pacing, onCrash: (error: Error) => voi
     waker.postMessage(cell);
   });
   const requester = new WakeRequester(cell);
-  return { wait: createWakerWait((atMs) => requester.wakeAt(atMs)), stop: () => waker.terminate() };
+  const plan = new PacePlan();
+  return {
+    wait: createWakerWait(requester, plan),
+    sent: (lateMs) => plan.sent(lateMs),
+    stop: () => waker.terminate(),
+  };
 }

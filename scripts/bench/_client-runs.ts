@@ -2,7 +2,7 @@
 // process pinned to SERVER_CPUS, `inferload run` as another pinned to CLIENT_CPUS with its CPU time
 // and peak RSS from /usr/bin/time, the client config they use, and the stage report's load summary.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -74,6 +74,11 @@ export interface ClientRun {
   cpuS: number;
   maxRssMb: number;
   rssSamplesMb: number[];
+  /**
+   * CPU seconds by thread name (load, build, waker, the main thread "bun", JIT and GC helpers…), as
+   * last sampled (every 100 ms, so a thread's last 100 ms may be missing): where the CPU goes.
+   */
+  threadCpuS: Record<string, number>;
   stage: Json;
   wallS: number;
 }
@@ -83,6 +88,26 @@ export interface ClientOptions {
   root?: string;
   /** Extra environment for the client process. */
   env?: Record<string, string>;
+}
+
+/** Each thread's CPU time so far (/proc/PID/task/TID/schedstat, ns), by thread id. */
+function sampleThreads(pid: string, into: Map<string, { name: string; cpuS: number }>): void {
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+      into.set(tid, { name, cpuS: ns / 1e9 });
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+}
+
+/** CPU seconds summed by thread name; Bun names a Worker's thread after its `name` option. */
+function byThreadName(threads: Map<string, { name: string; cpuS: number }>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const { name, cpuS } of threads.values()) out[name] = (out[name] ?? 0) + cpuS;
+  return out;
 }
 
 /** Pinning from SERVER_CPUS (default 0) and CLIENT_CPUS (default 1), and a scratch folder. */
@@ -138,18 +163,24 @@ export function createBench(env: Record<string, string | undefined>) {
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const rssSamplesMb: number[] = [];
+    const threads = new Map<string, { name: string; cpuS: number }>();
+    let kid = "";
+    let tick = 0;
     const sampler = setInterval(() => {
       try {
-        const kid = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8")
-          .trim()
-          .split(" ")[0];
+        if (kid === "")
+          kid =
+            readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(" ")[0] ?? "";
+        if (kid === "") return;
+        sampleThreads(kid, threads);
+        if (tick++ % 10 !== 0) return;
         const status = readFileSync(`/proc/${kid}/status`, "utf8");
         const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
         if (kb > 0) rssSamplesMb.push(kb / 1024);
       } catch {
         // not started yet, or finished
       }
-    }, 1000);
+    }, 100);
     const exitCode = await new Promise<number>((r) => child.on("exit", (code) => r(code ?? 1)));
     clearInterval(sampler);
     const t = /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
@@ -163,6 +194,7 @@ export function createBench(env: Record<string, string | undefined>) {
       cpuS: Number(t[2]) + Number(t[3]),
       maxRssMb: Number(t[4]) / 1024,
       rssSamplesMb,
+      threadCpuS: byThreadName(threads),
       stage,
     };
   }

@@ -26,8 +26,10 @@ const late = new Float64Array(offsets.length);
 const cpu = process.cpuUsage();
 for (let k = 0; k < offsets.length; k++) {
   const due = t0 + offsets[k]!;
-  if (due > nowMs()) await paced.wait(due);
+  if (due > nowMs())
+    await paced.wait(due, undefined, k + 1 < offsets.length ? t0 + offsets[k + 1]! : Number.NaN);
   late[k] = nowMs() - due;
+  paced.sent(late[k]!);
 }
 const used = process.cpuUsage(cpu);
 const wallS = (nowMs() - t0) / 1000;

@@ -15,7 +15,11 @@
 //
 //   bun scripts/bench/pacing.ts [cli|alone|all]
 //   env: DURATION (s, 30), SHORT (s, 5), ALONE_DURATION (s, 10), REPEAT (3), RATES (100,1000,5000),
-//        ARRIVALS (constant,poisson), PACINGS (waker,timer-spin), SERVER_CPUS (0), CLIENT_CPUS (1)
+//        ARRIVALS (constant,poisson), PACINGS (waker,timer-spin), SERVER_CPUS (0), CLIENT_CPUS (1),
+//        BASE_ROOT (another checkout, e.g. a worktree of main: adds the pacing "base-waker", its waker,
+//        to compare a change against in the same invocation)
+// The client runs also give each thread's CPU per request (load Worker, waker, builder, main thread,
+// JIT, allocator), sampled from /proc.
 // Needs taskset and /usr/bin/time.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
@@ -38,11 +42,21 @@ const ALONE_DURATION = Number(env.ALONE_DURATION ?? 10);
 const REPEAT = Number(env.REPEAT ?? 3);
 const RATES = (env.RATES ?? "100,1000,5000").split(",").map(Number);
 const ARRIVALS = (env.ARRIVALS ?? "constant,poisson").split(",");
-const PACINGS = (env.PACINGS ?? "waker,timer-spin").split(",");
+const BASE_ROOT = env.BASE_ROOT;
+const PACINGS = (env.PACINGS ?? `waker,timer-spin${BASE_ROOT ? ",base-waker" : ""}`).split(",");
+
+/** How to run a pacing: the tree to run and the INFERLOAD_PACING to give it. */
+function pacingRun(pacing: string): { root?: string; mode: string } {
+  if (pacing !== "base-waker") return { mode: pacing };
+  if (!BASE_ROOT) throw new Error("the pacing base-waker needs BASE_ROOT");
+  return { root: BASE_ROOT, mode: "waker" };
+}
 const BASELINE = "timer-spin";
 
 interface PacingRun {
   usPerRequest: number;
+  /** Client CPU µs per request by thread (cli only): where it goes. */
+  threads: Record<string, number>;
   corePercent: number;
   delayMedianMs: number;
   delayP99Ms: number;
@@ -54,19 +68,41 @@ type Measure = (arrival: string, rate: number, pacing: string, run: number) => P
 
 const bench = createBench(env);
 
+/** Client threads by name (docs/load-engine.md): the load Worker, its waker and builder, the main thread. */
+const THREAD_GROUPS: Record<string, string> = {
+  load: "load",
+  wake: "wake",
+  build: "build",
+  bun: "main",
+  "bun.exe": "main",
+  // Before the waker was named, it was the client's one unnamed Worker.
+  Worker: "wake",
+  JITWorker: "JIT",
+  "mi-scavenger": "allocator",
+};
+const THREAD_COLUMNS = ["load", "wake", "build", "main", "JIT", "allocator", "other"];
+
 function cliMeasure(url: string): Measure {
   return async (arrival, rate, pacing, run) => {
     const config = (duration: number) =>
       clientConfig(url, { type: arrival, stages: [{ rate, duration }] }, true);
     const tag = `pacing-${arrival}-${rate}-${pacing}-${run}`;
-    const options = { env: { INFERLOAD_PACING: pacing } };
+    const { root, mode } = pacingRun(pacing);
+    const options = { env: { INFERLOAD_PACING: mode }, ...(root === undefined ? {} : { root }) };
     const short = await bench.runClient(config(SHORT), `${tag}-s`, options);
     const long = await bench.runClient(config(DURATION), `${tag}-l`, options);
     const s = loadSummary(short.stage);
     const l = loadSummary(long.stage);
     const cpuS = long.cpuS - short.cpuS;
+    const threads: Record<string, number> = {};
+    for (const [name, t] of Object.entries(long.threadCpuS)) {
+      const group = THREAD_GROUPS[name] ?? "other";
+      const us = ((t - (short.threadCpuS[name] ?? 0)) / (l.count - s.count)) * 1e6;
+      threads[group] = (threads[group] ?? 0) + us;
+    }
     const result: PacingRun = {
       usPerRequest: (cpuS / (l.count - s.count)) * 1e6,
+      threads,
       corePercent: (100 * cpuS) / (DURATION - SHORT),
       delayMedianMs: l.delayMedianMs,
       delayP99Ms: l.delayP99Ms,
@@ -88,8 +124,12 @@ function cliMeasure(url: string): Measure {
 }
 
 const aloneMeasure: Measure = async (arrival, rate, pacing, run) => {
-  const script = join(import.meta.dirname, "pacing-alone.ts");
-  const args = ["-c", bench.clientCpus, bun, script, arrival, String(rate), String(ALONE_DURATION), pacing];
+  const { root, mode } = pacingRun(pacing);
+  const script =
+    root === undefined
+      ? join(import.meta.dirname, "pacing-alone.ts")
+      : join(root, "scripts/bench/pacing-alone.ts");
+  const args = ["-c", bench.clientCpus, bun, script, arrival, String(rate), String(ALONE_DURATION), mode];
   const out = spawnSync("taskset", args, { encoding: "utf8" });
   const line = out.stdout.trim().split("\n").at(-1) ?? "";
   if (out.status !== 0 || line === "") throw new Error(`pacing-alone failed: ${out.stderr.slice(-2000)}`);
@@ -102,6 +142,7 @@ const aloneMeasure: Measure = async (arrival, rate, pacing, run) => {
   };
   const result: PacingRun = {
     usPerRequest: (r.cpuS / r.count) * 1e6,
+    threads: {},
     corePercent: (100 * r.cpuS) / r.wallS,
     delayMedianMs: r.delayMedianMs,
     delayP99Ms: r.delayP99Ms,
@@ -151,6 +192,23 @@ async function table(measure: Measure, what: string): Promise<string> {
             2,
           )} ms | ${fmt((100 * at((r) => r.achieved)) / rate, 2)}%${failures > 0 ? ` (${failures} failed)` : ""} |`,
         );
+      }
+    }
+  }
+  if (what !== "client") return rows.join("\n");
+  rows.push(
+    "",
+    `Client CPU µs per request by thread (medians): ${THREAD_COLUMNS.join(", ")}`,
+    "",
+    `| arrival | rate (req/s) | pacing | ${THREAD_COLUMNS.join(" | ")} |`,
+    `|---|---|---|${THREAD_COLUMNS.map(() => "---").join("|")}|`,
+  );
+  for (const arrival of ARRIVALS) {
+    for (const rate of RATES) {
+      for (const pacing of PACINGS) {
+        const rs = runs.get(key(arrival, rate, pacing)) ?? [];
+        const cells = THREAD_COLUMNS.map((c) => fmt(median(rs.map((r) => r.threads[c] ?? 0)), 0));
+        rows.push(`| ${arrival} | ${fmt(rate)} | ${pacing} | ${cells.join(" | ")} |`);
       }
     }
   }
