@@ -52,16 +52,30 @@ const COMMIT = /^[0-9a-f]{40}$/;
 /** The cached file of `f` at `revision` (a branch, tag or commit), or null: huggingface_hub's try_to_load_from_cache. */
 export function cachedHubFile(cacheDir: string, f: HubFile, revision = "main"): string | null {
   const repo = join(cacheDir, repoFolder(f));
-  let commit = revision;
-  if (!COMMIT.test(revision)) {
-    try {
-      commit = readFileSync(join(repo, "refs", revision), "utf8").trim();
-    } catch {
-      return null;
-    }
-  }
+  const commit = cachedCommit(repo, revision);
+  if (commit === null) return null;
   const path = join(repo, "snapshots", commit, f.file);
   return existsSync(path) ? path : null;
+}
+
+/**
+ * Whether the cache knows the hub has no `f` at `revision`: huggingface_hub's `.no_exist/<commit>/<path>`
+ * marker, left by a 404 (by either tool), so an optional file that is not there costs no request next time.
+ */
+export function knownAbsent(cacheDir: string, f: HubFile, revision = "main"): boolean {
+  const repo = join(cacheDir, repoFolder(f));
+  const commit = cachedCommit(repo, revision);
+  return commit !== null && existsSync(join(repo, ".no_exist", commit, f.file));
+}
+
+/** The commit `revision` names in the cached repo folder `repo`: itself when a hash, else refs/<revision>. */
+function cachedCommit(repo: string, revision: string): string | null {
+  if (COMMIT.test(revision)) return revision;
+  try {
+    return readFileSync(join(repo, "refs", revision), "utf8").trim();
+  } catch {
+    return null;
+  }
 }
 
 export interface HubFetchOptions {
@@ -77,6 +91,8 @@ export interface HubFetchOptions {
   what: string;
   /** Extra advice when offline, e.g. "set data.path to a local copy". */
   offlineHint: string;
+  /** The file may be missing (tokenizer_config.json, chat_template.jinja): offline and not cached, it is null. */
+  optional?: boolean | undefined;
 }
 
 /**
@@ -88,8 +104,10 @@ export async function hubFile(f: HubFile, opts: HubFetchOptions): Promise<string
   const revision = opts.revision ?? "main";
   const cached = cachedHubFile(cacheDir, f, revision);
   if (cached !== null) return cached;
+  if (knownAbsent(cacheDir, f, revision)) return null;
   const where = join(cacheDir, repoFolder(f));
   if (hubOffline(opts.env)) {
+    if (opts.optional) return null;
     throw new UserError(`Cannot load ${opts.what}: not in the cache`, {
       details: [
         `HF_HUB_OFFLINE=1 forbids downloading it; ${opts.offlineHint} (Hugging Face cache: ${where})`,
@@ -124,7 +142,10 @@ async function download(
       },
     );
   }
-  if (response.status === 404) return null;
+  if (response.status === 404) {
+    await rememberAbsent(f, cacheDir, revision, response.headers.get("x-repo-commit"));
+    return null;
+  }
   if (response.status === 401 || response.status === 403) {
     throw new UserError(
       `Cannot download "${f.file}" of "${f.repo}": access denied (HTTP ${response.status})`,
@@ -167,6 +188,28 @@ async function download(
   if (!COMMIT.test(revision) || commit !== revision)
     await writeAtomically(join(repo, "refs", revision), commit);
   return snapshot;
+}
+
+/**
+ * Leaves the `.no_exist` marker huggingface_hub leaves for a 404, at the commit the hub names (else the one
+ * the cache holds for `revision`; with neither, e.g. an unknown repo, nothing is remembered).
+ */
+async function rememberAbsent(
+  f: HubFile,
+  cacheDir: string,
+  revision: string,
+  commitHeader: string | null,
+): Promise<void> {
+  const repo = join(cacheDir, repoFolder(f));
+  const commit = commitHeader ?? cachedCommit(repo, revision);
+  if (commit === null) return;
+  try {
+    await writeAtomically(join(repo, ".no_exist", commit, f.file), "");
+    if (commitHeader !== null && commit !== revision)
+      await writeAtomically(join(repo, "refs", revision), commit);
+  } catch {
+    // An unwritable cache only costs the same request next time (huggingface_hub logs and goes on too).
+  }
 }
 
 async function writeAtomically(path: string, data: Uint8Array | string): Promise<void> {

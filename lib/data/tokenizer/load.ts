@@ -3,7 +3,7 @@
 // The tokenizer.json reader and the hub client are imported when one is configured: a run with the
 // built-in tokenizer should not evaluate them at its start (docs/PERFORMANCE.md "Start-up").
 import { readFile, stat } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { UserError } from "../../cli/errors.ts";
 import type { Env, FetchLike } from "../hub.ts";
 import type { Tokenizer } from "../types.ts";
@@ -47,9 +47,9 @@ export async function loadTokenizer(
     if (!(await statOrNull(file))?.isFile()) {
       throw new UserError(`Cannot load tokenizer "${name}": the folder holds no tokenizer.json`);
     }
-    return fromFiles(file, join(name, "tokenizer_config.json"), name);
+    return fromFiles(file, besideIt(file), name);
   }
-  if (local?.isFile()) return fromFiles(name, join(name, "..", "tokenizer_config.json"), name);
+  if (local?.isFile()) return fromFiles(name, besideIt(name), name);
   if (!isHubModelId(name)) {
     throw new UserError(`Cannot load tokenizer "${name}": file not found`);
   }
@@ -84,28 +84,68 @@ async function fromHub(
       },
     );
   }
-  // Optional: it carries extras (added-token flags; the chat template data.use_chat_template needs).
-  const configFile = await hubFile(
-    { repo: modelId, repoType: "model", file: "tokenizer_config.json" },
-    { ...fetchOptions, log: undefined },
-  ).catch(() => null);
-  return fromFiles(file, configFile ?? join(dirname(file), "tokenizer_config.json"), modelId);
+  // The optional files, from the snapshot tokenizer.json came from (its folder is named by the commit),
+  // so the three always match. A 404 is remembered in the cache; offline, one not cached is absent, as
+  // transformers treats them; any other failure is said and the tokenizer goes on without the file.
+  // They are a few kB: a short timeout (huggingface_hub's 10 s for metadata) keeps a machine whose
+  // network drops packets from waiting minutes on each.
+  const snapshot = basename(dirname(file));
+  const optional = async (name: string): Promise<string | null> => {
+    try {
+      return await hubFile(
+        { repo: modelId, repoType: "model", file: name },
+        { ...fetchOptions, revision: snapshot, optional: true, timeoutMs: 10_000, log: undefined },
+      );
+    } catch (error) {
+      opts.log?.info(`${error instanceof Error ? error.message : String(error)}; going on without it`);
+      return null;
+    }
+  };
+  return fromFiles(
+    file,
+    { config: await optional("tokenizer_config.json"), template: await optional(CHAT_TEMPLATE_FILE) },
+    modelId,
+  );
+}
+
+/**
+ * The files that come with a tokenizer.json. transformers reads chat_template.jinja in preference to
+ * tokenizer_config.json's `chat_template` (the file "clobbers any template in the config"), for a
+ * local folder and a hub id alike.
+ */
+interface Extras {
+  config: string | null;
+  template: string | null;
+}
+
+const CHAT_TEMPLATE_FILE = "chat_template.jinja";
+
+/** The extras of a local tokenizer.json: the files beside it. */
+function besideIt(file: string): Extras {
+  return {
+    config: join(dirname(file), "tokenizer_config.json"),
+    template: join(dirname(file), CHAT_TEMPLATE_FILE),
+  };
 }
 
 const loaded = new Map<string, Tokenizer>();
 
-async function fromFiles(file: string, configFile: string, name: string): Promise<Tokenizer> {
+async function fromFiles(file: string, extras: Extras, name: string): Promise<Tokenizer> {
   const cached = loaded.get(file);
   if (cached) return cached;
   const tokenizerJson = parseJson(await readFile(file, "utf8"), name, "tokenizer.json");
-  const configText = await readFile(configFile, "utf8").catch(() => null);
-  const tokenizerConfig = configText === null ? {} : parseJson(configText, name, "tokenizer_config.json");
-  // Newer transformers save the chat template beside tokenizer.json rather than in the config.
-  const template = await readFile(join(dirname(file), "chat_template.jinja"), "utf8").catch(() => undefined);
+  const configText = await readOptional(extras.config);
+  const tokenizerConfig =
+    configText === undefined ? {} : parseJson(configText, name, "tokenizer_config.json");
+  const template = await readOptional(extras.template);
   const { createJsonTokenizer } = await import("./json.ts");
   const tokenizer = createJsonTokenizer(tokenizerJson, tokenizerConfig, name, template);
   loaded.set(file, tokenizer);
   return tokenizer;
+}
+
+async function readOptional(path: string | null): Promise<string | undefined> {
+  return path === null ? undefined : readFile(path, "utf8").catch(() => undefined);
 }
 
 function parseJson(text: string, name: string, what: string): unknown {
