@@ -1,9 +1,8 @@
 // Builder Worker entry (an extra `bun build --compile` entry point; URL from lib/runtime/worker-url.ts).
-// One per load Worker: it generates, tokenizes and serialises that Worker's requests ahead of their
+// One per load Worker (none in a session workload, whose load Workers build each turn): it generates, tokenizes and serialises that Worker's requests ahead of their
 // send times and hands them over in transferred batches, so the thread that reads and time-stamps
 // responses never does data work. The main thread starts it and gives it one end of a channel to its
 // load Worker, which drives it from then on (stages, credits, stops).
-import { sessionWorkload } from "../data/create-sessions.ts";
 import { createLoraPicker } from "../load/lora.ts";
 import { createRng, workerSeed } from "../load/rng.ts";
 import { nowMs } from "../runtime/clock.ts";
@@ -39,12 +38,6 @@ function stageSeed(seed: number, stageId: number): number {
 async function init(message: BuilderInit): Promise<void> {
   traceStart("build", "init");
   const { config, workerId, sender } = message;
-  if (sessionWorkload(config) !== null) {
-    // A session's requests depend on the replies before them: its load Worker assembles them from
-    // prebuilt parts (entry.ts), so this builder has nothing to build and is never given a stage.
-    scope.postMessage({ type: "ready", workerId });
-    return;
-  }
   const seed = workerSeed(config.load.base_seed, workerId);
   const tokenizer = await workerTokenizer(config);
   traceStart("build", "tokenizer-ready");

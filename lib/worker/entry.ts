@@ -6,7 +6,7 @@
 // response's bytes arriving and their stamp it never generates, tokenizes or serialises data. It never logs or formats on the hot path.
 //
 // Session workloads are the exception that keeps the rule: a turn depends on the replies before it,
-// which no builder can know ahead. Their texts are generated before the stage starts (conversation
+// which no builder can know ahead, so such a Worker has no builder (no port at init). Their texts are generated before the stage starts (conversation
 // blueprints while the stage primes; replayed sessions' plans at init, from the main thread), and a
 // turn's body is assembled from those prebuilt, already-escaped parts plus the previous reply, after
 // that reply's last byte has been stamped (send-turn.ts).
@@ -66,8 +66,8 @@ let config: Config;
 let deps: ExchangeDeps;
 let counters: Int32Array;
 let stopped = false;
-/** Requests as this Worker's builder delivers them. */
-let supply: Supply;
+/** Requests as this Worker's builder delivers them; null in a session workload (no builder). */
+let supply: Supply | null = null;
 /** The stage announced and not yet started. */
 let pending: Extract<ToWorker, { type: "stage" }> | null = null;
 /** How the send loop waits for each send time (a waker Worker, started with this Worker: `pacing`). */
@@ -121,13 +121,16 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
   config = message.config;
   counters = new Int32Array(message.counters);
   clientCert = readClientCertificate(config.server!);
-  supply = createSupply(message.builder);
+  supply = message.builder === null ? null : createSupply(message.builder);
   // Counts output tokens only when a server reports no usage; prompts are counted by the builder
   // (and, for sessions, by the parts their bodies are made of).
   const [tokenizer, paced] = await Promise.all([workerTokenizer(config), pacing]);
   wait = paced.wait;
   sent = paced.sent;
+  traceStart("load", "tokenizer-ready");
+  // A conversation workload's texts are generated here; the mark shows their share of the start.
   sessions = workerSessions(config, { workerId, tokenizer, model: message.model, replay: message.replay });
+  traceStart("load", "sessions-ready");
   const writer = new BatchWriter(1024);
   deps = {
     config,
@@ -135,7 +138,7 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
     tokenizer,
     transport: makeTransport(config),
     writer,
-    release: (ready) => supply.release(ready),
+    release: (ready) => supply?.release(ready),
     onSent: () => {
       Atomics.add(counters, COUNTER_SENT, 1);
       Atomics.add(counters, COUNTER_IN_FLIGHT, 1);
@@ -167,7 +170,7 @@ function prepareStage(message: Extract<ToWorker, { type: "stage" }>): void {
     primed();
     return;
   }
-  supply.prepare(message.stageId, message.indices, message.slots, primed);
+  builderSupply().prepare(message.stageId, message.indices, message.slots, primed);
 }
 
 async function runStage(t0Ms: number): Promise<void> {
@@ -179,6 +182,7 @@ async function runStage(t0Ms: number): Promise<void> {
   };
   if (conversations !== null) return runConversationStage(message, schedule, conversations);
   traceStart("load", "start");
+  const requests = builderSupply();
   const exchange = createStageExchange(deps, stageId, indices);
   const result = await runLoop({
     schedule,
@@ -186,15 +190,15 @@ async function runStage(t0Ms: number): Promise<void> {
     // The flag is set by the main thread (circuit breaker, stop) and seen before the next send even
     // while the stop message waits in this Worker's queue.
     stopped: () => stopped || Atomics.load(counters, COUNTER_STOP) === 1,
-    take: supply.take,
-    arrival: supply.arrival,
+    take: requests.take,
+    arrival: requests.arrival,
     send: exchange.send,
     wait,
     sent,
   });
   stageDone(stageId, result.started, exchange.hash(), {
-    built: supply.built,
-    buildMs: supply.buildMs,
+    built: requests.built,
+    buildMs: requests.buildMs,
     waitedForBody: result.waitedForBody,
   });
 }
@@ -259,13 +263,19 @@ async function endSessionStage(message: Extract<ToWorker, { type: "endSessionSta
   stageDone(message.stageId, 0, FNV_OFFSET, NO_BUILDER);
 }
 
+/** The builder's supply, which every workload but a session one has. */
+function builderSupply(): Supply {
+  if (supply === null) throw new Error("A stage of built requests was given to a Worker without a builder");
+  return supply;
+}
+
 function fatal(error: unknown): void {
   post(fatalMessage(workerId, error));
 }
 
 function halt(): void {
   stopped = true;
-  supply.stop();
+  supply?.stop();
   replay?.stop();
   sessions?.wakePauses();
 }

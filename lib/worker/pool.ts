@@ -1,6 +1,7 @@
 // Main-thread side of the Workers: start num_workers load Workers, each with its own builder Worker
 // (joined by a MessageChannel: the builder makes the requests, the load Worker only sends, reads and
-// stamps), hand each its slice of a stage, turn their batches into records for the caller, and stop
+// stamps) unless the workload is one of sessions, whose load Workers build each turn themselves (a
+// turn depends on the replies before it), hand each its slice of a stage, turn their batches into records for the caller, and stop
 // them. Never waits on the caller's
 // handling of records beyond the synchronous callback. A Worker that does not answer a cancel
 // within `cancelWaitMs` (frozen on something) is terminated: its stage ends with the records the
@@ -13,6 +14,7 @@ import { UserError } from "../cli/errors.ts";
 import { ExitCode } from "../cli/exit-codes.ts";
 import type { Config } from "../config/schema.ts";
 import type { TraceLengths } from "../data/create.ts";
+import { sessionWorkload } from "../data/create-sessions.ts";
 import type { ReplaySessionPlan } from "../data/replay/session-plan.ts";
 import type { Slice } from "../load/stripe.ts";
 import type { RequestRecord } from "../record/record.ts";
@@ -20,7 +22,7 @@ import type { SessionLifecycle } from "../record/session.ts";
 import { nowMs } from "../runtime/clock.ts";
 import { readBatch } from "./batch.ts";
 import { lostCalls, lostRecords } from "./lost.ts";
-import { takeWorker } from "./prespawn.ts";
+import { discardPrespawned, takeWorker } from "./prespawn.ts";
 import {
   type BuilderInit,
   COUNTER_DONE,
@@ -139,7 +141,7 @@ interface SessionBook {
 export async function startPool(opts: PoolOptions): Promise<Pool> {
   const counterBuffers: Int32Array[] = [];
   const workers: Worker[] = [];
-  /** kills[i] terminates workers[i] and its builder, and drops whatever they still send. */
+  /** kills[i] terminates workers[i] and its builder (if any), and drops whatever they still send. */
   const kills: (() => void)[] = [];
   /** Each Worker's start; a replacement's is awaited before the next stage. */
   const ready: Promise<void>[] = [];
@@ -147,6 +149,10 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
   let failure: Error | null = null;
   const cancelWaitMs = opts.cancelWaitMs ?? CANCEL_WAIT_MS;
   const streamed = opts.config.api.streaming;
+  // A session workload's builders would have nothing to build: none is started, and the one started
+  // before the config was read is ended now, so its thread does not compete with the Workers' start.
+  const withBuilders = sessionWorkload(opts.config) === null;
+  if (!withBuilders) discardPrespawned("build");
 
   function fail(error: Error): void {
     failure ??= error;
@@ -222,7 +228,7 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
     let alive = true;
     // The first Workers may have been started before the config was read (prespawn.ts).
     const worker = opts.entry === undefined ? takeWorker("load") : new Worker(opts.entry, { type: "module" });
-    const builder = takeWorker("build");
+    const builder = withBuilders ? takeWorker("build") : null;
     workers[i] = worker;
     const started = new Promise<void>((resolve, reject) => {
       worker.onmessage = (event: MessageEvent<FromWorker>) => {
@@ -264,6 +270,26 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
         fail(error);
       };
     });
+    kills[i] = () => {
+      alive = false;
+      worker.terminate();
+      builder?.terminate();
+    };
+    const channel = builder === null ? null : new MessageChannel();
+    const init: ToWorker = {
+      type: "init",
+      workerId: i,
+      config: opts.config,
+      counters: counterBuffers[i]!.buffer as SharedArrayBuffer,
+      builder: channel?.port1 ?? null,
+      model: opts.model,
+      replay:
+        opts.replay === null || opts.replay === undefined
+          ? null
+          : opts.replay.flatMap((plan, index) => (index % opts.workers === i ? [{ index, plan }] : [])),
+    };
+    worker.postMessage(init, channel === null ? [] : [channel.port1]);
+    if (builder === null || channel === null) return started;
     // The builder posts only "ready" and "fatal" to the main thread; its batches go to its Worker.
     const builderStarted = new Promise<void>((resolve, reject) => {
       builder.onmessage = (event: MessageEvent<FromWorker>) => {
@@ -282,25 +308,6 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
         fail(error);
       };
     });
-    kills[i] = () => {
-      alive = false;
-      worker.terminate();
-      builder.terminate();
-    };
-    const channel = new MessageChannel();
-    const init: ToWorker = {
-      type: "init",
-      workerId: i,
-      config: opts.config,
-      counters: counterBuffers[i]!.buffer as SharedArrayBuffer,
-      builder: channel.port1,
-      model: opts.model,
-      replay:
-        opts.replay === null || opts.replay === undefined
-          ? null
-          : opts.replay.flatMap((plan, index) => (index % opts.workers === i ? [{ index, plan }] : [])),
-    };
-    worker.postMessage(init, [channel.port1]);
     const builderInit: BuilderInit = {
       type: "init",
       workerId: i,

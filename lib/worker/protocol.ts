@@ -25,8 +25,11 @@ export type ToWorker =
       workerId: number;
       config: Config;
       counters: SharedArrayBuffer;
-      /** This Worker's end of the channel to its builder (ToBuilder out, FromBuilder in). */
-      builder: MessagePort;
+      /**
+       * This Worker's end of the channel to its builder (ToBuilder out, FromBuilder in); null for a
+       * session workload, whose requests this Worker builds itself.
+       */
+      builder: MessagePort | null;
       /** server.model_name, or the first model the server listed (session requests are built here). */
       model: string;
       /** trace_session_replay: this Worker's sessions (number in the corpus, and plan), else null. */

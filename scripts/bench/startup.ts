@@ -10,7 +10,9 @@
 //   TRACE=1 bun scripts/bench/startup.ts                 # and where the time goes (see below)
 //   env: BIN, BASELINE (a checkout folder, run from source, or a compiled binary; several, comma-
 //        separated, run in turn with the others and each gets a ratio column), RUNS (15),
-//        VARIANTS (comma-separated ids below: mock, mock-yaml, mock-listed, random; default all), BENCH_JSON=1 (every time),
+//        VARIANTS (comma-separated ids below: mock, mock-yaml, mock-listed, random; default all; also
+//        conversations-8 and conversations-20, a small conversation_replay workload on that many
+//        Workers, named only), BENCH_JSON=1 (every time),
 //        TRACE=1 (the first build's launches run with INFERLOAD_TRACE_START=1: each thread notes its
 //        start-up steps on stderr, and a table per variant gives each step's median ms from launch)
 //        CHILD_RT=N (run each launch under `chrt -f N`, see below), QUIET=0 (launch without --quiet:
@@ -110,7 +112,22 @@ interface Variant {
   modelName: boolean;
   /** The config file's extension: JSON text is also YAML, so `yaml` takes the YAML parser's path. */
   format?: "json" | "yaml";
+  /** Workers (a session workload: concurrent, one turn per Worker); run only when VARIANTS names it. */
+  sessionWorkers?: number;
 }
+
+/** Small conversations: the start is about the Workers, not the texts. */
+const conversations = {
+  type: "conversation_replay",
+  conversation_replay: {
+    num_conversations: 40,
+    shared_system_prompt_len: 120,
+    dynamic_system_prompt_len: { type: "normal", min: 20, max: 60, mean: 40, std_dev: 10 },
+    turns_per_conversation: { type: "normal", min: 2, max: 4, mean: 3, std_dev: 1 },
+    input_tokens_per_turn: { type: "lognormal", min: 10, max: 60, mean: 30, std_dev: 10 },
+    output_tokens_per_turn: { type: "lognormal", min: 5, max: 20, mean: 10, std_dev: 4 },
+  },
+};
 
 const variants: Variant[] = [
   { id: "mock", name: "mock, model_name set", data: { type: "mock" }, modelName: true },
@@ -132,6 +149,13 @@ const variants: Variant[] = [
     },
     modelName: true,
   },
+  ...[8, 20].map((n) => ({
+    id: `conversations-${n}`,
+    name: `conversation_replay, ${n} Workers`,
+    data: conversations,
+    modelName: true,
+    sessionWorkers: n,
+  })),
 ];
 const chosen = process.env.VARIANTS?.split(",").map((s) => s.trim());
 
@@ -141,7 +165,14 @@ function configFor(variant: Variant): string {
     api: { type: "completion", streaming: false },
     data: variant.data,
     // One request, sent at once; one Worker as on a 1-CPU container.
-    load: { type: "constant", stages: [{ rate: 1, duration: 1 }], num_workers: 1 },
+    load:
+      variant.sessionWorkers === undefined
+        ? { type: "constant", stages: [{ rate: 1, duration: 1 }], num_workers: 1 }
+        : {
+            type: "concurrent",
+            stages: [{ num_requests: variant.sessionWorkers, concurrency_level: variant.sessionWorkers }],
+            num_workers: variant.sessionWorkers,
+          },
     server: { base_url: baseUrl, ...(variant.modelName ? { model_name: "bench-model" } : {}) },
     report: { request_lifecycle: { summary: false, per_stage: false, per_adapter: false } },
   };
@@ -277,7 +308,9 @@ const header =
 const rows: string[] = [header, `|${"---|".repeat(header.split("|").length - 2)}`];
 const timelines: string[] = [];
 try {
-  for (const variant of variants.filter((v) => chosen === undefined || chosen.includes(v.id))) {
+  const wanted = (v: Variant) =>
+    chosen === undefined ? v.sessionWorkers === undefined : chosen.includes(v.id);
+  for (const variant of variants.filter(wanted)) {
     const config = configFor(variant);
     for (const tree of trees) await launch(tree, config); // warm the file cache; not counted
     const times: number[][] = trees.map(() => []);
