@@ -7,6 +7,7 @@ import { runsText, tokenRuns } from "./_exact-runs.ts";
 import { fitToLength, randomIds } from "./_fit.ts";
 import { tokenPools } from "./_pools.ts";
 import { indexRng } from "./_seed.ts";
+import { sizedPrompt } from "./_sized-prompt.ts";
 import type { LengthSource } from "./lengths.ts";
 import type { DataGenerator, Tokenizer } from "./types.ts";
 
@@ -26,14 +27,7 @@ export function createRandomGenerator({ tokenizer, lengths, seed }: RandomOption
       size: lengths.size,
       next(index) {
         const { input, output } = lengths.at(index);
-        const text = runsText(exact, runs, input, indexRng(seed, index).int);
-        return {
-          prompt: text,
-          messages: [{ role: "user", content: text }],
-          maxTokens: output,
-          expectedPromptTokens: input,
-          clientPromptTokens: input,
-        };
+        return sizedPrompt(runsText(exact, runs, input, indexRng(seed, index).int), input, output);
       },
     };
   }
@@ -48,13 +42,7 @@ export function createRandomGenerator({ tokenizer, lengths, seed }: RandomOption
       const rng = indexRng(seed, index);
       const draw = (n: number) => randomIds(pool, n, rng.int);
       const { text, count } = fitToLength(tokenizer, input, draw(input), draw);
-      return {
-        prompt: text,
-        messages: [{ role: "user", content: text }],
-        maxTokens: output,
-        expectedPromptTokens: count,
-        clientPromptTokens: count,
-      };
+      return sizedPrompt(text, count, output);
     },
   };
 }

@@ -5,6 +5,7 @@
 import { exactWindows } from "./_exact-windows.ts";
 import { fitToLength } from "./_fit.ts";
 import { indexRng } from "./_seed.ts";
+import { sizedPrompt } from "./_sized-prompt.ts";
 import type { LengthSource } from "./lengths.ts";
 import type { DataGenerator, Tokenizer } from "./types.ts";
 
@@ -45,15 +46,7 @@ export function createSyntheticGenerator({
       const { input, output } = lengths.at(index);
       const rng = indexRng(seed, index);
       const exact = windows?.text(input, rng.int) ?? null;
-      if (exact !== null) {
-        return {
-          prompt: exact,
-          messages: [{ role: "user", content: exact }],
-          maxTokens: output,
-          expectedPromptTokens: input,
-          clientPromptTokens: input,
-        };
-      }
+      if (exact !== null) return sizedPrompt(exact, input, output);
       // A random start, then the corpus read onwards; it wraps around, so any length is reachable.
       let cursor = rng.int(ids.length);
       const take = (n: number): number[] => {
@@ -65,13 +58,7 @@ export function createSyntheticGenerator({
         return out;
       };
       const { text, count } = fitToLength(tokenizer, input, take(input), take);
-      return {
-        prompt: text,
-        messages: [{ role: "user", content: text }],
-        maxTokens: output,
-        expectedPromptTokens: count,
-        clientPromptTokens: count,
-      };
+      return sizedPrompt(text, count, output);
     },
   };
 }
