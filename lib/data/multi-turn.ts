@@ -9,17 +9,12 @@ import { createRng } from "../load/rng.ts";
 import { fitToLength, randomIds } from "./_fit.ts";
 import { lazy, tokenPools } from "./_pools.ts";
 import type { ConversationBlueprint, ConversationSource } from "./conversation.ts";
-import { type Distribution, sampleFromDistribution } from "./distribution.ts";
+import { sampleFromDistribution } from "./distribution.ts";
+import type { SharedPrefixLengths } from "./shared-prefix-lengths.ts";
 import type { Tokenizer } from "./types.ts";
 
-export interface MultiTurnOptions {
+export interface MultiTurnOptions extends SharedPrefixLengths {
   tokenizer: Tokenizer;
-  numGroups: number;
-  numPromptsPerGroup: number;
-  systemPromptLen: Distribution;
-  questionLen: Distribution;
-  outputLen: Distribution;
-  seed: number;
   /** Build texts only for the users this returns true for (a Worker builds its own); all when absent. */
   wanted?: ((user: number) => boolean) | undefined;
 }

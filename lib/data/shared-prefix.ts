@@ -6,17 +6,12 @@ import { createRng, type Rng } from "../load/rng.ts";
 import { type ExactPool, exactPool, exactTexts } from "./_exact.ts";
 import { fitToLength, randomIds } from "./_fit.ts";
 import { tokenPools } from "./_pools.ts";
-import { type Distribution, sampleFromDistribution } from "./distribution.ts";
+import { sampleFromDistribution } from "./distribution.ts";
+import type { SharedPrefixLengths } from "./shared-prefix-lengths.ts";
 import type { ChatMessage, DataGenerator, GeneratedRequest, Tokenizer } from "./types.ts";
 
-export interface SharedPrefixOptions {
+export interface SharedPrefixOptions extends SharedPrefixLengths {
   tokenizer: Tokenizer;
-  numGroups: number;
-  numPromptsPerGroup: number;
-  systemPromptLen: Distribution;
-  questionLen: Distribution;
-  outputLen: Distribution;
-  seed: number;
 }
 
 /** One prompt of the set, before it becomes a request: its group, and its prefix and question apart. */
