@@ -5,6 +5,8 @@ import { parseArgs } from "citty";
 import { UserError } from "../lib/cli/errors.ts";
 import { checkSwitchValues, checkUnknownFlags } from "../lib/cli/flags.ts";
 import { log } from "../lib/cli/log.ts";
+import { kernelHonoursSlices, sliceNsOf } from "../lib/runtime/thread-slice.testing.ts";
+import { SHORT_SLICE_NS } from "../lib/runtime/thread-slice.ts";
 import { type SimOptionKey, simDefaults, simOptionKeys, simOptionTable } from "../lib/sim/options.ts";
 import { describeOption, shownDefault, simArgs, simFlag, simOptionsFromArgs } from "./_sim-args.ts";
 import { runCli } from "./main.ts";
@@ -165,7 +167,7 @@ function spawnSim(port: number) {
   return { child, url, exited };
 }
 
-test("inferload sim prints its URL, serves requests, and exits 0 on SIGTERM", async () => {
+test("inferload sim prints its URL, serves requests on a thread with a short scheduler slice, and exits 0 on SIGTERM", async () => {
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = 20000 + Math.floor(Math.random() * 12000);
     const { child, url, exited } = spawnSim(port);
@@ -184,6 +186,8 @@ test("inferload sim prints its URL, serves requests, and exits 0 on SIGTERM", as
         body: JSON.stringify({ prompt: "hi", max_tokens: 3, ignore_eos: true }),
       });
       expect((await res.json()).usage.completion_tokens).toBe(3);
+      // Its serving thread (the main thread) stamps the truth log: it asked for a short slice.
+      if (kernelHonoursSlices()) expect(sliceNsOf(`${child.pid}/task/${child.pid}`)).toBe(SHORT_SLICE_NS);
     } finally {
       child.kill("SIGTERM");
     }

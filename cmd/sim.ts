@@ -4,6 +4,7 @@ import { defineCommand } from "citty";
 import { UserError } from "../lib/cli/errors.ts";
 import { ExitCode } from "../lib/cli/exit-codes.ts";
 import { log } from "../lib/cli/log.ts";
+import { requestShortSlice } from "../lib/runtime/thread-slice.ts";
 import { startSim } from "../lib/sim/start.ts";
 import { simArgs, simOptionsFromArgs } from "./_sim-args.ts";
 
@@ -29,6 +30,9 @@ export default defineCommand({
   args: simArgs,
   async run({ args }) {
     const options = simOptionsFromArgs(args);
+    // This thread serves and stamps the truth log: on a shared core it should run as soon as a
+    // request's bytes arrive, not after another thread's slice (lib/runtime/thread-slice.ts).
+    await requestShortSlice();
     const sim = await startSim(options).catch((error: unknown) => {
       const code = (error as { code?: unknown }).code;
       const why =

@@ -6,8 +6,9 @@ import { UserError } from "../cli/errors.ts";
 import type { ConversationSource } from "./conversation.ts";
 import { createConversationReplaySource } from "./conversation-replay.ts";
 import type { DataGenConfig } from "./create.ts";
-import { type DistributionConfig, fixedDistribution, resolveDistribution } from "./distribution.ts";
+import { type DistributionConfig, resolveDistribution } from "./distribution.ts";
 import { createMultiTurnSource } from "./multi-turn.ts";
+import { sharedPrefixLengths } from "./shared-prefix-lengths.ts";
 import type { Tokenizer } from "./types.ts";
 
 export type SessionWorkload =
@@ -49,21 +50,9 @@ export function createConversationSource(
   const workload = sessionWorkload(config);
   if (workload === "multi_turn") {
     const sp = data.shared_prefix!;
-    const length = (value: number | DistributionConfig, legacy: DistributionConfig | null, path: string) =>
-      typeof value === "object"
-        ? resolveDistribution(value, path)
-        : legacy
-          ? resolveDistribution(legacy, path.replace("_len", "_distribution"))
-          : fixedDistribution(value);
     return createMultiTurnSource({
       tokenizer: opts.tokenizer,
-      numGroups: sp.num_groups,
-      numPromptsPerGroup: sp.num_prompts_per_group,
-      systemPromptLen: length(sp.system_prompt_len, null, "data.shared_prefix.system_prompt_len"),
-      questionLen: length(sp.question_len, sp.question_distribution, "data.shared_prefix.question_len"),
-      outputLen: length(sp.output_len, sp.output_distribution, "data.shared_prefix.output_len"),
-      // Upstream leaves it unseeded when null; we fall back to base_seed so runs replay.
-      seed: sp.seed ?? opts.baseSeed,
+      ...sharedPrefixLengths(sp, opts.baseSeed),
       wanted: opts.wanted,
     });
   }

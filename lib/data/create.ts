@@ -9,11 +9,12 @@ import { log as defaultLog } from "../cli/log.ts";
 import type { Config } from "../config/schema.ts";
 import type { Rng } from "../load/rng.ts";
 import { dataSeed } from "./_seed.ts";
-import { type DistributionConfig, fixedDistribution, resolveDistribution } from "./distribution.ts";
+import { fixedDistribution, resolveDistribution } from "./distribution.ts";
 import type { Env, FetchLike } from "./hub.ts";
 import { columnLengths, distributionLengths, type LengthSource } from "./lengths.ts";
 import { createMockGenerator } from "./mock.ts";
 import { createRandomGenerator } from "./random.ts";
+import { sharedPrefixLengths } from "./shared-prefix-lengths.ts";
 import type { LengthFilter } from "./sharegpt.ts";
 import type { DataGenerator, Tokenizer } from "./types.ts";
 
@@ -204,23 +205,7 @@ async function sharedPrefix(
     throw new UserError('data.shared_prefix: expected a section for data.type "shared_prefix", got nothing');
   if (sp.enable_multi_turn_chat)
     throw new RangeError("Multi-turn shared prefix is a conversation workload (create-sessions.ts)");
-  // An int is a fixed length; a legacy *_distribution overrides an int (upstream's rule).
-  const length = (value: number | DistributionConfig, legacy: DistributionConfig | null, path: string) =>
-    typeof value === "object"
-      ? resolveDistribution(value, path)
-      : legacy
-        ? resolveDistribution(legacy, path.replace("_len", "_distribution"))
-        : fixedDistribution(value);
-  const options = {
-    tokenizer,
-    numGroups: sp.num_groups,
-    numPromptsPerGroup: sp.num_prompts_per_group,
-    systemPromptLen: length(sp.system_prompt_len, null, "data.shared_prefix.system_prompt_len"),
-    questionLen: length(sp.question_len, sp.question_distribution, "data.shared_prefix.question_len"),
-    outputLen: length(sp.output_len, sp.output_distribution, "data.shared_prefix.output_len"),
-    // Upstream leaves it unseeded when null; we fall back to base_seed so runs replay.
-    seed: sp.seed ?? baseSeed,
-  };
+  const options = { tokenizer, ...sharedPrefixLengths(sp, baseSeed) };
   // Media in the prefix or the question (chat only: lib/config/check-media.ts refuses the rest).
   if (sp.multimodal !== null || config.data.multimodal !== null) {
     const { createSharedPrefixMediaGenerator } = await import("./shared-prefix-media.ts");

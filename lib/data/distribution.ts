@@ -79,36 +79,29 @@ export function generateDistribution(
   rng: Rng,
   path = "distribution",
 ): number[] {
-  if (!Number.isInteger(count) || count <= 0)
-    throw new RangeError(`count must be a positive integer, got ${count}`);
+  return drawn(dist, count, () => generatorDraw(dist, rng, path));
+}
+
+function generatorDraw(dist: Distribution, rng: Rng, path: string): () => number {
   const { min, max, mean, stdDev } = dist;
-  if (dist.type === "fixed") return new Array<number>(count).fill(Math.trunc(mean));
-  let draw: () => number;
-  if (dist.type === "uniform") {
-    draw = min < max ? () => min + (max - min) * rng.next() : () => min;
-  } else if (dist.type === "lognormal") {
+  if (dist.type === "uniform") return min < max ? () => min + (max - min) * rng.next() : () => min;
+  if (dist.type === "lognormal") {
     const shifted = mean - min > 0 ? mean - min : 1;
-    if (stdDev === 0) {
-      draw = () => min + shifted;
-    } else {
-      const sigmaSq = Math.log(1 + (stdDev / shifted) ** 2);
-      const mu = Math.log(shifted) - sigmaSq / 2;
-      const sigma = Math.sqrt(sigmaSq);
-      draw = () => min + Math.exp(mu + sigma * rng.normal());
-    }
-  } else if (dist.type === "normal") {
+    if (stdDev === 0) return () => min + shifted;
+    const lognormal = lognormalDraw(shifted, stdDev, rng);
+    return () => min + lognormal();
+  }
+  if (dist.type === "normal") {
     if (mean < min || mean > max) {
       throw new UserError(
         `${path}.mean: expected a value within [${min}, ${max}] for a normal distribution, got ${mean}`,
       );
     }
-    draw = stdDev > 0 ? () => mean + stdDev * rng.normal() : () => mean;
-  } else {
-    throw new UserError(
-      `${path}.type: expected normal, lognormal, uniform or fixed for random and synthetic data (as inference-perf), got "${dist.type}"`,
-    );
+    return stdDev > 0 ? () => mean + stdDev * rng.normal() : () => mean;
   }
-  return fill(count, draw, min, max);
+  throw new UserError(
+    `${path}.type: expected normal, lognormal, uniform or fixed for random and synthetic data (as inference-perf), got "${dist.type}"`,
+  );
 }
 
 /**
@@ -129,47 +122,48 @@ export function sampleFromDistribution(
   rng: Rng,
   path = "distribution",
 ): number[] {
-  if (!Number.isInteger(count) || count <= 0)
-    throw new RangeError(`count must be a positive integer, got ${count}`);
+  return drawn(dist, count, () => samplerDraw(dist, rng, path));
+}
+
+function samplerDraw(dist: Distribution, rng: Rng, path: string): () => number {
   const { min, max, mean, stdDev } = dist;
-  if (dist.type === "fixed") return new Array<number>(count).fill(Math.trunc(mean));
-  let draw: () => number;
   switch (dist.type) {
-    case "normal":
-      draw = stdDev > 0 ? () => mean + stdDev * rng.normal() : () => mean;
-      break;
     case "skew_normal": {
       const delta = dist.skew / Math.sqrt(1 + dist.skew ** 2);
       const tail = Math.sqrt(1 - delta ** 2);
-      draw =
-        stdDev > 0
-          ? () => mean + stdDev * (delta * Math.abs(rng.normal()) + tail * rng.normal())
-          : () => mean;
-      break;
+      return stdDev > 0
+        ? () => mean + stdDev * (delta * Math.abs(rng.normal()) + tail * rng.normal())
+        : () => mean;
     }
-    case "lognormal": {
+    case "lognormal":
       if (mean <= 0)
         throw new UserError(`${path}.mean: expected a number > 0 for a lognormal distribution, got ${mean}`);
-      if (stdDev <= 0) {
-        draw = () => mean;
-      } else {
-        const sigmaSq = Math.log(1 + (stdDev / mean) ** 2);
-        const mu = Math.log(mean) - sigmaSq / 2;
-        const sigma = Math.sqrt(sigmaSq);
-        draw = () => Math.exp(mu + sigma * rng.normal());
-      }
-      break;
-    }
+      return stdDev <= 0 ? () => mean : lognormalDraw(mean, stdDev, rng);
     case "uniform":
-      draw = () => min + (max + 1 - min) * rng.next();
-      break;
+      return () => min + (max + 1 - min) * rng.next();
     case "poisson": {
       const lambda = mean > 0 ? mean : 1;
-      draw = () => poisson(lambda, rng);
-      break;
+      return () => poisson(lambda, rng);
     }
+    default: // normal
+      return stdDev > 0 ? () => mean + stdDev * rng.normal() : () => mean;
   }
-  return fill(count, draw, min, max);
+}
+
+/** What both samplers share: the count's check, `fixed` as trunc(mean) unclamped, the rest drawn and clipped. */
+function drawn(dist: Distribution, count: number, makeDraw: () => () => number): number[] {
+  if (!Number.isInteger(count) || count <= 0)
+    throw new RangeError(`count must be a positive integer, got ${count}`);
+  if (dist.type === "fixed") return new Array<number>(count).fill(Math.trunc(dist.mean));
+  return fill(count, makeDraw(), dist.min, dist.max);
+}
+
+/** exp(N(μ, σ²)) moment-matched to `mean` and `stdDev`: σ² = ln(1 + (sd/mean)²), μ = ln(mean) − σ²/2. */
+function lognormalDraw(mean: number, stdDev: number, rng: Rng): () => number {
+  const sigmaSq = Math.log(1 + (stdDev / mean) ** 2);
+  const mu = Math.log(mean) - sigmaSq / 2;
+  const sigma = Math.sqrt(sigmaSq);
+  return () => Math.exp(mu + sigma * rng.normal());
 }
 
 function fill(count: number, draw: () => number, min: number, max: number): number[] {

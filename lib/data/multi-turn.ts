@@ -9,17 +9,11 @@ import { createRng } from "../load/rng.ts";
 import { fitToLength, randomIds } from "./_fit.ts";
 import { lazy, tokenPools } from "./_pools.ts";
 import type { ConversationBlueprint, ConversationSource } from "./conversation.ts";
-import { type Distribution, sampleFromDistribution } from "./distribution.ts";
+import { drawSharedPrefixLengths, type SharedPrefixLengths } from "./shared-prefix-lengths.ts";
 import type { Tokenizer } from "./types.ts";
 
-export interface MultiTurnOptions {
+export interface MultiTurnOptions extends SharedPrefixLengths {
   tokenizer: Tokenizer;
-  numGroups: number;
-  numPromptsPerGroup: number;
-  systemPromptLen: Distribution;
-  questionLen: Distribution;
-  outputLen: Distribution;
-  seed: number;
   /** Build texts only for the users this returns true for (a Worker builds its own); all when absent. */
   wanted?: ((user: number) => boolean) | undefined;
 }
@@ -29,20 +23,7 @@ export function createMultiTurnSource(opts: MultiTurnOptions): ConversationSourc
   // Built on first use: the main thread builds this source only to check the config.
   const pools = lazy(() => tokenPools(tokenizer));
   const rng = createRng(opts.seed);
-  const systemLens = sampleFromDistribution(
-    opts.systemPromptLen,
-    groups,
-    rng,
-    "data.shared_prefix.system_prompt_len",
-  );
-  const questionLens: number[][] = [];
-  const outputLens: number[][] = [];
-  for (let g = 0; g < groups; g++) {
-    questionLens.push(
-      sampleFromDistribution(opts.questionLen, perGroup, rng, "data.shared_prefix.question_len"),
-    );
-    outputLens.push(sampleFromDistribution(opts.outputLen, perGroup, rng, "data.shared_prefix.output_len"));
-  }
+  const { systemLens, questionLens, outputLens } = drawSharedPrefixLengths(opts, rng);
   // Texts come from per-group and per-user streams, so a Worker can build only its own users and
   // still get, byte for byte, what any other Worker (or a one-Worker run) would.
   const wanted = opts.wanted ?? (() => true);

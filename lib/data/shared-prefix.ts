@@ -6,17 +6,15 @@ import { createRng, type Rng } from "../load/rng.ts";
 import { type ExactPool, exactPool, exactTexts } from "./_exact.ts";
 import { fitToLength, randomIds } from "./_fit.ts";
 import { tokenPools } from "./_pools.ts";
-import { type Distribution, sampleFromDistribution } from "./distribution.ts";
+import {
+  type DrawnLengths,
+  drawSharedPrefixLengths,
+  type SharedPrefixLengths,
+} from "./shared-prefix-lengths.ts";
 import type { ChatMessage, DataGenerator, GeneratedRequest, Tokenizer } from "./types.ts";
 
-export interface SharedPrefixOptions {
+export interface SharedPrefixOptions extends SharedPrefixLengths {
   tokenizer: Tokenizer;
-  numGroups: number;
-  numPromptsPerGroup: number;
-  systemPromptLen: Distribution;
-  questionLen: Distribution;
-  outputLen: Distribution;
-  seed: number;
 }
 
 /** One prompt of the set, before it becomes a request: its group, and its prefix and question apart. */
@@ -55,26 +53,9 @@ export function sharedPrefixPrompts(
   opts: SharedPrefixOptions,
   perGroup?: (group: number, rng: Rng) => void,
 ): SharedPrefixPrompt[] {
-  const { tokenizer, numGroups: groups, numPromptsPerGroup: perGroupCount } = opts;
+  const { tokenizer } = opts;
   const rng = createRng(opts.seed);
-  // Draw order as upstream: system lengths for all groups, then per group its question and output lengths.
-  const systemLens = sampleFromDistribution(
-    opts.systemPromptLen,
-    groups,
-    rng,
-    "data.shared_prefix.system_prompt_len",
-  );
-  const questionLens: number[][] = [];
-  const outputLens: number[][] = [];
-  for (let g = 0; g < groups; g++) {
-    questionLens.push(
-      sampleFromDistribution(opts.questionLen, perGroupCount, rng, "data.shared_prefix.question_len"),
-    );
-    outputLens.push(
-      sampleFromDistribution(opts.outputLen, perGroupCount, rng, "data.shared_prefix.output_len"),
-    );
-  }
-  const lens = { systemLens, questionLens, outputLens };
+  const lens = drawSharedPrefixLengths(opts, rng);
   const exact = exactPool(tokenizer);
   const items =
     exact !== null ? exactItems(exact, lens, rng, perGroup) : fittedItems(tokenizer, lens, rng, perGroup);
@@ -94,16 +75,10 @@ function asRequest(p: SharedPrefixPrompt): GeneratedRequest {
   return { prompt: p.prompt, messages, maxTokens: p.maxTokens, expectedPromptTokens: p.promptTokens };
 }
 
-interface Lens {
-  systemLens: number[];
-  questionLens: number[][];
-  outputLens: number[][];
-}
-
 /** Prompts exact by construction (_exact.ts): no tokenizer pass, and no merge across the boundary. */
 function exactItems(
   pool: ExactPool,
-  { systemLens, questionLens, outputLens }: Lens,
+  { systemLens, questionLens, outputLens }: DrawnLengths,
   rng: Rng,
   perGroup: ((group: number, rng: Rng) => void) | undefined,
 ): SharedPrefixPrompt[] {
@@ -131,7 +106,7 @@ function exactItems(
 /** Prompts fitted with the tokenizer, for tokenizers without an exact pool. */
 function fittedItems(
   tokenizer: Tokenizer,
-  { systemLens, questionLens, outputLens }: Lens,
+  { systemLens, questionLens, outputLens }: DrawnLengths,
   rng: Rng,
   perGroup: ((group: number, rng: Rng) => void) | undefined,
 ): SharedPrefixPrompt[] {

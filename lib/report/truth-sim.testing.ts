@@ -3,6 +3,8 @@
 // every record the collector takes would delay the simulator's receive stamp: an error of the test's
 // arrangement, not of the client. Posts {url, port} once listening; on "stop", stops and posts the
 // truth log.
+
+import { requestShortSlice } from "../runtime/thread-slice.ts";
 import { startSimOnFreePort } from "../sim/start.ts";
 import type { TruthRecord } from "../sim/truth-log.ts";
 
@@ -15,6 +17,8 @@ declare const self: {
   postMessage(message: SimWorkerMessage): void;
 };
 
+// It stamps the truth: as `inferload sim` does, it runs as soon as bytes arrive (thread-slice.ts).
+await requestShortSlice();
 const truth: TruthRecord[] = [];
 // A fixed 40 ms prefill, as in the report this test guards against; tokens 4 ms apart.
 const sim = await startSimOnFreePort({

@@ -1,4 +1,5 @@
 import { expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
 import { isUserError, type UserError } from "../cli/errors.ts";
 import { configFromObject } from "../config/load.ts";
 import type { ReplaySessionPlan } from "../data/replay/session-plan.ts";
@@ -6,6 +7,8 @@ import { stripeOffsets } from "../load/stripe.ts";
 import type { RequestRecord } from "../record/record.ts";
 import type { SessionLifecycle } from "../record/session.ts";
 import { nowMs } from "../runtime/clock.ts";
+import { kernelHonoursSlices, sliceNsOf } from "../runtime/thread-slice.testing.ts";
+import { SHORT_SLICE_NS } from "../runtime/thread-slice.ts";
 import { lostMessage } from "./lost.ts";
 import { startPool } from "./pool.ts";
 
@@ -139,3 +142,33 @@ test("Workers that do not start in time are a clear error (exit 1), not a bug", 
     "Workers did not start within 0.3 s: each loads its tokenizer",
   );
 });
+
+test("the load Worker's thread and its waker's run with a short scheduler slice where the kernel honours slices", async () => {
+  if (!kernelHonoursSlices()) {
+    console.warn(
+      "this kernel does not honour requested slices (Linux 6.12+): the load Worker's slice is not checked",
+    );
+    return;
+  }
+  const threadsNamed = (name: string): string[] =>
+    readdirSync("/proc/self/task").filter(
+      (tid) => readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trim() === name,
+    );
+  const before = new Set([...threadsNamed("load"), ...threadsNamed("wake")]);
+  const { config: served } = configFromObject(
+    { server: { base_url: "http://127.0.0.1:9" }, load: { stages: [{ rate: 1, duration: 1 }] } },
+    { cpuCount: 2, now: new Date(0) },
+  );
+  const pool = await startPool({ config: served, model: "m", workers: 1, onRecords: () => {} });
+  try {
+    await pool.whenReady();
+    const started = () =>
+      [...threadsNamed("load"), ...threadsNamed("wake")].filter((tid) => !before.has(tid));
+    const slices = () => started().map((tid) => sliceNsOf(`self/task/${tid}`));
+    // The request is made as each thread starts, not awaited by it.
+    await until(() => slices().length === 2 && slices().every((ns) => ns === SHORT_SLICE_NS), 5000);
+    expect(slices()).toEqual([SHORT_SLICE_NS, SHORT_SLICE_NS]);
+  } finally {
+    pool.close();
+  }
+}, 30_000);
