@@ -223,7 +223,14 @@ async function dataRates(): Promise<void> {
           const config = configFor(kind, { type: "constant", stages: [{ rate, duration: DURATION }] });
           const r = await runClient(config, `data-${tagOf(kind.name)}-${rate}-${i}`, kind.root);
           runs.push(loadSummary(r.stage));
-          emit({ scenario: "data", data: kind.name, streaming, rate, run: i, cpuS: r.cpuS, ...runs[i] });
+          // CPU per request by thread (load Worker, builder, main, GC and allocator threads), start-up
+          // included: where a config's extra cost goes.
+          const usPerThread = Object.fromEntries(
+            Object.entries(r.threadCpuS)
+              .filter(([, s]) => s > 0.005)
+              .map(([thread, s]) => [thread, Math.round((s / runs[i]!.count) * 1e6)]),
+          );
+          emit({ scenario: "data", data: kind.name, streaming, rate, run: i, cpuS: r.cpuS, ...runs[i], usPerThread, loadAverage: loadAverage() });
         }
         const ok =
           median(runs.map((r) => r.achieved)) >= 0.99 * rate && median(runs.map((r) => r.delayMedianMs)) < 1;
