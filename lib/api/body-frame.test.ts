@@ -58,7 +58,7 @@ for (const type of ["completion", "chat", "anthropic_messages"]) {
 }
 
 test.each(configs)("a body assembled from the frame is requestBody's, byte for byte: %s", (_name, config) => {
-  for (const model of ["base", "lora-adapter-7", "org/Model_v2.1 \"q\" \\ x"]) {
+  for (const model of ["base", "lora-adapter-7", 'org/Model_v2.1 "q" \\ x']) {
     for (const maxTokens of [undefined, 0, 1, 30, 4096, 123456789]) {
       for (const prompt of ["", " word", "Hello there general", " a".repeat(700)]) {
         expect(assembled(config, model, prompt, maxTokens)).toBe(expected(config, model, prompt, maxTokens));

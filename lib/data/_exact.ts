@@ -126,7 +126,8 @@ export function exactTexts(
   const { bytes, starts } = pool.contextBytes;
   const from = starts[first] as number;
   const to = starts[first + 1] as number;
-  const rest = begin + (pool.firstBytes.starts[first + 1] as number) - (pool.firstBytes.starts[first] as number);
+  const rest =
+    begin + (pool.firstBytes.starts[first + 1] as number) - (pool.firstBytes.starts[first] as number);
   scratch.bytes.set(bytes.subarray(from, to), rest - (to - from));
   return { atStart, after: decoder.decode(scratch.bytes.subarray(rest - (to - from), scratch.at)) };
 }
@@ -149,7 +150,8 @@ export function exactInto(pool: ExactPool, n: number, int: (m: number) => number
   let at = sink.at;
   for (let i = 1; i < n; i++) {
     const id = pick();
-    for (let j = starts[id] as number, to = starts[id + 1] as number; j < to; j++) out[at++] = bytes[j] as number;
+    for (let j = starts[id] as number, to = starts[id + 1] as number; j < to; j++)
+      out[at++] = bytes[j] as number;
   }
   sink.at = at;
   return first;

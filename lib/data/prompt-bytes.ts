@@ -30,9 +30,10 @@ export interface PromptBytes {
   /**
    * Appends request `index`'s prompt to `sink` as the inside of a JSON string (UTF-8, escaped, no
    * quotes): byte for byte what JSON.stringify makes of `next(index).prompt`, encoded. Every byte
-   * it writes is printable ASCII, so a body made with it is ASCII too.
+   * it writes is printable ASCII, so a body made with it is ASCII too. Null: this request has no
+   * byte form (nothing is kept of what was written); the caller makes it from `next(index)`.
    */
-  write(index: number, sink: ByteSink): PromptFacts;
+  write(index: number, sink: ByteSink): PromptFacts | null;
 }
 
 const registry = new WeakMap<DataGenerator, PromptBytes>();

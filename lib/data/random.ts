@@ -7,9 +7,9 @@ import { runsInto, runsText, tokenRuns } from "./_exact-runs.ts";
 import { fitToLength, randomIds } from "./_fit.ts";
 import { tokenPools } from "./_pools.ts";
 import { indexRng } from "./_seed.ts";
-import { jsonSafeAscii, withPromptBytes } from "./prompt-bytes.ts";
 import { sizedPrompt } from "./_sized-prompt.ts";
 import type { LengthSource } from "./lengths.ts";
+import { jsonSafeAscii, withPromptBytes } from "./prompt-bytes.ts";
 import type { DataGenerator, Tokenizer } from "./types.ts";
 
 export interface RandomOptions {

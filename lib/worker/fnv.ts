@@ -24,7 +24,8 @@ export function fnvAscii(hash: number, bytes: Uint8Array, from: number, to: numb
   hash = fnvNumber(hash, length);
   const head = from + Math.min(length, 256);
   for (let i = from; i < head; i++) hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
-  for (let i = Math.max(head, to - 256); i < to; i++) hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
+  for (let i = Math.max(head, to - 256); i < to; i++)
+    hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
   return hash >>> 0;
 }
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { defaultTokenizer } from "../data/tokenizer/default.ts";
 import type { RequestConfig } from "../api/request.ts";
 import { promptBytesOf } from "../data/prompt-bytes.ts";
+import { defaultTokenizer } from "../data/tokenizer/default.ts";
 import type { DataGenerator, GeneratedRequest } from "../data/types.ts";
 import { ReadyBatchWriter, ReadyQueue } from "./ready-batch.ts";
 import { createRequestMaker } from "./request-maker.ts";
@@ -161,14 +161,14 @@ test("a builder making mock or random requests with the built-in tokenizer never
   }
 }, 30_000);
 
-describe("random requests assembled from bytes", () => {
-  /** The built-in tokenizer's random generator, 1-700-token prompts, as a builder gets it. */
-  async function randomGenerator(output: Record<string, number>) {
+describe.each(["random", "synthetic"])("%s requests assembled from bytes", (type) => {
+  /** The built-in tokenizer's generator, 1-700-token prompts, as a builder gets it. */
+  async function generatorOf(output: Record<string, number>) {
     const { configFromObject } = await import("../config/load.ts");
     const { createDataGenerator } = await import("../data/create.ts");
     const { createRng } = await import("../load/rng.ts");
     const data = {
-      type: "random",
+      type,
       input_distribution: { min: 1, max: 700, mean: 300, std_dev: 200 },
       output_distribution: output,
     };
@@ -187,7 +187,12 @@ describe("random requests assembled from bytes", () => {
     queue.push(writer.take(0, 0, 0)!);
     return Array.from({ length: 40 }, (_, k) => {
       const r = queue.take(k)!;
-      return { body: new TextDecoder().decode(r.body), hash: r.hash, tokens: r.promptTokens, adapter: r.adapter };
+      return {
+        body: new TextDecoder().decode(r.body),
+        hash: r.hash,
+        tokens: r.promptTokens,
+        adapter: r.adapter,
+      };
     });
   }
 
@@ -208,7 +213,7 @@ describe("random requests assembled from bytes", () => {
       { min: 1, max: 200, mean: 50, std_dev: 40 },
       { min: 0, max: 0, mean: 0, std_dev: 0 }, // max_tokens 0: the default 30 is sent
     ]) {
-      const data = await randomGenerator(output);
+      const data = await generatorOf(output);
       expect(promptBytesOf(data)).not.toBeNull();
       // A spread copy has no byte path: the string path, as every generator had before.
       expect(promptBytesOf({ ...data })).toBeNull();
@@ -227,13 +232,13 @@ describe("random requests assembled from bytes", () => {
   });
 
   test("make no prompt string: the generator's next() is not called", async () => {
-    const data = await randomGenerator({ min: 5, max: 5, mean: 5, std_dev: 0 });
+    const data = await generatorOf({ min: 5, max: 5, mean: 5, std_dev: 0 });
     const next = data.next;
     (data as { next: DataGenerator["next"] }).next = () => {
       throw new Error("next() called");
     };
     const made = built({ api: { type: "completion", streaming: false } }, data, [null]);
     expect(made.map((r) => JSON.parse(r.body).prompt)).toEqual(made.map((_, k) => next(k * 31).prompt));
-    expect(made.map((r) => r.tokens)).toEqual(made.map((_, k) => next(k * 31).clientPromptTokens));
+    expect(made.map((r) => r.tokens)).toEqual(made.map((_, k) => next(k * 31).clientPromptTokens as number));
   });
 });

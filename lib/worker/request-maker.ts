@@ -62,14 +62,16 @@ export function createRequestMaker(deps: RequestMakerDeps): RequestMaker {
       try {
         const frame = prompts === null ? null : frameOf(name);
         if (prompts !== null && frame !== null) {
-          // Written in place; a throw before finish() leaves nothing in the batch.
+          // Written in place; nothing is kept without finish() (a throw, a request with no byte form).
           const sink = writer.begin();
           const start = sink.at;
           frame.open(sink);
           const facts = prompts.write(index, sink);
-          frame.close(sink, facts.maxTokens);
-          writer.finish(facts.promptTokens, fnvAscii(FNV_OFFSET, sink.bytes, start, sink.at), adapter);
-          return;
+          if (facts !== null) {
+            frame.close(sink, facts.maxTokens);
+            writer.finish(facts.promptTokens, fnvAscii(FNV_OFFSET, sink.bytes, start, sink.at), adapter);
+            return;
+          }
         }
         const item = data.next(index);
         body = requestBody(config, item, name);

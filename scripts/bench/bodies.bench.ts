@@ -38,7 +38,11 @@ function builderLoop(data: DataGenerator, config: RequestConfig) {
 }
 
 for (const n of [512, 2048]) {
-  const random = await generator({ type: "random", input_distribution: fixed(n), output_distribution: fixed(30) });
+  const random = await generator({
+    type: "random",
+    input_distribution: fixed(n),
+    output_distribution: fixed(30),
+  });
   group(`random ${n} tokens into a ready batch, per request`, () => {
     // A spread copy has no byte path (lib/data/prompt-bytes.ts), so it takes the string path.
     bench("strings: prompt, JSON body, UTF-8 copy", builderLoop({ ...random }, api));
