@@ -1,5 +1,5 @@
 // A builder's cost per request made into a ready batch, with the body assembled from bytes (the
-// generator's prompt bytes in a pre-encoded frame: random, exact by construction) against the string
+// generator's prompt bytes in a pre-encoded frame: random and synthetic) against the string
 // path (prompt string → JSON body string → UTF-8 into the batch), in one invocation.
 // Run: bun scripts/bench/bodies.bench.ts (BENCH_JSON=1 prints mitata's JSON).
 import { bench, group, run } from "mitata";
@@ -37,16 +37,16 @@ function builderLoop(data: DataGenerator, config: RequestConfig) {
   };
 }
 
-for (const n of [512, 2048]) {
-  const random = await generator({
-    type: "random",
-    input_distribution: fixed(n),
-    output_distribution: fixed(30),
-  });
-  group(`random ${n} tokens into a ready batch, per request`, () => {
+for (const [type, n] of [
+  ["random", 512],
+  ["random", 2048],
+  ["synthetic", 512],
+] as const) {
+  const data = await generator({ type, input_distribution: fixed(n), output_distribution: fixed(30) });
+  group(`${type} ${n} tokens into a ready batch, per request`, () => {
     // A spread copy has no byte path (lib/data/prompt-bytes.ts), so it takes the string path.
-    bench("strings: prompt, JSON body, UTF-8 copy", builderLoop({ ...random }, api));
-    bench("bytes: assembled in the batch", builderLoop(random, api));
+    bench("strings: prompt, JSON body, UTF-8 copy", builderLoop({ ...data }, api));
+    bench("bytes: assembled in the batch", builderLoop(data, api));
   });
 }
 
