@@ -1,7 +1,8 @@
 import { expect, test } from "bun:test";
 import { growableSink, putBytes } from "../data/prompt-bytes.ts";
 import { promptBodyFrame } from "./body-frame.ts";
-import { type RequestConfig, type ResponseFormatConfig, requestBody } from "./request.ts";
+import { type RequestConfig, requestBody } from "./request.ts";
+import { requestShapes } from "./request-shapes.testing.ts";
 
 const decoder = new TextDecoder();
 
@@ -27,35 +28,8 @@ function expected(config: RequestConfig, model: string, prompt: string, maxToken
   return requestBody(config, item, model);
 }
 
-const schema: ResponseFormatConfig = {
-  type: "json_schema",
-  name: "answer",
-  json_schema: { type: "object", properties: { max_tokens: { type: "integer" } } },
-};
-
 // Every API type, streaming on and off, ignore_eos, a response format, the chat-template flag.
-const configs: [string, RequestConfig][] = [];
-for (const type of ["completion", "chat", "anthropic_messages"]) {
-  for (const streaming of [false, true]) {
-    for (const ignoreEos of [false, true]) {
-      configs.push([
-        `${type}, streaming ${streaming}, ignore_eos ${ignoreEos}`,
-        { api: { type, streaming }, server: { model_name: "base", ignore_eos: ignoreEos } },
-      ]);
-    }
-  }
-  configs.push([
-    `${type} with a json_schema response format`,
-    { api: { type, streaming: true, response_format: schema } },
-  ]);
-  configs.push([
-    `${type} with json_object and a chat template`,
-    {
-      api: { type, streaming: false, response_format: { type: "json_object", name: "", json_schema: null } },
-      data: { use_chat_template: true },
-    },
-  ]);
-}
+const configs = requestShapes("base", true);
 
 test.each(configs)("a body assembled from the frame is requestBody's, byte for byte: %s", (_name, config) => {
   for (const model of ["base", "lora-adapter-7", 'org/Model_v2.1 "q" \\ x']) {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import type { RequestConfig } from "../api/request.ts";
+import { requestShapes } from "../api/request-shapes.testing.ts";
 import { promptBytesOf } from "../data/prompt-bytes.ts";
 import { defaultTokenizer } from "../data/tokenizer/default.ts";
 import type { DataGenerator, GeneratedRequest } from "../data/types.ts";
@@ -196,17 +197,7 @@ describe.each(["random", "synthetic"])("%s requests assembled from bytes", (type
     });
   }
 
-  const shapes: [string, RequestConfig][] = [];
-  for (const type of ["completion", "chat", "anthropic_messages"]) {
-    for (const streaming of [false, true]) {
-      for (const ignoreEos of [false, true]) {
-        shapes.push([
-          `${type}, streaming ${streaming}, ignore_eos ${ignoreEos}`,
-          { api: { type, streaming }, server: { model_name: "base-model", ignore_eos: ignoreEos } },
-        ]);
-      }
-    }
-  }
+  const shapes = requestShapes("base-model");
 
   test.each(shapes)("give the string path's bytes, hash and prompt count: %s", async (_name, config) => {
     for (const output of [
