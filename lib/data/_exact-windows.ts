@@ -230,17 +230,26 @@ interface EscapedText {
 
 /** `text` escaped as JSON.stringify does, with each character's place; null past ASCII. */
 function escapedAscii(text: string): EscapedText | null {
+  // Two passes (places, then bytes), so a corpus of megabytes needs no array of numbers on the way.
   const at = new Int32Array(text.length + 1);
-  const out: number[] = [];
+  let length = 0;
   for (let k = 0; k < text.length; k++) {
-    at[k] = out.length;
+    at[k] = length;
     const c = text.charCodeAt(k);
     if (c >= 0x80) return null;
-    if (c >= 0x20 && c !== 0x22 && c !== 0x5c) out.push(c);
-    else for (const e of JSON.stringify(text[k]).slice(1, -1)) out.push(e.charCodeAt(0));
+    length += c >= 0x20 && c !== 0x22 && c !== 0x5c ? 1 : JSON.stringify(text[k]).length - 2;
   }
-  at[text.length] = out.length;
-  return { bytes: Uint8Array.from(out), at };
+  at[text.length] = length;
+  const bytes = new Uint8Array(length);
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c >= 0x20 && c !== 0x22 && c !== 0x5c) bytes[at[k] as number] = c;
+    else {
+      const escape = JSON.stringify(text[k]);
+      for (let e = 1; e < escape.length - 1; e++) bytes[(at[k] as number) + e - 1] = escape.charCodeAt(e);
+    }
+  }
+  return { bytes, at };
 }
 
 /** How many of the sorted `values` are <= `limit`. */
