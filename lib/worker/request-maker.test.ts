@@ -2,9 +2,10 @@ import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import type { RequestConfig } from "../api/request.ts";
 import { requestShapes } from "../api/request-shapes.testing.ts";
+import { pieceFixtureTokenizer } from "../data/data.testing.ts";
 import { promptBytesOf } from "../data/prompt-bytes.ts";
 import { defaultTokenizer } from "../data/tokenizer/default.ts";
-import type { DataGenerator, GeneratedRequest } from "../data/types.ts";
+import type { DataGenerator, GeneratedRequest, Tokenizer } from "../data/types.ts";
 import { ReadyBatchWriter, ReadyQueue } from "./ready-batch.ts";
 import { createRequestMaker } from "./request-maker.ts";
 
@@ -163,8 +164,8 @@ test("a builder making mock or random requests with the built-in tokenizer never
 }, 30_000);
 
 describe.each(["random", "synthetic"])("%s requests assembled from bytes", (type) => {
-  /** The built-in tokenizer's generator, 1-700-token prompts, as a builder gets it. */
-  async function generatorOf(output: Record<string, number>) {
+  /** The tokenizer's generator (built-in by default), 1-700-token prompts, as a builder gets it. */
+  async function generatorOf(output: Record<string, number>, tokenizer: Tokenizer = defaultTokenizer()) {
     const { configFromObject } = await import("../config/load.ts");
     const { createDataGenerator } = await import("../data/create.ts");
     const { createRng } = await import("../load/rng.ts");
@@ -175,7 +176,7 @@ describe.each(["random", "synthetic"])("%s requests assembled from bytes", (type
     };
     const raw = { data, load: { base_seed: 7, stages: [{ rate: 1, duration: 1 }] } };
     const { config } = configFromObject(raw, { cpuCount: 1, now: new Date(0) });
-    return createDataGenerator(config, { tokenizer: defaultTokenizer(), rng: createRng(1), workerId: 0 });
+    return createDataGenerator(config, { tokenizer, rng: createRng(1), workerId: 0 });
   }
 
   /** Requests 0 … 39 with adapters cycling through `adapters`, read back as the sender takes them. */
@@ -219,6 +220,17 @@ describe.each(["random", "synthetic"])("%s requests assembled from bytes", (type
         expect(r.tokens).toBe(item.clientPromptTokens!);
         expect(bodies[k].prompt ?? bodies[k].messages[0].content).toBe(item.prompt);
       }
+    }
+  });
+
+  test("give the string path's bytes under a SentencePiece-style tokenizer.json too (a text's first word without its space)", async () => {
+    const data = await generatorOf(
+      { min: 1, max: 50, mean: 20, std_dev: 10 },
+      pieceFixtureTokenizer("llama2"),
+    );
+    expect(promptBytesOf(data)).not.toBeNull();
+    for (const [, config] of requestShapes("base-model").slice(0, 8)) {
+      expect(built(config, data, [null, "lora-a"])).toEqual(built(config, { ...data }, [null, "lora-a"]));
     }
   });
 
