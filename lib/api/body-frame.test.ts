@@ -12,7 +12,8 @@ function assembled(config: RequestConfig, model: string, prompt: string, maxToke
   if (frame === null) return null;
   const sink = growableSink(16);
   frame.open(sink);
-  putBytes(sink, new TextEncoder().encode(prompt));
+  const bytes = new TextEncoder().encode(prompt);
+  putBytes(sink, bytes, 0, bytes.length);
   frame.close(sink, maxTokens);
   return decoder.decode(sink.bytes.subarray(0, sink.at));
 }

@@ -14,8 +14,8 @@ export interface BodyFrame {
   close(sink: ByteSink, maxTokens: number | undefined): void;
 }
 
-// Neither can come out of JSON.stringify any other way than as these values: a marker found more
-// than once (a model name or response_format containing it) gives no frame.
+// Stand-ins for the prompt and max_tokens, found in the body by their JSON text: where either text
+// occurs more than once (a model name or response_format that holds it), there is no frame.
 const PROMPT_MARK = "inferload-prompt-7f3a9c1e";
 const TOKENS_MARK = 987654321;
 
@@ -51,12 +51,12 @@ export function promptBodyFrame(config: RequestConfig, model: string): BodyFrame
   const tail = encoder.encode(rest.slice(t + tokens.length));
   return {
     open(sink) {
-      putBytes(sink, head);
+      putBytes(sink, head, 0, head.length);
     },
     close(sink, maxTokens) {
-      putBytes(sink, middle);
+      putBytes(sink, middle, 0, middle.length);
       putNumber(sink, maxTokens !== undefined && maxTokens > 0 ? maxTokens : defaultMaxTokens);
-      putBytes(sink, tail);
+      putBytes(sink, tail, 0, tail.length);
     },
   };
 }

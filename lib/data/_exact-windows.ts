@@ -125,7 +125,7 @@ function buildWindows(tokenizer: Tokenizer, { text: corpus, ids }: CorpusTokens)
     let first = true;
     const ok = draw(n, int, (from, m) => {
       const start = offsets[from]! + (first && stripFirst ? 1 : 0);
-      putBytes(sink, e.bytes, e.at[start], e.at[offsets[from + m]!]);
+      putBytes(sink, e.bytes, e.at[start] as number, e.at[offsets[from + m]!] as number);
       first = false;
     });
     if (!ok) sink.at = begin;

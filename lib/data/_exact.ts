@@ -143,7 +143,8 @@ export function exactInto(pool: ExactPool, n: number, int: (m: number) => number
   const { size } = pool;
   const pick = () => Math.floor((next() * size) / 4294967296);
   const first = pick();
-  putBytes(sink, pool.firstBytes.bytes, pool.firstBytes.starts[first], pool.firstBytes.starts[first + 1]);
+  const firsts = pool.firstBytes;
+  putBytes(sink, firsts.bytes, firsts.starts[first] as number, firsts.starts[first + 1] as number);
   sink.room((n - 1) * pool.longest);
   const out = sink.bytes;
   const { bytes, starts } = pool.contextBytes;

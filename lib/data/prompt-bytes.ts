@@ -59,7 +59,7 @@ export function jsonSafeAscii(bytes: Uint8Array): boolean {
 }
 
 /** Appends bytes[from … to) to `sink`. */
-export function putBytes(sink: ByteSink, bytes: Uint8Array, from = 0, to = bytes.length): void {
+export function putBytes(sink: ByteSink, bytes: Uint8Array, from: number, to: number): void {
   const n = to - from;
   if (sink.at + n > sink.bytes.length) sink.room(n);
   const out = sink.bytes;
