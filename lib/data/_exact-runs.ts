@@ -10,7 +10,8 @@
 // share a prefix (a server's prefix cache sees no hits it would not see with i.i.d. draws); later,
 // two prompts share a run only as pieces in the middle, which prefix caches do not match.
 import { createRng } from "../load/rng.ts";
-import { type ExactPool, exactText } from "./_exact.ts";
+import { type ExactPool, exactInto } from "./_exact.ts";
+import { type ByteSink, growableSink, putBytes } from "./prompt-bytes.ts";
 
 /** Tokens drawn one by one at the start of every text. */
 export const HEAD = 32;
@@ -51,28 +52,28 @@ export function tokenRuns(pool: ExactPool, seed: number): TokenRuns {
  * runs from the table. `int(m)` → 0 … m-1 is the request's seeded RNG.
  */
 export function runsText(pool: ExactPool, runs: TokenRuns, n: number, int: (m: number) => number): string {
-  const head = exactText(pool, Math.min(n, HEAD), int);
-  if (n <= HEAD) return head;
+  scratch.at = 0;
+  runsInto(pool, runs, n, int, scratch);
+  return decoder.decode(scratch.bytes.subarray(0, scratch.at));
+}
+
+/** runsText's text appended to `sink` as UTF-8 (the same draws, so the same bytes). */
+export function runsInto(
+  pool: ExactPool,
+  runs: TokenRuns,
+  n: number,
+  int: (m: number) => number,
+  sink: ByteSink,
+): void {
+  exactInto(pool, Math.min(n, HEAD), int, sink);
   const { bytes, starts } = runs;
-  let at = 0;
   for (let left = n - HEAD; left > 0; ) {
     const m = Math.min(left, RUN);
     const first = int(TABLE - m + 1);
-    const begin = starts[first] as number;
-    const end = starts[first + m] as number;
-    if (at + end - begin > scratch.length) scratch = grow(scratch, at + end - begin);
-    scratch.set(bytes.subarray(begin, end), at);
-    at += end - begin;
+    putBytes(sink, bytes, starts[first] as number, starts[first + m] as number);
     left -= m;
   }
-  return head + decoder.decode(scratch.subarray(0, at));
 }
 
 const decoder = new TextDecoder();
-let scratch: Uint8Array = new Uint8Array(64 * 1024);
-
-function grow(bytes: Uint8Array, needed: number): Uint8Array {
-  const next = new Uint8Array(Math.max(needed, bytes.length * 2));
-  next.set(bytes.subarray(0, bytes.length));
-  return next;
-}
+const scratch = growableSink();

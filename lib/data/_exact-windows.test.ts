@@ -3,6 +3,7 @@ import { createRng } from "../load/rng.ts";
 import { exactWindows } from "./_exact-windows.ts";
 import { SHAKESPEARE_CORIOLANUS } from "./assets/shakespeare.ts";
 import { fixtureTokenizer, pieceFixtureTokenizer } from "./data.testing.ts";
+import { growableSink } from "./prompt-bytes.ts";
 import { defaultTokenizer } from "./tokenizer/default.ts";
 import type { Tokenizer } from "./types.ts";
 import { wordTokenizer } from "./word-tokenizer.testing.ts";
@@ -106,3 +107,28 @@ test.each([
     }
   },
 );
+
+test("exactWindows().into() writes text()'s JSON-escaped bytes for the same draws, and has none past ASCII", () => {
+  const tok = defaultTokenizer();
+  // Quotes, backslashes, tabs and newlines, which JSON escapes.
+  const corpus = `${SHAKESPEARE_CORIOLANUS.slice(0, 6000)} "quoted" back\\slash\ttab\n`.repeat(2);
+  const windows = windowsOf(tok, corpus)!;
+  const [a, b] = [createRng(4), createRng(4)];
+  for (let i = 0; i < 60; i++) {
+    const n = 1 + a.int(2500);
+    expect(1 + b.int(2500)).toBe(n);
+    const sink = growableSink(8);
+    const wrote = windows.into(n, b.int, sink);
+    const text = windows.text(n, a.int);
+    expect(wrote).toBe(text !== null);
+    if (text !== null)
+      expect(new TextDecoder().decode(sink.bytes.subarray(0, sink.at))).toBe(
+        JSON.stringify(text).slice(1, -1),
+      );
+    else expect(sink.at).toBe(0);
+  }
+  const accented = windowsOf(tok, `${SHAKESPEARE_CORIOLANUS.slice(0, 6000)} café`)!;
+  const sink = growableSink(8);
+  expect(accented.into(50, createRng(1).int, sink)).toBe(false);
+  expect(sink.at).toBe(0);
+});

@@ -13,6 +13,7 @@
 // tokenizer as before (_fit.ts). As with the exact pool (_exact.ts), a tokenizer that drops the space
 // of a text's first word (SentencePiece) gets its first window without it, when that is what checks.
 import { createRng } from "../load/rng.ts";
+import { type ByteSink, putBytes } from "./prompt-bytes.ts";
 import type { Tokenizer } from "./types.ts";
 
 export interface ExactWindows {
@@ -24,6 +25,12 @@ export interface ExactWindows {
    * a word start (the caller then fits a prompt with the tokenizer).
    */
   text(n: number, int: (m: number) => number): string | null;
+  /**
+   * The same text (the same draws) appended to `sink` as the inside of a JSON string, UTF-8; false
+   * (the sink's `at` left where the text began) where `text` is null, or where the corpus is not
+   * printable ASCII once escaped: such a corpus has no byte form here.
+   */
+  into(n: number, int: (m: number) => number, sink: ByteSink): boolean;
 }
 
 /** A corpus and its ids under the tokenizer (encoded once by the caller, who keeps them too). */
@@ -85,18 +92,44 @@ function buildWindows(tokenizer: Tokenizer, { text: corpus, ids }: CorpusTokens)
     return -1;
   }
 
-  function compose(n: number, int: (m: number) => number, stripFirst: boolean, out: number[] | null) {
-    let text = "";
+  /** Draws the windows of an `n`-token text, each one handed to `piece` (token position, count). */
+  function draw(n: number, int: (m: number) => number, piece: (from: number, m: number) => void): boolean {
     for (let left = n; left > 0; ) {
       const m = Math.min(left, longest);
       const from = windowAt(m, int(starts.length));
-      if (from < 0) return null;
+      if (from < 0) return false;
+      piece(from, m);
+      left -= m;
+    }
+    return true;
+  }
+
+  function compose(n: number, int: (m: number) => number, stripFirst: boolean, out: number[] | null) {
+    let text = "";
+    const ok = draw(n, int, (from, m) => {
       const piece = corpus.slice(offsets[from]!, offsets[from + m]!);
       text += text === "" && stripFirst ? piece.slice(1) : piece;
       if (out !== null) for (let i = from; i < from + m; i++) out.push(ids[i] as number);
-      left -= m;
-    }
-    return text;
+    });
+    return ok ? text : null;
+  }
+
+  // The corpus JSON-escaped as bytes, and where each of its characters starts there (made when a byte
+  // form is first asked for; null for a corpus that is not ASCII).
+  let escaped: EscapedText | null | undefined;
+  function into(n: number, int: (m: number) => number, stripFirst: boolean, sink: ByteSink): boolean {
+    if (escaped === undefined) escaped = escapedAscii(corpus);
+    const e = escaped;
+    if (e === null) return false;
+    const begin = sink.at;
+    let first = true;
+    const ok = draw(n, int, (from, m) => {
+      const start = offsets[from]! + (first && stripFirst ? 1 : 0);
+      putBytes(sink, e.bytes, e.at[start] as number, e.at[offsets[from + m]!] as number);
+      first = false;
+    });
+    if (!ok) sink.at = begin;
+    return ok;
   }
 
   const stripFirst = checkedStrip(tokenizer, (int, out, strip) => {
@@ -113,6 +146,7 @@ function buildWindows(tokenizer: Tokenizer, { text: corpus, ids }: CorpusTokens)
   return {
     size,
     text: (n, int) => (n <= 0 ? "" : compose(n, int, stripFirst, null)),
+    into: (n, int, sink) => n <= 0 || into(n, int, stripFirst, sink),
   };
 }
 
@@ -185,6 +219,37 @@ function layoutOf(tokenizer: Tokenizer, { text: corpus, ids }: CorpusTokens): La
   if (at !== corpus.length) return null;
   offsets[ids.length] = at;
   return { offsets, starts: Int32Array.from(starts), isStart };
+}
+
+interface EscapedText {
+  /** The text as JSON.stringify escapes it (without the quotes), ASCII bytes. */
+  bytes: Uint8Array;
+  /** at[k]: where the text's character k starts in `bytes`; at[length] is the end. */
+  at: Int32Array;
+}
+
+/** `text` escaped as JSON.stringify does, with each character's place; null past ASCII. */
+function escapedAscii(text: string): EscapedText | null {
+  // Two passes (places, then bytes), so a corpus of megabytes needs no array of numbers on the way.
+  const at = new Int32Array(text.length + 1);
+  let length = 0;
+  for (let k = 0; k < text.length; k++) {
+    at[k] = length;
+    const c = text.charCodeAt(k);
+    if (c >= 0x80) return null;
+    length += c >= 0x20 && c !== 0x22 && c !== 0x5c ? 1 : JSON.stringify(text[k]).length - 2;
+  }
+  at[text.length] = length;
+  const bytes = new Uint8Array(length);
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c >= 0x20 && c !== 0x22 && c !== 0x5c) bytes[at[k] as number] = c;
+    else {
+      const escape = JSON.stringify(text[k]);
+      for (let e = 1; e < escape.length - 1; e++) bytes[(at[k] as number) + e - 1] = escape.charCodeAt(e);
+    }
+  }
+  return { bytes, at };
 }
 
 /** How many of the sorted `values` are <= `limit`. */

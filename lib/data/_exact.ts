@@ -12,6 +12,7 @@
 // with the tokenizer (_fit.ts).
 import { createRng } from "../load/rng.ts";
 import { tokenPools } from "./_pools.ts";
+import { type ByteSink, growableSink, putBytes } from "./prompt-bytes.ts";
 import type { Tokenizer } from "./types.ts";
 
 export interface ExactPool {
@@ -101,8 +102,9 @@ function poolFromWords({ text, lengths }: { text: string; lengths: string }): Ex
  */
 export function exactText(pool: ExactPool, n: number, int: (m: number) => number): string {
   if (n <= 0) return "";
-  const rest = drawRest(pool, n, int);
-  return decoder.decode(withFirst(pool.firstBytes, rest));
+  scratch.at = 0;
+  exactInto(pool, n, int, scratch);
+  return decoder.decode(scratch.bytes.subarray(0, scratch.at));
 }
 
 /**
@@ -116,64 +118,48 @@ export function exactTexts(
   int: (m: number) => number,
 ): { atStart: string; after: string } {
   if (n <= 0) return { atStart: "", after: "" };
-  const rest = drawRest(pool, n, int);
-  const atStart = decoder.decode(withFirst(pool.firstBytes, rest));
-  return { atStart, after: decoder.decode(withFirst(pool.contextBytes, rest)) };
-}
-
-/** Room kept in front of the drawn tokens for the first one (the longest token in bytes). */
-let lead = 0;
-
-interface Drawn {
-  first: number;
-  /** Where the tokens after the first end in `scratch` (they start at `lead`). */
-  end: number;
+  // Room in front for the first token's text in context, which may be longer than at the start.
+  const begin = pool.longest;
+  scratch.at = begin;
+  const first = exactInto(pool, n, int, scratch);
+  const atStart = decoder.decode(scratch.bytes.subarray(begin, scratch.at));
+  const { bytes, starts } = pool.contextBytes;
+  const from = starts[first] as number;
+  const to = starts[first + 1] as number;
+  const rest =
+    begin + (pool.firstBytes.starts[first + 1] as number) - (pool.firstBytes.starts[first] as number);
+  scratch.bytes.set(bytes.subarray(from, to), rest - (to - from));
+  return { atStart, after: decoder.decode(scratch.bytes.subarray(rest - (to - from), scratch.at)) };
 }
 
 /**
- * Draws the first token and the n-1 after it, copying the latter's UTF-8 bytes into `scratch` from
- * `lead` on; decoded once, that is a flat string, 2-3x cheaper than joining (or +=, whose rope
- * JSON.stringify then flattens) hundreds of short strings.
+ * exactText's tokens appended to `sink` as UTF-8 (the same draws, so the same text); returns the
+ * first token's id. Copied byte by byte from the pool's tables: decoded once, that is a flat string,
+ * 2-3x cheaper than joining (or +=, whose rope JSON.stringify then flattens) hundreds of short strings.
  */
-function drawRest(pool: ExactPool, n: number, int: (m: number) => number): Drawn {
+export function exactInto(pool: ExactPool, n: number, int: (m: number) => number, sink: ByteSink): number {
+  if (n <= 0) return -1;
   const next = mulberry32(int(4294967296));
   const { size } = pool;
-  const { bytes, starts } = pool.contextBytes;
   const pick = () => Math.floor((next() * size) / 4294967296);
   const first = pick();
-  lead = Math.max(lead, pool.longest);
-  let out = scratch;
-  let at = lead;
+  const firsts = pool.firstBytes;
+  putBytes(sink, firsts.bytes, firsts.starts[first] as number, firsts.starts[first + 1] as number);
+  sink.room((n - 1) * pool.longest);
+  const out = sink.bytes;
+  const { bytes, starts } = pool.contextBytes;
+  let at = sink.at;
   for (let i = 1; i < n; i++) {
     const id = pick();
-    const from = starts[id] as number;
-    const to = starts[id + 1] as number;
-    if (at + to - from > out.length) {
-      out = grow(out, at + to - from);
-      scratch = out;
-    }
-    for (let j = from; j < to; j++) out[at++] = bytes[j] as number;
+    for (let j = starts[id] as number, to = starts[id + 1] as number; j < to; j++)
+      out[at++] = bytes[j] as number;
   }
-  return { first, end: at };
-}
-
-/** The drawn tokens with the first one's bytes (from `table`) put just in front of them. */
-function withFirst(table: TokenBytes, drawn: Drawn): Uint8Array {
-  const from = table.starts[drawn.first] as number;
-  const length = (table.starts[drawn.first + 1] as number) - from;
-  const begin = lead - length;
-  scratch.set(table.bytes.subarray(from, from + length), begin);
-  return scratch.subarray(begin, drawn.end);
+  sink.at = at;
+  return first;
 }
 
 const decoder = new TextDecoder();
-let scratch: Uint8Array = new Uint8Array(64 * 1024);
-
-function grow(bytes: Uint8Array, needed: number): Uint8Array {
-  const next = new Uint8Array(Math.max(needed, bytes.length * 2));
-  next.set(bytes);
-  return next;
-}
+const scratch = growableSink();
 
 /** A small, fast 32-bit PRNG for the per-token draws of one text (seeded from the request's RNG). */
 function mulberry32(seed: number): () => number {

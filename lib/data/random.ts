@@ -3,12 +3,13 @@
 // past their first tokens, runs copied from a table drawn once, _exact-runs.ts), else fitted with the
 // tokenizer (_fit.ts, and its ±1 limit). Pure given the tokenizer and seed.
 import { exactPool } from "./_exact.ts";
-import { runsText, tokenRuns } from "./_exact-runs.ts";
+import { runsInto, runsText, tokenRuns } from "./_exact-runs.ts";
 import { fitToLength, randomIds } from "./_fit.ts";
 import { tokenPools } from "./_pools.ts";
 import { indexRng } from "./_seed.ts";
 import { sizedPrompt } from "./_sized-prompt.ts";
 import type { LengthSource } from "./lengths.ts";
+import { jsonSafeAscii, withPromptBytes } from "./prompt-bytes.ts";
 import type { DataGenerator, Tokenizer } from "./types.ts";
 
 export interface RandomOptions {
@@ -22,7 +23,7 @@ export function createRandomGenerator({ tokenizer, lengths, seed }: RandomOption
   const exact = exactPool(tokenizer);
   if (exact !== null) {
     const runs = tokenRuns(exact, seed);
-    return {
+    const generator: DataGenerator = {
       type: "random",
       size: lengths.size,
       next(index) {
@@ -30,6 +31,16 @@ export function createRandomGenerator({ tokenizer, lengths, seed }: RandomOption
         return sizedPrompt(runsText(exact, runs, input, indexRng(seed, index).int), input, output);
       },
     };
+    // Pool text of ASCII letters and spaces is its own JSON string content: the same draws copied
+    // straight into a request body make the body's bytes with no prompt or body string.
+    if (!jsonSafeAscii(exact.firstBytes.bytes) || !jsonSafeAscii(exact.contextBytes.bytes)) return generator;
+    return withPromptBytes(generator, {
+      write(index, sink) {
+        const { input, output } = lengths.at(index);
+        runsInto(exact, runs, input, indexRng(seed, index).int, sink);
+        return { promptTokens: input, maxTokens: output };
+      },
+    });
   }
   // Whitespace-led tokens only (unlike upstream's any-id draw): each is its own pre-token, so the text
   // re-tokenises to exactly the drawn ids in one round and counting costs far less.

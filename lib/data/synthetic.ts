@@ -7,6 +7,7 @@ import { fitToLength } from "./_fit.ts";
 import { indexRng } from "./_seed.ts";
 import { sizedPrompt } from "./_sized-prompt.ts";
 import type { LengthSource } from "./lengths.ts";
+import { withPromptBytes } from "./prompt-bytes.ts";
 import type { DataGenerator, Tokenizer } from "./types.ts";
 
 export interface SyntheticOptions {
@@ -39,7 +40,7 @@ export function createSyntheticGenerator({
 }: SyntheticOptions): DataGenerator {
   const ids = corpusIds(tokenizer, corpus);
   const windows = exactWindows(tokenizer, { text: corpus, ids });
-  return {
+  const generator: DataGenerator = {
     type: "synthetic",
     size: lengths.size,
     next(index) {
@@ -61,4 +62,15 @@ export function createSyntheticGenerator({
       return sizedPrompt(text, count, output);
     },
   };
+  if (windows === null) return generator;
+  // The windows' bytes straight into a request body; a request whose window `next` would have fitted
+  // with the tokenizer (rare), or a corpus beyond ASCII, goes the string path instead.
+  return withPromptBytes(generator, {
+    write(index, sink) {
+      const { input, output } = lengths.at(index);
+      return windows.into(input, indexRng(seed, index).int, sink)
+        ? { promptTokens: input, maxTokens: output }
+        : null;
+    },
+  });
 }

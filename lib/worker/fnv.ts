@@ -15,6 +15,20 @@ export function fnvString(hash: number, text: string): number {
   return hash >>> 0;
 }
 
+/**
+ * fnvString over an ASCII text held as bytes, bytes[from … to): the same hash as fnvString of the text
+ * (for ASCII, bytes and UTF-16 units are the same numbers), without making the string.
+ */
+export function fnvAscii(hash: number, bytes: Uint8Array, from: number, to: number): number {
+  const length = to - from;
+  hash = fnvNumber(hash, length);
+  const head = from + Math.min(length, 256);
+  for (let i = from; i < head; i++) hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
+  for (let i = Math.max(head, to - 256); i < to; i++)
+    hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
+  return hash >>> 0;
+}
+
 export function fnvNumber(hash: number, n: number): number {
   hash = Math.imul(hash ^ (n & 0xffff), 0x01000193);
   return Math.imul(hash ^ ((n >>> 16) & 0xffff), 0x01000193) >>> 0;

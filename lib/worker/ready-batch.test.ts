@@ -36,6 +36,39 @@ describe("ReadyBatchWriter", () => {
   });
 });
 
+describe("ReadyBatchWriter bodies written in place", () => {
+  test("read back like add()'s, across buffer growth; a body begun and not finished leaves nothing", () => {
+    const writer = new ReadyBatchWriter(4, 1);
+    writer.add('{"a":1}', 1, 11, null, null);
+    const bodies = ['{"p":"in place"}', `{"q":"${"x".repeat(300)}"}`];
+    for (const [i, body] of bodies.entries()) {
+      const sink = writer.begin();
+      // Written in two pieces, each after asking for room, as a builder does.
+      for (const piece of [body.slice(0, 5), body.slice(5)]) {
+        sink.room(piece.length);
+        for (let c = 0; c < piece.length; c++) sink.bytes[sink.at++] = piece.charCodeAt(c);
+      }
+      writer.finish(20 + i, 30 + i, i === 1 ? "lora-a" : null);
+    }
+    const dropped = writer.begin();
+    dropped.room(1000);
+    dropped.bytes[dropped.at++] = 0x7b;
+    writer.add('{"z":2}', 4, 44, null, null);
+    const queue = new ReadyQueue();
+    queue.reset(1);
+    queue.push(writer.take(1, 0, 0)!);
+    const got = [0, 1, 2, 3].map((k) => queue.take(k)!);
+    expect(got.map((r) => decode(r.body))).toEqual(['{"a":1}', ...bodies, '{"z":2}']);
+    expect(got.map((r) => [r.promptTokens, r.hash, r.adapter, r.error, r.media])).toEqual([
+      [1, 11, null, null, null],
+      [20, 30, null, null, null],
+      [21, 31, "lora-a", null, null],
+      [4, 44, null, null, null],
+    ]);
+    expect(queue.take(4)).toBeNull();
+  });
+});
+
 describe("ReadyQueue", () => {
   test("gives each request once, in order, across batches, with its body, count, hash and adapter", () => {
     const queue = new ReadyQueue();

@@ -48,6 +48,7 @@ interface Lease {
   readonly recycle: boolean;
 }
 
+import type { ByteSink } from "../data/prompt-bytes.ts";
 import type { MediaInstance } from "../record/record.ts";
 
 const encoder = new TextEncoder();
@@ -68,6 +69,14 @@ export class ReadyBatchWriter {
    * allocator's scavenger more CPU than building the requests.
    */
   #spare: ArrayBuffer[] = [];
+  /** The sink `begin()` hands out: the working buffer, grown in place as a body is written. */
+  #sink: ByteSink = {
+    bytes: new Uint8Array(0),
+    at: 0,
+    room(n) {
+      if (this.at + n > this.bytes.length) this.bytes = grow(this.bytes, this.at + n, this.at);
+    },
+  };
 
   constructor(initialBytes = 64 * 1024, initialCount = 64) {
     this.#bytes = new Uint8Array(initialBytes);
@@ -88,6 +97,24 @@ export class ReadyBatchWriter {
     return this.#used;
   }
 
+  /**
+   * Starts a body written in place: its bytes go into the returned sink (the batch's own buffer, from
+   * where the last body ended), then `finish` adds the request. Nothing is kept without `finish`.
+   */
+  begin(): ByteSink {
+    const sink = this.#sink;
+    sink.bytes = this.#bytes;
+    sink.at = this.#used;
+    return sink;
+  }
+
+  /** Adds the request whose body was written since `begin()` (its bytes end at the sink's `at`). */
+  finish(promptTokens: number, hash: number, adapter: string | null): void {
+    this.#bytes = this.#sink.bytes;
+    this.#used = this.#sink.at;
+    this.#row(promptTokens, hash, adapter, null, null);
+  }
+
   /** Appends a request: its body (UTF-8 encoded here), or `error` when it could not be built. */
   add(
     body: string,
@@ -101,6 +128,16 @@ export class ReadyBatchWriter {
     const room = this.#used + body.length * 3;
     if (room > this.#bytes.length) this.#bytes = grow(this.#bytes, room, this.#used);
     this.#used += encoder.encodeInto(body, this.#bytes.subarray(this.#used)).written;
+    this.#row(promptTokens, hash, adapter, error, media);
+  }
+
+  #row(
+    promptTokens: number,
+    hash: number,
+    adapter: string | null,
+    error: string | null,
+    media: readonly MediaInstance[] | null,
+  ): void {
     const at = this.#count * INTS;
     if (at + INTS > this.#ints.length) {
       const ints = new Int32Array(this.#ints.length * 2);

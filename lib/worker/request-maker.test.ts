@@ -1,7 +1,11 @@
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
+import type { RequestConfig } from "../api/request.ts";
+import { requestShapes } from "../api/request-shapes.testing.ts";
+import { pieceFixtureTokenizer } from "../data/data.testing.ts";
+import { promptBytesOf } from "../data/prompt-bytes.ts";
 import { defaultTokenizer } from "../data/tokenizer/default.ts";
-import type { DataGenerator, GeneratedRequest } from "../data/types.ts";
+import type { DataGenerator, GeneratedRequest, Tokenizer } from "../data/types.ts";
 import { ReadyBatchWriter, ReadyQueue } from "./ready-batch.ts";
 import { createRequestMaker } from "./request-maker.ts";
 
@@ -158,3 +162,86 @@ test("a builder making mock or random requests with the built-in tokenizer never
     expect(counts).toEqual(expected);
   }
 }, 30_000);
+
+describe.each(["random", "synthetic"])("%s requests assembled from bytes", (type) => {
+  /** The tokenizer's generator (built-in by default), 1-700-token prompts, as a builder gets it. */
+  async function generatorOf(output: Record<string, number>, tokenizer: Tokenizer = defaultTokenizer()) {
+    const { configFromObject } = await import("../config/load.ts");
+    const { createDataGenerator } = await import("../data/create.ts");
+    const { createRng } = await import("../load/rng.ts");
+    const data = {
+      type,
+      input_distribution: { min: 1, max: 700, mean: 300, std_dev: 200 },
+      output_distribution: output,
+    };
+    const raw = { data, load: { base_seed: 7, stages: [{ rate: 1, duration: 1 }] } };
+    const { config } = configFromObject(raw, { cpuCount: 1, now: new Date(0) });
+    return createDataGenerator(config, { tokenizer, rng: createRng(1), workerId: 0 });
+  }
+
+  /** Requests 0 … 39 with adapters cycling through `adapters`, read back as the sender takes them. */
+  function built(config: RequestConfig, data: DataGenerator, adapters: (string | null)[]) {
+    const maker = createRequestMaker({ config, model: "base-model", data, tokenizer: defaultTokenizer() });
+    const writer = new ReadyBatchWriter(256, 4); // small, so bodies are written across buffer growth
+    for (let i = 0; i < 40; i++) maker.makeInto(writer, i * 31, adapters[i % adapters.length] ?? null);
+    const queue = new ReadyQueue();
+    queue.reset(0);
+    queue.push(writer.take(0, 0, 0)!);
+    return Array.from({ length: 40 }, (_, k) => {
+      const r = queue.take(k)!;
+      return {
+        body: new TextDecoder().decode(r.body),
+        hash: r.hash,
+        tokens: r.promptTokens,
+        adapter: r.adapter,
+      };
+    });
+  }
+
+  const shapes = requestShapes("base-model");
+
+  test.each(shapes)("give the string path's bytes, hash and prompt count: %s", async (_name, config) => {
+    for (const output of [
+      { min: 1, max: 200, mean: 50, std_dev: 40 },
+      { min: 0, max: 0, mean: 0, std_dev: 0 }, // max_tokens 0: the default 30 is sent
+    ]) {
+      const data = await generatorOf(output);
+      expect(promptBytesOf(data)).not.toBeNull();
+      // A spread copy has no byte path: the string path, as every generator had before.
+      expect(promptBytesOf({ ...data })).toBeNull();
+      const adapters = [null, "lora-a", null, "adapter/b-2"];
+      const fast = built(config, data, adapters);
+      const slow = built(config, { ...data }, adapters);
+      expect(fast).toEqual(slow);
+      const bodies = fast.map((r) => JSON.parse(r.body));
+      expect(new Set(bodies.map((b) => b.model))).toEqual(new Set(["base-model", "lora-a", "adapter/b-2"]));
+      for (const [k, r] of fast.entries()) {
+        const item = data.next(k * 31);
+        expect(r.tokens).toBe(item.clientPromptTokens!);
+        expect(bodies[k].prompt ?? bodies[k].messages[0].content).toBe(item.prompt);
+      }
+    }
+  });
+
+  test("give the string path's bytes under a SentencePiece-style tokenizer.json too (a text's first word without its space)", async () => {
+    const data = await generatorOf(
+      { min: 1, max: 50, mean: 20, std_dev: 10 },
+      pieceFixtureTokenizer("llama2"),
+    );
+    expect(promptBytesOf(data)).not.toBeNull();
+    for (const [, config] of requestShapes("base-model").slice(0, 8)) {
+      expect(built(config, data, [null, "lora-a"])).toEqual(built(config, { ...data }, [null, "lora-a"]));
+    }
+  });
+
+  test("make no prompt string: the generator's next() is not called", async () => {
+    const data = await generatorOf({ min: 5, max: 5, mean: 5, std_dev: 0 });
+    const next = data.next;
+    (data as { next: DataGenerator["next"] }).next = () => {
+      throw new Error("next() called");
+    };
+    const made = built({ api: { type: "completion", streaming: false } }, data, [null]);
+    expect(made.map((r) => JSON.parse(r.body).prompt)).toEqual(made.map((_, k) => next(k * 31).prompt));
+    expect(made.map((r) => r.tokens)).toEqual(made.map((_, k) => next(k * 31).clientPromptTokens as number));
+  });
+});

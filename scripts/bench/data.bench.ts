@@ -100,7 +100,8 @@ group("synthetic 512 tokens: exact windows vs fitted with the tokenizer", () => 
   }
 });
 
-// What a builder Worker does per request: generate, serialise the body, count, hash, UTF-8 into its batch.
+// What a builder Worker does per request: generate, serialise the body, count, hash, UTF-8 into its batch
+// (random and synthetic: the body assembled from bytes instead; scripts/bench/bodies.bench.ts compares).
 group("one request made into a ready batch (builder Worker, per request)", () => {
   for (const name of [
     "mock",

@@ -206,7 +206,21 @@ async function dataRates(): Promise<void> {
         const b = await runClient(configFor(kind, load(long)), `${tag}-l`, kind.root);
         const us = ((b.cpuS - a.cpuS) / (long - short)) * 1e6;
         cpuPer.get(kind.name)!.push(us);
-        emit({ scenario: "data-cpu", data: kind.name, streaming, run: i, usPerRequest: us });
+        const usPerThread = Object.fromEntries(
+          Object.entries(b.threadCpuS).map(([thread, s]) => [
+            thread,
+            Math.round(((s - (a.threadCpuS[thread] ?? 0)) / (long - short)) * 1e6),
+          ]),
+        );
+        emit({
+          scenario: "data-cpu",
+          data: kind.name,
+          streaming,
+          run: i,
+          usPerRequest: us,
+          usPerThread,
+          loadAverage: loadAverage(),
+        });
       }
     }
     // A discarded warm-up run: the first client run against a fresh simulator fails rungs the next
@@ -218,12 +232,29 @@ async function dataRates(): Promise<void> {
     for (const rate of rates) {
       for (const kind of kinds) {
         if (!climbing.has(kind.name)) continue;
-        const runs = [];
+        const runs: ReturnType<typeof loadSummary>[] = [];
         for (let i = 0; i < REPEAT; i++) {
           const config = configFor(kind, { type: "constant", stages: [{ rate, duration: DURATION }] });
           const r = await runClient(config, `data-${tagOf(kind.name)}-${rate}-${i}`, kind.root);
           runs.push(loadSummary(r.stage));
-          emit({ scenario: "data", data: kind.name, streaming, rate, run: i, cpuS: r.cpuS, ...runs[i] });
+          // CPU per request by thread (load Worker, builder, main, GC and allocator threads), start-up
+          // included: where a config's extra cost goes.
+          const usPerThread = Object.fromEntries(
+            Object.entries(r.threadCpuS)
+              .filter(([, s]) => s > 0.005)
+              .map(([thread, s]) => [thread, Math.round((s / runs[i]!.count) * 1e6)]),
+          );
+          emit({
+            scenario: "data",
+            data: kind.name,
+            streaming,
+            rate,
+            run: i,
+            cpuS: r.cpuS,
+            ...runs[i],
+            usPerThread,
+            loadAverage: loadAverage(),
+          });
         }
         const ok =
           median(runs.map((r) => r.achieved)) >= 0.99 * rate && median(runs.map((r) => r.delayMedianMs)) < 1;
