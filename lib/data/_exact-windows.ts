@@ -245,8 +245,8 @@ function escapedAscii(text: string): EscapedText | null {
     const c = text.charCodeAt(k);
     if (c >= 0x20 && c !== 0x22 && c !== 0x5c) bytes[at[k] as number] = c;
     else {
-      const escape = JSON.stringify(text[k]);
-      for (let e = 1; e < escape.length - 1; e++) bytes[(at[k] as number) + e - 1] = escape.charCodeAt(e);
+      const escaped = JSON.stringify(text[k]);
+      for (let e = 1; e < escaped.length - 1; e++) bytes[(at[k] as number) + e - 1] = escaped.charCodeAt(e);
     }
   }
   return { bytes, at };
