@@ -200,8 +200,7 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
     const text = typeof body === "string";
     const size = text ? Buffer.byteLength(body) : body.byteLength;
     const length = request.method === "POST" ? `Content-Length: ${size}\r\n` : "";
-    const block = head.block(request);
-    const headText = `${block}${length}\r\n`;
+    const headText = `${head.block(request)}${length}\r\n`;
     // Stamped as the bytes are handed over: the write call's own cost is not schedule delay. A re-send
     // keeps the first attempt's stamp, so latency counts from the first send.
     ex.writtenMs = nowMs();
