@@ -1,6 +1,7 @@
 // The request line and headers of an HTTP/1.1 request, minus Content-Length. They repeat from request
 // to request (a stage builds the same headers each time), so the last block is kept, flat, and rebuilt
 // only when they change. Compared by value, so a caller may reuse or build afresh its headers object.
+import { Buffer } from "node:buffer";
 import type { HttpRequest } from "./transport.ts";
 
 export class RequestHead {
@@ -11,6 +12,7 @@ export class RequestHead {
   #names: string[] = [];
   #values: string[] = [];
   #block = "";
+  #blockBytes = 0;
 
   /** `prefix`: the base URL's path, prepended to each request path; `host`: the Host header value. */
   constructor(prefix: string, host: string) {
@@ -40,7 +42,13 @@ export class RequestHead {
     this.#method = request.method;
     this.#path = request.path;
     this.#block = block;
+    this.#blockBytes = Buffer.byteLength(block);
     return block;
+  }
+
+  /** The UTF-8 length of the block block() last returned (header values may be non-ASCII). */
+  get bytes(): number {
+    return this.#blockBytes;
   }
 
   /** Same names and values, in the same order (the order they are written in), as the kept block. */

@@ -38,6 +38,8 @@ const names = [
   "audioBytes",
 ] as const;
 type Name = (typeof names)[number];
+/** The per-request counts, which text-only successes add to (as 0). */
+const countNames: ReadonlySet<Name> = new Set(["imageCount", "videoCount", "audioCount"]);
 
 export class MediaTally {
   readonly #exactLimit: number | undefined;
@@ -45,6 +47,11 @@ export class MediaTally {
   #totals = { images: 0, videos: 0, audios: 0 };
   /** Whether any request (success or failure) carried media: the blocks are written only then. */
   #seen = false;
+  /**
+   * Successes before the first request with media: their counts (0 of each kind) are put in front of
+   * the count distributions when media is first seen, so a text-only run adds nothing per request.
+   */
+  #textOnly = 0;
 
   constructor(exactLimit?: number) {
     this.#exactLimit = exactLimit;
@@ -56,7 +63,13 @@ export class MediaTally {
 
   add(record: RequestRecord): void {
     const media = record.media;
-    if (media !== null && media.length > 0) this.#seen = true;
+    if (!this.#seen) {
+      if (media === null || media.length === 0) {
+        if (record.failure === null) this.#textOnly++;
+        return;
+      }
+      this.#see();
+    }
     if (record.failure !== null) return;
     const d = this.#d;
     let images = 0;
@@ -85,10 +98,31 @@ export class MediaTally {
     this.#totals.audios += audios;
   }
 
+  /** Media seen for the first time: the text-only successes before it count as 0 of each kind. */
+  #see(): void {
+    this.#seen = true;
+    const d = this.#d;
+    for (; this.#textOnly > 0; this.#textOnly--) {
+      d.imageCount.add(0);
+      d.videoCount.add(0);
+      d.audioCount.add(0);
+    }
+  }
+
+  /** Distribution `n`, with this tally's pending text-only zeros in front when `seen` (a copy then). */
+  #withZeros(n: Name, seen: boolean): Distribution {
+    if (!seen || this.#textOnly === 0 || !countNames.has(n)) return this.#d[n];
+    const zeros = new Distribution(this.#exactLimit);
+    for (let k = 0; k < this.#textOnly; k++) zeros.add(0);
+    return Distribution.merge(zeros, this.#d[n]);
+  }
+
   static merge(a: MediaTally, b: MediaTally): MediaTally {
     const out = new MediaTally(a.#exactLimit);
-    for (const n of names) out.#d[n] = Distribution.merge(a.#d[n], b.#d[n]);
     out.#seen = a.#seen || b.#seen;
+    for (const n of names)
+      out.#d[n] = Distribution.merge(a.#withZeros(n, out.#seen), b.#withZeros(n, out.#seen));
+    out.#textOnly = out.#seen ? 0 : a.#textOnly + b.#textOnly;
     out.#totals = {
       images: a.#totals.images + b.#totals.images,
       videos: a.#totals.videos + b.#totals.videos,

@@ -150,10 +150,16 @@ test("the load Worker's thread and its waker's run with a short scheduler slice 
     );
     return;
   }
+  // Other tests' threads (the whole suite runs in one process) may end between the listing and the read.
+  const commOf = (tid: string): string => {
+    try {
+      return readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trim();
+    } catch {
+      return "";
+    }
+  };
   const threadsNamed = (name: string): string[] =>
-    readdirSync("/proc/self/task").filter(
-      (tid) => readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trim() === name,
-    );
+    readdirSync("/proc/self/task").filter((tid) => commOf(tid) === name);
   const before = new Set([...threadsNamed("load"), ...threadsNamed("wake")]);
   const { config: served } = configFromObject(
     { server: { base_url: "http://127.0.0.1:9" }, load: { stages: [{ rate: 1, duration: 1 }] } },

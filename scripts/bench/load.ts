@@ -7,8 +7,8 @@
 //        DATA_RATES (the data scenario's ladder; empty: CPU per request only), DATA_STREAMING (0; 1 = ~20-token streams),
 //        DATA_KINDS (the data scenario's configs, comma-separated: mock,random-512,random-2048,synthetic-512,
 //        shared_prefix-512+64, all by default), DATA_TOKENIZER (a tokenizer.json for the data scenario's client),
-//        BASE (a checkout of other code: the data scenario also runs its client, same simulator),
-//        CPU_REQUESTS (100000; the data scenario's 50000, 0 skips its CPU runs), TRANSPORT_REQUESTS (50000), READER (0; 1 = transport + response reader),
+//        BASE (a checkout of other code: the data and cpu scenarios also run its client, same simulator, interleaved),
+//        CPU_REQUESTS (100000; the data scenario's 50000, 0 skips its CPU runs), CPU_SHORT (cpu's short run, CPU_REQUESTS / 10), TRANSPORT_REQUESTS (50000), READER (0; 1 = transport + response reader),
 //        SCALE_CONCURRENCY (10000), MEMORY_REQUESTS (1000000), MEMORY_RATE (5000),
 //        SERVER_CPUS (0), CLIENT_CPUS (1)
 // Needs taskset and wrk (apt-get install -y wrk) and /usr/bin/time.
@@ -17,6 +17,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   bun,
+  type ClientRun,
   clientConfig,
   createBench,
   emit,
@@ -289,32 +290,96 @@ async function dataRates(): Promise<void> {
   }
 }
 
+/** Client threads by name: the load Worker (the seed's one Worker is unnamed), its waker and builder, the main thread. */
+const THREAD_GROUPS: Record<string, string> = {
+  load: "load",
+  Worker: "load",
+  wake: "wake",
+  build: "build",
+  bun: "main",
+  "bun.exe": "main",
+  JITWorker: "JIT",
+  "mi-scavenger": "allocator",
+  HeapHelper: "GC",
+};
+const THREAD_COLUMNS = ["load", "build", "wake", "main", "JIT", "allocator", "GC", "other"];
+
+/** CPU µs per request by thread group: the long run's thread times minus the short run's. */
+function threadsPerRequest(long: ClientRun, short: ClientRun, requests: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, t] of Object.entries(long.threadCpuS)) {
+    const group = THREAD_GROUPS[name] ?? "other";
+    out[group] = (out[group] ?? 0) + ((t - (short.threadCpuS[name] ?? 0)) / requests) * 1e6;
+  }
+  return out;
+}
+
 /**
  * Client CPU per request in a closed loop (64 in flight, no send-time waits, so no spinning):
  * (CPU of a long run − CPU of a short run) / (their request difference), which cancels startup.
+ * BASE (another checkout, e.g. the seed's): its client runs too, interleaved run by run with this
+ * tree's, so the ratio of medians compares two builds under the same swings of a busy box. Each
+ * thread's share comes from /proc samples (every 100 ms, so a row need not add up to the total).
  */
 async function cpu(): Promise<void> {
   const long = Number(env.CPU_REQUESTS ?? 100_000);
-  const short = Math.ceil(long / 10);
+  // The short run must outlast the JIT's tiering (a few seconds), or the difference keeps some of it.
+  const short = Number(env.CPU_SHORT ?? Math.ceil(long / 10));
+  const trees = [
+    { label: "this tree", root },
+    ...(env.BASE ? [{ label: `BASE ${env.BASE}`, root: env.BASE }] : []),
+  ];
   const sim = await startSim(FAST_SIM);
   try {
     for (const streaming of [false, true]) {
-      const per: number[] = [];
-      const rates: number[] = [];
+      const per = trees.map(() => [] as number[]);
+      const rates = trees.map(() => [] as number[]);
+      const threads = trees.map(() => [] as Record<string, number>[]);
       for (let i = 0; i < REPEAT; i++) {
-        const load = (n: number) => ({
-          type: "concurrent",
-          stages: [{ num_requests: n, concurrency_level: 64 }],
-        });
-        const a = await runClient(clientConfig(sim.url, load(short), streaming), `cpu-s-${i}`);
-        const b = await runClient(clientConfig(sim.url, load(long), streaming), `cpu-l-${i}`);
-        per.push(((b.cpuS - a.cpuS) / (long - short)) * 1e6);
-        rates.push((long - short) / (b.wallS - a.wallS));
-        emit({ scenario: "cpu", streaming, run: i, usPerRequest: per[i], closedLoopRate: rates[i] });
+        // ABBA: the trees take turns going first, so a drift of the box's load favours neither.
+        const order = i % 2 === 0 ? [...trees.entries()] : [...trees.entries()].reverse();
+        for (const [t, tree] of order) {
+          const load = (n: number) => ({
+            type: "concurrent",
+            stages: [{ num_requests: n, concurrency_level: 64 }],
+          });
+          const tag = `cpu-${t}-${streaming}-${i}`;
+          const a = await runClient(clientConfig(sim.url, load(short), streaming), `${tag}-s`, tree.root);
+          const b = await runClient(clientConfig(sim.url, load(long), streaming), `${tag}-l`, tree.root);
+          const us = ((b.cpuS - a.cpuS) / (long - short)) * 1e6;
+          const byThread = threadsPerRequest(b, a, long - short);
+          per[t]!.push(us);
+          rates[t]!.push((long - short) / (b.wallS - a.wallS));
+          threads[t]!.push(byThread);
+          emit({
+            scenario: "cpu",
+            tree: tree.label,
+            streaming,
+            run: i,
+            usPerRequest: us,
+            closedLoopRate: rates[t]![i],
+            threads: byThread,
+            rawThreadsUs: Object.fromEntries(
+              Object.entries(b.threadCpuS).map(([n, x]) => [
+                n,
+                ((x - (a.threadCpuS[n] ?? 0)) / (long - short)) * 1e6,
+              ]),
+            ),
+            loadAverage: loadAverage(),
+          });
+        }
       }
-      rows.push(
-        `| client CPU per request, closed loop c=64, ${streaming ? "~20-token streams (tokens arrive together)" : "non-streaming"} | ${fmt(median(per), 1)} µs (closed-loop rate ${fmt(median(rates))} req/s) |`,
-      );
+      for (const [t, tree] of trees.entries()) {
+        const us = median(per[t]!);
+        const ratio = t > 0 ? "" : env.BASE ? `, ${fmt(us / median(per[1]!), 2)}× BASE's` : "";
+        const split = THREAD_COLUMNS.map((c) => {
+          const xs = threads[t]!.map((r) => r[c] ?? 0);
+          return `${c} ${fmt(median(xs), 1)}`;
+        }).join(", ");
+        rows.push(
+          `| client CPU per request, closed loop c=64, ${streaming ? "~20-token streams (tokens arrive together)" : "non-streaming"}${trees.length > 1 ? `, ${tree.label}` : ""} | ${fmt(us, 1)} µs${ratio} (closed-loop rate ${fmt(median(rates[t]!))} req/s; by thread, µs: ${split}) |`,
+        );
+      }
     }
   } finally {
     sim.stop();
