@@ -4,11 +4,11 @@
 import { buildHeaders, type RequestConfig, requestPath } from "../api/request.ts";
 import { createResponseReader } from "../api/response.ts";
 import type { Tokenizer } from "../data/types.ts";
-import { lastAttemptMs } from "../http/retrying-transport.ts";
 import type { Transport } from "../http/transport.ts";
-import type { FailureKind, RequestRecord } from "../record/record.ts";
+import type { RequestRecord } from "../record/record.ts";
 import { nowMs } from "../runtime/clock.ts";
 import type { BatchWriter } from "./batch.ts";
+import { type RecordPlace, requestTimeoutMs, settledRecord, unsentRecord } from "./exchange-record.ts";
 import { FNV_OFFSET, fnvNumber } from "./fnv.ts";
 import type { ReadyRequest } from "./ready-batch.ts";
 
@@ -27,14 +27,6 @@ export interface ExchangeDeps {
   release: (ready: ReadyRequest) => void;
 }
 
-/**
- * The time limit of a request when load.request_timeout is not set: an hour, longer than a slow
- * engine takes for any real completion (32k tokens at 10 tokens/s is 53 minutes), so that nothing a
- * server does can hold a request, or a closed-loop stage, forever. (inference-perf gets aiohttp's
- * default, 5 minutes in all.)
- */
-export const DEFAULT_REQUEST_TIMEOUT_S = 3600;
-
 export interface StageExchange {
   /** Sends request k (its body built ahead) and records it; never rejects. */
   send(k: number, scheduledMs: number, ready: ReadyRequest): Promise<void>;
@@ -51,7 +43,7 @@ export function createStageExchange(
   const streamed = config.api.streaming;
   // api.response_format asks for JSON: each success's output is checked (the Messages API has none).
   const checkJson = config.api.response_format != null && config.api.type !== "anthropic_messages";
-  const timeoutMs = (config.load.request_timeout ?? DEFAULT_REQUEST_TIMEOUT_S) * 1000;
+  const timeoutMs = requestTimeoutMs(config);
   // The same for every request of a run: route and headers; the builder made only the body.
   const path = requestPath(config);
   const headers = buildHeaders(config, streamed);
@@ -61,10 +53,21 @@ export function createStageExchange(
     const index = indices[k]!;
     deps.onSent();
     hash = fnvNumber(hash, p.hash);
+    const place: RecordPlace = {
+      stageId,
+      workerId: deps.workerId,
+      index,
+      scheduledMs,
+      streamed,
+      requestBytes: p.body.byteLength,
+      adapter: p.adapter,
+      media: p.media,
+      session: -1,
+    };
     if (p.error !== null) {
       const at = nowMs();
       deps.release(p);
-      write(failedRecord(index, scheduledMs, at, "other", p.error, p.adapter));
+      write(unsentRecord({ ...place, requestBytes: 0, media: null }, at, at, "other", p.error, 0));
       return;
     }
     const reader = createResponseReader({
@@ -92,86 +95,12 @@ export function createStageExchange(
     );
     // Settled: the transport will not send the body again (a re-send on a fresh connection happens before).
     deps.release(p);
-    const result = reader.finish(outcome.endMs);
-    const firstSentMs = Number.isNaN(sentMs) ? outcome.endMs : sentMs;
-    const record: RequestRecord = {
-      stageId,
-      workerId: deps.workerId,
-      index,
-      scheduledMs,
-      sentMs: firstSentMs,
-      headersMs,
-      endMs: outcome.endMs,
-      tokenEventMs: result.tokenEventMs,
-      streamed,
-      status: result.status,
-      // A transport failure (connect, timeout, cut stream) is the cause; the reader's view is a consequence.
-      failure: outcome.ok ? result.failure : outcome.kind,
-      errorMessage: outcome.ok ? result.errorMessage : outcome.message,
-      promptTokens: result.promptTokens,
-      promptTokensSource: result.promptTokensSource,
-      cachedPromptTokens: result.cachedPromptTokens,
-      cacheReported: result.cacheReported,
-      clientOutputTokens: result.clientOutputTokens,
-      serverOutputTokens: result.serverOutputTokens,
-      requestBytes: p.body.byteLength,
-      adapter: p.adapter,
-      connection: outcome.connection,
-      connectMs: outcome.connectMs,
-      resent: outcome.resent,
-      serverCloses: outcome.serverCloses,
-      attempts: outcome.attempts ?? 1,
-      lastAttemptMs: lastAttemptMs(outcome, firstSentMs),
-      media: p.media,
-      session: -1,
-    };
-    if (outcome.ok && result.outputJson !== null) record.outputJson = result.outputJson;
-    write(record);
+    write(settledRecord(place, sentMs, headersMs, outcome, reader.finish(outcome.endMs)));
   }
 
   function write(r: RequestRecord): void {
     writer.add(r);
     deps.onRecord(r.failure !== null);
-  }
-
-  function failedRecord(
-    index: number,
-    scheduledMs: number,
-    at: number,
-    failure: FailureKind,
-    message: string,
-    adapter: string | null,
-  ): RequestRecord {
-    return {
-      stageId,
-      workerId: deps.workerId,
-      index,
-      scheduledMs,
-      sentMs: at,
-      headersMs: Number.NaN,
-      endMs: at,
-      tokenEventMs: [],
-      streamed,
-      status: 0,
-      failure,
-      errorMessage: message,
-      promptTokens: 0,
-      promptTokensSource: "client",
-      cachedPromptTokens: 0,
-      cacheReported: false,
-      clientOutputTokens: -1,
-      serverOutputTokens: -1,
-      requestBytes: 0,
-      adapter,
-      connection: "none",
-      connectMs: Number.NaN,
-      resent: false,
-      serverCloses: 0,
-      attempts: 1,
-      lastAttemptMs: at,
-      media: null,
-      session: -1,
-    };
   }
 
   return { send, hash: () => hash };

@@ -8,6 +8,7 @@
 // scheduled time (also used as the send time, which is unknown) and the termination as the end.
 import type { Slice } from "../load/stripe.ts";
 import type { RequestRecord } from "../record/record.ts";
+import { unsentRecord } from "./exchange-record.ts";
 
 export interface LostRequestsInput {
   stageId: number;
@@ -34,38 +35,29 @@ export function lostRecords(input: LostRequestsInput): RequestRecord[] {
     const index = slice.indices[k] as number;
     if (input.received(index)) continue;
     const scheduledMs = slice.offsets === null ? t0Ms : t0Ms + (slice.offsets[k] as number);
-    lost.push({
-      stageId: input.stageId,
-      workerId: input.workerId,
-      index,
-      scheduledMs,
-      sentMs: scheduledMs,
-      headersMs: Number.NaN,
-      endMs: Math.max(input.atMs, scheduledMs),
-      tokenEventMs: [],
-      streamed: input.streamed,
-      status: 0,
-      failure: "cancelled",
-      errorMessage: lostMessage,
-      promptTokens: -1,
-      promptTokensSource: "client",
-      cachedPromptTokens: 0,
-      cacheReported: false,
-      clientOutputTokens: -1,
-      serverOutputTokens: -1,
-      requestBytes: 0,
-      adapter: null,
-      // How it used the connection pool died with the Worker: counted as no connection.
-      connection: "none",
-      connectMs: Number.NaN,
-      resent: false,
-      serverCloses: 0,
-      attempts: 1,
-      lastAttemptMs: scheduledMs,
-      media: null,
-      // Which conversation it belonged to died with the Worker too.
-      session: -1,
-    });
+    // How it used the connection pool and which conversation it belonged to died with the Worker:
+    // counted as no connection and no session.
+    const { stageId, workerId, streamed } = input;
+    lost.push(
+      unsentRecord(
+        {
+          stageId,
+          workerId,
+          index,
+          scheduledMs,
+          streamed,
+          requestBytes: 0,
+          adapter: null,
+          media: null,
+          session: -1,
+        },
+        scheduledMs,
+        Math.max(input.atMs, scheduledMs),
+        "cancelled",
+        lostMessage,
+        -1,
+      ),
+    );
   }
   return lost;
 }

@@ -5,23 +5,13 @@
 // The hot path is the same as exchange.ts's: between bytes arriving and their stamp nothing is built;
 // the reply text is joined once after the end stamp, and the session's next body is assembled by the
 // caller from strings already JSON-escaped (api/conversation-state.ts, api/replay-messages.ts).
-import type { BuiltRequest, RequestConfig } from "../api/request.ts";
+import type { BuiltRequest } from "../api/request.ts";
 import { createResponseReader, type ToolCallOut } from "../api/response.ts";
-import type { Tokenizer } from "../data/types.ts";
-import { lastAttemptMs } from "../http/retrying-transport.ts";
-import type { Transport } from "../http/transport.ts";
-import type { RequestRecord } from "../record/record.ts";
-import type { BatchWriter } from "./batch.ts";
+import type { ExchangeDeps } from "./exchange.ts";
+import { requestTimeoutMs, settledRecord } from "./exchange-record.ts";
 
-export interface TurnDeps {
-  config: RequestConfig & { load: { request_timeout?: number | null | undefined } };
-  workerId: number;
-  tokenizer: Tokenizer;
-  transport: Transport;
-  writer: BatchWriter;
-  onRecord: (failed: boolean) => void;
-  onSent: () => void;
-}
+/** What a turn needs of its Worker: a stage exchange's needs, less the ready-request buffers. */
+export type TurnDeps = Omit<ExchangeDeps, "release">;
 
 export interface Turn {
   stageId: number;
@@ -51,7 +41,7 @@ export interface TurnResult {
 export async function sendTurn(deps: TurnDeps, turn: Turn): Promise<TurnResult> {
   const { config } = deps;
   const streamed = config.api.streaming;
-  const timeoutMs = config.load.request_timeout == null ? null : config.load.request_timeout * 1000;
+  const timeoutMs = requestTimeoutMs(config);
   deps.onSent();
   const checkJson = config.api.response_format != null;
   const reader = createResponseReader({
@@ -82,39 +72,24 @@ export async function sendTurn(deps: TurnDeps, turn: Turn): Promise<TurnResult> 
     { timeoutMs },
   );
   const result = reader.finish(outcome.endMs);
-  const failure = outcome.ok ? result.failure : outcome.kind;
-  const firstSentMs = Number.isNaN(sentMs) ? outcome.endMs : sentMs;
-  const record: RequestRecord = {
-    stageId: turn.stageId,
-    workerId: deps.workerId,
-    index: turn.index,
-    scheduledMs: turn.scheduledMs,
-    sentMs: firstSentMs,
+  const record = settledRecord(
+    {
+      stageId: turn.stageId,
+      workerId: deps.workerId,
+      index: turn.index,
+      scheduledMs: turn.scheduledMs,
+      streamed,
+      requestBytes: built.bodyBytes,
+      adapter: null,
+      media: null,
+      session: turn.session,
+    },
+    sentMs,
     headersMs,
-    endMs: outcome.endMs,
-    tokenEventMs: result.tokenEventMs,
-    streamed,
-    status: result.status,
-    failure,
-    errorMessage: outcome.ok ? result.errorMessage : outcome.message,
-    promptTokens: result.promptTokens,
-    promptTokensSource: result.promptTokensSource,
-    cachedPromptTokens: result.cachedPromptTokens,
-    cacheReported: result.cacheReported,
-    clientOutputTokens: result.clientOutputTokens,
-    serverOutputTokens: result.serverOutputTokens,
-    requestBytes: built.bodyBytes,
-    adapter: null,
-    connection: outcome.connection,
-    connectMs: outcome.connectMs,
-    resent: outcome.resent,
-    serverCloses: outcome.serverCloses,
-    attempts: outcome.attempts ?? 1,
-    lastAttemptMs: lastAttemptMs(outcome, firstSentMs),
-    media: null,
-    session: turn.session,
-  };
-  if (failure === null && result.outputJson !== null) record.outputJson = result.outputJson;
+    outcome,
+    result,
+  );
+  const failure = record.failure;
   deps.writer.add(record);
   deps.onRecord(failure !== null);
   const reply = result.replyText ?? "";
