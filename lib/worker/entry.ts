@@ -17,7 +17,6 @@ import { createSocketTransport } from "../http/socket-transport.ts";
 import type { Transport } from "../http/transport.ts";
 import { createRng, workerSeed } from "../load/rng.ts";
 import { traceStart } from "../runtime/start-trace.ts";
-import { requestShortSlice } from "../runtime/thread-slice.ts";
 import { workerTokenizer } from "./_data.ts";
 import { type WorkerSessions, workerSessions } from "./_sessions.ts";
 import { BatchWriter, batchTransferables } from "./batch.ts";
@@ -51,9 +50,6 @@ traceStart("load", "modules-loaded");
  * this Worker (a prespawned one no run adopted) ends the waker with it.
  */
 const pacing = startPacing(choosePacing(process.env), (error) => fatal(error));
-// This thread and its waker wake for send times: a short slice lets them run at once on a shared
-// core instead of after another thread's slice (thread-slice.ts). Not awaited: it is a hint.
-void requestShortSlice();
 // Awaited at init, where a waker that failed to start is reported with this Worker's id.
 pacing.catch(() => {});
 

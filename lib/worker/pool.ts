@@ -20,6 +20,7 @@ import type { Slice } from "../load/stripe.ts";
 import type { RequestRecord } from "../record/record.ts";
 import type { SessionLifecycle } from "../record/session.ts";
 import { nowMs } from "../runtime/clock.ts";
+import { shortenThreadSlices } from "../runtime/thread-slice.ts";
 import { readBatch } from "./batch.ts";
 import { lostCalls, lostRecords } from "./lost.ts";
 import { discardPrespawned, takeWorker } from "./prespawn.ts";
@@ -35,6 +36,9 @@ import {
   type StageDone,
   type ToWorker,
 } from "./protocol.ts";
+
+/** The threads that wake for send times: each load Worker and its waker (their Worker names). */
+const SENDING_THREADS = ["load", "wake"] as const;
 
 export interface PoolOptions {
   config: Config;
@@ -249,6 +253,10 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
               stage.t0Ms = stage.begin();
               const start: ToWorker = { type: "start", stageId: stage.id, t0Ms: stage.t0Ms };
               for (const w of workers) w.postMessage(start);
+              // Off the start-up path (loading the system call costs ~4 ms once): the threads that
+              // wake for send times run at once on a shared core (thread-slice.ts). A replaced
+              // Worker's threads get theirs at the next stage.
+              setTimeout(() => void shortenThreadSlices(SENDING_THREADS), 0);
             }
             break;
           case "stageDone":

@@ -2,11 +2,7 @@
 // One per load Worker, started by it: it sleeps in Atomics.wait until the load Worker's next send is
 // near and then wakes it (wake-cell.ts), so the load Worker neither spins nor blocks while it waits.
 import { nowMs } from "../runtime/clock.ts";
-import { requestShortSlice } from "../runtime/thread-slice.ts";
 import { serveWakes } from "./wake-cell.ts";
-
-// Its wakes are due at send times: run at once when they are (thread-slice.ts).
-void requestShortSlice();
 
 const scope = globalThis as unknown as {
   onmessage: ((event: MessageEvent<SharedArrayBuffer>) => void) | null;
