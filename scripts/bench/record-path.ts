@@ -9,6 +9,7 @@
 //        ROUNDS (3), CLIENT_CPUS (1)
 // A record carries every field of today's RequestRecord; an older checkout ignores the ones it lacks.
 import { spawnSync } from "node:child_process";
+import { record } from "../../lib/record/record.testing.ts";
 import { fmt, loadAverage, median, root } from "./_client-runs.ts";
 
 const RECORDS_PER_PASS = 400_000;
@@ -22,9 +23,7 @@ async function child(tree: string, streaming: boolean): Promise<number> {
   };
   const records = Array.from({ length: 4096 }, (_, i) => {
     const sent = 1000 + i * 0.1;
-    return {
-      stageId: 0,
-      workerId: 0,
+    return record({
       index: i,
       scheduledMs: sent - 0.01,
       sentMs: sent,
@@ -33,26 +32,12 @@ async function child(tree: string, streaming: boolean): Promise<number> {
       // Two events per socket read, as a fast server's tokens arrive.
       tokenEventMs: streaming ? Array.from({ length: 20 }, (_, k) => sent + 1 + (k >> 1)) : [],
       streamed: streaming,
-      status: 200,
-      failure: null,
-      errorMessage: "",
       promptTokens: 4,
-      promptTokensSource: "server",
-      cachedPromptTokens: 0,
-      cacheReported: false,
       clientOutputTokens: -1,
       serverOutputTokens: 20,
       requestBytes: 120,
-      adapter: null,
-      connection: "reused",
-      connectMs: Number.NaN,
-      resent: false,
-      serverCloses: 0,
-      attempts: 1,
       lastAttemptMs: sent,
-      media: null,
-      session: -1,
-    };
+    });
   });
   let best = Number.POSITIVE_INFINITY;
   for (let pass = 0; pass < PASSES; pass++) {
