@@ -9,7 +9,8 @@
 // The TTFT error has a floor no client can go below: loopback, a thread's wake-up and the simulator's
 // own HTTP parsing (0.3-0.45 ms at the median on a 2-core VM, most of it between the write and the
 // simulator's stamp). So each attempt first measures that floor with a reference client that does
-// nothing but write prepared bytes and stamp reads (truth-reference.testing.ts), then inferload; the
+// nothing but write prepared bytes and stamp reads (truth-reference.testing.ts), with a prompt about
+// the size of the case's (the simulator takes in a longer request more slowly), then inferload; the
 // TTFT bounds are the larger of the issue's and the floor plus 0.4 ms (median) and 0.75 ms (p90).
 // inferload sits 0.05-0.3 ms above the floor at the median on these machines (docs/PERFORMANCE.md,
 // "Measurement truth"), nearly all of it between its write and the simulator's receive stamp, and
@@ -111,6 +112,7 @@ function expectTrue(
   data: Record<string, unknown>,
   tokenizer?: string,
   margins = MARGINS,
+  referencePrompt?: string,
 ): void {
   const busy = loadavg()[0]! > 1.5 * availableParallelism();
   const attempts: Figures[] = [];
@@ -120,6 +122,7 @@ function expectTrue(
       name: `${name}-${attempt}`,
       data,
       ...(tokenizer === undefined ? {} : { tokenizer }),
+      ...(referencePrompt === undefined ? {} : { referencePrompt }),
     });
     attempts.push(f);
     if (within(f, busy, margins)) break;
@@ -139,6 +142,9 @@ function expectTrue(
 
 const outputLen = { min: 20, max: 20, mean: 20, std_dev: 0 };
 
+/** A reference prompt of `n` tokens for the simulator's counter (cl100k_base: " word" is one token). */
+const wordsPrompt = (n: number): string => "word ".repeat(n).trimEnd();
+
 test("client TTFT and ITL match the simulator's truth with mock data", () => {
   expectTrue("mock", { type: "mock" });
 }, 160_000);
@@ -152,24 +158,30 @@ test("client TTFT and ITL match the simulator's truth with 1,024-token random pr
       output_distribution: outputLen,
     },
     join(FIXTURES, "tokenizer.json"),
+    MARGINS,
+    wordsPrompt(1024),
   );
 }, 160_000);
 
 test("client TTFT and ITL match the simulator's truth with shared_prefix data", () => {
-  expectTrue("shared-prefix", {
-    type: "shared_prefix",
-    shared_prefix: {
-      num_groups: 4,
-      num_prompts_per_group: 8,
-      system_prompt_len: 512,
-      question_len: 128,
-      output_len: 20,
-    },
-  });
+  const sharedPrefix = {
+    num_groups: 4,
+    num_prompts_per_group: 8,
+    system_prompt_len: 512,
+    question_len: 128,
+    output_len: 20,
+  };
+  expectTrue(
+    "shared-prefix",
+    { type: "shared_prefix", shared_prefix: sharedPrefix },
+    undefined,
+    MARGINS,
+    wordsPrompt(640),
+  );
 }, 160_000);
 
 /** ShareGPT rows whose questions are ~1,000 words never seen before, so each request costs a count. */
-function costlyShareGpt(): string {
+function costlyShareGpt(): { path: string; firstQuestion: string } {
   const words = "river stone lantern orbit maple signal harbor velvet quartz meadow".split(" ");
   let x = 7;
   const word = () => {
@@ -185,15 +197,19 @@ function costlyShareGpt(): string {
   }));
   const path = join(dir, "costly-sharegpt.json");
   writeFileSync(path, JSON.stringify(rows));
-  return path;
+  return { path, firstQuestion: rows[0]!.conversations[0]!.value };
 }
 
 // Wider margins: each row's count (~3 ms under the fixture, ~5,900 tokens) keeps the builder busy on one
 // of the two cores, which puts inferload 0.1-0.6 ms above the floor at the median and up to ~2 ms at
 // p90 here. A client that counted between a read and its stamp would add the whole 3 ms to every TTFT.
 test("client TTFT and ITL match the simulator's truth with ShareGPT rows counted under a tokenizer.json as they are used", () => {
-  expectTrue("sharegpt", { type: "shareGPT", path: costlyShareGpt() }, join(FIXTURES, "tokenizer.json"), {
-    median: 1,
-    p90: 2,
-  });
+  const { path, firstQuestion } = costlyShareGpt();
+  expectTrue(
+    "sharegpt",
+    { type: "shareGPT", path },
+    join(FIXTURES, "tokenizer.json"),
+    { median: 1, p90: 2 },
+    firstQuestion,
+  );
 }, 160_000);

@@ -19,6 +19,12 @@ export interface ProbeJob {
   name: string;
   data: Record<string, unknown>;
   tokenizer?: string;
+  /**
+   * The reference client's prompt: about the size of the case's prompts, since the simulator takes
+   * longer to take in a longer request (reading and counting it on its thread), which neither client
+   * can help. A short sentence when absent.
+   */
+  referencePrompt?: string;
 }
 
 export interface ProbeResult {
@@ -97,12 +103,12 @@ function itlErrors([client, server]: Sent[][]): number[] {
   return out;
 }
 
-async function reference(port: number): Promise<Sent[]> {
+async function reference(port: number, prompt: string): Promise<Sent[]> {
   const worker = new Worker(new URL("./truth-reference.testing.ts", import.meta.url).href);
   try {
     const body = JSON.stringify({
       model: "sim-model",
-      prompt: "Reference prompt for the truth probe.",
+      prompt,
       max_tokens: 20,
       stream: true,
       ignore_eos: true,
@@ -156,7 +162,9 @@ function writeToReceived([client, server]: Sent[][]): number[] {
 }
 
 export async function probe(job: ProbeJob): Promise<ProbeResult> {
-  const ref = await withSim((_, port) => reference(port));
+  const ref = await withSim((_, port) =>
+    reference(port, job.referencePrompt ?? "Reference prompt for the truth probe."),
+  );
   const run = await withSim((url) => inferload(job, url));
   return {
     reference: ttftErrors(ref),
