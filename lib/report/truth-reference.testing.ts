@@ -1,7 +1,7 @@
 // Test helper, run as a Worker: the least a client can do. It writes prepared HTTP requests on raw
 // keep-alive sockets at a fixed interval and stamps, with nothing else on its thread, the write and
 // the first read that carries a streamed token. Against the simulator's truth log its TTFT error is
-// this machine's floor (loopback, thread wake-ups, the simulator's own HTTP parsing), which no client
+// this machine's floor (loopback and two threads' wake-ups), which no client
 // design can go below; data-truth.e2e.test.ts holds inferload's error to it.
 import { connect, type Socket } from "node:net";
 import { nowMs } from "../runtime/clock.ts";

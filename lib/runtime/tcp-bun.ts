@@ -7,14 +7,15 @@ import type { TcpConnection, TcpEvents, TcpOptions } from "./tcp.ts";
 
 type Chunk = string | Uint8Array;
 
-class BunConnection implements TcpConnection {
+export class BunConnection implements TcpConnection {
   socket: Socket<BunConnection> | null = null;
   /** Unsent data, in order: written before open, or left over after a short write. */
   queue: Chunk[] = [];
   closed = false;
   ending = false;
   error: Error | null = null;
-  readonly events: TcpEvents;
+  /** Set once, before any event: a served connection learns its handler only after it is accepted. */
+  events: TcpEvents;
   /** TLS with certificate verification: the connection is up only if the server was authorized. */
   readonly verify: boolean;
 
@@ -72,7 +73,7 @@ class BunConnection implements TcpConnection {
 
 // One handler table for every connection: per-socket state travels in socket.data, so opening a
 // connection allocates no closures.
-const handlers: SocketHandler<BunConnection> = {
+export const bunSocketHandlers: SocketHandler<BunConnection> = {
   // Plain Uint8Array views are cheaper to create (and to subarray) than Buffers. bun-types only
   // admits "buffer" in Bun.connect's options, hence the cast.
   binaryType: "uint8array" as "buffer",
@@ -126,7 +127,7 @@ export function bunConnect(options: TcpOptions, events: TcpEvents): TcpConnectio
     hostname: options.host,
     port: options.port,
     data: conn,
-    socket: handlers,
+    socket: bunSocketHandlers,
     ...(tls === null
       ? {}
       : {

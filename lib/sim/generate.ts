@@ -2,7 +2,7 @@
 // byte: checks the model and context length, applies the request's fault, submits a sequence to the
 // engine and writes each token as the shared wheel fires it (streamed), or the whole body at the last
 // token (not streamed). With response_format the tokens spell a JSON document (json-output.ts).
-import type { ServerResponse } from "../runtime/serve.ts";
+import type { HttpResponse } from "../runtime/serve.ts";
 import {
   anthropicBody,
   anthropicErrorBody,
@@ -48,7 +48,7 @@ export async function handleGeneration(
   state: SimState,
   kind: ApiKind,
   body: string,
-  res: ServerResponse,
+  res: HttpResponse,
   receivedMs: number,
 ): Promise<void> {
   const { options, engine, metrics, clock } = state;
@@ -143,8 +143,7 @@ export async function handleGeneration(
   if (fault.kind === "drop") {
     state.faults.drop = (state.faults.drop ?? 0) + 1;
     await new Promise((resolve) => setTimeout(resolve, DROP_HOLD_MS));
-    // The socket itself: Bun's res.destroy() before any write still sends a status line.
-    (res.socket ?? res).destroy();
+    res.destroy();
     finishTruth("dropped", null);
     return;
   }
@@ -247,8 +246,7 @@ export async function handleGeneration(
           if (fault.kind === "cut") {
             stamp();
             if (out.length > 0) res.write(out);
-            // Destroy the socket itself: Bun's res.destroy() before any write still sends a status line.
-            (res.socket ?? res).destroy();
+            res.destroy();
             finishTruth("cut", seq);
           } else {
             stamp();

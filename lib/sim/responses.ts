@@ -1,9 +1,9 @@
 // Small response writers shared by the simulator's routes. Every error is OpenAI-shaped JSON.
-import type { ServerResponse } from "../runtime/serve.ts";
+import type { HttpResponse } from "../runtime/serve.ts";
 import { errorBody } from "./wire.ts";
 
 export function sendJson(
-  res: ServerResponse,
+  res: HttpResponse,
   status: number,
   body: string,
   contentType = "application/json",
@@ -14,7 +14,7 @@ export function sendJson(
 }
 
 export function sendError(
-  res: ServerResponse,
+  res: HttpResponse,
   status: number,
   message: string,
   type: string,

@@ -1,11 +1,9 @@
 // The simulator's HTTP routes: reads the request, counts it, and dispatches. Never throws out of a
 // request: anything unexpected becomes a 500 with an OpenAI error body.
-import type { IncomingMessage, RequestHandler, ServerResponse } from "../runtime/serve.ts";
+import type { HttpRequest, HttpResponse, RequestHandler } from "../runtime/serve.ts";
 import { handleGeneration } from "./generate.ts";
 import { sendError, sendJson } from "./responses.ts";
 import type { SimState } from "./state.ts";
-
-const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 function modelsBody(state: SimState): string {
   const created = Math.floor(Date.now() / 1000);
@@ -39,27 +37,9 @@ function tokenizeBody(state: SimState, body: string): string | null {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string | null> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on("end", () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks).toString("utf8")));
-    req.on("error", () => resolve(null));
-  });
-}
-
-async function route(
-  state: SimState,
-  req: IncomingMessage,
-  res: ServerResponse,
-  receivedMs: number,
-): Promise<void> {
-  const path = (req.url ?? "/").split("?")[0] ?? "/";
-  const method = req.method ?? "GET";
+async function route(state: SimState, req: HttpRequest, res: HttpResponse): Promise<void> {
+  const path = req.url.split("?")[0] ?? "/";
+  const { method } = req;
   const post =
     path === "/v1/completions" ||
     path === "/v1/chat/completions" ||
@@ -68,7 +48,7 @@ async function route(
   if (post) {
     if (method !== "POST")
       return sendError(res, 405, `Method ${method} not allowed on ${path}`, "MethodNotAllowed", null);
-    const body = await readBody(req);
+    const body = req.body;
     if (body === null)
       return sendError(res, 400, "Request body could not be read or is too large", "BadRequestError", null);
     if (path === "/tokenize") {
@@ -84,7 +64,7 @@ async function route(
       return sendJson(res, 200, out);
     }
     const kind = path === "/v1/completions" ? "completion" : path === "/v1/messages" ? "messages" : "chat";
-    return handleGeneration(state, kind, body, res, receivedMs);
+    return handleGeneration(state, kind, body, res, req.receivedMs);
   }
   if (method !== "GET" && method !== "HEAD")
     return sendError(res, 405, `Method ${method} not allowed on ${path}`, "MethodNotAllowed", null);
@@ -97,13 +77,12 @@ async function route(
 
 export function createSimHandler(state: SimState): RequestHandler {
   return (req, res) => {
-    const receivedMs = state.clock();
     state.counters.httpRequests++;
     state.counters.inFlight++;
     res.on("close", () => {
       state.counters.inFlight--;
     });
-    route(state, req, res, receivedMs).catch((error: unknown) => {
+    route(state, req, res).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       if (!res.headersSent) sendError(res, 500, `Simulator error: ${message}`, "InternalServerError", null);
       else res.destroy();

@@ -50,7 +50,11 @@ export async function startSim(input: StartSimInput = {}): Promise<RunningSim> {
   const state = createSimState(options, { tokenizer: tokenizer ?? loadedDefaultTokenizer(), truth });
   let listening: Awaited<ReturnType<typeof listen>>;
   try {
-    listening = await listen(createSimHandler(state), { host: options.host, port: options.port });
+    listening = await listen(createSimHandler(state), {
+      host: options.host,
+      port: options.port,
+      clock: state.clock,
+    });
   } catch (error) {
     state.stopTicking();
     await file?.close();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { createRng } from "../../load/rng.ts";
-import { type IncomingMessage, type Listening, listen, type ServerResponse } from "../../runtime/serve.ts";
+import { type HttpRequest, type HttpResponse, type Listening, listen } from "../../runtime/serve.ts";
 import { createDataGenerator } from "../create.ts";
 import { dataConfig, failure, fixtureTokenizer } from "../data.testing.ts";
 import { defaultTokenizer } from "./default.ts";
@@ -62,19 +62,13 @@ let requests: Body[] = [];
 async function startTokenizeServer(dialect: Dialect): Promise<string> {
   requests = [];
   server = await listen(
-    (req: IncomingMessage, res: ServerResponse) => {
-      let text = "";
-      req.on("data", (chunk) => {
-        text += chunk;
-      });
-      req.on("end", () => {
-        if (req.method !== "POST" || req.url !== "/tokenize")
-          return void res.writeHead(404).end('{"detail":"Not Found"}');
-        const body = JSON.parse(text || "{}") as Body;
-        requests.push(body);
-        const reply = dialect(body);
-        res.writeHead(reply.status, { "content-type": "application/json" }).end(JSON.stringify(reply.json));
-      });
+    (req: HttpRequest, res: HttpResponse) => {
+      if (req.method !== "POST" || req.url !== "/tokenize")
+        return void res.writeHead(404).end('{"detail":"Not Found"}');
+      const body = JSON.parse(req.body || "{}") as Body;
+      requests.push(body);
+      const reply = dialect(body);
+      res.writeHead(reply.status, { "content-type": "application/json" }).end(JSON.stringify(reply.json));
     },
     { host: "127.0.0.1", port: 0 },
   );
