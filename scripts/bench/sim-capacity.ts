@@ -3,7 +3,7 @@
 // ITL 5 ms, so one stream ideally takes 115 ms) and unpaced requests per second (zero latency).
 // Usage: bun scripts/bench/sim-capacity.ts [--server-cpu 0] [--client-cpu 1] [--duration 10]
 // (or deno run -A scripts/bench/sim-capacity.ts … to measure the simulator under Deno)
-// Needs wrk (apt-get install -y wrk). Prints a Markdown table and, with BENCH_JSON=1, JSON on stdout.
+// Uses wrk from PATH, or fetches Debian's (scripts/fetch-wrk.sh) when there is none. Prints a Markdown table and, with BENCH_JSON=1, JSON on stdout.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,10 +20,19 @@ const clientCpu = arg("client-cpu", "1");
 const duration = Number(arg("duration", "10"));
 const isDeno = "Deno" in globalThis;
 const hasTaskset = spawnSync("taskset", ["--version"]).status === 0;
-if (spawnSync("wrk", ["--version"]).error !== undefined) {
-  process.stderr.write("wrk not found: apt-get install -y wrk\n");
-  process.exit(2);
+/** wrk on PATH, else the one scripts/fetch-wrk.sh unpacks from Debian's package. */
+function findWrk(): string {
+  if (spawnSync("wrk", ["--version"]).error === undefined) return "wrk";
+  const script = fileURLToPath(new URL("../fetch-wrk.sh", import.meta.url));
+  const fetched = spawnSync("bash", [script], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const path = fetched.stdout?.trim() ?? "";
+  if (fetched.status !== 0 || path === "") {
+    process.stderr.write("wrk not found, and scripts/fetch-wrk.sh could not fetch it (see above)\n");
+    process.exit(2);
+  }
+  return path;
 }
+const WRK = findWrk();
 const pinned = (cpu: string, cmd: string[]) => (hasTaskset ? ["taskset", "-c", cpu, ...cmd] : cmd);
 
 interface Case {
@@ -120,7 +129,7 @@ function wrk(url: string, body: object, connections: number, dir: string) {
   );
   const threads = connections >= 500 ? 2 : 1;
   const cmd = pinned(clientCpu, [
-    "wrk",
+    WRK,
     `-t${threads}`,
     `-c${connections}`,
     `-d${duration}s`,
