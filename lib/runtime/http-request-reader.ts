@@ -31,6 +31,9 @@ export interface RequestReaderLimits {
   maxBodyBytes: number;
 }
 
+/** Smallest buffer allocated, and the largest kept once empty. */
+const MIN_BYTES = 2048;
+const KEEP_BYTES = 64 * 1024;
 const CR = 13;
 const LF = 10;
 
@@ -86,7 +89,8 @@ function parseHead(text: string, size: number): Head | HttpFramingError {
 }
 
 export class RequestReader {
-  private buffer = new Uint8Array(16 * 1024);
+  // Sized by what arrives (a connection may stay open idle for long, and there may be thousands).
+  private buffer = new Uint8Array(0);
   private start = 0;
   private end = 0;
   /** Where the search for the head's end resumes. */
@@ -110,6 +114,8 @@ export class RequestReader {
       this.end = 0;
       this.scanned = 0;
       this.firstByteMs = atMs;
+      // One large request does not pin a large buffer to the connection for the rest of its life.
+      if (this.buffer.byteLength > KEEP_BYTES) this.buffer = new Uint8Array(0);
     }
     this.lastReadMs = atMs;
     if (this.end + chunk.byteLength > this.buffer.byteLength) {
@@ -117,7 +123,7 @@ export class RequestReader {
       const live = this.end - this.start;
       const target =
         live + chunk.byteLength > this.buffer.byteLength
-          ? new Uint8Array((live + chunk.byteLength) * 2)
+          ? new Uint8Array(Math.max(MIN_BYTES, (live + chunk.byteLength) * 2))
           : this.buffer;
       if (target === this.buffer) target.copyWithin(0, this.start, this.end);
       else target.set(this.buffer.subarray(this.start, this.end), 0);
