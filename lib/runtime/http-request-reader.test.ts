@@ -35,6 +35,7 @@ describe("RequestReader", () => {
       body: '{"prompt":"héllo"}',
       receivedMs: 100,
       keepAlive: true,
+      http10: false,
     });
     expect(reader.next()).toBeNull();
   });

@@ -16,6 +16,8 @@ export interface HttpRequest {
   receivedMs: number;
   /** HTTP/1.1 without "Connection: close", or HTTP/1.0 with "Connection: keep-alive". */
   keepAlive: boolean;
+  /** An HTTP/1.0 client cannot read a chunked body. */
+  http10: boolean;
 }
 
 /** A request that cannot be framed: answer `status` and close the connection. */
@@ -42,6 +44,7 @@ interface Head {
   url: string;
   headers: Record<string, string>;
   keepAlive: boolean;
+  http10: boolean;
   chunked: boolean;
   contentLength: number;
   expectContinue: boolean;
@@ -81,6 +84,7 @@ function parseHead(text: string, size: number): Head | HttpFramingError {
     url,
     headers,
     keepAlive,
+    http10: version === "HTTP/1.0",
     chunked,
     contentLength,
     expectContinue: (headers.expect ?? "").toLowerCase() === "100-continue",
@@ -227,6 +231,7 @@ export class RequestReader {
       body,
       receivedMs,
       keepAlive: head.keepAlive && body !== null,
+      http10: head.http10,
     };
     return request;
   }

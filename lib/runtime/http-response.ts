@@ -48,11 +48,14 @@ export class HttpResponse {
   private closeEmitted = false;
   private readonly sink: ResponseSink;
   private readonly headOnly: boolean;
+  private readonly http10: boolean;
 
-  constructor(sink: ResponseSink, keepAlive: boolean, headOnly: boolean) {
+  /** `http10`: the client cannot read chunks, so a body of unknown length ends with the connection. */
+  constructor(sink: ResponseSink, keepAlive: boolean, headOnly: boolean, http10 = false) {
     this.sink = sink;
     this.closeAfter = !keepAlive;
     this.headOnly = headOnly;
+    this.http10 = http10;
   }
 
   writeHead(status: number, headers: Record<string, string | number> = {}): this {
@@ -149,6 +152,7 @@ export class HttpResponse {
     let lines = this.headerLines;
     if (!this.hasLength) {
       if (body !== null) lines += `content-length: ${Buffer.byteLength(body)}\r\n`;
+      else if (this.http10) this.closeAfter = true;
       else {
         this.chunked = true;
         lines += "transfer-encoding: chunked\r\n";

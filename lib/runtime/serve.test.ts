@@ -90,6 +90,22 @@ for (const adapter of ["bun", "node"] as const) {
       socket.destroy();
     });
 
+    test("streams to an HTTP/1.0 client unchunked and ends the body by closing", async () => {
+      const port = await start((_req, res) => {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.flushHeaders();
+        res.write("data: 1\n\n");
+        res.end("data: 2\n\n");
+      });
+      const { seen, socket } = rawClient(port);
+      socket.write("POST /s HTTP/1.0\r\nContent-Length: 0\r\n\r\n");
+      await until(() => seen.closed);
+      expect(seen.text).toBe(
+        "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\ndata: 1\n\ndata: 2\n\n",
+      );
+      socket.destroy();
+    });
+
     test("answers pipelined requests in order, after each response has ended", async () => {
       const order: string[] = [];
       const port = await start((req, res) => {

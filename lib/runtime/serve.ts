@@ -120,7 +120,7 @@ class ServedConnection implements TcpEvents, ResponseSink {
       return;
     }
     if (next.body === null) this.closing = true;
-    const response = new HttpResponse(this, next.keepAlive, next.method === "HEAD");
+    const response = new HttpResponse(this, next.keepAlive, next.method === "HEAD", next.http10);
     this.response = response;
     this.handler(next, response);
   }
