@@ -1,40 +1,18 @@
 // TcpListen over node:net: runs under Bun, Deno and Node.
 import type { Socket } from "node:net";
-import type { TcpConnection } from "./tcp.ts";
 import type { TcpAccept, TcpListener, TcpListenOptions } from "./tcp-listen.ts";
+import { nodeSocketWrites, reportNodeSocket } from "./tcp-node.ts";
 
 function serveSocket(socket: Socket, accept: TcpAccept, open: Set<Socket>): void {
   socket.setNoDelay(true);
   open.add(socket);
-  let closed = false;
-  const connection: TcpConnection = {
-    write: (data) => {
-      if (!closed) socket.write(data);
+  const events = accept(nodeSocketWrites(socket));
+  reportNodeSocket(socket, {
+    onData: (chunk) => events.onData(chunk),
+    onClose: (error) => {
+      open.delete(socket);
+      events.onClose(error);
     },
-    end: () => {
-      socket.end();
-    },
-    destroy: () => {
-      socket.destroy();
-    },
-  };
-  const events = accept(connection);
-  let error: Error | null = null;
-  socket.on("data", (chunk: Uint8Array) => {
-    try {
-      events.onData(chunk);
-    } catch (e) {
-      socket.destroy(e instanceof Error ? e : new Error(String(e)));
-    }
-  });
-  // "error" is always followed by "close", which reports it.
-  socket.on("error", (e: Error) => {
-    error = e;
-  });
-  socket.on("close", () => {
-    closed = true;
-    open.delete(socket);
-    events.onClose(error);
   });
   events.onOpen();
 }
