@@ -23,7 +23,7 @@ wrapper="$dest/${tools[0]}"
 # Every wrapper and binary in place, and the first tool loads its libraries (wrk has no option that
 # exits 0, so its exit status says nothing).
 ready() {
-  for tool in "${tools[@]}"; do [[ -x $dest/$tool && -x $dest/root/usr/bin/$tool ]] || return 1; done
+  for tool in "${tools[@]}"; do [[ -x $dest/$tool && -x $dest/unpacked/usr/bin/$tool ]] || return 1; done
   ! "$wrapper" -version 2>&1 | grep -q "error while loading shared libraries"
 }
 if ready; then
@@ -73,15 +73,15 @@ echo "fetch-$name: downloading ${#wanted[@]} packages" >&2
 (cd "$tmp" && apt-get download -qq "${wanted[@]}" >&2) || { echo "fetch-$name: apt-get download failed" >&2; exit 1; }
 
 rm -rf "$dest"
-mkdir -p "$dest/root"
-for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$dest/root"; done
+mkdir -p "$dest/unpacked"
+for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$dest/unpacked"; done
 
 # Every folder holding a shared library (blas/lapack live in subfolders that alternatives would link).
-libpath=$(find "$dest/root" -name '*.so*' -printf '%h\n' | sort -u | paste -sd: -)
+libpath=$(find "$dest/unpacked" -name '*.so*' -printf '%h\n' | sort -u | paste -sd: -)
 for tool in "${tools[@]}"; do
   cat >"$dest/$tool" <<EOF
 #!/bin/sh
-LD_LIBRARY_PATH="$libpath\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}" exec "$dest/root/usr/bin/$tool" "\$@"
+LD_LIBRARY_PATH="$libpath\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}" exec "$dest/unpacked/usr/bin/$tool" "\$@"
 EOF
   chmod +x "$dest/$tool"
 done

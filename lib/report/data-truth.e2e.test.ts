@@ -7,7 +7,7 @@
 // and data that is costly to build: ShareGPT rows of ~1,000 words, each counted under the
 // tokenizer.json when first used.
 //
-// The TTFT error has a floor no client can go below: loopback and the wake-ups of two threads, 0.12-0.24
+// The TTFT error has a floor no client can go below: loopback and the wake-ups of two threads, 0.11-0.27
 // ms at the median on a 2-core VM. So each attempt first measures that floor with a reference client
 // that does nothing but write prepared bytes and stamp reads (truth-reference.testing.ts), with a prompt
 // about the size of the case's (a longer request takes longer to arrive), then inferload. inferload
