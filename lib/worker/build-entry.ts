@@ -18,6 +18,7 @@ import {
 } from "./protocol.ts";
 import { ReadyBatchWriter, readyTransferables } from "./ready-batch.ts";
 import { createRequestMaker } from "./request-maker.ts";
+import { sendClockOf, stepAside } from "./send-clock.ts";
 
 traceStart("build", "modules-loaded");
 
@@ -38,6 +39,7 @@ function stageSeed(seed: number, stageId: number): number {
 async function init(message: BuilderInit): Promise<void> {
   traceStart("build", "init");
   const { config, workerId, sender } = message;
+  const clocks = message.sendClock === null ? null : [sendClockOf(message.sendClock)];
   const seed = workerSeed(config.load.base_seed, workerId);
   const tokenizer = await workerTokenizer(config);
   traceStart("build", "tokenizer-ready");
@@ -56,6 +58,7 @@ async function init(message: BuilderInit): Promise<void> {
       sender.postMessage({ type: "built", batch } satisfies FromBuilder, readyTransferables(batch)),
     now: nowMs,
     later: setImmediate,
+    ...(clocks === null ? {} : { stepAside: () => stepAside(clocks, nowMs) }),
   });
   sender.onmessage = (event: MessageEvent<ToBuilder>) => {
     const m = event.data;

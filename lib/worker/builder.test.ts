@@ -3,7 +3,7 @@ import { createBuilder, readyWindow, type StageBuild } from "./builder.ts";
 import { type ReadyBatch, ReadyBatchWriter } from "./ready-batch.ts";
 
 /** A builder on a fake clock (each build takes `costMs`) whose later() calls run only when flushed. */
-function harness(costMs = 0.01, limits: { maxCount?: number; maxMs?: number } = {}) {
+function harness(costMs = 0.01, limits: { maxCount?: number; maxMs?: number; stepAside?: () => void } = {}) {
   let clock = 0;
   const posted: ReadyBatch[] = [];
   let turns: (() => void)[] = [];
@@ -82,4 +82,41 @@ test("readyWindow() gives closed loops up to one body per slot, within bounds", 
   expect(readyWindow(10)).toBe(256);
   expect(readyWindow(1000)).toBe(1000);
   expect(readyWindow(1e9)).toBe(4096);
+});
+
+test("steps aside (send-clock.ts) before each request it builds while half its window is built ahead", () => {
+  const events: string[] = [];
+  const h = harness(0.01, { stepAside: () => events.push("aside") });
+  h.builder.start({
+    ...h.stage(0, 7, 8),
+    buildInto: (k, writer) => {
+      events.push(`build ${k}`);
+      writer.add(`{"k":${k}}`, k, k, null, null);
+    },
+  });
+  h.settle();
+  expect(events).toEqual([
+    "build 0",
+    "build 1",
+    "build 2",
+    "build 3",
+    "aside",
+    "build 4",
+    "aside",
+    "build 5",
+    "aside",
+    "build 6",
+  ]);
+  // A new stage starts with its whole window to build: not ahead, so no stepping aside.
+  events.length = 0;
+  h.builder.credit(0, 8);
+  h.builder.start({
+    ...h.stage(1, 2, 8),
+    buildInto: (k, writer) => {
+      events.push(`build ${k}`);
+      writer.add(`{"k":${k}}`, k, k, null, null);
+    },
+  });
+  h.settle();
+  expect(events).toEqual(["build 0", "build 1"]);
 });

@@ -33,6 +33,12 @@ export interface BuilderOptions {
   now(): number;
   /** Runs `fn` on a later event-loop turn, so credit and stop messages get in between batches. */
   later(fn: () => void): void;
+  /**
+   * Called before each request is built while at least half the window is built ahead (so at least
+   * a quarter not yet taken, credit coming back in quarter-window lumps): blocks while the sender's
+   * send is imminent (send-clock.ts). A builder that is not that far ahead never steps aside.
+   */
+  stepAside?: () => void;
   /** A batch goes out at this many requests, bytes, or ms of building, whichever comes first. */
   maxCount?: number;
   maxBytes?: number;
@@ -47,7 +53,7 @@ export interface Builder {
 }
 
 export function createBuilder(opts: BuilderOptions): Builder {
-  const { writer, post, now, later } = opts;
+  const { writer, post, now, later, stepAside } = opts;
   const maxCount = opts.maxCount ?? 64;
   const maxBytes = opts.maxBytes ?? 1024 * 1024;
   const maxMs = opts.maxMs ?? 1;
@@ -71,6 +77,7 @@ export function createBuilder(opts: BuilderOptions): Builder {
     const started = now();
     let buildMs = 0;
     while (credit > 0 && next < s.count) {
+      if (stepAside !== undefined && s.window - credit >= s.window >> 1) stepAside();
       const t = now();
       s.buildInto(next, writer);
       buildMs += now() - t;

@@ -36,6 +36,7 @@ import {
 } from "./protocol.ts";
 import type { ReplayRunner } from "./replay-runner.ts";
 import { Semaphore } from "./semaphore.ts";
+import { sendClockOf } from "./send-clock.ts";
 import { createSupply, type Supply } from "./supply.ts";
 import type { WaitUntil } from "./wait.ts";
 import { choosePacing, startPacing } from "./waker.ts";
@@ -74,6 +75,7 @@ let pending: Extract<ToWorker, { type: "stage" }> | null = null;
 let wait: WaitUntil;
 /** Told how late each request left (the wait learns when the Worker is behind). */
 let sent: (lateMs: number) => void;
+let departed: () => void;
 /** Conversations and replayed sessions (session workloads only). */
 let sessions: WorkerSessions;
 /** The announced stage's conversations (conversation workloads), prepared while it primes. */
@@ -127,6 +129,8 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
   const [tokenizer, paced] = await Promise.all([workerTokenizer(config), pacing]);
   wait = paced.wait;
   sent = paced.sent;
+  if (message.sendClock !== null) paced.announceIn(sendClockOf(message.sendClock));
+  departed = paced.departed;
   traceStart("load", "tokenizer-ready");
   // A conversation workload's texts are generated here; the mark shows their share of the start.
   sessions = workerSessions(config, { workerId, tokenizer, model: message.model, replay: message.replay });
@@ -195,6 +199,7 @@ async function runStage(t0Ms: number): Promise<void> {
     send: exchange.send,
     wait,
     sent,
+    departed,
   });
   stageDone(stageId, result.started, exchange.hash(), {
     built: requests.built,
@@ -220,6 +225,7 @@ async function runConversationStage(
     send: (k, scheduledMs) => stage.send(k, scheduledMs),
     wait,
     sent,
+    departed,
   });
   const lifecycles = stage.lifecycles();
   if (lifecycles.length > 0) post({ type: "sessions", workerId, lifecycles });

@@ -52,6 +52,23 @@ describe("runLoop()", () => {
     for (const l of late) expect(l).toBeGreaterThanOrEqual(0);
   });
 
+  test("calls `departed` right after each send has started (send-clock.ts: the others go on)", async () => {
+    const t0 = nowMs() + 2;
+    const events: string[] = [];
+    await runLoop({
+      schedule: { count: 3, dueMs: (k) => t0 + k },
+      slots: new Semaphore(10),
+      stopped: () => false,
+      ...built,
+      send: (k) => {
+        events.push(`send ${k}`);
+        return new Promise<void>((resolve) => setTimeout(resolve, 1));
+      },
+      departed: () => events.push("departed"),
+    });
+    expect(events).toEqual(["send 0", "departed", "send 1", "departed", "send 2", "departed"]);
+  });
+
   test("keeps a closed loop at exactly its slot count until the requests run out", async () => {
     let running = 0;
     let peak = 0;

@@ -32,6 +32,8 @@ export interface LoopOptions<P> {
   wait?: WaitUntil;
   /** Told how late each request leaves (ms after its due time), as it goes: the wait learns from it. */
   sent?: (lateMs: number) => void;
+  /** Called once a request's send has been started (its bytes written when a connection was idle). */
+  departed?: () => void;
 }
 
 export interface LoopResult {
@@ -43,7 +45,7 @@ export interface LoopResult {
 
 /** Runs the schedule and resolves once every started request has finished. */
 export async function runLoop<P>(opts: LoopOptions<P>): Promise<LoopResult> {
-  const { schedule, slots, stopped, take, arrival, send, wait = waitUntil, sent } = opts;
+  const { schedule, slots, stopped, take, arrival, send, wait = waitUntil, sent, departed } = opts;
   let started = 0;
   let waitedForBody = 0;
   let pending = 0;
@@ -82,6 +84,7 @@ export async function runLoop<P>(opts: LoopOptions<P>): Promise<LoopResult> {
     pending++;
     sent?.(nowMs() - due);
     send(k, due, ready).then(finish, finish);
+    departed?.();
   }
   if (pending > 0) await new Promise<void>((resolve) => (drained = resolve));
   return { started, waitedForBody };

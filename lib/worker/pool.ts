@@ -10,6 +10,7 @@
 // In a session stage such a Worker's unreported sessions are reported cut short from what the main
 // thread saw of them.
 
+import { availableParallelism } from "node:os";
 import { UserError } from "../cli/errors.ts";
 import { ExitCode } from "../cli/exit-codes.ts";
 import type { Config } from "../config/schema.ts";
@@ -36,9 +37,13 @@ import {
   type StageDone,
   type ToWorker,
 } from "./protocol.ts";
+import { createSendClock, type SendClock, stepAside, stepAsideWanted } from "./send-clock.ts";
 
 /** The threads that wake for send times: each load Worker and its waker (their Worker names). */
 const SENDING_THREADS = ["load", "wake"] as const;
+
+/** Records folded in between two checks of the send clocks (each costs the main thread 10-40 µs). */
+const RECORDS_BETWEEN_STEPS = 2;
 
 export interface PoolOptions {
   config: Config;
@@ -144,6 +149,13 @@ interface SessionBook {
 
 export async function startPool(opts: PoolOptions): Promise<Pool> {
   const counterBuffers: Int32Array[] = [];
+  /**
+   * Each load Worker's announced send time (send-clock.ts), when every thread of the client shares
+   * one core (its CPU affinity allows one): this thread and the builders step aside around them.
+   * With more cores the kernel spreads the threads, and stepping aside would only cost them time.
+   */
+  const sendClocks: SendClock[] = [];
+  const stepsAside = stepAsideWanted(availableParallelism());
   const workers: Worker[] = [];
   /** kills[i] terminates workers[i] and its builder (if any), and drops whatever they still send. */
   const kills: (() => void)[] = [];
@@ -179,7 +191,19 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
         }
       }
     }
-    opts.onRecords(records);
+    // A record at a time, stepping aside whenever a Worker's send is imminent (send-clock.ts), so a
+    // batch folded in on the load Worker's core does not hold it through a send time.
+    if (!stepsAside) opts.onRecords(records);
+    else {
+      for (let i = 0; i < records.length; i += RECORDS_BETWEEN_STEPS) {
+        stepAside(sendClocks, nowMs);
+        opts.onRecords(
+          i === 0 && records.length <= RECORDS_BETWEEN_STEPS
+            ? records
+            : records.slice(i, i + RECORDS_BETWEEN_STEPS),
+        );
+      }
+    }
   }
 
   function onSessions(lifecycles: SessionLifecycle[]): void {
@@ -243,6 +267,7 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
             resolve();
             break;
           case "batch":
+            if (stepsAside) stepAside(sendClocks, nowMs);
             onBatch(readBatch(message.batch));
             break;
           case "sessions":
@@ -289,6 +314,7 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
       workerId: i,
       config: opts.config,
       counters: counterBuffers[i]!.buffer as SharedArrayBuffer,
+      sendClock: stepsAside ? sendClocks[i]!.buffer : null,
       builder: channel?.port1 ?? null,
       model: opts.model,
       replay:
@@ -323,6 +349,7 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
       model: opts.model,
       traceLengths: opts.traceLengths ?? null,
       sender: channel.port2,
+      sendClock: stepsAside ? sendClocks[i]!.buffer : null,
     };
     builder.postMessage(builderInit, [channel.port2]);
     return Promise.all([started, builderStarted]).then(() => {});
@@ -383,6 +410,7 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
 
   for (let i = 0; i < opts.workers; i++) {
     counterBuffers.push(new Int32Array(new SharedArrayBuffer(COUNTER_SLOTS * 4)));
+    sendClocks.push(createSendClock());
     ready.push(spawn(i));
   }
 

@@ -26,6 +26,11 @@ export type ToWorker =
       config: Config;
       counters: SharedArrayBuffer;
       /**
+       * Where this Worker announces the send time it sleeps towards (send-clock.ts), when the client
+       * runs on one core and the other threads step aside for it; null otherwise.
+       */
+      sendClock: SharedArrayBuffer | null;
+      /**
        * This Worker's end of the channel to its builder (ToBuilder out, FromBuilder in); null for a
        * session workload, whose requests this Worker builds itself.
        */
@@ -69,6 +74,11 @@ export interface BuilderInit {
   traceLengths: TraceLengths | null;
   /** The builder's end of the channel to its sending Worker. */
   sender: MessagePort;
+  /**
+   * Its sending Worker's send clock (send-clock.ts), when the client runs on one core: the builder
+   * steps aside around each send. Null otherwise.
+   */
+  sendClock: SharedArrayBuffer | null;
 }
 
 /** From a sending Worker to its builder, over their channel. */

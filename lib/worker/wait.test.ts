@@ -144,6 +144,19 @@ describe("createWakerWait()", () => {
     expect(plan.minSleepMs).toBeGreaterThan(minSleep);
   });
 
+  test("announces the send time before the sleep towards it, and nothing when it spins", async () => {
+    const { wakes } = fakeWaker();
+    const announced: number[] = [];
+    const plan = new PacePlan(new SpinLead(0.1));
+    const wait = createWakerWait(wakes, plan, (d) => announced.push(d));
+    const far = nowMs() + 20;
+    await wait(far);
+    expect(announced).toEqual([far]);
+    // Too short to sleep: spun, so nothing for the other threads to step aside for.
+    await wait(nowMs() + plan.lead.ms + plan.minSleepMs - 0.05);
+    expect(announced).toEqual([far]);
+  });
+
   test("returns early when stopped while it sleeps", async () => {
     let stop = false;
     setTimeout(() => {

@@ -57,7 +57,12 @@ export function spinUntil(deadlineMs: number, stopped: () => boolean = never): P
  * next send's wake as it asks for this one, so the waker sleeps from one straight into the next, and
  * the next wait finds its wake already asked for.
  */
-export function createWakerWait(wakes: Wakes, plan = new PacePlan()): WaitUntil {
+export function createWakerWait(
+  wakes: Wakes,
+  plan = new PacePlan(),
+  /** Told the send time before each sleep towards it (send-clock.ts: the other threads step aside). */
+  sleeping: (deadlineMs: number) => void = () => {},
+): WaitUntil {
   // The wake asked for ahead: for which send time, at what time, and its number (-1: none).
   let aheadFor = Number.NaN;
   let aheadAt = Number.NaN;
@@ -87,6 +92,7 @@ export function createWakerWait(wakes: Wakes, plan = new PacePlan()): WaitUntil 
           aheadN = wakes.request(aheadAt);
         }
       }
+      if (last) sleeping(deadlineMs);
       await wakes.reached(n);
       plan.woke(nowMs() - at);
     }

@@ -3,6 +3,7 @@
 // exists for the pacing benchmark's baseline (docs/PERFORMANCE.md "Pacing cost"), not for users.
 import { workerUrl } from "../runtime/worker-url.ts";
 import { PacePlan } from "./pace-plan.ts";
+import { announceSend, type SendClock, sendLeft } from "./send-clock.ts";
 import { createWakerWait, type WaitUntil, waitUntil } from "./wait.ts";
 import { createWakeCell, WakeRequester, wakeSupported } from "./wake-cell.ts";
 
@@ -20,6 +21,10 @@ export interface Paced {
   sent(lateMs: number): void;
   /** Ends the waker Worker (a load Worker never needs to: terminating it ends the Workers it started). */
   stop(): void;
+  /** From now on, each sleep towards a send time is announced in `clock` (send-clock.ts). */
+  announceIn(clock: SendClock): void;
+  /** The send loop, right after a request is written: ends the announcement (send-clock.ts). */
+  departed(): void;
 }
 
 /**
@@ -27,7 +32,9 @@ export interface Paced {
  * waker dies later, since a sender waiting on it would wait forever.
  */
 export async function startPacing(pacing: Pacing, onCrash: (error: Error) => void): Promise<Paced> {
-  if (pacing === "timer-spin") return { wait: waitUntil, sent: () => {}, stop: () => {} };
+  // Timer-then-spin never sleeps through a send's last stretch: nothing to announce.
+  if (pacing === "timer-spin")
+    return { wait: waitUntil, sent: () => {}, stop: () => {}, announceIn: () => {}, departed: () => {} };
   const cell = createWakeCell();
   const waker = new Worker(workerUrl("wake"), { type: "module", name: "wake" });
   let started = false;
@@ -45,9 +52,23 @@ export async function startPacing(pacing: Pacing, onCrash: (error: Error) => voi
   });
   const requester = new WakeRequester(cell);
   const plan = new PacePlan();
+  let clock: SendClock | null = null;
+  let announced = false;
   return {
-    wait: createWakerWait(requester, plan),
+    wait: createWakerWait(requester, plan, (deadlineMs) => {
+      if (clock === null) return;
+      announceSend(clock, deadlineMs);
+      announced = true;
+    }),
     sent: (lateMs) => plan.sent(lateMs),
     stop: () => waker.terminate(),
+    announceIn: (c) => {
+      clock = c;
+    },
+    departed: () => {
+      if (!announced || clock === null) return;
+      announced = false;
+      sendLeft(clock);
+    },
   };
 }

@@ -205,3 +205,17 @@ console.log(`    runnable, core held by others ${ms(wake.ready)}: ${top(whileWak
 console.log(`    asleep (its timer not yet fired) ${ms(wake.asleep)}, running ${ms(wake.run)}`);
 const end = sends.at(-1)?.sentMs ?? t0;
 console.log(`core ${CPU} over the run (${ms(end - t0)}): ${top(held(t0, end))}`);
+
+// --- the stage's opening: who had the core, 50 ms at a time (cold code, one-off start chores)
+const OPENING_MS = Number(process.env.OPENING_MS ?? 300);
+if (OPENING_MS > 0) {
+  console.log(
+    `the first ${OPENING_MS} ms from the first send time, 50 ms at a time: late sends; CPU by thread`,
+  );
+  for (let a = t0 - 10; a < t0 + OPENING_MS; a += 50) {
+    const n = late.filter((s) => s.scheduledMs >= a && s.scheduledMs < a + 50).length;
+    console.log(
+      `  ${(a - t0).toFixed(0).padStart(4)} ms: ${String(n).padStart(3)} late; ${top(held(a, a + 50))}`,
+    );
+  }
+}

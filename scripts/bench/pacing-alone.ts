@@ -2,8 +2,11 @@
 // timer-then-spin) on a real schedule (lib/load), with no requests, so what pacing costs shows
 // without the cost of sending and reading, which a busy machine inflates. Prints one JSON line: the
 // process's CPU time over the schedule (user + sys, every thread), and each wait's lateness.
+// "floor" is no pacing of ours: this one thread blocks in Atomics.wait until each send time, with no
+// Worker, event loop or other thread in the way, so its lateness is what the machine itself (timer,
+// scheduler, hypervisor) adds to a wake at that moment: the floor any pacing on this core stands on.
 //
-//   bun scripts/bench/pacing-alone.ts <constant|poisson> <rate> <seconds> <waker|timer-spin>
+//   bun scripts/bench/pacing-alone.ts <constant|poisson> <rate> <seconds> <waker|timer-spin|floor>
 import { constantOffsets } from "../../lib/load/constant.ts";
 import { poissonOffsets } from "../../lib/load/poisson.ts";
 import { createRng } from "../../lib/load/rng.ts";
@@ -15,9 +18,23 @@ const [arrival = "constant", rateArg = "1000", secondsArg = "10", pacingArg = "w
   process.argv.slice(2);
 const opts = { rate: Number(rateArg), durationS: Number(secondsArg) };
 const offsets = arrival === "poisson" ? poissonOffsets(opts, createRng(1)) : constantOffsets(opts);
-const paced = await startPacing(choosePacing({ INFERLOAD_PACING: pacingArg }), (error) => {
-  throw error;
-});
+const blocked = new Int32Array(new SharedArrayBuffer(4));
+/** The floor: a bare timed futex wait on this thread, nothing to notify it early. */
+const floor = {
+  wait(due: number): Promise<void> {
+    const ms = due - nowMs();
+    if (ms > 0) Atomics.wait(blocked, 0, 0, ms);
+    return Promise.resolve();
+  },
+  sent(_lateMs: number): void {},
+  stop(): void {},
+};
+const paced =
+  pacingArg === "floor"
+    ? floor
+    : await startPacing(choosePacing({ INFERLOAD_PACING: pacingArg }), (error) => {
+        throw error;
+      });
 
 // Starts 100 ms out, as a stage does after its Workers are primed; measured from then on.
 const t0 = nowMs() + 100;
@@ -32,6 +49,17 @@ for (let k = 0; k < offsets.length; k++) {
   paced.sent(late[k]!);
 }
 const used = process.cpuUsage(cpu);
+/** Index of the first value above `x` in sorted `values`. */
+function lowerBound(values: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid]! > x) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
 const wallS = (nowMs() - t0) / 1000;
 paced.stop();
 late.sort();
@@ -42,5 +70,6 @@ process.stdout.write(
     wallS,
     delayMedianMs: percentileSorted(late, 50),
     delayP99Ms: percentileSorted(late, 99),
+    overOneMs: late.length - lowerBound(late, 1),
   })}\n`,
 );

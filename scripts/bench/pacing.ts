@@ -9,13 +9,18 @@
 //   duration difference. Delay and achieved rate come from the long run's stage report.
 // - alone: the same waits with no requests (pacing-alone.ts, pinned to CLIENT_CPUS, ALONE_DURATION
 //   s), so the pacing's own cost shows apart from sending and reading, which a busy machine inflates.
+// - The pacing "floor" (in both): no pacing of ours, one thread blocking in Atomics.wait until each
+//   send time (pacing-alone.ts floor, DURATION s in cli): what this core, its timer and the
+//   hypervisor add to a wake at that minute. The machine's lateness swings from minute to minute
+//   (p99 0.16 ms in one 15 s window, 1.05 ms in the next), so a pacing's p99 means something only
+//   next to the floor measured between its runs.
 //
 // Configurations run interleaved, repetition by repetition, so the shared machine's load swings hit
 // both pacings alike; the tables give medians of REPEAT runs and each pacing's ratio to timer-spin.
 //
 //   bun scripts/bench/pacing.ts [cli|alone|all]
 //   env: DURATION (s, 30), SHORT (s, 5), ALONE_DURATION (s, 10), REPEAT (3), RATES (100,1000,5000),
-//        ARRIVALS (constant,poisson), PACINGS (waker,timer-spin), SERVER_CPUS (0), CLIENT_CPUS (1),
+//        ARRIVALS (constant,poisson), PACINGS (waker,timer-spin,floor), SERVER_CPUS (0), CLIENT_CPUS (1),
 //        BASE_ROOT (another checkout, e.g. a worktree of main: adds the pacing "base-waker", its waker,
 //        to compare a change against in the same invocation)
 // The client runs also give each thread's CPU per request (load Worker, waker, builder, main thread,
@@ -43,7 +48,7 @@ const REPEAT = Number(env.REPEAT ?? 3);
 const RATES = (env.RATES ?? "100,1000,5000").split(",").map(Number);
 const ARRIVALS = (env.ARRIVALS ?? "constant,poisson").split(",");
 const BASE_ROOT = env.BASE_ROOT;
-const PACINGS = (env.PACINGS ?? `waker,timer-spin${BASE_ROOT ? ",base-waker" : ""}`).split(",");
+const PACINGS = (env.PACINGS ?? `waker,timer-spin,floor${BASE_ROOT ? ",base-waker" : ""}`).split(",");
 
 /** How to run a pacing: the tree to run and the INFERLOAD_PACING to give it. */
 function pacingRun(pacing: string): { root?: string; mode: string } {
@@ -83,7 +88,9 @@ const THREAD_GROUPS: Record<string, string> = {
 const THREAD_COLUMNS = ["load", "wake", "build", "main", "JIT", "allocator", "other"];
 
 function cliMeasure(url: string): Measure {
+  const floor = aloneMeasure(DURATION, "pacing-cli");
   return async (arrival, rate, pacing, run) => {
+    if (pacing === "floor") return floor(arrival, rate, pacing, run);
     const config = (duration: number) =>
       clientConfig(url, { type: arrival, stages: [{ rate, duration }] }, true);
     const tag = `pacing-${arrival}-${rate}-${pacing}-${run}`;
@@ -123,35 +130,38 @@ function cliMeasure(url: string): Measure {
   };
 }
 
-const aloneMeasure: Measure = async (arrival, rate, pacing, run) => {
-  const { root, mode } = pacingRun(pacing);
-  const script =
-    root === undefined
-      ? join(import.meta.dirname, "pacing-alone.ts")
-      : join(root, "scripts/bench/pacing-alone.ts");
-  const args = ["-c", bench.clientCpus, bun, script, arrival, String(rate), String(ALONE_DURATION), mode];
-  const out = spawnSync("taskset", args, { encoding: "utf8" });
-  const line = out.stdout.trim().split("\n").at(-1) ?? "";
-  if (out.status !== 0 || line === "") throw new Error(`pacing-alone failed: ${out.stderr.slice(-2000)}`);
-  const r = JSON.parse(line) as {
-    count: number;
-    cpuS: number;
-    wallS: number;
-    delayMedianMs: number;
-    delayP99Ms: number;
+const aloneMeasure =
+  (seconds: number, scenario: string): Measure =>
+  async (arrival, rate, pacing, run) => {
+    const { root, mode } = pacingRun(pacing);
+    const script =
+      root === undefined
+        ? join(import.meta.dirname, "pacing-alone.ts")
+        : join(root, "scripts/bench/pacing-alone.ts");
+    const args = ["-c", bench.clientCpus, bun, script, arrival, String(rate), String(seconds), mode];
+    const out = spawnSync("taskset", args, { encoding: "utf8" });
+    const line = out.stdout.trim().split("\n").at(-1) ?? "";
+    if (out.status !== 0 || line === "") throw new Error(`pacing-alone failed: ${out.stderr.slice(-2000)}`);
+    const r = JSON.parse(line) as {
+      count: number;
+      cpuS: number;
+      wallS: number;
+      delayMedianMs: number;
+      delayP99Ms: number;
+      overOneMs: number;
+    };
+    const result: PacingRun = {
+      usPerRequest: (r.cpuS / r.count) * 1e6,
+      threads: {},
+      corePercent: (100 * r.cpuS) / r.wallS,
+      delayMedianMs: r.delayMedianMs,
+      delayP99Ms: r.delayP99Ms,
+      achieved: r.count / r.wallS,
+      failures: 0,
+    };
+    emit({ scenario, arrival, rate, pacing, run, ...result, overOneMs: r.overOneMs });
+    return result;
   };
-  const result: PacingRun = {
-    usPerRequest: (r.cpuS / r.count) * 1e6,
-    threads: {},
-    corePercent: (100 * r.cpuS) / r.wallS,
-    delayMedianMs: r.delayMedianMs,
-    delayP99Ms: r.delayP99Ms,
-    achieved: r.count / r.wallS,
-    failures: 0,
-  };
-  emit({ scenario: "pacing-alone", arrival, rate, pacing, run, ...result });
-  return result;
-};
 
 /** Every configuration, REPEAT times interleaved; the Markdown table of medians. */
 async function table(measure: Measure, what: string): Promise<string> {
@@ -221,7 +231,7 @@ process.stderr.write(`load average before: ${before}\n`);
 const tables: string[] = [];
 try {
   if (which === "alone" || which === "all") {
-    const t = await table(aloneMeasure, "wait alone:");
+    const t = await table(aloneMeasure(ALONE_DURATION, "pacing-alone"), "wait alone:");
     tables.push(`Wait alone, ${ALONE_DURATION} s schedules, no requests:\n\n${t}`);
   }
   if (which === "cli" || which === "all") {
