@@ -87,13 +87,14 @@ test("readyWindow() gives closed loops up to one body per slot, within bounds", 
 test("steps aside (send-clock.ts) before each request it builds while half its window is built ahead", () => {
   const events: string[] = [];
   const h = harness(0.01, { stepAside: () => events.push("aside") });
-  h.builder.start({
-    ...h.stage(0, 7, 8),
+  const noted = (stageId: number, count: number, window: number): StageBuild => ({
+    ...h.stage(stageId, count, window),
     buildInto: (k, writer) => {
       events.push(`build ${k}`);
       writer.add(`{"k":${k}}`, k, k, null, null);
     },
   });
+  h.builder.start(noted(0, 7, 8));
   h.settle();
   expect(events).toEqual([
     "build 0",
@@ -109,14 +110,7 @@ test("steps aside (send-clock.ts) before each request it builds while half its w
   ]);
   // A new stage starts with its whole window to build: not ahead, so no stepping aside.
   events.length = 0;
-  h.builder.credit(0, 8);
-  h.builder.start({
-    ...h.stage(1, 2, 8),
-    buildInto: (k, writer) => {
-      events.push(`build ${k}`);
-      writer.add(`{"k":${k}}`, k, k, null, null);
-    },
-  });
+  h.builder.start(noted(1, 2, 8));
   h.settle();
   expect(events).toEqual(["build 0", "build 1"]);
 });

@@ -191,8 +191,8 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
         }
       }
     }
-    // A record at a time, stepping aside whenever a Worker's send is imminent (send-clock.ts), so a
-    // batch folded in on the load Worker's core does not hold it through a send time.
+    // A few records at a time, stepping aside whenever a Worker's send is imminent (send-clock.ts), so
+    // a batch folded in on the load Worker's core does not hold it through a send time.
     if (!stepsAside) opts.onRecords(records);
     else {
       for (let i = 0; i < records.length; i += RECORDS_BETWEEN_STEPS) {
