@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { nowMs } from "../runtime/clock.ts";
 import {
+  ANNOUNCE_MIN_MS,
   announceSend,
   createSendClock,
   type SendClock,
@@ -14,9 +15,17 @@ import {
 
 function clock(dueMs: number): SendClock {
   const c = createSendClock();
-  announceSend(c, dueMs);
+  c.due[0] = dueMs;
   return c;
 }
+
+test("announces only a send at least ANNOUNCE_MIN_MS off", () => {
+  const c = createSendClock();
+  expect(announceSend(c, 1000, 1000 - ANNOUNCE_MIN_MS + 0.01)).toBe(false);
+  expect(c.due[0]).toBeNaN();
+  expect(announceSend(c, 1000, 1000 - ANNOUNCE_MIN_MS)).toBe(true);
+  expect(c.due[0]).toBe(1000);
+});
 
 test("only a client on one CPU steps aside", () => {
   expect(stepAsideWanted(1)).toBe(true);
@@ -89,7 +98,7 @@ describe("stepAside()", () => {
       let earliest = Number.POSITIVE_INFINITY;
       for (let attempt = 0; attempt < 10; attempt++) {
         const before = c.sent[0]!;
-        announceSend(c, nowMs() + 0.25);
+        c.due[0] = nowMs() + 0.25;
         const t = nowMs();
         leaver.postMessage({ buffer: c.buffer, afterMs: 0 });
         stepAside([c], nowMs);

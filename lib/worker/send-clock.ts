@@ -14,8 +14,9 @@
 // comes. With more cores the kernel spreads the threads and nobody steps aside (it would only cost
 // them time); a builder steps aside only while it is well ahead of its sender.
 //
-// Only a sleep is announced: when the load Worker spins (sends closer together than a wake's round
-// trip, or behind) it is running anyway, and stepping aside at every send would starve the others.
+// Only a sleep is announced, and only one at least ANNOUNCE_MIN_MS long: when the load Worker spins
+// (sends closer together than a wake's round trip, or behind) it is running anyway, and stepping
+// aside at every send of a fast schedule would starve the others.
 
 /**
  * Whether the client's other threads should step aside for its sends, given how many CPUs its
@@ -54,9 +55,19 @@ export function sendClockOf(buffer: SharedArrayBuffer): SendClock {
   return { due: new Float64Array(buffer, 0, 1), sent: new Int32Array(buffer, 8, 1), buffer };
 }
 
-/** The load Worker, before it sleeps towards `dueMs`. */
-export function announceSend(clock: SendClock, dueMs: number): void {
+/**
+ * A send is announced only when it is at least this far off as the load Worker goes to sleep, so the
+ * others step aside for at most about half the time. Sends closer together (2,000 a second and more)
+ * would keep them off the core nearly all the time, and a builder of costly prompts or the main
+ * thread's records could fall behind.
+ */
+export const ANNOUNCE_MIN_MS = 0.6;
+
+/** The load Worker, before it sleeps towards `dueMs` at `nowMs`: announces it if it is far enough off. */
+export function announceSend(clock: SendClock, dueMs: number, nowMs: number): boolean {
+  if (dueMs - nowMs < ANNOUNCE_MIN_MS) return false;
   clock.due[0] = dueMs;
+  return true;
 }
 
 /** The load Worker, once the announced request has been written: whoever stepped aside goes on. */

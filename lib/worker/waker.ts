@@ -1,6 +1,8 @@
 // Chooses and starts the load Worker's pacing: a waker Worker (wake-entry.ts) where the runtime has
 // Atomics.waitAsync, else the timer-then-spin wait. INFERLOAD_PACING=timer-spin forces the latter; it
 // exists for the pacing benchmark's baseline (docs/PERFORMANCE.md "Pacing cost"), not for users.
+
+import { nowMs } from "../runtime/clock.ts";
 import { workerUrl } from "../runtime/worker-url.ts";
 import { PacePlan } from "./pace-plan.ts";
 import { announceSend, type SendClock, sendLeft } from "./send-clock.ts";
@@ -56,9 +58,7 @@ export async function startPacing(pacing: Pacing, onCrash: (error: Error) => voi
   let announced = false;
   return {
     wait: createWakerWait(requester, plan, (deadlineMs) => {
-      if (clock === null) return;
-      announceSend(clock, deadlineMs);
-      announced = true;
+      if (clock !== null && announceSend(clock, deadlineMs, nowMs())) announced = true;
     }),
     sent: (lateMs) => plan.sent(lateMs),
     stop: () => waker.terminate(),
