@@ -410,7 +410,7 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
 
   for (let i = 0; i < opts.workers; i++) {
     counterBuffers.push(new Int32Array(new SharedArrayBuffer(COUNTER_SLOTS * 4)));
-    sendClocks.push(createSendClock());
+    if (stepsAside) sendClocks.push(createSendClock());
     ready.push(spawn(i));
   }
 

@@ -8,6 +8,7 @@
 //   taskset -c 1 bun cmd/main.ts run -c cfg.yaml                # per_request: true; then stop perf (SIGINT)
 //   perf script -i sched.data -F tid,comm,cpu,time,event,trace > sched.txt
 //   bun scripts/bench/late-sends.ts sched.txt out/per_request_records.jsonl [client CPU, 1]
+//   env: OPENING_MS (300; 0 for none): also split the stage's opening by thread, 50 ms at a time
 //
 // Clocks: perf stamps CLOCK_MONOTONIC, records the shared clock (lib/runtime/clock.ts, epoch-based).
 // The offset is found, not assumed: a send is stamped by the load thread just before its write, so
@@ -210,7 +211,7 @@ console.log(`core ${CPU} over the run (${ms(end - t0)}): ${top(held(t0, end))}`)
 const OPENING_MS = Number(process.env.OPENING_MS ?? 300);
 if (OPENING_MS > 0) {
   console.log(
-    `the first ${OPENING_MS} ms from the first send time, 50 ms at a time: late sends; CPU by thread`,
+    `from 10 ms before the first send time to ${OPENING_MS} ms after, 50 ms at a time: late sends; CPU by thread`,
   );
   for (let a = t0 - 10; a < t0 + OPENING_MS; a += 50) {
     const n = late.filter((s) => s.scheduledMs >= a && s.scheduledMs < a + 50).length;
