@@ -4,7 +4,7 @@ import { record } from "../record/record.testing.ts";
 import type { RequestRecord } from "../record/record.ts";
 import { Distribution } from "./distribution.ts";
 import { forEachItlGap, requestLatency } from "./latency.ts";
-import { StageMetrics } from "./stage-metrics.ts";
+import { LATE_SEND_MS, StageMetrics } from "./stage-metrics.ts";
 
 const percentiles = [10, 50, 90, 99];
 
@@ -73,4 +73,19 @@ test("per-record latency samples equal latency.ts's requestLatency and ITL gaps 
     }),
     { numRuns: 300 },
   );
+});
+
+test("requests that left more than LATE_SEND_MS after their send time are counted, failed ones too, and merges add them", () => {
+  const options = { percentiles, maxErrorMessages: 10 };
+  const a = new StageMetrics(options);
+  const b = new StageMetrics(options);
+  // Delays 0, exactly LATE_SEND_MS (on time), just over it, well over it (a failure), early.
+  for (const delay of [0, LATE_SEND_MS, LATE_SEND_MS + 0.001, 5])
+    a.add(record({ scheduledMs: 1000, sentMs: 1000 + delay, failure: delay === 5 ? "stream_error" : null }));
+  b.add(record({ scheduledMs: 1000, sentMs: 999 }));
+  b.add(record({ scheduledMs: 1000, sentMs: 1003 }));
+  expect(a.snapshot().lateSends).toBe(2);
+  expect(b.snapshot().lateSends).toBe(1);
+  expect(StageMetrics.merge(a, b).snapshot().lateSends).toBe(3);
+  expect(new StageMetrics(options).snapshot().lateSends).toBe(0);
 });

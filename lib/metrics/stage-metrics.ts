@@ -26,6 +26,12 @@ export interface StageMetricsOptions {
   goodput?: GoodputConstraints | null | undefined;
 }
 
+/**
+ * A request that left more than this after its send time counts as late: 1 ms is a whole gap between
+ * sends at 1,000 req/s, and the p99 schedule delay the pacing aims under (docs/PERFORMANCE.md "Pacing cost").
+ */
+export const LATE_SEND_MS = 1;
+
 /** One successful request's send and end time, ms on the shared clock. */
 export interface Completion {
   sentMs: number;
@@ -84,6 +90,8 @@ export interface MetricsSnapshot {
   /** ITL gaps (the samples of `itl`), and those between two events of the same socket read (exactly 0). */
   itlGaps: number;
   sameReadGaps: number;
+  /** Requests that left more than LATE_SEND_MS after their send time (the schedule's tail, in a count). */
+  lateSends: number;
   /** Goodput counts when report.goodput has constraints, else null. */
   goodput: GoodputSnapshot | null;
   /** Image, video and audio stats; null when no request of the bucket carried media. */
@@ -111,6 +119,7 @@ export class StageMetrics {
     clientOutput: 0,
     itlGaps: 0,
     sameReadGaps: 0,
+    lateSends: 0,
     jsonChecked: 0,
     jsonInvalid: 0,
   };
@@ -145,7 +154,9 @@ export class StageMetrics {
     if (record.sentMs < this.#firstSentMs) this.#firstSentMs = record.sentMs;
     if (record.sentMs > this.#lastSentMs) this.#lastSentMs = record.sentMs;
     if (record.endMs > this.#lastEndMs) this.#lastEndMs = record.endMs;
-    d.scheduleDelay.add((record.sentMs - record.scheduledMs) / 1000);
+    const delayMs = record.sentMs - record.scheduledMs;
+    d.scheduleDelay.add(delayMs / 1000);
+    if (delayMs > LATE_SEND_MS) this.#totals.lateSends++;
     this.#connections.add(record);
     this.#media.add(record);
     if (record.attempts > 1) this.#retries.add(record);
@@ -333,6 +344,7 @@ export class StageMetrics {
       connections,
       itlGaps: this.#totals.itlGaps,
       sameReadGaps: this.#totals.sameReadGaps,
+      lateSends: this.#totals.lateSends,
       goodput: this.#goodput?.snapshot() ?? null,
       media,
       retries,
@@ -351,6 +363,7 @@ interface Totals {
   clientOutput: number;
   itlGaps: number;
   sameReadGaps: number;
+  lateSends: number;
   jsonChecked: number;
   jsonInvalid: number;
 }
@@ -365,6 +378,7 @@ const totalKeys: readonly (keyof Totals)[] = [
   "clientOutput",
   "itlGaps",
   "sameReadGaps",
+  "lateSends",
   "jsonChecked",
   "jsonInvalid",
 ];

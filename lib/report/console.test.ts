@@ -41,6 +41,27 @@ test("the console summary says which share of ITL gaps are two events of one rea
   expect(consoleSummary(fixedRun())).not.toContain("ITL:");
 });
 
+test("the console summary says how many rate-stage requests left over 1 ms late, with the delay's p50 and p99", () => {
+  const collector = createCollector({ config: fixedConfig });
+  collector.stageStarted(fixedStages[0]!); // constant 5 req/s
+  for (const delayMs of [0.05, 0.1, 1, 2.5])
+    collector.add(record({ scheduledMs: 1000, sentMs: 1000 + delayMs }));
+  const text = consoleSummary(collector.finish({ interrupted: false }));
+  expect(text).toMatch(
+    /^Schedule: 1 of 4 requests \(25\.00%\) left over 1 ms after their send time; delay p50 0\.\d\d ms, p99 2\.\d\d ms$/m,
+  );
+});
+
+test("the schedule line counts only rate stages, and leaves out a delay diluted by closed-loop stages", () => {
+  const mixed = consoleSummary(fixedRun()); // stage 0 at a rate, stage 1 a closed loop
+  const line = mixed.split("\n").find((l) => l.startsWith("Schedule:"));
+  expect(line).toMatch(/^Schedule: \d+ of 10 requests \(\d+\.\d\d%\) left over 1 ms after their send time$/);
+  const collector = createCollector({ config: fixedConfig });
+  collector.stageStarted(fixedStages[1]!); // closed loop only: nothing to keep to
+  collector.add(record({ stageId: 1, scheduledMs: 1000, sentMs: 1005 }));
+  expect(consoleSummary(collector.finish({ interrupted: false }))).not.toContain("Schedule:");
+});
+
 test("table() pads columns to the widest cell", () => {
   expect(
     table([

@@ -3,7 +3,7 @@
 // stderr when stdout carries --json or --markers).
 import type { RunReport } from "../metrics/collector.ts";
 import type { Summary } from "../metrics/distribution.ts";
-import type { MetricsSnapshot } from "../metrics/stage-metrics.ts";
+import { LATE_SEND_MS, type MetricsSnapshot } from "../metrics/stage-metrics.ts";
 
 const headers = [
   "Stage",
@@ -46,6 +46,7 @@ export function consoleSummary(report: RunReport): string {
     table([headers, units, ...rows]),
     ...failureLines(report.summary),
     ...retryLines(report.summary),
+    ...scheduleLines(report),
     ...transportLines(report.summary),
   ];
   if (report.interrupted) lines.push("Run interrupted: the numbers cover the requests that completed.");
@@ -74,6 +75,24 @@ function retryLines(m: MetricsSnapshot): string[] {
   return [
     `Retries: ${r.requestsRetried} request(s) sent again (${r.attempts} extra attempt(s)): ${r.recovered} recovered, ${r.failedAfterRetry} failed anyway; ${fixed(r.wastedSecTotal, 2)} s spent on failed attempts and backoff`,
   ];
+}
+
+/**
+ * How closely rate stages kept their send times: how many requests left over LATE_SEND_MS late, and
+ * the delay's median and p99 when every stage had a rate (a closed loop's delays would dilute them).
+ * A late send shifts when a request reaches the server, not its latency (that runs from the send).
+ */
+function scheduleLines(report: RunReport): string[] {
+  const rated = report.stages.filter((stage) => stage.info.rate !== null);
+  const count = rated.reduce((sum, stage) => sum + stage.metrics.count, 0);
+  if (count === 0) return [];
+  const late = rated.reduce((sum, stage) => sum + stage.metrics.lateSends, 0);
+  const share = (100 * late) / count;
+  let line = `Schedule: ${late.toLocaleString("en-US")} of ${count.toLocaleString("en-US")} requests (${fixed(share, 2)}%) left over ${LATE_SEND_MS} ms after their send time`;
+  const delay = report.summary.scheduleDelay;
+  if (rated.length === report.stages.length && delay?.median !== undefined && delay.p99 !== undefined)
+    line += `; delay p50 ${ms(delay, "median")} ms, p99 ${ms(delay, "p99")} ms`;
+  return [line];
 }
 
 /** How requests used connections, and the zero ITL gaps of events read together (transport-keys.ts). */
