@@ -9,8 +9,7 @@ import { log } from "../lib/cli/log.ts";
 import { forgetSecrets } from "../lib/cli/secrets.ts";
 import { suggest } from "../lib/cli/suggest.ts";
 import { commit, version } from "../lib/cli/version.ts";
-import { relaunchWithLoadAllocator } from "../lib/runtime/allocator.ts";
-import { isCompiledBinary } from "../lib/runtime/index.ts";
+import { allowRelaunch } from "../lib/runtime/allocator.ts";
 import { traceStart } from "../lib/runtime/start-trace.ts";
 import { discardPrespawned, prespawnWorkers } from "../lib/worker/prespawn.ts";
 
@@ -123,11 +122,8 @@ export function startsRun(argv: readonly string[]): boolean {
 if (import.meta.main) {
   traceStart("main", "modules-loaded");
   const argv = process.argv.slice(2);
-  if (startsRun(argv)) {
-    // First: this may replace the process (same pid and stdio), so nothing may have read stdin or
-    // started a thread yet. Costs a second runtime start, ~30 ms (docs/PERFORMANCE.md "Start-up").
-    relaunchWithLoadAllocator(isCompiledBinary());
-    prespawnWorkers(1);
-  }
+  // The CLI owns this process: a long run may start it again (lib/run/allocator-relaunch.ts).
+  allowRelaunch();
+  if (startsRun(argv)) prespawnWorkers(1);
   process.exitCode = await runCli(argv);
 }

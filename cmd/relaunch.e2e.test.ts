@@ -1,11 +1,15 @@
-// `run` starts itself again with the load allocator settings (lib/runtime/allocator.ts), from source
-// and as the compiled binary. What the user launched must be the process that runs: same pid (so a
-// signal to it or to its group reaches the run, with nothing in between to forward or double it), the
-// config read from stdin, the `--json` result on stdout, the exit code; and a value the user set wins.
+// A long `run` starts itself again with the load allocator settings (lib/run/allocator-relaunch.ts),
+// from source and as the compiled binary. What the user launched must stay the process that runs: the
+// same pid (so a signal to it or to its group reaches the run, with nothing in between to forward or
+// double it), the config read from stdin, the `--json` result on stdout, the exit code. A short run
+// is not relaunched (its start-up is most of its time), and a value the user set wins.
 import { describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { STDIN_HANDOFF_ENV, STDIN_HANDOFF_PREFIX } from "../lib/config/read.ts";
+import { RELAUNCH_MIN_REQUESTS } from "../lib/run/allocator-relaunch.ts";
 import { randomData, readReport, simConfig, simForTests } from "../lib/run/benchmark.testing.ts";
 import { LOAD_ALLOCATOR_ENV } from "../lib/runtime/allocator.ts";
 import { tempDirForTests } from "../lib/storage/temp-dir.testing.ts";
@@ -30,18 +34,30 @@ interface Launched {
   code: number | null;
   stdout: string;
   stderr: string;
-  /** The launched pid's environment, read once its stage had started. */
+  /** The launched pid's environment, read once its first stage had started. */
   environ: Record<string, string>;
   out: string;
 }
 
+/** Long enough to be relaunched; interrupted once its stage has started. */
+const longStage = { rate: 100, duration: Math.ceil(RELAUNCH_MIN_REQUESTS / 100) };
+/** 40 requests: a short run. */
+const shortStage = { rate: 20, duration: 2 };
+
 let n = 0;
-/** Runs `inferload run -c - --json` with the config on stdin; reads the pid's environment mid-run. */
-function launch(command: string[], extraEnv: Record<string, string> = {}): Promise<Launched> {
+/**
+ * Runs `inferload run -c - --json` with the config on stdin and reads the launched pid's environment
+ * once the stage has started; a long stage is then interrupted (SIGINT to that pid).
+ */
+function launch(
+  command: string[],
+  stage: { rate: number; duration: number },
+  extraEnv: Record<string, string> = {},
+): Promise<Launched> {
   const out = join(dir, `run-${++n}`);
   const config = simConfig(sim().url, {
     data: randomData(10, 4),
-    load: { type: "constant", stages: [{ rate: 20, duration: 2 }] },
+    load: { type: "constant", stages: [stage] },
   });
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...extraEnv };
   if (!("MIMALLOC_PURGE_DELAY" in extraEnv)) delete env.MIMALLOC_PURGE_DELAY;
@@ -59,7 +75,10 @@ function launch(command: string[], extraEnv: Record<string, string> = {}): Promi
   });
   child.stderr.setEncoding("utf8").on("data", (text: string) => {
     stderr += text;
-    if (Object.keys(environ).length === 0 && stderr.includes("Stage 0:")) environ = environOf(child.pid!);
+    if (Object.keys(environ).length === 0 && stderr.includes("Stage 0:")) {
+      environ = environOf(child.pid!);
+      if (stage === longStage) setTimeout(() => child.kill("SIGINT"), 300);
+    }
   });
   const guard = setTimeout(() => child.kill("SIGKILL"), 50_000);
   return new Promise((resolve) =>
@@ -70,12 +89,12 @@ function launch(command: string[], extraEnv: Record<string, string> = {}): Promi
   );
 }
 
-function expectWholeRun(run: Launched): void {
-  expect(run.code).toBe(0);
-  // stdout is still the caller's pipe: the --json result arrived whole.
+/** The run used the config from stdin, wrote its result to stdout and its reports. */
+function expectReports(run: Launched, code: number): void {
+  expect(run.code).toBe(code);
   expect(JSON.parse(run.stdout)).toBeObject();
-  // The config came from stdin after the relaunch: the run used it.
-  expect(readReport(run.out, "stage_0_lifecycle_metrics.json").load_summary.count).toBe(40);
+  expect(readReport(run.out, "stage_0_lifecycle_metrics.json").load_summary.count).toBeGreaterThan(0);
+  expect(readReport(run.out, "summary_lifecycle_metrics.json").interrupted).toBe(code === 130);
 }
 
 describe.if(linuxBun)("inferload run, relaunched with the load allocator settings", () => {
@@ -85,18 +104,30 @@ describe.if(linuxBun)("inferload run, relaunched with the load allocator setting
   ];
 
   test.each(sources)(
-    "%s: the launched pid runs with them, reading stdin and writing stdout",
+    "%s: a long run's launched pid runs with them, its stdin config handed over, its interrupt and stdout intact",
     async (_, command) => {
-      const run = await launch(command());
-      expectWholeRun(run);
+      const run = await launch(command(), longStage);
+      expectReports(run, 130);
       for (const [name, value] of Object.entries(LOAD_ALLOCATOR_ENV)) expect(run.environ[name]).toBe(value);
+      // The handover file was read and removed.
+      expect(run.environ[STDIN_HANDOFF_ENV]).toBeString();
+      expect(readdirSync(tmpdir()).filter((f) => run.environ[STDIN_HANDOFF_ENV]!.includes(f))).toEqual([]);
+      expect(run.environ[STDIN_HANDOFF_ENV]).toContain(STDIN_HANDOFF_PREFIX);
     },
     60_000,
   );
 
-  test("a value the user set is kept, and the run is not relaunched", async () => {
-    const run = await launch([process.execPath, main], { MIMALLOC_PURGE_DELAY: "25" });
-    expectWholeRun(run);
+  test("a short run is not relaunched", async () => {
+    const run = await launch([process.execPath, main], shortStage);
+    expectReports(run, 0);
+    expect(run.environ.MIMALLOC_PURGE_DELAY).toBeUndefined();
+    expect(run.stderr).toContain("Stage 0:");
+  }, 60_000);
+
+  test("a value the user set is kept, and a long run is not relaunched", async () => {
+    const run = await launch([process.execPath, main], longStage, { MIMALLOC_PURGE_DELAY: "25" });
+    expectReports(run, 130);
     expect(run.environ.MIMALLOC_PURGE_DELAY).toBe("25");
+    expect(run.environ[STDIN_HANDOFF_ENV]).toBeUndefined();
   }, 60_000);
 });

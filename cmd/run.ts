@@ -8,9 +8,11 @@ import { ExitCode } from "../lib/cli/exit-codes.ts";
 import { extractSetOverrides } from "../lib/cli/flags.ts";
 import { log, setQuiet } from "../lib/cli/log.ts";
 import { rememberSecrets } from "../lib/cli/secrets.ts";
+import { relaunchLongRun } from "../lib/run/allocator-relaunch.ts";
 import { loadBreakerExpressions } from "../lib/run/circuit-breaker.ts";
 import { preflightRun } from "../lib/run/preflight.ts";
 import { watchSignals } from "../lib/run/signals.ts";
+import { isCompiledBinary } from "../lib/runtime/index.ts";
 import { traceStart } from "../lib/runtime/start-trace.ts";
 import { discardPrespawned } from "../lib/worker/prespawn.ts";
 import { configArgs, markersArgs, outputArgs, thresholdArgs } from "./_args.ts";
@@ -71,6 +73,9 @@ export default defineCommand({
 async function runFrom(path: string, args: ParsedArgs<typeof runArgs>, rawArgs: string[]): Promise<number> {
   const loaded = await loadCommandConfig(path, extractSetOverrides(rawArgs));
   traceStart("main", "config-loaded");
+  // A long run may start itself again here, with the allocator settings it runs best with: nothing
+  // has been printed, created or sent yet.
+  relaunchLongRun(loaded.config.load, isCompiledBinary());
   rememberSecrets(loaded.secrets);
   const thresholds = thresholdsOf(loaded.config, rawArgs);
   const waitS = args.waitForServer === undefined ? undefined : Number(args.waitForServer);

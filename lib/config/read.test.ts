@@ -1,8 +1,18 @@
 import { describe, expect, test } from "bun:test";
-import { chmodSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDirForTests } from "../storage/temp-dir.testing.ts";
-import { formatOf, formatOfText, parseConfigText, readConfigText, STDIN } from "./read.ts";
+import {
+  configTextFromStdin,
+  formatOf,
+  formatOfText,
+  parseConfigText,
+  readConfigText,
+  removeHandoff,
+  STDIN,
+  STDIN_HANDOFF_ENV,
+  STDIN_HANDOFF_PREFIX,
+} from "./read.ts";
 
 const dir = tempDirForTests("inferload-read-");
 
@@ -107,5 +117,31 @@ describe("formatOfText()", () => {
     expect(await messageOf(() => parseConfigText("a: 1\n  b: 2\n", STDIN))).toBe(
       'Cannot parse config "-" (standard input): bad indentation of a mapping entry at line 2, column 4',
     );
+  });
+});
+
+describe("a config from standard input handed over by a relaunch", () => {
+  const dir = tempDirForTests("inferload-handoff-test-");
+
+  test("is read from the named file, which is removed with its folder, and the variable is dropped", async () => {
+    const folder = mkdtempSync(join(dir, STDIN_HANDOFF_PREFIX));
+    const file = join(folder, "config");
+    writeFileSync(file, "load: {type: constant}\n", { mode: 0o600 });
+    process.env[STDIN_HANDOFF_ENV] = file;
+    try {
+      expect(await readConfigText(STDIN)).toBe("load: {type: constant}\n");
+      expect(configTextFromStdin()).toBe("load: {type: constant}\n");
+      expect(existsSync(folder)).toBe(false);
+      expect(process.env[STDIN_HANDOFF_ENV]).toBeUndefined();
+    } finally {
+      delete process.env[STDIN_HANDOFF_ENV];
+    }
+  });
+
+  test("a file outside a handover folder is never removed", () => {
+    const file = join(dir, "mine.yaml");
+    writeFileSync(file, "x: 1\n");
+    removeHandoff(file);
+    expect(existsSync(file)).toBe(true);
   });
 });

@@ -5,8 +5,8 @@
 // milliseconds of a run's start to evaluate, which a config in another format need not pay
 // (docs/PERFORMANCE.md "Start-up").
 import { Buffer } from "node:buffer";
-import { readFileSync, statSync } from "node:fs";
-import { extname } from "node:path";
+import { readFileSync, rmdirSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, extname } from "node:path";
 import { fileErrorReason, UserError } from "../cli/errors.ts";
 import { jsonErrorPosition } from "./_json-position.ts";
 import {
@@ -86,8 +86,51 @@ export async function readConfigText(path: string, maxBytes = MAX_CONFIG_BYTES):
   }
 }
 
-/** Standard input to its end, bounded as a file is. */
+/**
+ * A run that starts itself again after reading its config from standard input (lib/run/
+ * allocator-relaunch.ts) cannot read it twice: it hands the text over in a file of its own temporary
+ * folder (mode 0600), named by this variable, which the new process reads and removes.
+ */
+export const STDIN_HANDOFF_ENV = "INFERLOAD_STDIN_CONFIG_FILE";
+
+/** The folder prefix of a handover file: only a file in such a folder is ever removed. */
+export const STDIN_HANDOFF_PREFIX = "inferload-stdin-";
+
+/** Removes a handover file and its folder (never anything a user could have named by mistake). */
+export function removeHandoff(file: string): void {
+  const folder = dirname(file);
+  if (!basename(folder).startsWith(STDIN_HANDOFF_PREFIX)) return;
+  rmSync(file, { force: true });
+  try {
+    rmdirSync(folder);
+  } catch {
+    // Not empty or already gone: left for the system's temporary-file cleaning.
+  }
+}
+
+/** What this process read from standard input as its config, if it did. */
+let stdinText: string | undefined;
+
+/** The config text this process read from standard input, for a handover; undefined when none. */
+export function configTextFromStdin(): string | undefined {
+  return stdinText;
+}
+
+/** Standard input to its end, bounded as a file is; or the text a relaunch handed over. */
 async function readStdin(maxBytes: number): Promise<string> {
+  const handoff = process.env[STDIN_HANDOFF_ENV];
+  if (handoff !== undefined) {
+    // Not inherited by anything this run starts, and read once.
+    delete process.env[STDIN_HANDOFF_ENV];
+    try {
+      stdinText = readFileSync(handoff, "utf8");
+    } catch (error) {
+      throw new UserError(`Cannot read config ${label(STDIN)}: ${fileErrorReason(error)}`, { cause: error });
+    } finally {
+      removeHandoff(handoff);
+    }
+    return stdinText;
+  }
   if (process.stdin.isTTY) {
     throw new UserError(
       'Cannot read config from standard input: it is a terminal (pipe a config into "-c -")',
@@ -105,7 +148,8 @@ async function readStdin(maxBytes: number): Promise<string> {
     }
     chunks.push(bytes);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  stdinText = Buffer.concat(chunks).toString("utf8");
+  return stdinText;
 }
 
 function formatBytes(bytes: number): string {

@@ -4,8 +4,9 @@
 // a second and the load thread faults the pages back in, each one a page-table change, which costs most
 // on paravirtualized kernels. With purging off the client's system time halves and late sends fall
 // (docs/PERFORMANCE.md "Pacing cost"), for ~30 MB more peak memory. mimalloc reads its options from the
-// environment only when the process loads, so `run` replaces its own process image (`execve`: same
-// pid, stdio, process group and signals; nothing in between to forward) with the variable set.
+// environment only when the process loads, so a long run replaces its own process image (`execve`:
+// same pid, stdio, process group and signals; nothing in between to forward) with the variable set.
+// Which runs are long enough to be worth it is lib/run/allocator-relaunch.ts's call.
 import { runtimeName } from "./index.ts";
 
 /** The environment mimalloc should load with for a load run. */
@@ -50,27 +51,46 @@ export function relaunchFor(shape: ProcessShape): Relaunch | null {
 
 type Execve = (file: string, argv: string[], env: Record<string, string>) => never;
 
-/**
- * Replaces this process with one that has the load allocator settings, when the runtime is Bun on
- * Linux (where they were measured) and they are missing; otherwise returns. Must run before anything
- * reads stdin or starts a thread whose work would be lost. If the exec fails the run goes on as it is.
- */
-export function relaunchWithLoadAllocator(compiled: boolean): void {
-  if (runtimeName() !== "bun" || process.platform !== "linux") return;
+/** Whether this process is the CLI's own, which a run may replace; not when a test calls the CLI in-process. */
+let ownsProcess = false;
+
+/** Called by the executable's entry: a run in this process may replace it. */
+export function allowRelaunch(): void {
+  ownsProcess = true;
+}
+
+function execveOf(): Execve | undefined {
   const execve = (process as unknown as { execve?: Execve }).execve;
-  if (typeof execve !== "function") return;
-  const plan = relaunchFor({
+  return typeof execve === "function" ? execve : undefined;
+}
+
+/**
+ * How this process would start again with the load allocator settings, or null when it would not:
+ * they are in place already, the process is not the CLI's own (a test calling the CLI in-process), or
+ * the runtime is not Bun on Linux (where they were measured; another runtime has another allocator).
+ */
+export function loadAllocatorRelaunch(compiled: boolean): Relaunch | null {
+  if (!ownsProcess || runtimeName() !== "bun" || process.platform !== "linux" || execveOf() === undefined)
+    return null;
+  return relaunchFor({
     execPath: process.execPath,
     execArgv: process.execArgv,
     argv: process.argv,
     env: process.env,
     compiled,
   });
-  if (plan === null) return;
+}
+
+/**
+ * Replaces this process (it does not return when that works), with `extraEnv` added. Must run before
+ * anything starts that the new image would need: requests, reports. Returns the error when the system
+ * refuses the exec (a seccomp profile, a binary replaced mid-run), and the run goes on as it is.
+ */
+export function execRelaunch(plan: Relaunch, extraEnv: Readonly<Record<string, string>> = {}): unknown {
   try {
-    execve.call(process, plan.file, plan.argv, plan.env);
-  } catch {
-    // An exec refused by the system (a seccomp profile, a binary deleted mid-run): the run is only
-    // slower for it, which its own schedule line will show.
+    execveOf()?.call(process, plan.file, plan.argv, { ...plan.env, ...extraEnv });
+    return new Error("execve is not available");
+  } catch (error) {
+    return error;
   }
 }
