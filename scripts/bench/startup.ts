@@ -12,7 +12,7 @@
 //        separated, run in turn with the others and each gets a ratio column), RUNS (15),
 //        VARIANTS (comma-separated ids below: mock, mock-yaml, mock-listed, random; default all; also
 //        conversations-8 and conversations-20, a small conversation_replay workload on that many
-//        Workers, named only), BENCH_JSON=1 (every time),
+//        Workers, and mock-long, a run long enough to start itself again, named only), BENCH_JSON=1 (every time),
 //        TRACE=1 (the first build's launches run with INFERLOAD_TRACE_START=1: each thread notes its
 //        start-up steps on stderr, and a table per variant gives each step's median ms from launch)
 //        CHILD_RT=N (run each launch under `chrt -f N`, see below), QUIET=0 (launch without --quiet:
@@ -66,6 +66,8 @@ function cpuByThread(pid: number): Map<string, number> {
   return cpu;
 }
 let launches = 0;
+/** What to do when the first request arrives (interrupt a long run), for the launch under way. */
+let interruptAtFirstRequest: (() => void) | null = null;
 let modelsProbes = 0;
 
 function handle(req: IncomingMessage, res: ServerResponse): void {
@@ -78,7 +80,10 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   // The request line and headers have arrived: that is the first byte's arrival, give or take a read.
   if (firstRequestAt === null && sampleThreads && launchedPid !== undefined)
     threadCpu = cpuByThread(launchedPid);
-  firstRequestAt ??= performance.now();
+  if (firstRequestAt === null) {
+    firstRequestAt = performance.now();
+    interruptAtFirstRequest?.();
+  }
   req.resume();
   req.on("end", () => {
     res.writeHead(200, { "content-type": "application/json" });
@@ -114,6 +119,12 @@ interface Variant {
   format?: "json" | "yaml";
   /** Workers (a session workload: concurrent, one turn per Worker); run only when VARIANTS names it. */
   sessionWorkers?: number;
+  /**
+   * A stage long enough that the run starts itself again with its allocator settings
+   * (lib/run/allocator-relaunch.ts): one request a second for that many seconds, the launch
+   * interrupted once its first request has arrived. Run only when VARIANTS names it.
+   */
+  longS?: number;
 }
 
 /** Small conversations: the start is about the Workers, not the texts. */
@@ -157,6 +168,13 @@ const variants: Variant[] = [
     sessionWorkers: n,
   })),
 ];
+variants.push({
+  id: "mock-long",
+  name: "mock, model_name set, a long run (relaunched)",
+  data: { type: "mock" },
+  modelName: true,
+  longS: 5000,
+});
 const chosen = process.env.VARIANTS?.split(",").map((s) => s.trim());
 
 function configFor(variant: Variant): string {
@@ -167,7 +185,7 @@ function configFor(variant: Variant): string {
     // One request, sent at once; one Worker as on a 1-CPU container.
     load:
       variant.sessionWorkers === undefined
-        ? { type: "constant", stages: [{ rate: 1, duration: 1 }], num_workers: 1 }
+        ? { type: "constant", stages: [{ rate: 1, duration: variant.longS ?? 1 }], num_workers: 1 }
         : {
             type: "concurrent",
             stages: [{ num_requests: variant.sessionWorkers, concurrency_level: variant.sessionWorkers }],
@@ -213,7 +231,7 @@ interface Launch {
 }
 
 /** One launch of `tree` with `config`. */
-function launch(tree: Tree, config: string, trace = false): Promise<Launch> {
+function launch(tree: Tree, config: string, trace = false, long = false): Promise<Launch> {
   firstRequestAt = null;
   threadCpu = null;
   const [command, prefix] = commandOf(tree);
@@ -226,13 +244,15 @@ function launch(tree: Tree, config: string, trace = false): Promise<Launch> {
     env: { ...process.env, NO_COLOR: "1", ...(trace ? { INFERLOAD_TRACE_START: "1" } : {}) },
   });
   launchedPid = child.pid;
+  // A long run is interrupted once its first request is in: exit 130, its reports written.
+  interruptAtFirstRequest = long ? () => child.kill("SIGINT") : null;
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => {
     stderr += d.toString();
   });
   return new Promise((done, fail) => {
     child.on("exit", (code) => {
-      if (code !== 0 || firstRequestAt === null) {
+      if (code !== (long ? 130 : 0) || firstRequestAt === null) {
         fail(new Error(`run exited ${code}: ${stderr}`));
         return;
       }
@@ -309,10 +329,11 @@ const rows: string[] = [header, `|${"---|".repeat(header.split("|").length - 2)}
 const timelines: string[] = [];
 try {
   const wanted = (v: Variant) =>
-    chosen === undefined ? v.sessionWorkers === undefined : chosen.includes(v.id);
+    chosen === undefined ? v.sessionWorkers === undefined && v.longS === undefined : chosen.includes(v.id);
   for (const variant of variants.filter(wanted)) {
     const config = configFor(variant);
-    for (const tree of trees) await launch(tree, config); // warm the file cache; not counted
+    const long = variant.longS !== undefined;
+    for (const tree of trees) await launch(tree, config, false, long); // warm the file cache; not counted
     const times: number[][] = trees.map(() => []);
     /** GET /v1/models requests per tree: a build that asks before its first request shows here. */
     const probes = trees.map(() => 0);
@@ -321,7 +342,7 @@ try {
     for (let i = 0; i < RUNS; i++) {
       for (const [t, tree] of trees.entries()) {
         modelsProbes = 0;
-        const run = await launch(tree, config, tracing && t === 0);
+        const run = await launch(tree, config, tracing && t === 0, long);
         times[t]!.push(run.ms);
         if (run.cpu !== null) cpus[t]!.push(run.cpu);
         probes[t]! += modelsProbes;
