@@ -21,6 +21,7 @@ import type { Slice } from "../load/stripe.ts";
 import type { RequestRecord } from "../record/record.ts";
 import type { SessionLifecycle } from "../record/session.ts";
 import { nowMs } from "../runtime/clock.ts";
+import { ENGINE_THREADS, lowerThreadPriority } from "../runtime/thread-nice.ts";
 import { shortenThreadSlices } from "../runtime/thread-slice.ts";
 import { readBatch } from "./batch.ts";
 import { lostCalls, lostRecords } from "./lost.ts";
@@ -37,10 +38,19 @@ import {
   type StageDone,
   type ToWorker,
 } from "./protocol.ts";
-import { createSendClock, type SendClock, stepAside, stepAsideWanted } from "./send-clock.ts";
+import {
+  createSendClock,
+  engineYieldWanted,
+  type SendClock,
+  stepAside,
+  stepAsideWanted,
+} from "./send-clock.ts";
 
 /** The threads that wake for send times: each load Worker and its waker (their Worker names). */
 const SENDING_THREADS = ["load", "wake"] as const;
+
+/** How often the engine's new compiler threads are found and lowered (a listing costs ~0.1 ms). */
+const ENGINE_YIELD_EVERY_MS = 500;
 
 /** Records folded in between two checks of the send clocks (each costs the main thread 10-40 µs). */
 const RECORDS_BETWEEN_STEPS = 2;
@@ -156,6 +166,10 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
    */
   const sendClocks: SendClock[] = [];
   const stepsAside = stepAsideWanted(availableParallelism());
+  /** The engine's compiler threads yield to the sends (send-clock.ts `engineYieldWanted`). */
+  const enginesYield = engineYieldWanted(availableParallelism(), opts.config.load);
+  /** Lowers them again every half second from the first stage on: the engine starts them as it needs them. */
+  let engineYieldTimer: ReturnType<typeof setInterval> | undefined;
   const workers: Worker[] = [];
   /** kills[i] terminates workers[i] and its builder (if any), and drops whatever they still send. */
   const kills: (() => void)[] = [];
@@ -282,6 +296,14 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
               // wake for send times run at once on a shared core (thread-slice.ts). A replaced
               // Worker's threads get theirs at the next stage.
               setTimeout(() => void shortenThreadSlices(SENDING_THREADS), 0);
+              if (enginesYield && engineYieldTimer === undefined) {
+                lowerThreadPriority(ENGINE_THREADS);
+                engineYieldTimer = setInterval(
+                  () => lowerThreadPriority(ENGINE_THREADS),
+                  ENGINE_YIELD_EVERY_MS,
+                );
+                (engineYieldTimer as { unref?: () => void }).unref?.();
+              }
             }
             break;
           case "stageDone":
@@ -445,6 +467,7 @@ export async function startPool(opts: PoolOptions): Promise<Pool> {
 
   function close(): void {
     if (stage !== null) clearTimeout(stage.terminateTimer);
+    clearInterval(engineYieldTimer);
     for (const kill of kills) kill();
   }
 

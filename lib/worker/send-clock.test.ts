@@ -3,7 +3,9 @@ import { nowMs } from "../runtime/clock.ts";
 import {
   ANNOUNCE_MIN_MS,
   announceSend,
+  BUSY_WORKER_RATE,
   createSendClock,
+  engineYieldWanted,
   type SendClock,
   STEP_ASIDE_AFTER_MS,
   STEP_ASIDE_BEFORE_MS,
@@ -109,5 +111,26 @@ describe("stepAside()", () => {
     } finally {
       leaver.terminate();
     }
+  });
+});
+
+describe("engineYieldWanted()", () => {
+  const load = { type: "constant", num_workers: 1, stages: [{ rate: 1000 }, { rate: 1999 }], sweep: null };
+
+  test("on one core, when every stage sends under BUSY_WORKER_RATE per Worker", () => {
+    expect(BUSY_WORKER_RATE).toBe(2000);
+    expect(engineYieldWanted(1, load)).toBe(true);
+    expect(engineYieldWanted(1, { ...load, type: "poisson" })).toBe(true);
+    expect(engineYieldWanted(1, { ...load, num_workers: 4, stages: [{ rate: 7000 }] })).toBe(true);
+  });
+
+  test.each([
+    ["more cores: the kernel spreads the threads", 2, load],
+    ["a stage at the busy rate", 1, { ...load, stages: [{ rate: 100 }, { rate: 2000 }] }],
+    ["a closed loop", 1, { ...load, type: "concurrent", stages: [{}] }],
+    ["a trace replay", 1, { ...load, type: "trace_replay" }],
+    ["a sweep climbing to the server's limit", 1, { ...load, sweep: { type: "linear" } }],
+  ] as const)("not with %s", (_, cpus, view) => {
+    expect(engineYieldWanted(cpus, view)).toBe(false);
   });
 });

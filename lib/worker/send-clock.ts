@@ -26,6 +26,33 @@ export function stepAsideWanted(cpus: number): boolean {
   return cpus === 1;
 }
 
+/** A load Worker at this many sends a second or more spins more than it sleeps, and its core is busy. */
+export const BUSY_WORKER_RATE = 2000;
+
+/** The parts of `config.load` that say whether a run's sends leave the core mostly idle. */
+export interface LoadRateView {
+  type: string;
+  num_workers: number;
+  stages: readonly { rate?: number | null | undefined }[];
+  sweep?: unknown;
+}
+
+/**
+ * Whether the engine's compiler threads should yield to the sends for the whole run (a lowered
+ * priority cannot be raised again without privilege): only on one core, as stepping aside, and only
+ * when every stage is a constant or Poisson rate under BUSY_WORKER_RATE per load Worker, so the core
+ * is idle most of the time and the compilers still get it between sends. A saturated core (a closed
+ * loop, a sweep climbing to the server's limit, a fast stage) would starve them, and the sending
+ * code would stay in its slower tiers.
+ */
+export function engineYieldWanted(cpus: number, load: LoadRateView): boolean {
+  if (!stepAsideWanted(cpus)) return false;
+  if (load.type !== "constant" && load.type !== "poisson") return false;
+  if (load.sweep !== null && load.sweep !== undefined) return false;
+  const workers = Math.max(1, load.num_workers);
+  return load.stages.every((stage) => (stage.rate ?? Number.POSITIVE_INFINITY) / workers < BUSY_WORKER_RATE);
+}
+
 /** A thread steps aside when a send is due within this long… */
 export const STEP_ASIDE_BEFORE_MS = 0.3;
 /**
