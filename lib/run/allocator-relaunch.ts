@@ -6,6 +6,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { log } from "../cli/log.ts";
 import {
   configTextFromStdin,
   removeHandoff,
@@ -66,7 +67,10 @@ export function relaunchLongRun(load: LoadCountView, compiled: boolean): void {
     handoff = join(mkdtempSync(join(tmpdir(), STDIN_HANDOFF_PREFIX)), "config");
     writeFileSync(handoff, stdinText, { mode: 0o600 });
   }
-  execRelaunch(plan, handoff === undefined ? {} : { [STDIN_HANDOFF_ENV]: handoff });
-  // Still here: the exec was refused. The run goes on with the allocator's defaults.
+  const refused = execRelaunch(plan, handoff === undefined ? {} : { [STDIN_HANDOFF_ENV]: handoff });
+  // Still here: the exec was refused. The run goes on with the allocator's defaults, and says so.
   if (handoff !== undefined) removeHandoff(handoff);
+  log.warn(
+    `Could not restart with mimalloc's purging off (${refused instanceof Error ? refused.message : String(refused)}); running with the allocator's defaults (docs/load-engine.md)`,
+  );
 }

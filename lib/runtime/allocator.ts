@@ -1,7 +1,7 @@
 // The allocator setting a load run starts with. Bun allocates with mimalloc, which by default hands
 // freed pages back to the kernel about 10 ms after they empty (its "purge"); a run at 1,000 req/s frees
-// and refills the same pages all the time, so a background thread makes ~190 `madvise`/`munmap` calls
-// a second and the load thread faults the pages back in, each one a page-table change, which costs most
+// and refills the same pages all the time, so a background thread makes hundreds of `madvise` calls a
+// second and the load thread faults the pages back in, each one a page-table change, which costs most
 // on paravirtualized kernels. With purging off the client's system time halves and late sends fall
 // (docs/PERFORMANCE.md "Pacing cost"), for ~30 MB more peak memory. mimalloc reads its options from the
 // environment only when the process loads, so a long run replaces its own process image (`execve`:
