@@ -13,22 +13,14 @@ import {
   STDIN_HANDOFF_ENV,
   STDIN_HANDOFF_PREFIX,
 } from "../config/read.ts";
+import type { LoadPlanView } from "../load/plan-run.ts";
 import { execRelaunch, loadAllocatorRelaunch } from "../runtime/allocator.ts";
 
 /** A run planning this many requests or more starts itself again (5 s at 1,000 req/s). */
 export const RELAUNCH_MIN_REQUESTS = 5_000;
 
-/** The parts of `config.load` the count reads. */
-export interface LoadCountView {
-  type: string;
-  stages: readonly {
-    rate?: number | null | undefined;
-    duration?: number | null | undefined;
-    num_requests?: number | null | undefined;
-    num_sessions?: number | null | undefined;
-  }[];
-  sweep?: unknown;
-}
+/** The parts of `config.load` the count reads: the planner's view, and whether a sweep is set. */
+export type LoadCountView = LoadPlanView & { sweep?: unknown };
 
 /**
  * The requests a run plans to send, as far as the config alone says; a sweep counts as unbounded (a
