@@ -1,5 +1,5 @@
 // Which runs start themselves again with the load allocator settings (lib/runtime/allocator.ts), and
-// the relaunch itself. The new process costs a second start (~80 ms before the first request, its
+// the relaunch itself. The new process costs a second start (~35 ms later to the first request, its
 // Workers started again): worth it for a run that sends thousands of requests, where purging off saves
 // ~50 µs of system time per request at 1,000 req/s and a fifth to a third of the late sends; not for a
 // short run, whose start-up is most of its time (docs/PERFORMANCE.md "Start-up", "Pacing cost").

@@ -17,6 +17,7 @@
 // Only a sleep is announced, and only one at least ANNOUNCE_MIN_MS long: when the load Worker spins
 // (sends closer together than a wake's round trip, or behind) it is running anyway, and stepping
 // aside at every send of a fast schedule would starve the others.
+import type { LoadPlanView } from "../load/plan-run.ts";
 
 /**
  * Whether the client's other threads should step aside for its sends, given how many CPUs its
@@ -30,12 +31,7 @@ export function stepAsideWanted(cpus: number): boolean {
 export const BUSY_WORKER_RATE = 2000;
 
 /** The parts of `config.load` that say whether a run's sends leave the core mostly idle. */
-export interface LoadRateView {
-  type: string;
-  num_workers: number;
-  stages: readonly { rate?: number | null | undefined }[];
-  sweep?: unknown;
-}
+export type LoadRateView = Pick<LoadPlanView, "type" | "stages"> & { num_workers: number; sweep?: unknown };
 
 /**
  * Whether the engine's compiler threads should yield to the sends for the whole run (a lowered
